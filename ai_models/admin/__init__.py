@@ -1,0 +1,1 @@
+"""Admin registrations (Browse catalog, Saved models, Providers)."""

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AIModelsConfig(AppConfig):
+    name = "ai_models"
+    verbose_name = _("AI models")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.core.signals import setting_changed
+        from django.db.models.signals import post_delete, post_save
+
+        from . import checks  # noqa: F401  (registers the system checks)
+        from .models import AIModel, Provider
+        from .selection import clear_memo, models_changed
+
+        for model in (AIModel, Provider):
+            post_save.connect(models_changed, sender=model, dispatch_uid=f"ai_models_save_{model.__name__}")
+            post_delete.connect(models_changed, sender=model, dispatch_uid=f"ai_models_delete_{model.__name__}")
+
+        def settings_changed(setting, **kwargs):
+            if setting in ("AI_MODELS", "CACHES"):
+                clear_memo()
+
+        setting_changed.connect(settings_changed, weak=False, dispatch_uid="ai_models_settings_changed")

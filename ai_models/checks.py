@@ -1,0 +1,129 @@
+"""System checks for what a host project can get wrong. Tag: ``ai_models``."""
+
+import re
+
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+
+from .conf import ai_settings
+
+TAG = "ai_models"
+PROCESS_LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+CAPABILITY_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
+
+
+@register(TAG)
+def check_settings(app_configs=None, **kwargs):
+    errors = []
+    if ai_settings.unknown_keys:
+        errors.append(
+            Error(
+                f"Unknown AI_MODELS keys: {', '.join(ai_settings.unknown_keys)}.",
+                hint="See docs/settings.md for the keys django-ai-models reads.",
+                id="ai_models.E001",
+            )
+        )
+    capabilities = ai_settings.CAPABILITIES
+    bad = [name for name in capabilities if not CAPABILITY_NAME.match(str(name))]
+    if not capabilities or bad:
+        errors.append(
+            Error(
+                "AI_MODELS['CAPABILITIES'] must name at least one capability, each lower-case "
+                f"letters, digits, '_' or '-' (at most 50). Invalid: {', '.join(map(repr, bad)) or 'none given'}.",
+                id="ai_models.E002",
+            )
+        )
+    errors += _check_providers()
+    if ai_settings.CACHE not in settings.CACHES:
+        errors.append(
+            Error(
+                f"AI_MODELS['CACHE'] is {ai_settings.CACHE!r}, which is not an alias in CACHES.",
+                id="ai_models.E004",
+            )
+        )
+    else:
+        backend = settings.CACHES[ai_settings.CACHE].get("BACKEND", "")
+        if backend in PROCESS_LOCAL_CACHES and not settings.DEBUG:
+            errors.append(
+                Warning(
+                    f"The AI models cache {ai_settings.CACHE!r} uses {backend.rsplit('.', 1)[-1]}, which each "
+                    "process keeps to itself: with several workers, an activation is seen only by the worker "
+                    "that made it and each worker fetches its own catalog.",
+                    hint="Use a shared cache (Redis, Memcached, database) for AI_MODELS['CACHE'] in production.",
+                    id="ai_models.W001",
+                )
+            )
+    if apps.is_installed("cachalot") and not settings.DEBUG:
+        alias = getattr(settings, "CACHALOT_CACHE", "default")
+        backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+        if backend in PROCESS_LOCAL_CACHES:
+            errors.append(
+                Warning(
+                    f"django-cachalot uses the process-local cache {alias!r}: its invalidations do not reach "
+                    "other workers, which then serve stale query results.",
+                    hint="Point CACHALOT_CACHE at a shared cache such as Redis.",
+                    id="ai_models.W002",
+                )
+            )
+    return errors
+
+
+def _check_providers():
+    from .exceptions import UnknownProvider
+    from .providers import get_provider
+
+    errors = []
+    for provider_id in ai_settings.PROVIDERS:
+        try:
+            get_provider(provider_id)
+        except UnknownProvider as err:
+            errors.append(Error(str(err), id="ai_models.E003"))
+        except ImportError as err:
+            errors.append(
+                Error(
+                    f"Provider {provider_id!r} cannot be imported: {err}.",
+                    hint="Check AI_MODELS['PROVIDER_CLASSES'].",
+                    id="ai_models.E005",
+                )
+            )
+    if ai_settings.ENCRYPTION_KEYS:
+        from .crypto import _fernet
+        from .exceptions import EncryptionError
+
+        try:
+            _fernet()
+        except EncryptionError as err:
+            errors.append(Error(str(err), id="ai_models.E006"))
+    return errors
+
+
+@register(TAG, "database")
+def check_stored_rows(app_configs=None, databases=None, **kwargs):
+    """Saved rows whose capability is no longer configured (runs with ``check --database``)."""
+    if not databases:
+        return []
+    from .models import AIModel
+
+    configured = set(ai_settings.CAPABILITIES)
+    errors = []
+    for database in databases:
+        stale = (
+            AIModel.objects.using(database)
+            .exclude(capability__in=configured)
+            .values_list("capability", flat=True)
+            .distinct()
+        )
+        for capability in stale:
+            errors.append(
+                Warning(
+                    f"Saved AI models use capability {capability!r}, which AI_MODELS['CAPABILITIES'] does not list: "
+                    "get_active_model() cannot return them.",
+                    hint="Add the capability back to the settings, or delete those saved models.",
+                    id="ai_models.W003",
+                )
+            )
+    return errors

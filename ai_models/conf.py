@@ -1,0 +1,122 @@
+"""Settings for django-ai-models, read lazily from ``settings.AI_MODELS``.
+
+Every property reads Django settings on access, so ``override_settings`` works in
+tests. A key that is not listed here is an error (see ``checks.py``), so a typo is
+never a silent no-op.
+"""
+
+from django.conf import settings as django_settings
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_CAPABILITIES = {
+    "chat": _("Chat"),
+    "content": _("Content"),
+    "image": _("Image"),
+    "audio": _("Audio"),
+}
+
+DEFAULTS = {
+    "CAPABILITIES": DEFAULT_CAPABILITIES,
+    "CACHE": "default",
+    "CATALOG_TTL": 6 * 60 * 60,
+    "STALE_TTL": 30 * 24 * 60 * 60,
+    "CONNECT_TIMEOUT": 5.0,
+    "READ_TIMEOUT": 30.0,
+    "MAX_RETRIES": 2,
+    "MAX_RETRY_WAIT": 10.0,
+    "MAX_RESPONSE_BYTES": 20 * 1024 * 1024,
+    "PROVIDERS": {"snapshot": {}},
+    "PROVIDER_CLASSES": {},
+    "ENCRYPTION_KEYS": [],
+    "ALLOWED_HTTP_HOSTS": [],
+}
+
+
+class AIModelsSettings:
+    """One lazily read property per ``AI_MODELS`` key, with its default."""
+
+    @property
+    def _user(self) -> dict:
+        return getattr(django_settings, "AI_MODELS", None) or {}
+
+    def _get(self, name):
+        return self._user.get(name, DEFAULTS[name])
+
+    @property
+    def unknown_keys(self) -> list[str]:
+        """Keys in ``AI_MODELS`` this app does not know (reported by a check)."""
+        return sorted(set(self._user) - set(DEFAULTS))
+
+    @property
+    def CAPABILITIES(self) -> dict:
+        """Capability name -> label. A list of names is accepted too."""
+        value = self._get("CAPABILITIES")
+        if isinstance(value, dict):
+            return dict(value)
+        return {name: DEFAULT_CAPABILITIES.get(name, name.replace("_", " ").title()) for name in value}
+
+    @property
+    def CACHE(self) -> str:
+        """Alias in ``CACHES`` holding the catalog and the active-model version."""
+        return self._get("CACHE")
+
+    @property
+    def CATALOG_TTL(self) -> int:
+        """Seconds a fetched catalog counts as fresh (default 6 hours)."""
+        return int(self._get("CATALOG_TTL"))
+
+    @property
+    def STALE_TTL(self) -> int:
+        """Seconds the last good catalog is kept to serve when a refresh fails (default 30 days)."""
+        return int(self._get("STALE_TTL"))
+
+    @property
+    def CONNECT_TIMEOUT(self) -> float:
+        """Seconds to wait for a provider connection."""
+        return float(self._get("CONNECT_TIMEOUT"))
+
+    @property
+    def READ_TIMEOUT(self) -> float:
+        """Seconds to wait for a provider response."""
+        return float(self._get("READ_TIMEOUT"))
+
+    @property
+    def MAX_RETRIES(self) -> int:
+        """Retries on 429 and 5xx answers (bounded backoff, honouring ``Retry-After``)."""
+        return int(self._get("MAX_RETRIES"))
+
+    @property
+    def MAX_RETRY_WAIT(self) -> float:
+        """Longest wait between retries, whatever ``Retry-After`` asks for."""
+        return float(self._get("MAX_RETRY_WAIT"))
+
+    @property
+    def MAX_RESPONSE_BYTES(self) -> int:
+        """Largest provider response body read before giving up."""
+        return int(self._get("MAX_RESPONSE_BYTES"))
+
+    @property
+    def PROVIDERS(self) -> dict:
+        """Provider id -> options (``API_KEY``, ``BASE_URL``, provider specific keys).
+
+        Listed providers are enabled unless a ``Provider`` row switches them off.
+        """
+        return dict(self._get("PROVIDERS"))
+
+    @property
+    def PROVIDER_CLASSES(self) -> dict:
+        """Extra provider id -> dotted path of its class, beside the built-ins."""
+        return dict(self._get("PROVIDER_CLASSES"))
+
+    @property
+    def ENCRYPTION_KEYS(self) -> list[str]:
+        """Fernet keys for API keys stored in the database; the first encrypts, all decrypt."""
+        return list(self._get("ENCRYPTION_KEYS"))
+
+    @property
+    def ALLOWED_HTTP_HOSTS(self) -> list[str]:
+        """Hosts a base URL override may reach over plain http (a local server, say)."""
+        return list(self._get("ALLOWED_HTTP_HOSTS"))
+
+
+ai_settings = AIModelsSettings()

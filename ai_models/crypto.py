@@ -1,0 +1,54 @@
+"""Encryption at rest for API keys stored in the database (MultiFernet).
+
+The first key in ``AI_MODELS["ENCRYPTION_KEYS"]`` encrypts; all of them decrypt, so
+keys can be rotated: put the new key first, run ``manage.py ai_models rotate_keys``,
+then drop the old one.
+"""
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from .conf import ai_settings
+from .exceptions import EncryptionError
+
+
+def _fernet() -> MultiFernet:
+    keys = ai_settings.ENCRYPTION_KEYS
+    if not keys:
+        raise EncryptionError(
+            "AI_MODELS['ENCRYPTION_KEYS'] is empty: set it to a list of Fernet keys "
+            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') "
+            "to store API keys in the database, or give keys through the environment instead."
+        )
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except (ValueError, TypeError) as err:
+        raise EncryptionError(
+            "AI_MODELS['ENCRYPTION_KEYS'] holds a value that is not a Fernet key "
+            "(32 url-safe base64-encoded bytes)."
+        ) from err
+
+
+def encrypt(plaintext: str) -> str:
+    """Encrypt ``plaintext`` with the first configured key."""
+    return _fernet().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    """Decrypt ``token`` with any configured key; raise ``EncryptionError`` if none fits."""
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise EncryptionError(
+            "A stored API key cannot be decrypted with AI_MODELS['ENCRYPTION_KEYS']: "
+            "the key that encrypted it was removed or changed."
+        ) from None
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt ``token`` under the first configured key."""
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise EncryptionError(
+            "A stored API key cannot be decrypted with AI_MODELS['ENCRYPTION_KEYS'], so it cannot be rotated."
+        ) from None

@@ -1,0 +1,163 @@
+"""Database models: the providers in use and the few models chosen from their catalogs."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import crypto
+from .capabilities import capability_label
+
+
+class Provider(models.Model):
+    """A provider the site uses, with an optional base URL override and stored API key."""
+
+    slug = models.SlugField(
+        _("provider id"),
+        max_length=50,
+        unique=True,
+        help_text=_("Registry id of the provider backend, e.g. openrouter, openai, groq."),
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    base_url = models.URLField(_("base URL override"), max_length=500, blank=True)
+    api_key_encrypted = models.TextField(_("API key (encrypted)"), blank=True, editable=False)
+    api_key_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive providers are left out of the catalog.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+
+    def __str__(self):
+        return self.name or self.slug
+
+    @property
+    def api_key(self) -> str:
+        """The stored key, decrypted ("" when none is stored)."""
+        if not self.api_key_encrypted:
+            return ""
+        return crypto.decrypt(self.api_key_encrypted)
+
+    @api_key.setter
+    def api_key(self, value: str):
+        value = (value or "").strip()
+        self.api_key_encrypted = crypto.encrypt(value) if value else ""
+        self.api_key_last4 = value[-4:] if len(value) >= 12 else ""
+
+    @property
+    def has_stored_key(self) -> bool:
+        return bool(self.api_key_encrypted)
+
+
+class AIModel(models.Model):
+    """A catalog model saved for one capability; at most one is active per capability."""
+
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="ai_models", verbose_name=_("provider")
+    )
+    model_id = models.CharField(_("model id"), max_length=255)
+    capability = models.CharField(_("capability"), max_length=50, db_index=True)
+    display_name = models.CharField(_("name"), max_length=255, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    context_window = models.PositiveIntegerField(_("context window"), null=True, blank=True)
+    input_price = models.DecimalField(
+        _("input price / 1M tokens (USD)"), max_digits=14, decimal_places=6, null=True, blank=True
+    )
+    output_price = models.DecimalField(
+        _("output price / 1M tokens (USD)"), max_digits=14, decimal_places=6, null=True, blank=True
+    )
+    metadata = models.JSONField(
+        _("catalog entry at activation"), default=dict, blank=True, editable=False
+    )
+    is_active = models.BooleanField(_("active"), default=False)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True, editable=False)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("activated by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["capability", "-is_active", "-activated_at"]
+        verbose_name = _("saved model")
+        verbose_name_plural = _("saved models")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "model_id", "capability"], name="ai_models_unique_model_per_capability"
+            ),
+            models.UniqueConstraint(
+                fields=["capability"], condition=Q(is_active=True), name="ai_models_one_active_per_capability"
+            ),
+        ]
+        permissions = [
+            ("activate_aimodel", _("Can activate a model for a capability")),
+        ]
+
+    def __str__(self):
+        return f"{self.model_id} ({capability_label(self.capability)})"
+
+    @property
+    def capability_label(self) -> str:
+        return capability_label(self.capability)
+
+    def get_backend(self):
+        """The provider backend, configured with its key and base URL, ready to call this model."""
+        from .providers import provider_for
+
+        return provider_for(self.provider)
+
+
+class CatalogEntryManager(models.Manager):
+    """Catalog entries live in the cache, never in a table: every query is empty."""
+
+    def get_queryset(self):
+        return super().get_queryset().none()
+
+
+class CatalogEntry(models.Model):
+    """One model of a provider's live catalog, as a row of the admin's Browse catalog.
+
+    Unmanaged and tableless: instances are built from the cached catalog and never
+    saved. It exists so the admin has real ``_meta``, a content type and permissions.
+    """
+
+    id = models.CharField(primary_key=True, max_length=400)
+    provider = models.CharField(_("provider"), max_length=50)
+    model_id = models.CharField(_("model id"), max_length=255)
+    name = models.CharField(_("name"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    context_window = models.PositiveIntegerField(_("context window"), null=True)
+    input_price = models.DecimalField(_("input / 1M"), max_digits=14, decimal_places=6, null=True)
+    output_price = models.DecimalField(_("output / 1M"), max_digits=14, decimal_places=6, null=True)
+    created = models.DateTimeField(_("released"), null=True)
+
+    objects = CatalogEntryManager()
+
+    class Meta:
+        managed = False
+        db_table = "ai_models_catalog_no_table"
+        base_manager_name = "objects"
+        default_permissions = ("view",)
+        permissions = [("refresh_catalog", _("Can refresh the provider catalogs"))]
+        verbose_name = _("catalog model")
+        verbose_name_plural = _("Browse catalog")
+
+    def __str__(self):
+        return self.id
+
+    def save(self, *args, **kwargs):
+        raise TypeError("Catalog entries are never stored: activate one to save it as an AIModel.")
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Catalog entries are never stored.")

@@ -1,0 +1,101 @@
+"""Provider registry: which backend class serves a provider id, and which providers are on.
+
+Built-in providers are listed by dotted path in ``BUILTIN_PROVIDERS``; a host adds its
+own with ``AI_MODELS["PROVIDER_CLASSES"] = {"myco": "myco.ai.MyProvider"}``.
+"""
+
+import os
+from functools import lru_cache
+
+from django.utils.module_loading import import_string
+
+from ..conf import ai_settings
+from ..exceptions import UnknownProvider
+
+BUILTIN_PROVIDERS = {
+    "openrouter": "ai_models.providers.openrouter.OpenRouterProvider",
+    "openai": "ai_models.providers.openai.OpenAIProvider",
+    "groq": "ai_models.providers.groq.GroqProvider",
+    "deepseek": "ai_models.providers.deepseek.DeepSeekProvider",
+    "gemini": "ai_models.providers.gemini.GeminiProvider",
+    "huggingface": "ai_models.providers.huggingface.HuggingFaceProvider",
+    "snapshot": "ai_models.providers.snapshot.SnapshotProvider",
+}
+
+
+def provider_paths() -> dict[str, str]:
+    """Provider id -> dotted path, built-ins first, then the host's own."""
+    return {**BUILTIN_PROVIDERS, **ai_settings.PROVIDER_CLASSES}
+
+
+@lru_cache(maxsize=None)
+def _import(path):
+    return import_string(path)
+
+
+def get_provider(provider_id: str):
+    """Return the provider class registered under ``provider_id``.
+
+    Raises ``UnknownProvider`` (a ``LookupError``) listing the known ids.
+    """
+    paths = provider_paths()
+    try:
+        path = paths[provider_id]
+    except KeyError:
+        raise UnknownProvider(
+            f"Unknown provider {provider_id!r}. Known providers: {', '.join(sorted(paths))} "
+            "(add your own with AI_MODELS['PROVIDER_CLASSES'])."
+        ) from None
+    return _import(path)
+
+
+def resolve_api_key(provider_cls, options: dict, row=None) -> tuple[str, str]:
+    """Return ``(key, source)``: the environment first, then settings, then the database.
+
+    ``source`` is ``"environment"``, ``"settings"``, ``"database"`` or ``""`` when no key is set.
+    """
+    env_name = options.get("API_KEY_ENV", provider_cls.api_key_env)
+    if env_name and os.environ.get(env_name):
+        return os.environ[env_name], "environment"
+    if options.get("API_KEY"):
+        return options["API_KEY"], "settings"
+    if row is not None and row.has_stored_key:
+        return row.api_key, "database"
+    return "", ""
+
+
+def build_provider(provider_id: str, row=None):
+    """An instance of the provider backend with its key, base URL and options resolved."""
+    cls = get_provider(provider_id)
+    options = dict(ai_settings.PROVIDERS.get(provider_id) or {})
+    api_key, key_source = resolve_api_key(cls, options, row)
+    base_url = (row.base_url if row is not None else "") or options.pop("BASE_URL", "")
+    options.pop("BASE_URL", None)
+    options.pop("API_KEY", None)
+    options.pop("API_KEY_ENV", None)
+    return cls(api_key=api_key, key_source=key_source, base_url=base_url, options=options)
+
+
+def provider_for(row):
+    """The backend instance for a ``Provider`` row."""
+    return build_provider(row.slug, row)
+
+
+def enabled_providers(only=None) -> list:
+    """Backend instances of the providers in use, in settings order, then the database's.
+
+    A provider is in use when it is listed in ``AI_MODELS["PROVIDERS"]`` or has an active
+    ``Provider`` row, and no inactive row switches it off. One query.
+    """
+    from ..models import Provider
+
+    rows = {row.slug: row for row in Provider.objects.all()}
+    ids = list(ai_settings.PROVIDERS)
+    ids += [slug for slug, row in rows.items() if row.is_active and slug not in ids]
+    if only is not None:
+        ids = [provider_id for provider_id in ids if provider_id in set(only)]
+    return [
+        build_provider(provider_id, rows.get(provider_id))
+        for provider_id in ids
+        if rows.get(provider_id) is None or rows[provider_id].is_active
+    ]

@@ -1,0 +1,118 @@
+"""The provider contract: a normalized catalog model, and the base class of every backend.
+
+A backend has two halves kept apart:
+
+- ``parse_catalog(payload)``: a pure classmethod from a raw list-models payload to a list of
+  ``CatalogModel``. No I/O, no settings: callable on a payload loaded from a file.
+- ``fetch_payload()``: the HTTP calls that produce that payload.
+"""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogModel:
+    """One model as a provider lists it, normalized. Prices are USD per 1M tokens."""
+
+    provider: str
+    model_id: str
+    name: str = ""
+    description: str = ""
+    capabilities: frozenset[str] = frozenset()
+    reasons: dict[str, str] = field(default_factory=dict)  # capability -> why it was given
+    context_window: int | None = None
+    input_price: Decimal | None = None
+    output_price: Decimal | None = None
+    created: datetime | None = None
+    expires: date | None = None
+    input_modalities: tuple[str, ...] = ()
+    output_modalities: tuple[str, ...] = ()
+    raw: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def pk(self) -> str:
+        return f"{self.provider}:{self.model_id}"
+
+    def to_json(self) -> dict:
+        """A JSON-safe dict (kept as ``AIModel.metadata`` and by ``--json`` output)."""
+        data = asdict(self)
+        data["capabilities"] = sorted(self.capabilities)
+        data["input_modalities"] = list(self.input_modalities)
+        data["output_modalities"] = list(self.output_modalities)
+        for name in ("input_price", "output_price"):
+            data[name] = None if data[name] is None else str(data[name])
+        for name in ("created", "expires"):
+            data[name] = None if data[name] is None else data[name].isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "CatalogModel":
+        """Inverse of ``to_json``."""
+        data = dict(data)
+        data["capabilities"] = frozenset(data.get("capabilities") or ())
+        data["input_modalities"] = tuple(data.get("input_modalities") or ())
+        data["output_modalities"] = tuple(data.get("output_modalities") or ())
+        for name in ("input_price", "output_price"):
+            if data.get(name) is not None:
+                data[name] = Decimal(data[name])
+        if data.get("created"):
+            data["created"] = datetime.fromisoformat(data["created"])
+        if data.get("expires"):
+            data["expires"] = date.fromisoformat(data["expires"])
+        return cls(**data)
+
+
+class ParsedCatalog(list):
+    """A list of ``CatalogModel`` that also counts the entries skipped as malformed."""
+
+    def __init__(self, models=(), skipped: int = 0):
+        super().__init__(models)
+        self.skipped = skipped
+
+
+class BaseProvider:
+    """Base of every provider backend. Subclasses set the class attributes and parse."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    default_base_url: ClassVar[str] = ""
+    api_key_env: ClassVar[str | None] = None
+    requires_key: ClassVar[bool] = True
+
+    def __init__(self, *, api_key: str = "", key_source: str = "", base_url: str = "", options: dict | None = None):
+        self.api_key = api_key
+        self.key_source = key_source
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self.options = options or {}
+
+    def __repr__(self):
+        # Never the key.
+        return f"<{type(self).__name__} {self.id} {self.base_url}>"
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of this provider's configuration, for cache keys.
+
+        Includes a digest of the key so a new key fetches a new catalog, never the key itself.
+        """
+        key_digest = hashlib.sha256(f"ai_models:{self.api_key}".encode()).hexdigest() if self.api_key else ""
+        config = json.dumps([self.id, self.base_url, self.options, key_digest], sort_keys=True, default=str)
+        return hashlib.sha256(config.encode()).hexdigest()[:16]
+
+    @classmethod
+    def parse_catalog(cls, payload: Any) -> ParsedCatalog:
+        """Normalize a raw list-models payload. Pure: no I/O, no settings."""
+        raise NotImplementedError(f"{cls.__name__} must implement parse_catalog()")
+
+    def fetch_payload(self) -> Any:
+        """Fetch the raw list-models payload (all pages). Raises ``ProviderError``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement fetch_payload()")
+
+    def fetch_catalog(self) -> ParsedCatalog:
+        """Fetch and parse the provider's current catalog. Raises ``ProviderError``."""
+        return self.parse_catalog(self.fetch_payload())

@@ -1,0 +1,207 @@
+"""Choosing models: activate, deactivate, save, and the hot-path ``get_active_model``.
+
+Every write runs in one ``transaction.atomic()`` block, so a failure anywhere leaves the
+previous model active (and django-cachalot never keeps a stale entry).
+
+``get_active_model`` memoizes per process against a version token kept in the configured
+cache. Each activation bumps the token (at once, and again on commit), so a warm call is
+one cache get and no SQL, and a change committed by another process sharing the cache is
+seen on the next call.
+"""
+
+import threading
+import uuid
+
+from django.apps import apps
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from .capabilities import validate_capability
+from .conf import ai_settings
+from .exceptions import ActivationError, NoActiveModel
+from .models import AIModel, Provider
+
+VERSION_KEY = "ai_models:active-version"
+
+# capability -> (version token, AIModel or None); see the module docstring.
+_memo: dict = {}
+
+# Backends without partial unique indexes (MySQL, MariaDB) rely on this and on row locks.
+_activation_lock = threading.Lock()
+
+
+def _cache():
+    return caches[ai_settings.CACHE]
+
+
+def bump_version():
+    """Make every process reload its active models on their next call."""
+    _cache().set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def clear_memo():
+    """Forget this process's memoized active models (tests, settings changes)."""
+    _memo.clear()
+
+
+def _version():
+    cache = _cache()
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def _load_active(capability):
+    queryset = AIModel.objects.select_related("provider").filter(capability=capability, is_active=True)
+    if apps.is_installed("cachalot"):
+        # Our memo is the cache; a cachalot entry could predate the commit we were told about.
+        from cachalot.api import cachalot_disabled
+
+        with cachalot_disabled():
+            return queryset.first()
+    return queryset.first()
+
+
+def get_active_model(capability: str) -> AIModel:
+    """Return the active ``AIModel`` for ``capability``, with its provider loaded.
+
+    Raises ``NoActiveModel`` (a ``LookupError``) when none is active, and
+    ``UnknownCapability`` (a ``ValueError``) for a name that is not configured.
+    Treat the returned instance as read-only: it is shared within the process.
+    """
+    version = _cache().get(VERSION_KEY)
+    memo = _memo.get(capability)
+    if memo is None or version is None or memo[0] != version:
+        validate_capability(capability)
+        version = version or _version()
+        memo = _memo[capability] = (version, _load_active(capability))
+    if memo[1] is None:
+        raise NoActiveModel(capability)
+    return memo[1]
+
+
+def _log(user, obj, flag, message):
+    if user is None or not getattr(user, "pk", None):
+        return
+    LogEntry.objects.create(
+        user_id=user.pk,
+        content_type=ContentType.objects.get_for_model(AIModel),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        action_flag=flag,
+        change_message=message,
+    )
+
+
+def models_changed(**kwargs):
+    """Signal receiver for saves and deletes of ``AIModel`` and ``Provider``.
+
+    Bumps now, so this process sees its own uncommitted change, and again on commit, so no
+    other process can memoize the old state under the new token.
+    """
+    bump_version()
+    transaction.on_commit(bump_version)
+
+
+def _entry_fields(entry) -> dict:
+    return {
+        "display_name": (entry.name or entry.model_id)[:255],
+        "description": entry.description or "",
+        "context_window": entry.context_window,
+        "input_price": entry.input_price,
+        "output_price": entry.output_price,
+        "metadata": entry.to_json(),
+    }
+
+
+def _provider_row(provider_id) -> Provider:
+    from .providers import get_provider
+
+    provider_cls = get_provider(provider_id)
+    row, _ = Provider.objects.get_or_create(slug=provider_id, defaults={"name": provider_cls.name})
+    return row
+
+
+def _swap(capability, provider, model_id, fields, user, activate, via, attempts=3):
+    """Upsert (provider, model_id, capability) and, if ``activate``, make it the only active row.
+
+    A concurrent swap of the same capability can still collide on the unique constraints
+    (two first rows inserted at once); that is retried, then reported as ``ActivationError``.
+    """
+    validate_capability(capability)
+    for attempt in range(attempts):
+        try:
+            return _swap_once(capability, provider, model_id, fields, user, activate, via)
+        except (IntegrityError, OperationalError) as err:
+            if attempt == attempts - 1:
+                raise ActivationError(
+                    f"Could not activate {provider.slug}:{model_id} for {capability}: another change "
+                    f"of the same capability was in progress ({type(err).__name__}). Nothing was changed; try again."
+                ) from err
+
+
+def _swap_once(capability, provider, model_id, fields, user, activate, via):
+    with _activation_lock, transaction.atomic():
+        # Lock every row of the capability, so concurrent swaps queue up here.
+        rows = list(AIModel.objects.select_for_update().filter(capability=capability).order_by("pk"))
+        previous = next((row for row in rows if row.is_active), None)
+        chosen = next((row for row in rows if row.provider_id == provider.pk and row.model_id == model_id), None)
+        created = chosen is None
+        if created:
+            chosen = AIModel(provider=provider, model_id=model_id, capability=capability)
+        for name, value in fields.items():
+            setattr(chosen, name, value)
+        if activate:
+            AIModel.objects.filter(capability=capability, is_active=True).exclude(pk=chosen.pk).update(
+                is_active=False
+            )
+            chosen.is_active = True
+            chosen.activated_at = timezone.now()
+            chosen.activated_by = user if getattr(user, "pk", None) else None
+        chosen.save()
+        if activate:
+            was = f" (replacing {previous.provider.slug}:{previous.model_id})" if previous and previous != chosen else ""
+            message = f"Activated {provider.slug}:{model_id} for {capability}{was} via {via}."
+        else:
+            message = f"Saved {provider.slug}:{model_id} for {capability} without activating via {via}."
+        _log(user, chosen, ADDITION if created else CHANGE, message)
+    return chosen
+
+
+def activate(entry, capability: str, user=None, *, via: str = "admin") -> AIModel:
+    """Make catalog ``entry`` the active model for ``capability``; return its ``AIModel``.
+
+    Atomic: the previous active model is deactivated in the same transaction, so on any
+    failure it stays active. Raises ``UnknownCapability`` or ``ActivationError``.
+    """
+    provider = _provider_row(entry.provider)
+    return _swap(capability, provider, entry.model_id, _entry_fields(entry), user, True, via)
+
+
+def save(entry, capability: str, user=None, *, via: str = "admin") -> AIModel:
+    """Save catalog ``entry`` for ``capability`` without activating it."""
+    provider = _provider_row(entry.provider)
+    return _swap(capability, provider, entry.model_id, _entry_fields(entry), user, False, via)
+
+
+def reactivate(aimodel: AIModel, user=None, *, via: str = "admin") -> AIModel:
+    """Make a saved model active again (the rollback path), keeping its stored metadata."""
+    return _swap(aimodel.capability, aimodel.provider, aimodel.model_id, {}, user, True, via)
+
+
+def deactivate(capability: str, user=None, *, via: str = "admin") -> AIModel | None:
+    """Deactivate the active model of ``capability``; return it, or None if none was active."""
+    validate_capability(capability)
+    with transaction.atomic():
+        current = AIModel.objects.select_for_update().filter(capability=capability, is_active=True).first()
+        if current is None:
+            return None
+        current.is_active = False
+        current.save(update_fields=["is_active", "updated_at"])
+        _log(user, current, CHANGE, f"Deactivated {current.provider.slug}:{current.model_id} for {capability} via {via}.")
+    return current
