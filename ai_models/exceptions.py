@@ -70,5 +70,9 @@ class ProviderResponseError(ProviderError):
     """The provider answered with something we cannot use (not JSON, wrong shape, too large)."""
 
 
+class ProviderUnsupported(ProviderError):
+    """The provider backend cannot do what was asked (e.g. speech on a chat-only API)."""
+
+
 class UnknownProvider(AIModelsError, LookupError):
     """No provider class is registered under the id."""
