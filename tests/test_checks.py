@@ -1,0 +1,62 @@
+from django.core.management import call_command
+from django.test import override_settings
+
+from ai_models.checks import check_settings, check_stored_rows
+from ai_models.models import AIModel, Provider
+
+
+def ids(messages):
+    """Ids of the messages, less the ones the settings silence (as `manage.py check` does)."""
+    from django.conf import settings
+
+    return sorted(m.id for m in messages if m.id not in settings.SILENCED_SYSTEM_CHECKS)
+
+
+def test_default_test_settings_are_clean():
+    assert ids(check_settings()) == []
+
+
+@override_settings(AI_MODELS={"PROVIDERS": {"snapshot": {}}, "CAPABILITES": ["chat"]})
+def test_a_misspelt_key_is_an_error_not_a_silent_default():
+    assert ids(check_settings()) == ["ai_models.E001"]
+    assert "CAPABILITES" in check_settings()[0].msg
+
+
+@override_settings(AI_MODELS={"CAPABILITIES": ["Chat Bot"]})
+def test_invalid_capability_names():
+    assert ids(check_settings()) == ["ai_models.E002"]
+
+
+@override_settings(AI_MODELS={"PROVIDERS": {"openrouterr": {}}})
+def test_unknown_provider_names_the_known_ones():
+    assert ids(check_settings()) == ["ai_models.E003"]
+    assert "openrouter" in check_settings()[0].msg
+
+
+@override_settings(AI_MODELS={"CACHE": "missing"})
+def test_cache_alias_must_exist():
+    assert "ai_models.E004" in ids(check_settings())
+
+
+@override_settings(AI_MODELS={"ENCRYPTION_KEYS": ["not-a-fernet-key"]})
+def test_bad_encryption_key():
+    assert ids(check_settings()) == ["ai_models.E006"]
+
+
+@override_settings(SILENCED_SYSTEM_CHECKS=[])
+def test_process_local_caches_are_flagged_outside_debug():
+    assert {"ai_models.W001", "ai_models.W002"} <= set(ids(check_settings()))
+    with override_settings(DEBUG=True):
+        assert ids(check_settings()) == []
+
+
+def test_saved_rows_with_a_capability_no_longer_configured(db):
+    provider = Provider.objects.create(slug="snapshot")
+    AIModel.objects.create(provider=provider, model_id="a", capability="video")
+    [warning] = check_stored_rows(databases=["default"])
+    assert warning.id == "ai_models.W003" and "'video'" in warning.msg
+    assert check_stored_rows() == []
+
+
+def test_checks_run_under_the_app_tag(db):
+    call_command("check", "--tag", "ai_models")

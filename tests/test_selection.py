@@ -1,0 +1,90 @@
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+
+from ai_models import NoActiveModel, UnknownCapability, get_active_model
+from ai_models.models import AIModel
+from ai_models import selection
+from tests.factories import catalog_model
+
+
+@pytest.fixture
+def staff(db):
+    return get_user_model().objects.create_user("staff", password="x", is_staff=True)
+
+
+def active_ids():
+    return dict(AIModel.objects.filter(is_active=True).values_list("capability", "model_id"))
+
+
+def test_activate_saves_only_the_chosen_model_and_logs_it(staff):
+    entry = catalog_model("openai/gpt-4.1-mini", name="GPT-4.1 mini")
+    model = selection.activate(entry, "chat", staff)
+
+    assert model.is_active and model.activated_by == staff and model.activated_at
+    assert model.display_name == "GPT-4.1 mini"
+    assert model.metadata["model_id"] == "openai/gpt-4.1-mini"
+    assert AIModel.objects.count() == 1
+    log = LogEntry.objects.get()
+    assert log.user == staff and "Activated snapshot:openai/gpt-4.1-mini for chat" in log.change_message
+
+
+def test_activating_another_model_swaps_and_keeps_history(staff):
+    selection.activate(catalog_model("a"), "chat", staff)
+    selection.activate(catalog_model("b"), "chat", staff)
+    assert active_ids() == {"chat": "b"}
+    assert AIModel.objects.filter(capability="chat").count() == 2
+
+    # Re-activating the old row is the rollback.
+    selection.reactivate(AIModel.objects.get(model_id="a"), staff)
+    assert active_ids() == {"chat": "a"}
+    assert "replacing snapshot:b" in LogEntry.objects.latest("pk").change_message
+
+
+def test_failure_midway_leaves_the_previous_model_active(staff, monkeypatch):
+    selection.activate(catalog_model("a"), "chat", staff)
+
+    def broken_log(*args, **kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(selection, "_log", broken_log)
+    with pytest.raises(RuntimeError):
+        selection.activate(catalog_model("b"), "chat", staff)
+
+    assert active_ids() == {"chat": "a"}
+    assert not AIModel.objects.filter(model_id="b").exists()
+    assert get_active_model("chat").model_id == "a"
+
+
+def test_save_without_activating_and_deactivate(staff):
+    selection.activate(catalog_model("a"), "chat", staff)
+    saved = selection.save(catalog_model("b"), "chat", staff)
+    assert not saved.is_active and active_ids() == {"chat": "a"}
+
+    assert selection.deactivate("chat", staff).model_id == "a"
+    assert active_ids() == {}
+    assert selection.deactivate("chat", staff) is None
+    with pytest.raises(NoActiveModel):
+        get_active_model("chat")
+
+
+def test_unknown_capability_is_refused_with_the_valid_names(staff):
+    with pytest.raises(UnknownCapability) as caught:
+        selection.activate(catalog_model("a"), "video", staff)
+    assert "'video'" in str(caught.value) and "chat, content, image, audio" in str(caught.value)
+    assert AIModel.objects.count() == 0
+
+
+def test_activation_retries_then_reports_a_collision_cleanly(staff, monkeypatch):
+    from django.db import IntegrityError
+
+    calls = []
+
+    def colliding(*args):
+        calls.append(args)
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(selection, "_swap_once", colliding)
+    with pytest.raises(selection.ActivationError, match="Nothing was changed"):
+        selection.activate(catalog_model("a"), "chat", staff)
+    assert len(calls) == 3
