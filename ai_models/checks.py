@@ -76,8 +76,21 @@ def _check_providers():
     from .exceptions import UnknownProvider
     from .providers import get_provider
 
+    from django.core.exceptions import ValidationError
+
+    from .validators import validate_base_url
+
     errors = []
-    for provider_id in ai_settings.PROVIDERS:
+    for provider_id, options in ai_settings.PROVIDERS.items():
+        try:
+            validate_base_url((options or {}).get("BASE_URL", ""))
+        except ValidationError as err:
+            errors.append(
+                Error(
+                    f"AI_MODELS['PROVIDERS'][{provider_id!r}]['BASE_URL'] is not allowed: {' '.join(err.messages)}",
+                    id="ai_models.E007",
+                )
+            )
         try:
             get_provider(provider_id)
         except UnknownProvider as err:

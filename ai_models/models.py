@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import crypto
 from .capabilities import capability_label
+from .validators import validate_base_url
 
 
 class Provider(models.Model):
@@ -19,7 +20,13 @@ class Provider(models.Model):
         help_text=_("Registry id of the provider backend, e.g. openrouter, openai, groq."),
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
-    base_url = models.URLField(_("base URL override"), max_length=500, blank=True)
+    base_url = models.URLField(
+        _("base URL override"),
+        max_length=500,
+        blank=True,
+        validators=[validate_base_url],
+        help_text=_("Leave empty for the provider's own API. https only, unless the host is allowed in settings."),
+    )
     api_key_encrypted = models.TextField(_("API key (encrypted)"), blank=True, editable=False)
     api_key_last4 = models.CharField(max_length=4, blank=True, editable=False)
     is_active = models.BooleanField(
