@@ -119,17 +119,22 @@ def check_stored_rows(app_configs=None, databases=None, **kwargs):
     """Saved rows whose capability is no longer configured (runs with ``check --database``)."""
     if not databases:
         return []
+    from django.db import DatabaseError
+
     from .models import AIModel
 
     configured = set(ai_settings.CAPABILITIES)
     errors = []
     for database in databases:
-        stale = (
-            AIModel.objects.using(database)
-            .exclude(capability__in=configured)
-            .values_list("capability", flat=True)
-            .distinct()
-        )
+        try:
+            stale = list(
+                AIModel.objects.using(database)
+                .exclude(capability__in=configured)
+                .values_list("capability", flat=True)
+                .distinct()
+            )
+        except DatabaseError:  # not migrated yet: `migrate` runs the checks first
+            continue
         for capability in stale:
             errors.append(
                 Warning(

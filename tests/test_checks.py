@@ -43,7 +43,9 @@ def test_bad_encryption_key():
     assert ids(check_settings()) == ["ai_models.E006"]
 
 
-@override_settings(SILENCED_SYSTEM_CHECKS=[])
+@override_settings(
+    SILENCED_SYSTEM_CHECKS=[], CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+)
 def test_process_local_caches_are_flagged_outside_debug():
     assert {"ai_models.W001", "ai_models.W002"} <= set(ids(check_settings()))
     with override_settings(DEBUG=True):
