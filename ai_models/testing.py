@@ -1,0 +1,159 @@
+"""Pin the active AI models in your project's tests, without the admin and without network.
+
+As a context manager, or as a decorator of a test function::
+
+    from ai_models.testing import active_models
+
+    def test_reply(client):
+        with active_models({"chat": "snapshot:openai/gpt-4.1-mini"}):
+            response = client.post("/api/chat/", {"prompt": "Hi"})
+
+    @active_models(chat="openai:gpt-4.1-mini", image="snapshot:openai/gpt-image-1")
+    def test_pages(client):
+        ...
+
+As a pytest fixture, after enabling the plugin in your ``conftest.py``::
+
+    pytest_plugins = ["ai_models.testing"]
+
+    def test_reply(ai_active_models, client):
+        pinned = ai_active_models({"chat": "snapshot:openai/gpt-4.1-mini"})
+        assert pinned["chat"].model_id == "openai/gpt-4.1-mini"
+
+Models are given as ``"provider:model_id"`` strings or as ``CatalogModel`` objects. A string
+naming a model of the ``snapshot`` provider takes its entry from the snapshot file; any other
+string becomes a minimal entry for the capability. No catalog is fetched, so nothing touches
+the network. The ``Provider`` and ``AIModel`` rows are created through
+``ai_models.selection.activate``, so ``get_active_model`` returns what a real activation gives.
+On exit, the models active before are active again and capabilities that had none have none.
+
+Database access is needed (``@pytest.mark.django_db``, ``django.test.TestCase``); the fixture
+asks for it itself.
+"""
+
+from contextlib import ContextDecorator
+
+from .providers.base import CatalogModel
+
+try:
+    import pytest
+except ImportError:  # only the fixture needs pytest
+    pytest = None
+
+VIA = "tests"
+
+
+def catalog_entry(model, capability: str) -> CatalogModel:
+    """The ``CatalogModel`` to activate for ``model`` (a ``CatalogModel`` or ``"provider:model_id"``).
+
+    Raises ``ValueError`` for a malformed string, ``UnknownProvider`` for an unregistered
+    provider, and ``LookupError`` for a model its snapshot file does not list.
+    """
+    if isinstance(model, CatalogModel):
+        return model
+    # Model ids may hold colons ("openai/gpt-4o:free"); provider ids never do.
+    provider_id, sep, model_id = str(model).partition(":")
+    if not (sep and provider_id and model_id):
+        raise ValueError(f"Give models as 'provider:model_id' strings or CatalogModel objects, not {model!r}.")
+    entry = _snapshot_entry(provider_id, model_id)
+    if entry is not None:
+        return entry
+    return CatalogModel(
+        provider=provider_id,
+        model_id=model_id,
+        name=model_id,
+        capabilities=frozenset({capability}),
+        reasons={capability: "pinned in tests"},
+    )
+
+
+def _snapshot_entry(provider_id, model_id):
+    """The model's entry when a snapshot file (local, no network) serves the provider, else None."""
+    from .providers import build_provider, get_provider
+    from .providers.snapshot import SnapshotProvider
+
+    if not issubclass(get_provider(provider_id), SnapshotProvider):
+        return None
+    entries = build_provider(provider_id).fetch_catalog()
+    for entry in entries:
+        if entry.model_id == model_id:
+            return entry
+    raise LookupError(
+        f"The {provider_id} snapshot lists no model {model_id!r}. "
+        f"It lists: {', '.join(entry.model_id for entry in entries)}."
+    )
+
+
+class active_models(ContextDecorator):
+    """Make the given models the active ones; put the previous ones back on exit.
+
+    ``active_models({"chat": "snapshot:openai/gpt-4.1-mini"})`` or
+    ``active_models(chat="snapshot:openai/gpt-4.1-mini")``. Entering returns the pinned
+    ``AIModel`` rows by capability. Raises what ``selection.activate`` raises (e.g.
+    ``UnknownCapability``), in which case nothing is changed.
+    """
+
+    def __init__(self, models=None, /, **by_capability):
+        self.models = {**(models or {}), **by_capability}
+        self._saved = []  # per entry still open: capability -> the AIModel active before, or None
+
+    def __call__(self, func):
+        if isinstance(func, type):
+            # ContextDecorator would silently turn a test class into a function.
+            raise TypeError("active_models decorates test functions; in a TestCase class, use it in setUp().")
+        return super().__call__(func)
+
+    def __enter__(self) -> dict:
+        from django.db import transaction
+
+        from . import selection
+        from .models import AIModel
+
+        previous, pinned = {}, {}
+        with transaction.atomic():
+            for capability, model in self.models.items():
+                entry = catalog_entry(model, capability)
+                previous[capability] = (
+                    AIModel.objects.select_related("provider").filter(capability=capability, is_active=True).first()
+                )
+                pinned[capability] = selection.activate(entry, capability, via=VIA)
+        self._saved.append(previous)
+        return pinned
+
+    def __exit__(self, *exc_info):
+        from django.db import connection, transaction
+
+        from . import selection
+
+        previous = self._saved.pop()
+        if connection.needs_rollback:
+            # The test broke the transaction around this block; its rollback undoes the pins too.
+            return False
+        with transaction.atomic():
+            for capability, aimodel in previous.items():
+                if aimodel is None:
+                    selection.deactivate(capability, via=VIA)
+                else:
+                    selection.reactivate(aimodel, via=VIA)
+        return False
+
+
+if pytest is not None:
+
+    @pytest.fixture
+    def ai_active_models(db):
+        """Factory: ``ai_active_models({"chat": "provider:model_id"})`` pins models until the test ends.
+
+        Returns the pinned ``AIModel`` rows by capability, like ``active_models``.
+        """
+        open_pins = []
+
+        def pin(models=None, /, **by_capability):
+            pinned = active_models(models, **by_capability)
+            rows = pinned.__enter__()
+            open_pins.append(pinned)
+            return rows
+
+        yield pin
+        for pinned in reversed(open_pins):
+            pinned.__exit__(None, None, None)
