@@ -127,7 +127,7 @@ def _provider_row(provider_id) -> Provider:
     return row
 
 
-def _swap(capability, provider, model_id, fields, user, activate, via, attempts=3):
+def _swap(capability, provider_id, model_id, fields, user, activate, via, attempts=3):
     """Upsert (provider, model_id, capability) and, if ``activate``, make it the only active row.
 
     A concurrent swap of the same capability can still collide on the unique constraints
@@ -136,17 +136,18 @@ def _swap(capability, provider, model_id, fields, user, activate, via, attempts=
     validate_capability(capability)
     for attempt in range(attempts):
         try:
-            return _swap_once(capability, provider, model_id, fields, user, activate, via)
+            return _swap_once(capability, provider_id, model_id, fields, user, activate, via)
         except (IntegrityError, OperationalError) as err:
             if attempt == attempts - 1:
                 raise ActivationError(
-                    f"Could not activate {provider.slug}:{model_id} for {capability}: another change "
+                    f"Could not activate {provider_id}:{model_id} for {capability}: another change "
                     f"of the same capability was in progress ({type(err).__name__}). Nothing was changed; try again."
                 ) from err
 
 
-def _swap_once(capability, provider, model_id, fields, user, activate, via):
+def _swap_once(capability, provider_id, model_id, fields, user, activate, via):
     with _activation_lock, transaction.atomic():
+        provider = _provider_row(provider_id)
         # Lock every row of the capability, so concurrent swaps queue up here.
         rows = list(AIModel.objects.select_for_update().filter(capability=capability).order_by("pk"))
         previous = next((row for row in rows if row.is_active), None)
@@ -179,19 +180,17 @@ def activate(entry, capability: str, user=None, *, via: str = "admin") -> AIMode
     Atomic: the previous active model is deactivated in the same transaction, so on any
     failure it stays active. Raises ``UnknownCapability`` or ``ActivationError``.
     """
-    provider = _provider_row(entry.provider)
-    return _swap(capability, provider, entry.model_id, _entry_fields(entry), user, True, via)
+    return _swap(capability, entry.provider, entry.model_id, _entry_fields(entry), user, True, via)
 
 
 def save(entry, capability: str, user=None, *, via: str = "admin") -> AIModel:
     """Save catalog ``entry`` for ``capability`` without activating it."""
-    provider = _provider_row(entry.provider)
-    return _swap(capability, provider, entry.model_id, _entry_fields(entry), user, False, via)
+    return _swap(capability, entry.provider, entry.model_id, _entry_fields(entry), user, False, via)
 
 
 def reactivate(aimodel: AIModel, user=None, *, via: str = "admin") -> AIModel:
     """Make a saved model active again (the rollback path), keeping its stored metadata."""
-    return _swap(aimodel.capability, aimodel.provider, aimodel.model_id, {}, user, True, via)
+    return _swap(aimodel.capability, aimodel.provider.slug, aimodel.model_id, {}, user, True, via)
 
 
 def deactivate(capability: str, user=None, *, via: str = "admin") -> AIModel | None:

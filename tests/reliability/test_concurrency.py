@@ -27,7 +27,7 @@ def one_active_per_capability():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_activations_on_postgresql():
-    results, errors = [], []
+    results, errors, unexpected = [], [], []
     start = threading.Barrier(50)
 
     def activate(n):
@@ -36,8 +36,10 @@ def test_fifty_concurrent_activations_on_postgresql():
             start.wait()
             model = selection.activate(catalog_model(f"model-{n % 10}"), capability, via=f"thread {n}")
             results.append((capability, model.model_id, model.activated_at))
-        except ActivationError as err:  # a clear, expected refusal; anything else fails the test
+        except ActivationError as err:  # a clear, expected refusal
             errors.append(err)
+        except Exception as err:  # anything else fails the test below
+            unexpected.append(repr(err))
         finally:
             connections.close_all()
 
@@ -47,6 +49,7 @@ def test_fifty_concurrent_activations_on_postgresql():
     for thread in threads:
         thread.join(timeout=60)
 
+    assert unexpected == []
     assert len(results) + len(errors) == 50
     assert len(results) >= 45, errors  # retries absorb nearly every collision
     active = one_active_per_capability()
