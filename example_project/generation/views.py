@@ -1,0 +1,158 @@
+"""An HTML page and a JSON API per capability, on top of ``services``.
+
+``POST /api/<capability>/`` with ``{"prompt": "..."}`` (JSON, or form fields) answers
+
+- 200 ``{"model", "provider", "demo", "text"}`` for chat and content, and
+  ``{"model", "provider", "demo", "mime_type", "data"}`` (``data`` in base64) for image and audio;
+- 400 for an empty or too long prompt, 503 when no model is active for the capability,
+  502 when the provider call failed, each as ``{"error": "...", "capability": "..."}``.
+
+The pages at ``/<capability>/`` post the same form and show the same result.
+"""
+
+import base64
+import json
+import logging
+import re
+from typing import Callable, NamedTuple
+
+from django import forms
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ai_models import NoActiveModel, ProviderError, get_active_model
+from ai_models.capabilities import capability_label
+from ai_models.exceptions import ProviderResponseError
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+MAX_PROMPT_LENGTH = 4000
+
+
+class Capability(NamedTuple):
+    service: Callable
+    output: str  # "text", "image" or "audio"
+    placeholder: str
+
+
+CAPABILITIES = {
+    "chat": Capability(services.chat_reply, "text", gettext_lazy("Ask anything")),
+    "content": Capability(services.write_content, "text", gettext_lazy("Topic of the article")),
+    "image": Capability(services.generate_image, "image", gettext_lazy("Describe the image")),
+    "audio": Capability(services.synthesize_speech, "audio", gettext_lazy("Text to read aloud")),
+}
+
+
+class PromptForm(forms.Form):
+    prompt = forms.CharField(
+        label=gettext_lazy("Prompt"),
+        max_length=MAX_PROMPT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": gettext_lazy("Enter a prompt.")},
+    )
+
+
+def as_json(generation, output: str) -> dict:
+    """The JSON answer for a ``Generation``; raises ``ProviderResponseError`` for unusable media."""
+    result = {"model": generation.model_id, "provider": generation.provider, "demo": generation.demo}
+    if output == "text":
+        result["text"] = generation.text
+        return result
+    # The media type ends up in a data: URL, and provider output is untrusted.
+    if not generation.data or not re.fullmatch(rf"{output}/[\w.+-]+", generation.mime_type or ""):
+        raise ProviderResponseError(generation.provider, f"returned no usable {output} data")
+    result["mime_type"] = generation.mime_type
+    result["data"] = base64.b64encode(generation.data).decode("ascii")
+    return result
+
+
+def generate(capability: str, prompt: str) -> tuple[dict | None, str, int]:
+    """Run the capability's service: ``(result, "", 200)`` or ``(None, error message, status)``."""
+    service, output, _placeholder = CAPABILITIES[capability]
+    try:
+        return as_json(service(prompt), output), "", 200
+    except NoActiveModel as err:
+        return None, str(err), 503
+    except ProviderError as err:
+        # The message names the provider and never contains the key, so it is safe to show.
+        logger.warning("%s generation failed: %s", capability, err)
+        return None, str(err), 502
+
+
+def active_model(capability: str):
+    """The model active for ``capability``, or None."""
+    try:
+        return get_active_model(capability)
+    except NoActiveModel:
+        return None
+
+
+def _json_error(capability, message, status):
+    return JsonResponse({"error": str(message), "capability": capability}, status=status)
+
+
+# This endpoint reads no cookie and no session, so cross-site requests gain nothing from the
+# visitor's browser; a real site authenticates API callers (tokens) and rate-limits them.
+@csrf_exempt
+@require_POST
+def api(request, capability):
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return _json_error(capability, _('Send a JSON object such as {"prompt": "Hello"}.'), 400)
+    else:
+        data = request.POST
+    form = PromptForm(data)
+    if not form.is_valid():
+        return _json_error(capability, " ".join(form.errors["prompt"]), 400)
+    result, error, status = generate(capability, form.cleaned_data["prompt"])
+    if result is None:
+        return _json_error(capability, error, status)
+    return JsonResponse(result)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def page(request, capability):
+    form = PromptForm(request.POST if request.method == "POST" else None)
+    form.fields["prompt"].widget.attrs["placeholder"] = CAPABILITIES[capability].placeholder
+    result, error, status = None, "", 200
+    if form.is_bound:
+        if form.is_valid():
+            result, error, status = generate(capability, form.cleaned_data["prompt"])
+        else:
+            status = 400
+    context = {
+        "capability": capability,
+        "label": capability_label(capability),
+        "output": CAPABILITIES[capability].output,
+        "form": form,
+        "result": result,
+        "error": error,
+        "active_model": active_model(capability),
+        "api_url": request.build_absolute_uri(reverse(f"generation:api-{capability}")),
+    }
+    return render(request, "generation/page.html", context, status=status)
+
+
+@require_GET
+def index(request):
+    pages = [
+        {
+            "capability": capability,
+            "label": capability_label(capability),
+            "url": reverse(f"generation:{capability}"),
+            "active_model": active_model(capability),
+        }
+        for capability in CAPABILITIES
+    ]
+    return render(request, "generation/index.html", {"pages": pages})
