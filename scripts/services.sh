@@ -64,9 +64,10 @@ start_debian_cluster() {
     fi
     pg_ready || pg_ctlcluster "$version" "$name" start
     pg_ready 30 || die "PostgreSQL $version/$name did not come up (see /var/log/postgresql/)"
-    # Peer auth over the socket as the postgres OS user; sets the password the tests use on TCP.
-    runuser -u postgres -- psql -q -p "$PGPORT" -d postgres -v ON_ERROR_STOP=1 \
-        -v user="$PGUSER" -v pass="$PGPASSWORD" <<'SQL'
+    # Peer auth over the Unix socket as the postgres OS user (not the TCP settings above, whose
+    # password this sets).
+    (cd / && runuser -u postgres -- psql -q -h /var/run/postgresql -p "$PGPORT" -U postgres -d postgres \
+        -v ON_ERROR_STOP=1 -v user="$PGUSER" -v pass="$PGPASSWORD") <<'SQL'
 SELECT format('CREATE ROLE %I LOGIN SUPERUSER', :'user')
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user') \gexec
 ALTER ROLE :"user" PASSWORD :'pass';
