@@ -1,0 +1,47 @@
+"""entry_states: saved/active annotation of a whole listing in one query, whatever its size."""
+
+import pytest
+
+from ai_models import catalog, selection
+
+from . import fakes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("size", [10, 10_000])
+def test_saved_and_active_states_take_one_query_for_any_catalog_size(use_fakes, size, django_assert_num_queries):
+    use_fakes("fake1", "fake2")
+    fakes.BEHAVIOUR["fake1"] = {"models": size}
+    entries = catalog.get_catalog().entries
+    first, second, third = entries[0], entries[1], entries[2]
+    selection.activate(first, "chat")
+    selection.save(first, "content")
+    selection.save(second, "image")
+    selection.activate(third, "content")
+    selection.deactivate("content")
+
+    with django_assert_num_queries(1):
+        states = catalog.entry_states(entries)
+
+    assert set(states) == {first.pk, second.pk, third.pk}
+    assert (states[first.pk].saved_for, states[first.pk].active_for) == ({"chat", "content"}, {"chat"})
+    assert (states[second.pk].saved, states[second.pk].active) == (True, False)
+    assert (states[third.pk].saved, states[third.pk].active) == (True, False)
+    assert not states[entries[-1].pk].saved  # any other entry: not saved
+
+
+def test_states_can_be_narrowed_to_some_entries_and_feed_the_state_filter(use_fakes):
+    use_fakes("fake1", "fake2")
+    entries = catalog.get_catalog().entries
+    selection.activate(entries[0], "chat")
+    selection.save(entries[4], "content")
+    states = catalog.entry_states()
+    assert set(states) == {entries[0].pk, entries[4].pk}
+    assert set(catalog.entry_states(entries[:2])) == {entries[0].pk}
+    assert [e.pk for e in catalog.filter_entries(entries, state="active", states=states)] == [entries[0].pk]
+    assert [e.pk for e in catalog.filter_entries(entries, state="saved", states=states)] == [
+        entries[0].pk,
+        entries[4].pk,
+    ]
+    assert len(catalog.filter_entries(entries, state="none", states=states)) == len(entries) - 2
