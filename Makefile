@@ -48,7 +48,7 @@ bench: $(VENV)/.test-installed
 clean:
 	rm -rf build dist *.egg-info .pytest_cache test-artifacts example_project/db.sqlite3
 	rm -f $(VENV)/.*-installed $(CORE_VENV)/.*-installed
-	find . -name __pycache__ -type d -not -path './.venv*' -prune -exec rm -rf {} +
+	find $(wildcard ai_models tests example_project bench scripts) -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
 	rm -rf $(VENV) $(CORE_VENV)
