@@ -1,1 +1,7 @@
-"""Admin registrations (Browse catalog, Saved models, Providers)."""
+"""Admin registrations: Browse catalog, Saved models, Providers (plain Django admin or Unfold)."""
+
+from .catalog import CatalogEntryAdmin
+from .providers import ProviderAdmin
+from .saved import AIModelAdmin
+
+__all__ = ["AIModelAdmin", "CatalogEntryAdmin", "ProviderAdmin"]

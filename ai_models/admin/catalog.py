@@ -1,0 +1,373 @@
+"""Browse catalog: the providers' live catalogs as a changelist, with Activate and Refresh.
+
+The rows are never stored: ``get_queryset`` returns ``CatalogRows`` built from the cached
+catalog, and ``InMemoryChangeListMixin`` filters, searches, sorts and pages them in Python.
+Django's own ``changelist_view`` and templates (or Unfold's) render the page.
+"""
+
+from functools import partial
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from .. import selection
+from ..capabilities import capability_choices, capability_label
+from ..catalog import entry_states, filter_entries, get_catalog, get_entry, provider_statuses, refresh, sort_entries
+from ..exceptions import ActivationError, UnknownCapability
+from ..models import AIModel, CatalogEntry
+from .base import ModelAdmin
+from .changelist import in_memory
+from .display import (
+    EMPTY,
+    capability_labels,
+    entry_state,
+    format_price,
+    format_price_change,
+    format_tokens,
+    status_summary,
+)
+from .filters import CapabilityFilter, PriceFilter, ProviderFilter, StateFilter
+from .forms import ActivateForm
+
+# CatalogEntry field (or admin_order_field) -> sort_entries key.
+SORT_KEYS = {
+    "name": "name",
+    "provider": "provider",
+    "model_id": "model_id",
+    "context_window": "context",
+    "input_price": "input_price",
+    "output_price": "output_price",
+    "created": "created",
+}
+
+
+class CatalogRows:
+    """Catalog entries standing in for a queryset of unsaved ``CatalogEntry`` instances.
+
+    Answers only what the changelist and the admin actions ask: ``narrow`` (the catalog's
+    filters and search), ``ordered_by``, ``filter(pk__in=...)``, ``none``, ``count``, ``len``,
+    iteration and slicing. Model instances are built only for the rows read (one page), each
+    carrying its ``CatalogModel`` as ``.entry`` and its saved/active state as ``.state``.
+    """
+
+    ordered = True  # the paginator's "unordered object list" warning does not apply
+
+    def __init__(self, entries, states):
+        self.entries = entries  # kept as given: the catalog's own list type makes filter and sort cheap
+        self.states = states
+
+    def _derive(self, entries):
+        return type(self)(entries, self.states)
+
+    def __len__(self):
+        return len(self.entries)
+
+    def count(self):
+        return len(self.entries)
+
+    def __iter__(self):
+        return map(self._row, self.entries)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(entry) for entry in self.entries[index]]
+        return self._row(self.entries[index])
+
+    def _clone(self):
+        return self._derive(self.entries)
+
+    def none(self):
+        return self._derive([])
+
+    def filter(self, *, pk__in):
+        wanted = {str(pk) for pk in pk__in}
+        return self._derive([entry for entry in self.entries if entry.pk in wanted])
+
+    def narrow(self, **criteria):
+        """Rows matching ``catalog.filter_entries`` criteria (provider, capability, search, price, state)."""
+        return self._derive(filter_entries(self.entries, states=self.states, **criteria))
+
+    def ordered_by(self, fields):
+        """Rows sorted by CatalogEntry field names, ``-`` for descending; the first field sorts last."""
+        entries = self.entries
+        for field in reversed(fields):
+            key = SORT_KEYS.get(field.removeprefix("-"))
+            if key:
+                entries = sort_entries(entries, key, descending=field.startswith("-"))
+        return self._derive(entries)
+
+    def _row(self, entry):
+        row = CatalogEntry(
+            id=entry.pk,
+            provider=entry.provider,
+            model_id=entry.model_id,
+            name=entry.name or entry.model_id,
+            description=entry.description,
+            context_window=entry.context_window,
+            input_price=entry.input_price,
+            output_price=entry.output_price,
+            created=entry.created,
+        )
+        row.entry = entry
+        row.state = self.states.get(entry.pk)
+        return row
+
+
+@admin.register(CatalogEntry)
+class CatalogEntryAdmin(ModelAdmin):
+    """Browse catalog: every model the enabled providers list now, to activate one."""
+
+    list_display = (
+        "model_id",
+        "name",
+        "provider",
+        "capabilities",
+        "context",
+        "input_price_per_1m",
+        "output_price_per_1m",
+        "state",
+    )
+    list_display_links = None
+    list_filter = (ProviderFilter, CapabilityFilter, PriceFilter, StateFilter)
+    search_fields = ("model_id", "name", "description")
+    search_help_text = _("Searches the model id, name and description.")
+    ordering = ("name",)
+    list_per_page = 100
+    show_facets = admin.ShowFacets.NEVER
+    actions = ["activate", "save_without_activating"]
+    change_list_template = "admin/ai_models/catalogentry/change_list.html"
+    activate_template = "admin/ai_models/catalogentry/activate.html"
+
+    # --- rows -------------------------------------------------------------------------------
+
+    def listing(self, request):
+        """The live catalog (``catalog.Listing``), read once per request."""
+        if not hasattr(request, "_ai_models_listing"):
+            request._ai_models_listing = get_catalog()
+        return request._ai_models_listing
+
+    def get_queryset(self, request):
+        """All catalog rows as ``CatalogRows``, with saved/active states from one query."""
+        listing = self.listing(request)
+        return CatalogRows(listing.entries, entry_states(listing.entries))
+
+    def get_changelist(self, request, **kwargs):
+        return in_memory(super().get_changelist(request, **kwargs))
+
+    def get_search_results(self, request, queryset, search_term):
+        return (queryset.narrow(search=search_term) if search_term else queryset), False
+
+    # --- columns ----------------------------------------------------------------------------
+
+    @admin.display(description=_("capabilities"))
+    def capabilities(self, row):
+        return capability_labels(row.entry.capabilities, row.entry.reasons)
+
+    @admin.display(description=_("context window"), ordering="context_window")
+    def context(self, row):
+        return format_tokens(row.context_window)
+
+    @admin.display(description=_("input / 1M tokens"), ordering="input_price")
+    def input_price_per_1m(self, row):
+        return format_price(row.input_price)
+
+    @admin.display(description=_("output / 1M tokens"), ordering="output_price")
+    def output_price_per_1m(self, row):
+        return format_price(row.output_price)
+
+    @admin.display(description=_("state"))
+    def state(self, row):
+        return entry_state(row.state)
+
+    # --- permissions: the catalog is read-only; activating and refreshing have their own ---
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_activate_permission(self, request):
+        return request.user.has_perm("ai_models.activate_aimodel")
+
+    def has_refresh_permission(self, request):
+        return request.user.has_perm("ai_models.refresh_catalog")
+
+    # --- views ------------------------------------------------------------------------------
+
+    def get_urls(self):
+        """The changelist and the refresh view; no add, change, delete or history pages."""
+        info = self.opts.app_label, self.opts.model_name
+        changelist = [url for url in super().get_urls() if url.name == "%s_%s_changelist" % info]
+        return [path("refresh/", self.admin_site.admin_view(self.refresh_view), name="%s_%s_refresh" % info)] + changelist
+
+    def changelist_view(self, request, extra_context=None):
+        context = {
+            "title": capfirst(self.opts.verbose_name_plural),
+            # Called by the template, so only after changelist_view has checked the permission.
+            "provider_panel": partial(self.provider_panel, request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
+    def provider_panel(self, request):
+        """Context of the provider status panel above the list."""
+        return {
+            "statuses": [(status, status_summary(status)) for status in self.listing(request).statuses],
+            "can_refresh": self.has_refresh_permission(request),
+            "refresh_url": reverse("admin:%s_%s_refresh" % (self.opts.app_label, self.opts.model_name)),
+            "next": request.get_full_path(),
+        }
+
+    def refresh_view(self, request):
+        """POST: fetch the chosen providers' catalogs again (all when none is named), then go back."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_refresh_permission(request):
+            raise PermissionDenied
+        known = {status.provider for status in provider_statuses()}
+        chosen = [provider for provider in request.POST.getlist("provider") if provider in known]
+        if request.POST.getlist("provider") and not chosen:
+            self.message_user(request, gettext("Unknown provider: nothing was refreshed."), messages.ERROR)
+            return HttpResponseRedirect(self._back_url(request))
+        for status in refresh(chosen or None).statuses:
+            if chosen and status.provider not in chosen:
+                continue
+            level = {"fresh": messages.SUCCESS, "stale": messages.WARNING}.get(status.state, messages.ERROR)
+            self.message_user(request, f"{status.name}: {status_summary(status)}", level)
+        return HttpResponseRedirect(self._back_url(request))
+
+    def _back_url(self, request):
+        changelist = reverse("admin:%s_%s_changelist" % (self.opts.app_label, self.opts.model_name))
+        target = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+        return target if safe and target.startswith(changelist) else changelist
+
+    # --- actions ----------------------------------------------------------------------------
+
+    @admin.action(description=_("Activate the selected model"), permissions=["activate"])
+    def activate(self, request, queryset):
+        return self._choose_capability(request, queryset, activating=True)
+
+    @admin.action(description=_("Save the selected model without activating it"), permissions=["activate"])
+    def save_without_activating(self, request, queryset):
+        return self._choose_capability(request, queryset, activating=False)
+
+    def _choose_capability(self, request, rows, *, activating):
+        """Confirmation page for one model; on confirmation, activate (or save) it and go back."""
+        entry = self._one_entry(request, rows)
+        if entry is None:
+            return None
+        data = request.POST if "confirm" in request.POST else None
+        form = ActivateForm(entry, data, preferred=request.GET.get("capability"))
+        if not form.is_valid():
+            return self._confirmation(request, entry, form, activating)
+        capability = form.cleaned_data["capability"]
+        # The listing leaves out the provider's raw data; the saved metadata keeps it.
+        entry = get_entry(entry.provider, entry.model_id) or entry
+        try:
+            aimodel = (selection.activate if activating else selection.save)(entry, capability, request.user)
+        except (ActivationError, UnknownCapability) as err:
+            self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
+            return None
+        if activating:
+            done = gettext("%(model)s is now the active model for %(capability)s.")
+        else:
+            done = gettext("%(model)s was saved for %(capability)s, not activated.")
+        url = reverse("admin:ai_models_aimodel_change", args=[aimodel.pk], current_app=self.admin_site.name)
+        self.message_user(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                done % {"model": entry.name or entry.model_id, "capability": capability_label(capability)},
+                url,
+                gettext("View the saved model"),
+            ),
+            messages.SUCCESS,
+        )
+        if capability not in entry.capabilities:
+            self.message_user(
+                request,
+                gettext("%(provider)s did not list this model as suitable for %(capability)s: check that it works.")
+                % {"provider": entry.provider, "capability": capability_label(capability)},
+                messages.WARNING,
+            )
+        return None
+
+    def _one_entry(self, request, rows):
+        """The single selected ``CatalogModel``, or None after telling the user why not."""
+        selected = len(request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
+        count = max(len(rows), selected)
+        if count > 1:
+            self.message_user(
+                request,
+                ngettext(
+                    "Select exactly one model for this action (%(count)d was selected). Nothing was changed.",
+                    "Select exactly one model for this action (%(count)d were selected). Nothing was changed.",
+                    count,
+                )
+                % {"count": count},
+                messages.WARNING,
+            )
+            return None
+        if not rows:
+            self.message_user(
+                request,
+                gettext("The selected model is no longer in the catalog. Nothing was changed."),
+                messages.WARNING,
+            )
+            return None
+        return next(iter(rows)).entry
+
+    def _confirmation(self, request, entry, form, activating):
+        active = {row.capability: row for row in AIModel.objects.filter(is_active=True).select_related("provider")}
+        choices = []
+        for name, label in capability_choices():
+            current = active.get(name)
+            choices.append(
+                {
+                    "name": name,
+                    "label": label,
+                    "classified": name in entry.capabilities,
+                    "reason": gettext(entry.reasons[name]) if entry.reasons.get(name) else "",
+                    "current": current,
+                    "is_current": current is not None
+                    and (current.provider.slug, current.model_id) == (entry.provider, entry.model_id),
+                    "input_price": format_price(current.input_price) if current else EMPTY,
+                    "output_price": format_price(current.output_price) if current else EMPTY,
+                    "input_change": format_price_change(entry.input_price, current.input_price) if current else "",
+                    "output_change": format_price_change(entry.output_price, current.output_price) if current else "",
+                }
+            )
+        title = gettext("Activate a model") if activating else gettext("Save a model without activating it")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "media": self.media,
+            "entry": entry,
+            "entry_input_price": format_price(entry.input_price),
+            "entry_output_price": format_price(entry.output_price),
+            "entry_context": format_tokens(entry.context_window),
+            "entry_capabilities": capability_labels(entry.capabilities, entry.reasons),
+            "form": form,
+            "capabilities": choices,
+            "activating": activating,
+            "action_name": "activate" if activating else "save_without_activating",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "back_url": request.get_full_path(),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.activate_template, context)

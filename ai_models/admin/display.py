@@ -1,0 +1,118 @@
+"""Formatting shared by the admin pages: prices, labels, states. Provider text is always escaped."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from ..capabilities import capability_label
+from ..conf import ai_settings
+
+EMPTY = "—"
+
+
+def format_price(value: Decimal | None) -> str:
+    """A price in USD per 1M tokens: "$0.40", "$0.0375", "free", or "—" when unknown."""
+    if value is None:
+        return EMPTY
+    if value == 0:
+        return gettext("free")
+    places = min(6, max(2, -value.normalize().as_tuple().exponent))
+    return "$" + number_format(value, places)
+
+
+def format_price_change(new: Decimal | None, old: Decimal | None) -> str:
+    """The change from ``old`` to ``new``: "+$0.20", "−$0.10", "no change", or "" when unknown."""
+    if new is None or old is None:
+        return ""
+    if new == old:
+        return gettext("no change")
+    return ("+" if new > old else "−") + format_price(abs(new - old))
+
+
+def format_tokens(value: int | None) -> str:
+    """A token count with digit grouping, or "—"."""
+    return EMPTY if value is None else number_format(value, force_grouping=True)
+
+
+def capability_labels(capabilities, reasons=None) -> str:
+    """Configured capabilities as small labels, in settings order; each says why it was given."""
+    reasons = reasons or {}
+    names = [name for name in ai_settings.CAPABILITIES if name in capabilities]
+    if not names:
+        return EMPTY
+    return format_html_join(
+        " ",
+        '<span class="aim-label" title="{}">{}</span>',
+        ((gettext(reasons[name]) if reasons.get(name) else "", capability_label(name)) for name in names),
+    )
+
+
+def labels_text(capabilities) -> str:
+    """Capability labels joined in settings order, as plain text."""
+    return ", ".join(capability_label(name) for name in ai_settings.CAPABILITIES if name in capabilities)
+
+
+def entry_state(state) -> str:
+    """A catalog entry's state: "active for Chat", "saved for Image", both, or "—"."""
+    if state is None:
+        return EMPTY
+    parts = []
+    if state.active_for:
+        parts.append(
+            format_html(
+                '<span class="aim-badge aim-badge-active">{}</span>',
+                gettext("active for %(capabilities)s") % {"capabilities": labels_text(state.active_for)},
+            )
+        )
+    saved_only = set(state.saved_for) - set(state.active_for)
+    if saved_only:
+        parts.append(
+            format_html(
+                '<span class="aim-badge">{}</span>',
+                gettext("saved for %(capabilities)s") % {"capabilities": labels_text(saved_only)},
+            )
+        )
+    return format_html_join(" ", "{}", ((part,) for part in parts)) if parts else EMPTY
+
+
+def fetched_when(moment) -> str:
+    """"just now", or "5 minutes ago"."""
+    if moment is None:
+        return EMPTY
+    if (timezone.now() - moment).total_seconds() < 60:
+        return gettext("just now")
+    return gettext("%(age)s ago") % {"age": timesince(moment)}
+
+
+def status_summary(status) -> str:
+    """One line on a provider's last catalog fetch: fresh or stale with its age, failed with the error."""
+    values = {"count": status.count, "when": fetched_when(status.fetched_at)}
+    if status.state == "fresh":
+        return ngettext(
+            "fresh · %(count)d model, fetched %(when)s", "fresh · %(count)d models, fetched %(when)s", status.count
+        ) % values
+    if status.state == "stale":
+        text = ngettext(
+            "stale · %(count)d model, fetched %(when)s", "stale · %(count)d models, fetched %(when)s", status.count
+        ) % values
+        return f"{text} · {status.error}" if status.error else text
+    if status.state == "failed":
+        return gettext("failed: %(error)s") % {"error": status.error or gettext("unknown error")}
+    return gettext("not fetched yet")
+
+
+KEY_SOURCES = {
+    "environment": _("environment variable"),
+    "settings": _("settings (AI_MODELS['PROVIDERS'])"),
+    "database": _("database (encrypted)"),
+}
+
+
+def key_source_label(source: str) -> str:
+    """Where a provider's API key comes from, in words."""
+    return str(KEY_SOURCES.get(source, _("no key")))

@@ -1,0 +1,68 @@
+"""List filters of the Browse catalog (in Python, on ``CatalogRows``) and of the saved models."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from ..capabilities import capability_choices
+
+
+class CatalogFilter(admin.SimpleListFilter):
+    """Narrows the catalog rows by the ``filter_entries`` criterion named like the parameter.
+
+    A value that is not one of the filter's choices matches nothing, as a choice field would.
+    """
+
+    def queryset(self, request, rows):
+        value = self.value()
+        if value is None:
+            return None
+        if value not in {str(key) for key, _label in self.lookup_choices}:
+            return rows.none()
+        return rows.narrow(**{self.parameter_name: value})
+
+
+class ProviderFilter(CatalogFilter):
+    title = _("provider")
+    parameter_name = "provider"
+
+    def lookups(self, request, model_admin):
+        return [(status.provider, status.name) for status in model_admin.listing(request).statuses]
+
+
+class CapabilityFilter(CatalogFilter):
+    title = _("capability")
+    parameter_name = "capability"
+
+    def lookups(self, request, model_admin):
+        return capability_choices()
+
+
+class PriceFilter(CatalogFilter):
+    title = _("price")
+    parameter_name = "price"
+
+    def lookups(self, request, model_admin):
+        return [("free", _("Free")), ("paid", _("Paid"))]
+
+
+class StateFilter(CatalogFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Active")), ("saved", _("Saved")), ("none", _("Not saved"))]
+
+
+class SavedCapabilityFilter(admin.SimpleListFilter):
+    """Saved models by capability, labelled as configured."""
+
+    title = _("capability")
+    parameter_name = "capability"
+
+    def lookups(self, request, model_admin):
+        return capability_choices()
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return None
+        return queryset.filter(capability=self.value())

@@ -1,0 +1,86 @@
+"""Admin forms: the capability chosen at activation, and a provider with its write-only API key."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from ..capabilities import capability_choices
+from ..exceptions import EncryptionError, UnknownProvider
+from ..models import Provider
+from ..providers import get_provider, provider_paths
+from ..validators import validate_base_url
+from .base import CheckboxInput, PasswordInput, Select
+
+
+class ActivateForm(forms.Form):
+    """The capability to activate (or save) one catalog model for.
+
+    Pre-selects ``preferred`` when the model was classified for it, else its first
+    classified capability; the others stay selectable, marked as not classified.
+    """
+
+    capability = forms.ChoiceField(label=_("Capability"), widget=Select)
+
+    def __init__(self, entry, *args, preferred=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = capability_choices()
+        self.fields["capability"].choices = [
+            (name, label if name in entry.capabilities else gettext("%(capability)s (not classified for this model)")
+             % {"capability": label})
+            for name, label in choices
+        ]
+        classified = [name for name, _label in choices if name in entry.capabilities]
+        self.fields["capability"].initial = preferred if preferred in classified else next(iter(classified), None)
+
+
+def _provider_label(provider_id):
+    try:
+        return f"{get_provider(provider_id).name} ({provider_id})"
+    except (ImportError, UnknownProvider):
+        return provider_id
+
+
+class ProviderForm(forms.ModelForm):
+    """A provider row. The API key is write-only: an empty field keeps the stored key."""
+
+    slug = forms.ChoiceField(label=_("provider id"), widget=Select)
+    api_key = forms.CharField(
+        label=_("API key"),
+        required=False,
+        widget=PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the stored key."),
+    )
+    clear_api_key = forms.BooleanField(label=_("Clear the stored key"), required=False, widget=CheckboxInput)
+
+    class Meta:
+        model = Provider
+        fields = ["slug", "name", "base_url", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = list(provider_paths())
+        if self.instance.slug and self.instance.slug not in ids:
+            ids.append(self.instance.slug)  # a provider unregistered since; keep the row editable
+        self.fields["slug"].choices = [(provider_id, _provider_label(provider_id)) for provider_id in ids]
+        if self.instance.pk:
+            # Saved models point at this row: switching its backend would silently re-route them.
+            self.fields["slug"].disabled = True
+        self.fields["base_url"].validators.append(validate_base_url)
+
+    def clean(self):
+        cleaned = super().clean()
+        key, clear = cleaned.get("api_key"), cleaned.get("clear_api_key")
+        if key and clear:
+            raise ValidationError(_("Enter a new key or clear the stored one, not both."))
+        if key or clear:
+            try:
+                self.instance.api_key = "" if clear else key
+            except EncryptionError as err:
+                self.add_error("api_key", gettext("The key cannot be stored: %(error)s") % {"error": err})
+        if not cleaned.get("name") and cleaned.get("slug"):
+            try:
+                cleaned["name"] = get_provider(cleaned["slug"]).name
+            except (ImportError, UnknownProvider):
+                pass
+        return cleaned
