@@ -73,3 +73,9 @@ $(VENV)/.test-installed: $(VENV)/bin/python $(DEPS)
 $(CORE_VENV)/.core-installed: $(CORE_VENV)/bin/python $(DEPS)
 	$(CORE_PY) $(PIP_INSTALL) -e ".[unfold,cachalot,redis]" -r requirements/core.txt $(QUIET_PIP)
 	@touch $@
+
+# Packaging smoke check (scripts/package-check.sh): wheel + sdist, twine check, install into a fresh
+# venv, `django-admin check` and `migrate` in a minimal project. Needs the index for Django.
+.PHONY: package-check
+package-check: $(VENV)/.test-installed
+	TOOLS_PYTHON=$(PY) scripts/package-check.sh
