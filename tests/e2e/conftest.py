@@ -10,9 +10,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API keeps an event loop running in the test thread for the whole session, and
-# Django refuses ORM calls from such a thread (SynchronousOnlyOperation) unless told it is safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 # Loopback only, and an address Chromium cannot resolve differently (localhost may mean ::1).
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
@@ -58,14 +55,21 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """One headless Chromium for the session."""
+    """One headless Chromium for the browser tests.
+
+    Package scope, not session: while Playwright's sync API runs, its event loop counts as running
+    in the test thread, which would break later tests that call ``asyncio.run``. For the same
+    reason Django would refuse ORM calls (SynchronousOnlyOperation) from the tests and fixtures
+    meanwhile, so DJANGO_ALLOW_ASYNC_UNSAFE is set for exactly that time.
+    """
     if reason := unavailable():
         pytest.fail(f"{reason}; required because CI=true", pytrace=False)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
