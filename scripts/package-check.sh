@@ -31,7 +31,8 @@ tools=${TOOLS_PYTHON:-.venv/bin/python}
 if ! { [ -x "$tools" ] && "$tools" -c 'import build, twine' 2>/dev/null; }; then
     say "installing build and twine into a throwaway venv"
     "$python" -m venv "$tmp/tools"
-    "$tmp/tools/bin/python" -m pip install -q build twine
+    "$tmp/tools/bin/python" -m pip install -q build twine >"$tmp/pip-tools.log" 2>&1 \
+        || { cat "$tmp/pip-tools.log" >&2; die "pip install build twine"; }
     tools=$tmp/tools/bin/python
 fi
 
@@ -101,7 +102,8 @@ PY
 say "installing the wheel into a fresh venv ($("$python" -V 2>&1))"
 "$python" -m venv "$tmp/venv"
 venv_py=$tmp/venv/bin/python
-"$venv_py" -m pip install -q "$wheel" || die "pip install of the wheel"
+# Output only on failure: pip's notes about this machine's extra indexes are noise here.
+"$venv_py" -m pip install -q "$wheel" >"$tmp/pip.log" 2>&1 || { cat "$tmp/pip.log" >&2; die "pip install of the wheel"; }
 
 # --- 4. minimal project --------------------------------------------------------------------------
 mkdir -p "$tmp/project"
