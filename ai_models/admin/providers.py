@@ -1,0 +1,93 @@
+"""Providers: which backends are on, their base URL override and write-only API key."""
+
+import time
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from ..catalog import provider_statuses
+from ..exceptions import AIModelsError
+from ..models import Provider
+from ..providers import build_provider
+from .base import ModelAdmin
+from .display import EMPTY, key_source_label, status_summary
+from .forms import ProviderForm
+
+
+@admin.register(Provider)
+class ProviderAdmin(ModelAdmin):
+    """Providers. The key is never rendered back: only whether one is stored and its last four."""
+
+    form = ProviderForm
+    list_display = ("slug", "name", "stored_key", "key_in_use", "is_active", "catalog_status")
+    list_filter = ("is_active",)
+    search_fields = ("slug", "name")
+    actions = ["test_connection"]
+    readonly_fields = ("stored_key", "key_in_use", "catalog_status", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("slug", "name", "base_url", "is_active")}),
+        (_("API key"), {"fields": ("stored_key", "api_key", "clear_api_key", "key_in_use")}),
+        (_("Catalog"), {"fields": ("catalog_status", "created_at", "updated_at")}),
+    )
+
+    @admin.display(description=_("stored key"))
+    def stored_key(self, obj):
+        if obj is None or not obj.has_stored_key:
+            return gettext("not set")
+        if obj.api_key_last4:
+            return format_html('{} · <span class="aim-key">…{}</span>', gettext("set"), obj.api_key_last4)
+        return gettext("set")
+
+    @admin.display(description=_("key in use"))
+    def key_in_use(self, obj):
+        """Where the key the backend will send comes from: environment, settings or database."""
+        if obj is None or not obj.slug:
+            return EMPTY
+        try:
+            return key_source_label(build_provider(obj.slug, obj).key_source)
+        except (AIModelsError, ImportError) as err:  # unknown provider, undecryptable key
+            return str(err)
+
+    @admin.display(description=_("last catalog fetch"))
+    def catalog_status(self, obj):
+        if obj is None or not obj.slug:
+            return EMPTY
+        if not obj.is_active:
+            return gettext("inactive: left out of the catalog")
+        try:
+            statuses = provider_statuses([obj.slug])
+        except (AIModelsError, ImportError) as err:
+            return str(err)
+        return status_summary(statuses[0]) if statuses else EMPTY
+
+    @admin.action(description=_("Test connection: fetch the model list now"), permissions=["change"])
+    def test_connection(self, request, queryset):
+        """Fetch each selected provider's list (not cached) and report the count and time, or the error."""
+        for row in queryset:
+            started = time.monotonic()
+            backend = None
+            try:
+                backend = build_provider(row.slug, row)
+                models = backend.fetch_catalog()
+            except (AIModelsError, ImportError) as err:
+                error = str(err)
+                if backend is not None and len(backend.api_key) >= 4:
+                    error = error.replace(backend.api_key, "[redacted]")  # belt and braces
+                self.message_user(
+                    request,
+                    gettext("%(provider)s: the connection test failed: %(error)s") % {"provider": row, "error": error},
+                    messages.ERROR,
+                )
+                continue
+            self.message_user(
+                request,
+                ngettext(
+                    "%(provider)s: %(count)d model listed in %(seconds).2f s.",
+                    "%(provider)s: %(count)d models listed in %(seconds).2f s.",
+                    len(models),
+                )
+                % {"provider": row, "count": len(models), "seconds": time.monotonic() - started},
+                messages.SUCCESS,
+            )

@@ -1,0 +1,170 @@
+"""Saved models: the models chosen from the catalog, the active one per capability, history."""
+
+import json
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from .. import selection
+from ..exceptions import ActivationError, UnknownCapability
+from ..models import AIModel
+from .base import ModelAdmin
+from .display import EMPTY, format_price, format_tokens
+from .filters import SavedCapabilityFilter
+
+
+@admin.register(AIModel)
+class AIModelAdmin(ModelAdmin):
+    """Saved models. State changes only through the actions; only the display name is editable."""
+
+    list_display = (
+        "model_id",
+        "display_name",
+        "provider",
+        "capability_name",
+        "active",
+        "input_price_per_1m",
+        "output_price_per_1m",
+        "activated_at",
+        "activated_by",
+    )
+    list_filter = (SavedCapabilityFilter, "is_active", "provider")
+    list_select_related = ("provider", "activated_by")
+    search_fields = ("model_id", "display_name")
+    actions = ["reactivate", "deactivate"]
+    fields = (
+        "provider",
+        "model_id",
+        "capability_name",
+        "active",
+        "display_name",
+        "description",
+        "context",
+        "input_price_per_1m",
+        "output_price_per_1m",
+        "activated_at",
+        "activated_by",
+        "created_at",
+        "updated_at",
+        "metadata_json",
+    )
+    readonly_fields = tuple(name for name in fields if name != "display_name")
+
+    # --- columns ----------------------------------------------------------------------------
+
+    @admin.display(description=_("capability"), ordering="capability")
+    def capability_name(self, obj):
+        return obj.capability_label
+
+    @admin.display(description=_("active"), ordering="-is_active")
+    def active(self, obj):
+        if not obj.is_active:
+            return EMPTY
+        return format_html('<span class="aim-badge aim-badge-active">{}</span>', gettext("active"))
+
+    @admin.display(description=_("context window"), ordering="context_window")
+    def context(self, obj):
+        return format_tokens(obj.context_window)
+
+    @admin.display(description=_("input / 1M tokens"), ordering="input_price")
+    def input_price_per_1m(self, obj):
+        return format_price(obj.input_price)
+
+    @admin.display(description=_("output / 1M tokens"), ordering="output_price")
+    def output_price_per_1m(self, obj):
+        return format_price(obj.output_price)
+
+    @admin.display(description=_("catalog entry at activation"))
+    def metadata_json(self, obj):
+        text = json.dumps(obj.metadata, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+        return format_html('<pre class="aim-json">{}</pre>', text)
+
+    # --- permissions: rows come from the catalog; active rows cannot be deleted ------------
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_active:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_activate_permission(self, request):
+        return request.user.has_perm("ai_models.activate_aimodel")
+
+    def delete_queryset(self, request, queryset):
+        # Filtered in SQL, so a row activated since the confirmation page is still kept.
+        super().delete_queryset(request, queryset.filter(is_active=False))
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
+
+    def get_deleted_objects(self, objs, request):
+        """Django's summary, naming the active rows as what blocks the deletion."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        active = [obj for obj in objs if obj.is_active]
+        if active:
+            perms_needed = {p for p in perms_needed if str(p) != str(self.opts.verbose_name)}
+            perms_needed |= {gettext("%(model)s is active: deactivate it first") % {"model": obj} for obj in active}
+        return deleted, counts, perms_needed, protected
+
+    # --- actions ----------------------------------------------------------------------------
+
+    @admin.action(description=_("Activate the selected model again (roll back to it)"), permissions=["activate"])
+    def reactivate(self, request, queryset):
+        rows = list(queryset.select_related("provider")[:2])
+        if len(rows) != 1:
+            count = queryset.count()
+            self.message_user(
+                request,
+                ngettext(
+                    "Select exactly one model to activate (%(count)d was selected). Nothing was changed.",
+                    "Select exactly one model to activate (%(count)d were selected). Nothing was changed.",
+                    count,
+                )
+                % {"count": count},
+                messages.WARNING,
+            )
+            return
+        row = rows[0]
+        if row.is_active:
+            self.message_user(request, gettext("%(model)s is already active.") % {"model": row}, messages.INFO)
+            return
+        try:
+            selection.reactivate(row, request.user)
+        except (ActivationError, UnknownCapability) as err:
+            self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            gettext("%(model)s is the active model for %(capability)s again.")
+            % {"model": row.display_name or row.model_id, "capability": row.capability_label},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Deactivate the selected models"), permissions=["activate"])
+    def deactivate(self, request, queryset):
+        active = list(queryset.filter(is_active=True).select_related("provider"))
+        if not active:
+            self.message_user(
+                request, gettext("None of the selected models is active. Nothing was changed."), messages.WARNING
+            )
+            return
+        for row in active:
+            try:
+                selection.deactivate(row.capability, request.user)
+            except UnknownCapability as err:
+                self.message_user(
+                    request,
+                    gettext("%(model)s was not deactivated: %(error)s") % {"model": row, "error": err},
+                    messages.ERROR,
+                )
+                continue
+            self.message_user(
+                request,
+                gettext("%(model)s was deactivated: no model is active for %(capability)s now.")
+                % {"model": row.display_name or row.model_id, "capability": row.capability_label},
+                messages.SUCCESS,
+            )

@@ -1,0 +1,149 @@
+"""Saved models: the active one at a glance, roll back, deactivate, delete only inactive, history."""
+
+import pytest
+
+from ai_models import selection
+from ai_models.models import AIModel
+
+from ..factories import catalog_model
+from .conftest import SAVED_URL, messages_of
+from .fakes import SCRIPT
+
+
+@pytest.fixture
+def chat_models(db):
+    """Two chat models saved; the newer one ("new") is active. And one image model, active."""
+    old = selection.activate(catalog_model("vendor/old", name="Old chat"), "chat")
+    new = selection.activate(catalog_model("vendor/new", name="New chat"), "chat")
+    image = selection.activate(catalog_model("vendor/pixels", capabilities=("image",)), "image")
+    old.refresh_from_db()
+    return old, new, image
+
+
+def act(client, action, *rows, **extra):
+    data = {"action": action, "_selected_action": [row.pk for row in rows], "index": "0", **extra}
+    return client.post(SAVED_URL, data, follow=True)
+
+
+def test_list_filters_by_capability_and_marks_the_active_one(admin_client, chat_models):
+    old, new, _image = chat_models
+
+    response = admin_client.get(SAVED_URL, {"capability": "chat"})
+
+    assert {row.pk for row in response.context["cl"].result_list} == {old.pk, new.pk}
+    html = response.content.decode()
+    assert html.count('<span class="aim-badge aim-badge-active">active</span>') == 1
+    assert 'href="?capability=image"' in html
+
+
+def test_reactivate_rolls_back_to_a_previous_model(admin_client, chat_models):
+    old, new, _image = chat_models
+
+    response = act(admin_client, "reactivate", old)
+
+    assert messages_of(response) == ["Old chat is the active model for Chat again."]
+    assert AIModel.objects.get(capability="chat", is_active=True) == old
+    new.refresh_from_db()
+    assert not new.is_active
+
+
+def test_reactivate_needs_exactly_one_model(admin_client, chat_models):
+    old, new, _image = chat_models
+
+    response = act(admin_client, "reactivate", old, new)
+
+    assert messages_of(response) == ["Select exactly one model to activate (2 were selected). Nothing was changed."]
+    assert AIModel.objects.get(capability="chat", is_active=True) == new
+
+
+def test_deactivate_leaves_the_capability_without_a_model(admin_client, chat_models):
+    old, new, image = chat_models
+
+    response = act(admin_client, "deactivate", old, new)
+
+    assert messages_of(response) == ["New chat was deactivated: no model is active for Chat now."]
+    assert not AIModel.objects.filter(capability="chat", is_active=True).exists()
+    assert AIModel.objects.get(pk=image.pk).is_active
+
+
+def test_deactivate_of_inactive_models_changes_nothing(admin_client, chat_models):
+    old, new, _image = chat_models
+
+    response = act(admin_client, "deactivate", old)
+
+    assert messages_of(response) == ["None of the selected models is active. Nothing was changed."]
+    new.refresh_from_db()
+    assert new.is_active
+
+
+def test_inactive_models_can_be_deleted(admin_client, chat_models):
+    old, _new, _image = chat_models
+
+    response = admin_client.post(f"{SAVED_URL}{old.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not AIModel.objects.filter(pk=old.pk).exists()
+
+
+def test_active_models_cannot_be_deleted(admin_client, chat_models):
+    old, new, _image = chat_models
+
+    assert admin_client.post(f"{SAVED_URL}{new.pk}/delete/", {"post": "yes"}).status_code == 403
+    page = act(admin_client, "delete_selected", old, new)
+    html = page.content.decode()
+    assert "is active: deactivate it first" in html
+    refused = admin_client.post(
+        SAVED_URL, {"action": "delete_selected", "_selected_action": [old.pk, new.pk], "post": "yes"}
+    )
+    assert refused.status_code == 403
+    assert AIModel.objects.filter(pk__in=[old.pk, new.pk]).count() == 2
+
+
+def test_delete_queryset_skips_active_rows(admin_client, chat_models):
+    from django.contrib.admin import site
+
+    old, new, _image = chat_models
+    model_admin = site._registry[AIModel]
+
+    model_admin.delete_queryset(None, AIModel.objects.filter(pk__in=[old.pk, new.pk]))
+
+    assert list(AIModel.objects.filter(capability="chat")) == [new]
+
+
+def test_metadata_is_shown_read_only_and_escaped(admin_client, db):
+    saved = selection.activate(catalog_model("vendor/evil", name=SCRIPT, description=SCRIPT), "chat")
+
+    response = admin_client.get(f"{SAVED_URL}{saved.pk}/change/")
+
+    html = response.content.decode()
+    assert SCRIPT not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<pre class="aim-json">' in html
+    assert 'name="metadata"' not in html and 'name="model_id"' not in html
+    assert 'name="display_name"' in html  # the one editable field
+
+
+def test_only_the_display_name_can_be_edited(admin_client, chat_models):
+    old, _new, _image = chat_models
+
+    admin_client.post(
+        f"{SAVED_URL}{old.pk}/change/",
+        {"display_name": "Renamed", "model_id": "hacked", "is_active": "on", "capability": "image"},
+    )
+
+    old.refresh_from_db()
+    assert (old.display_name, old.model_id, old.is_active, old.capability) == ("Renamed", "vendor/old", False, "chat")
+
+
+def test_history_lists_activations(admin_client, chat_models):
+    old, _new, _image = chat_models
+    act(admin_client, "reactivate", old)
+
+    response = admin_client.get(f"{SAVED_URL}{old.pk}/history/")
+
+    assert response.status_code == 200
+    assert "Activated snapshot:vendor/old for chat" in response.content.decode()
+
+
+def test_no_add_page(admin_client, db):
+    assert admin_client.get(SAVED_URL + "add/").status_code == 403
