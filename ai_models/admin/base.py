@@ -13,14 +13,17 @@ if apps.is_installed("unfold"):
     from unfold.admin import ModelAdmin as ThemeModelAdmin
     from unfold.widgets import UnfoldAdminPasswordWidget as PasswordInput
     from unfold.widgets import UnfoldAdminSelectWidget as Select
+    from unfold.widgets import UnfoldAdminURLInputWidget as URLInput
     from unfold.widgets import UnfoldBooleanWidget as CheckboxInput
 else:
+    from django.contrib.admin.widgets import AdminURLFieldWidget as URLInput
+
     ThemeModelAdmin = admin.ModelAdmin
     PasswordInput = forms.PasswordInput
     Select = forms.Select
     CheckboxInput = forms.CheckboxInput
 
-__all__ = ["CheckboxInput", "ModelAdmin", "PasswordInput", "Select"]
+__all__ = ["CheckboxInput", "ModelAdmin", "PasswordInput", "Select", "URLInput"]
 
 
 class ModelAdmin(ThemeModelAdmin):

@@ -10,7 +10,7 @@ from ..exceptions import EncryptionError, UnknownProvider
 from ..models import Provider
 from ..providers import get_provider, provider_paths
 from ..validators import validate_base_url
-from .base import CheckboxInput, PasswordInput, Select
+from .base import CheckboxInput, PasswordInput, Select, URLInput
 
 
 class ActivateForm(forms.Form):
@@ -45,6 +45,15 @@ class ProviderForm(forms.ModelForm):
     """A provider row. The API key is write-only: an empty field keeps the stored key."""
 
     slug = forms.ChoiceField(label=_("provider id"), widget=Select)
+    base_url = forms.URLField(
+        label=_("base URL override"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        validators=[validate_base_url],
+        widget=URLInput,
+        help_text=_("Empty: the provider's own API. https only, or http to a host in AI_MODELS['ALLOWED_HTTP_HOSTS']."),
+    )
     api_key = forms.CharField(
         label=_("API key"),
         required=False,
@@ -66,7 +75,6 @@ class ProviderForm(forms.ModelForm):
         if self.instance.pk:
             # Saved models point at this row: switching its backend would silently re-route them.
             self.fields["slug"].disabled = True
-        self.fields["base_url"].validators.append(validate_base_url)
 
     def clean(self):
         cleaned = super().clean()
