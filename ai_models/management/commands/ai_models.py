@@ -195,10 +195,10 @@ def short_status(status) -> str:
     }
 
 
-def describe_test(result) -> str:
+def describe_test(provider, result) -> str:
     if result["ok"]:
         return _("ok: %(models)s models in %(seconds).1f s") % result
-    return _("failed: %(error)s") % {"error": clean(result["error"], 80)}
+    return _("failed: %(error)s") % {"error": clean(without_prefix(result["error"], provider), 80)}
 
 
 class Command(BaseCommand):
@@ -350,7 +350,7 @@ class Command(BaseCommand):
                     clean(entry.pk),
                     clean(entry.name, 40),
                     entry.provider,
-                    ",".join(sorted(entry.capabilities)) or DASH,
+                    ",".join(name for name in ai_settings.CAPABILITIES if name in entry.capabilities) or DASH,
                     format_context(entry.context_window),
                     format_price(entry.input_price),
                     format_price(entry.output_price),
@@ -510,7 +510,7 @@ class Command(BaseCommand):
                 line = [backend.id, clean(backend.name, 30), key_description(backend, rows.get(backend.id)),
                         short_status(status)]
                 if test:
-                    line.append(describe_test(tests[backend.id]))
+                    line.append(describe_test(backend.id, tests[backend.id]))
                 lines.append(line)
             lines += [[row.slug, clean(row, 30), "", _("disabled")] + ([""] if test else []) for row in disabled]
             self.stdout.write(table(headers, lines))
@@ -518,7 +518,12 @@ class Command(BaseCommand):
                 status = statuses.get(backend.id)
                 if status is not None and status.error:
                     self.warn(_("%(provider)s: last error: %(error)s")
-                              % {"provider": backend.id, "error": clean(redact(status.error, backend.api_key))})
+                              % {"provider": backend.id,
+                                 "error": clean(without_prefix(redact(status.error, backend.api_key), backend.id))})
+                result = tests.get(backend.id)
+                if result is not None and not result["ok"]:
+                    self.warn(_("%(provider)s: connection test failed: %(error)s")
+                              % {"provider": backend.id, "error": clean(without_prefix(result["error"], backend.id))})
 
         if not backends:
             self.warn(_("No provider is enabled: set AI_MODELS['PROVIDERS'] or add one in the admin."))
