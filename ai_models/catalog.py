@@ -21,6 +21,7 @@ their results, so paging a 10,000-model catalog does not redo the work.
 import json
 import logging
 import math
+import re
 import threading
 import time
 import uuid
@@ -335,11 +336,14 @@ def _obtain_all(jobs):
         wait(futures, timeout=timeout + 5)
         results = []
         for (backend, meta, _stale, _force), future in zip(jobs, futures):
-            if future.done():
-                results.append(future.result())
-            else:
+            if not future.done():
                 # Past the lock's lifetime: stop waiting; the worker still stores what it gets.
                 results.append((_failed_meta(meta, gettext("the catalog fetch timed out")), None))
+            elif future.exception() is not None:  # the cache failed, not the provider
+                logger.error("Catalog of provider %r", backend.id, exc_info=future.exception())
+                results.append((_failed_meta(meta, _unexpected(backend, future.exception())), None))
+            else:
+                results.append(future.result())
         return results
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
@@ -405,10 +409,7 @@ def _fetch(cache, backend, previous):
     except Exception as err:
         # Third-party code: log the details, show nothing that could carry a key.
         logger.exception("Fetching the catalog of provider %r failed", backend.id)
-        error = gettext("%(provider)s: unexpected %(error)s while fetching the catalog; see the server log") % {
-            "provider": backend.id,
-            "error": type(err).__name__,
-        }
+        error = _unexpected(backend, err)
     else:
         token, fetched_at, skipped, rows, _raw = payload
         meta = {
@@ -427,6 +428,13 @@ def _fetch(cache, backend, previous):
     meta = _failed_meta(previous, error)
     cache.set(_key(backend, "meta"), meta, ai_settings.STALE_TTL)
     return meta, None
+
+
+def _unexpected(backend, err) -> str:
+    return gettext("%(provider)s: unexpected %(error)s while fetching the catalog; see the server log") % {
+        "provider": backend.id,
+        "error": type(err).__name__,
+    }
 
 
 def _redact(text, api_key):
@@ -656,21 +664,36 @@ def _is_paid(entry):
     return any(price is not None and price > 0 for price in (entry.input_price, entry.output_price))
 
 
-def _predicate(provider, capability, price, state, states):
-    tests = []
-    if provider:
-        tests.append(lambda entry: entry.provider == provider)
-    if capability:
-        tests.append(lambda entry: capability in entry.capabilities)
-    if price:
-        tests.append(_is_free if price == "free" else _is_paid)
+def _criterion(kind, value):
+    if kind == "provider":
+        return lambda entry: entry.provider == value
+    if kind == "capability":
+        return lambda entry: value in entry.capabilities
+    return _is_free if value == "free" else _is_paid
+
+
+def _state_test(state, states):
     if state == "active":
-        tests.append(lambda entry: entry.pk in states and bool(states[entry.pk].active_for))
-    elif state == "saved":
-        tests.append(lambda entry: entry.pk in states and bool(states[entry.pk].saved_for))
-    elif state == "none":
-        tests.append(lambda entry: entry.pk not in states or not states[entry.pk].saved_for)
+        return lambda entry: bool(states[entry.pk].active_for)
+    if state == "saved":
+        return lambda entry: bool(states[entry.pk].saved_for)
+    return lambda entry: not states[entry.pk].saved_for
+
+
+def _predicate(provider, capability, price, state, states):
+    tests = [_criterion(kind, value) for kind, value in _criteria(provider, capability, price)]
+    if state:
+        tests.append(_state_test(state, _as_states(states)))
     return lambda entry: all(test(entry) for test in tests)
+
+
+def _criteria(provider, capability, price) -> tuple:
+    return tuple((kind, value) for kind, value in (("provider", provider), ("capability", capability),
+                                                   ("price", price)) if value)
+
+
+def _as_states(states):
+    return states if isinstance(states, EntryStates) else EntryStates(states)
 
 
 def _order(entries, key, descending) -> list:
@@ -681,68 +704,104 @@ def _order(entries, key, descending) -> list:
     return known + [i for i, value in enumerate(values) if value is None]
 
 
+WORD = re.compile(r"\w+")
+
+
 class _Source:
-    """The models of one listing, with its search index and sort ranks built on first use."""
+    """The models of one listing, and what is built on them on first use: the search index,
+    the positions matching each filter value, the order and ranks for each sort key."""
 
     def __init__(self, models):
         self.models = models
         self._index = None
-        self._ranks = {}
+        self._where = {}
+        self._orders = {}
         self._lock = threading.Lock()
 
+    def where(self, kind, value) -> frozenset:
+        positions = self._where.get((kind, value))
+        if positions is None:
+            test = _criterion(kind, value)
+            positions = frozenset(p for p, model in enumerate(self.models) if test(model))
+            self._where[(kind, value)] = positions
+        return positions
+
+    def allowed(self, criteria, words) -> set:
+        """Positions matching every criterion and containing every word."""
+        keep = None
+        for kind, value in criteria:
+            keep = self.where(kind, value) if keep is None else keep & self.where(kind, value)
+        if words and (keep is None or keep):
+            hits = self.search(words)
+            keep = hits if keep is None else keep & hits
+        return keep
+
     def search(self, words) -> set:
-        """Positions of the models every word occurs in."""
+        """Positions of the models every word occurs in (see ``matches_search``)."""
         with self._lock:
             if self._index is None:
                 self._index = _SearchIndex(self.models)
-        found = None
-        for word in sorted(words, key=len, reverse=True):  # longer words are usually rarer
-            hits = self._index.matching(word)
-            found = hits if found is None else found & hits
-            if not found:
-                break
-        return found or set()
+        pieces, to_check = [], []
+        for word in words:
+            found = WORD.findall(word)
+            pieces += found
+            if found != [word]:
+                to_check.append(word)  # the index finds a superset for words with other characters
+        hits = None
+        for piece in sorted(set(pieces), key=len, reverse=True):  # longer pieces are usually rarer
+            found = self._index.containing(piece)
+            hits = found if hits is None else hits & found
+            if not hits:
+                return set()
+        if hits is None:
+            hits = set(range(len(self.models)))
+        if to_check:
+            models = self.models
+            hits = {p for p in hits if all(word in _haystack(models[p]) for word in to_check)}
+        return hits
 
-    def rank(self, key, descending):
-        """Position -> rank in ``key`` order; equal values share a rank, so sorting by it is stable."""
-        ranks = self._ranks.get((key, descending))
-        if ranks is None:
+    def order(self, key, descending):
+        """(positions in ``key`` order, position -> rank); equal values share a rank, so sorting by it is stable."""
+        found = self._orders.get((key, descending))
+        if found is None:
             value = SORT_KEYS[key]
+            order = _order(self.models, key, descending)
             ranks = array("l", [0]) * len(self.models)
             rank, previous = -1, None
-            for position in _order(self.models, key, descending):
+            for position in order:
                 current = value(self.models[position])
                 if rank < 0 or current != previous:
                     rank, previous = rank + 1, current
                 ranks[position] = rank
-            self._ranks[(key, descending)] = ranks
-        return ranks
+            found = self._orders[(key, descending)] = (order, ranks)
+        return found
 
 
 class _SearchIndex:
-    """Word -> models whose text contains it, without scanning every model.
+    """Word piece -> positions of the models whose text has a piece containing it.
 
-    The text of the models is split on whitespace into tokens. A search word has no
-    whitespace, so it occurs in a model's text exactly when it occurs inside one of its
-    tokens: finding the word in the string of all distinct tokens finds every model.
+    The text of each model is cut into its runs of word characters (\\w+). Where a search
+    word occurs, each of its own runs lies inside one of the text's, so finding the word's
+    runs in the string of all distinct runs gives every model that can match, without
+    scanning the models; a word that is one run matches exactly those.
     """
 
     def __init__(self, models):
-        postings = {}
+        postings, pieces = defaultdict(list), WORD.findall
         for position, model in enumerate(models):
-            for token in set(_haystack(model).split()):
-                postings.setdefault(token, []).append(position)
+            for piece in set(pieces(_haystack(model))):
+                postings[piece].append(position)
         self._postings = list(postings.values())
         self._text = "\n".join(postings)
-        self._starts = array("l", accumulate((len(token) + 1 for token in postings), initial=0))
+        self._starts = array("l", accumulate((len(piece) + 1 for piece in postings), initial=0))
 
-    def matching(self, word) -> set:
+    def containing(self, piece) -> set:
         hits, text, starts, postings = set(), self._text, self._starts, self._postings
-        at = text.find(word)
+        at = text.find(piece)
         while at != -1:
-            token = bisect_right(starts, at) - 1
-            hits.update(postings[token])
-            at = text.find(word, starts[token + 1])
+            found = bisect_right(starts, at) - 1
+            hits.update(postings[found])
+            at = text.find(piece, starts[found + 1])
         return hits
 
 
@@ -778,6 +837,16 @@ class Entries(list):
     def positions(self):
         return range(len(self)) if self._positions is None else self._positions
 
+    def _positions_in(self, keep) -> list:
+        """This view's positions that are in ``keep``, in this view's order."""
+        if self._positions is None:
+            return sorted(keep)
+        if self._ascending and len(keep) < len(self):
+            if self._position_set is None:
+                self._position_set = set(self._positions)
+            return sorted(keep & self._position_set)
+        return [p for p in self._positions if p in keep]
+
     def _remember(self, key, compute):
         view = self._derived.get(key)
         if view is None:
@@ -785,36 +854,34 @@ class Entries(list):
         return view
 
     def filtered(self, provider, capability, price, words, state, states):
-        view = self
-        if provider or capability or price or words:
-            test = _predicate(provider, capability, price, None, None) if provider or capability or price else None
-            key = ("filter", provider, capability, price, tuple(sorted(words)))
-            view = self._remember(key, lambda: self._filter(test, words))
+        view, source = self, self._source
+        criteria = _criteria(provider, capability, price)
+        if criteria or words:
+            view = self._remember(
+                ("filter", criteria, tuple(sorted(words))),
+                lambda: Entries(source, self._positions_in(source.allowed(criteria, words)), self._ascending),
+            )
         if state:  # states change with every activation: not remembered
-            view = view._filter(_predicate(None, None, None, state, states), ())
+            test, models = _state_test(state, _as_states(states)), source.models
+            view = Entries(source, [p for p in view.positions if test(models[p])], view._ascending)
         return view
-
-    def _filter(self, test, words):
-        models = self._source.models
-        if words:
-            hits = self._source.search(words)
-            if self._positions is None:
-                positions = sorted(hits)
-            elif self._ascending and len(hits) < len(self):
-                if self._position_set is None:
-                    self._position_set = set(self._positions)
-                positions = sorted(hits & self._position_set)
-            else:
-                positions = [p for p in self._positions if p in hits]
-        else:
-            positions = self.positions
-        if test is not None:
-            positions = [p for p in positions if test(models[p])]
-        return Entries(self._source, list(positions), self._ascending)
 
     def sorted(self, key, descending):
         def compute():
-            ranks = self._source.rank(key, descending)
-            return Entries(self._source, sorted(self.positions, key=ranks.__getitem__), False)
+            order, ranks = self._source.order(key, descending)
+            if self._positions is None:
+                positions = order
+            elif self._ascending and 4 * len(self) > len(order):
+                # A large view in listing order: walking the full order is cheaper than sorting.
+                positions = self._positions_in_order(order)
+            else:
+                positions = sorted(self._positions, key=ranks.__getitem__)
+            return Entries(self._source, positions, False)
 
         return self._remember(("sort", key, descending), compute)
+
+    def _positions_in_order(self, order):
+        if self._position_set is None:
+            self._position_set = set(self._positions)
+        keep = self._position_set
+        return [p for p in order if p in keep]

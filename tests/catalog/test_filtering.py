@@ -121,12 +121,16 @@ def test_sort_puts_unknown_values_last_both_ways(entries, key, descending, expec
 
 
 def test_sorts_are_stable_so_they_chain(entries):
-    # By price, then by provider: the admin sorts by the last field first.
-    by_price = sort_entries(entries, "input_price")
-    assert ids(sort_entries(by_price, "provider")) == ids(sort_entries(sort_entries(list(MODELS), "input_price"), "provider"))
-    ordered = sort_entries(sort_entries(entries, "name"), "output_price", descending=True)
-    assert ids(ordered)[:2] == ["gpt-x", "whisper"]
-    assert ids(ordered)[3:] == ["llama-free", "dall-e", "tts-1"]  # equal 0 keeps name order; unknowns last
+    # The admin sorts by the last field first: equal prices keep the order of the previous sort.
+    by_id_desc = sort_entries(entries, "model_id", descending=True)
+    assert ids(sort_entries(by_id_desc, "input_price")) == ["whisper", "llama-free", "gpt-x-mini", "gpt-x", "tts-1",
+                                                            "dall-e"]
+    by_name = sort_entries(entries, "name")
+    assert ids(sort_entries(by_name, "input_price")) == ["llama-free", "whisper", "gpt-x-mini", "gpt-x", "tts-1",
+                                                         "dall-e"]
+    # Unknown values keep the previous order too, after the known ones.
+    assert ids(sort_entries(by_id_desc, "output_price", descending=True))[-2:] == ["tts-1", "dall-e"]
+    assert ids(sort_entries(by_name, "output_price", descending=True))[-2:] == ["dall-e", "tts-1"]
 
 
 def test_sort_rejects_an_unknown_key(entries):
