@@ -251,7 +251,7 @@ def bench_parallel_refresh(providers: int = 6, latency: float = 0.3, models: int
     }
 
 
-def _page_view(entries_source, query, capability="chat", sort="input_price", page=100):
+def _page_view(query, capability="chat", sort="input_price", page=100):
     """What a Browse-catalog page asks of the catalog: listing, states, filters, search, sort, one page."""
     from ai_models import catalog
 
@@ -272,7 +272,7 @@ def _time_views(queries, repeat):
             entries = catalog.get_catalog().entries
             entries._derived.clear()  # a query never seen before: nothing remembered
             started = time.perf_counter()
-            _rows, count = _page_view(entries, query)
+            _rows, count = _page_view(query)
             timings.append(time.perf_counter() - started)
             matches.append(count)
     return statistics.median(timings), statistics.median(matches)
@@ -282,7 +282,7 @@ def _time_repeat_views(query, repeat):
     timings = []
     for _ in range(repeat):
         started = time.perf_counter()
-        _page_view(None, query)
+        _page_view(query)
         timings.append(time.perf_counter() - started)
     return statistics.median(timings)
 
@@ -301,7 +301,7 @@ def bench_page_views(small: int = 100, large: int = 10_000, repeat: int = 15) ->
             for entry in listing.entries[:3]:
                 selection.save(entry, "chat")
             started = time.perf_counter()
-            _page_view(None, "warm up")  # builds the search index and the sort ranks once
+            _page_view("warm up")  # builds the search index and the sort ranks once
             first = time.perf_counter() - started
             new_query, matches = _time_views(QUERIES, repeat)
             repeat_view = _time_repeat_views(QUERIES[0], repeat * 10)
@@ -350,7 +350,7 @@ def bench_memory(count: int = 10_000) -> dict:
             catalog.clear_memo()  # another worker: nothing decoded yet
             gc.collect()
             cached = tracemalloc.get_traced_memory()[0] - baseline
-            _rows, _count = _page_view(None, QUERIES[0])  # decode, index, filter, search, sort, page
+            _rows, _count = _page_view(QUERIES[0])  # decode, index, filter, search, sort, page
             current, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
