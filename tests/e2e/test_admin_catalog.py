@@ -83,3 +83,16 @@ def test_filter_search_and_activate_for_chat(signed_in, live_server, artifacts_d
     page.screenshot(path=artifacts_dir / f"saved-{THEME}.png", full_page=True)
     active = AIModel.objects.get(capability="chat", is_active=True)
     assert active.model_id == "openai/gpt-4.1-mini"
+
+
+def test_catalog_in_persian_reads_right_to_left(signed_in, live_server, artifacts_dir):
+    page = signed_in
+    page.context.add_cookies([{"name": "django_language", "value": "fa", "url": live_server.url}])
+
+    page.goto(f"{live_server.url}/admin/ai_models/catalogentry/")
+
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator(".aim-panel")).to_contain_text("ارائه‌دهندگان")
+    panel, table = page.locator(".aim-panel").bounding_box(), page.locator("#result_list").bounding_box()
+    assert panel["x"] + panel["width"] >= table["x"] + table["width"] - 1  # both start at the right edge
+    page.screenshot(path=artifacts_dir / f"catalog-fa-{THEME}.png")
