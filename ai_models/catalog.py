@@ -205,8 +205,8 @@ def entry_states(entries=None) -> EntryStates:
         if is_active:
             active[pk].add(capability)
     if entries is not None and saved:
-        wanted = {entry.pk for entry in entries}
-        saved = {pk: caps for pk, caps in saved.items() if pk in wanted}
+        wanted = entries.has_pk if isinstance(entries, Entries) else {entry.pk for entry in entries}.__contains__
+        saved = {pk: caps for pk, caps in saved.items() if wanted(pk)}
     return EntryStates(
         (pk, EntryState(frozenset(caps), frozenset(active.get(pk, ())))) for pk, caps in saved.items()
     )
@@ -714,9 +714,15 @@ class _Source:
     def __init__(self, models):
         self.models = models
         self._index = None
+        self._pks = None
         self._where = {}
         self._orders = {}
         self._lock = threading.Lock()
+
+    def position_of(self, pk):
+        if self._pks is None:
+            self._pks = {model.pk: position for position, model in enumerate(self.models)}
+        return self._pks.get(pk)
 
     def where(self, kind, value) -> frozenset:
         positions = self._where.get((kind, value))
@@ -837,14 +843,21 @@ class Entries(list):
     def positions(self):
         return range(len(self)) if self._positions is None else self._positions
 
+    def _set(self) -> set:
+        if self._position_set is None:
+            self._position_set = set(self._positions)
+        return self._position_set
+
+    def has_pk(self, pk) -> bool:
+        position = self._source.position_of(pk)
+        return position is not None and (self._positions is None or position in self._set())
+
     def _positions_in(self, keep) -> list:
         """This view's positions that are in ``keep``, in this view's order."""
         if self._positions is None:
             return sorted(keep)
         if self._ascending and len(keep) < len(self):
-            if self._position_set is None:
-                self._position_set = set(self._positions)
-            return sorted(keep & self._position_set)
+            return sorted(keep & self._set())
         return [p for p in self._positions if p in keep]
 
     def _remember(self, key, compute):
@@ -881,7 +894,5 @@ class Entries(list):
         return self._remember(("sort", key, descending), compute)
 
     def _positions_in_order(self, order):
-        if self._position_set is None:
-            self._position_set = set(self._positions)
-        keep = self._position_set
+        keep = self._set()
         return [p for p in order if p in keep]

@@ -256,7 +256,7 @@ def _page_view(query, capability="chat", sort="input_price", page=100):
     from ai_models import catalog
 
     listing = catalog.get_catalog()
-    states = catalog.entry_states()
+    states = catalog.entry_states(listing.entries)  # as the admin asks
     rows = catalog.filter_entries(listing.entries, capability=capability, states=states)
     rows = catalog.filter_entries(rows, search=query, states=states)
     rows = catalog.sort_entries(rows, sort, descending=False)

@@ -39,6 +39,8 @@ def test_states_can_be_narrowed_to_some_entries_and_feed_the_state_filter(use_fa
     states = catalog.entry_states()
     assert set(states) == {entries[0].pk, entries[4].pk}
     assert set(catalog.entry_states(entries[:2])) == {entries[0].pk}
+    assert set(catalog.entry_states(catalog.filter_entries(entries, provider="fake2"))) == {entries[4].pk}
+    assert set(catalog.entry_states(catalog.sort_entries(entries, "name"))) == {entries[0].pk, entries[4].pk}
     assert [e.pk for e in catalog.filter_entries(entries, state="active", states=states)] == [entries[0].pk]
     assert [e.pk for e in catalog.filter_entries(entries, state="saved", states=states)] == [
         entries[0].pk,
