@@ -13,9 +13,12 @@ wait for the result.
 
 Each process memoizes the decoded list against the token stored with it, so a page view
 costs one ``get_many`` of small status keys; a refresh made by another process changes the
-token and is picked up on the next call. ``filter_entries`` and ``sort_entries`` are pure;
-given the listing's own ``entries`` they use its search index and sort ranks and remember
-their results, so paging a 10,000-model catalog does not redo the work.
+token and is picked up on the next call. Listed entries leave ``raw`` empty (it is cached
+compressed, apart); ``get_entry`` returns one model with it, for activation.
+
+``filter_entries`` and ``sort_entries`` are pure; given the listing's own ``entries`` they
+use its search index and sort ranks and remember their results, so paging a 10,000-model
+catalog does not redo the work.
 """
 
 import json
@@ -48,7 +51,9 @@ from .providers import enabled_providers, get_provider
 from .providers.base import CatalogModel
 
 __all__ = [
+    "Entries",
     "EntryState",
+    "EntryStates",
     "Listing",
     "ProviderStatus",
     "SORT_KEYS",
@@ -56,8 +61,10 @@ __all__ = [
     "filter_entries",
     "get_catalog",
     "get_entry",
+    "matches_search",
     "provider_statuses",
     "refresh",
+    "search_words",
     "sort_entries",
 ]
 
@@ -111,7 +118,7 @@ class ProviderStatus:
 class Listing:
     """Catalog models across providers, and the status of each provider."""
 
-    entries: list  # of CatalogModel; capabilities intersected with the configured ones. Read-only.
+    entries: list  # of CatalogModel, capabilities cut to the configured ones, raw empty. Read-only.
     statuses: list = field(default_factory=list)
 
 
