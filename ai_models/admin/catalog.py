@@ -21,8 +21,17 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import selection
 from ..capabilities import capability_choices, capability_label
-from ..catalog import entry_states, filter_entries, get_catalog, get_entry, provider_statuses, refresh, sort_entries
-from ..exceptions import ActivationError, UnknownCapability
+from ..catalog import (
+    Listing,
+    entry_states,
+    filter_entries,
+    get_catalog,
+    get_entry,
+    provider_statuses,
+    refresh,
+    sort_entries,
+)
+from ..exceptions import ActivationError, AIModelsError, UnknownCapability
 from ..models import AIModel, CatalogEntry
 from .base import ModelAdmin
 from .changelist import in_memory
@@ -150,9 +159,17 @@ class CatalogEntryAdmin(ModelAdmin):
     # --- rows -------------------------------------------------------------------------------
 
     def listing(self, request):
-        """The live catalog (``catalog.Listing``), read once per request."""
+        """The live catalog (``catalog.Listing``), read once per request.
+
+        A configuration error (a stored key the encryption keys cannot open, say) becomes an
+        error message over an empty list rather than a server error.
+        """
         if not hasattr(request, "_ai_models_listing"):
-            request._ai_models_listing = get_catalog()
+            try:
+                request._ai_models_listing = get_catalog()
+            except AIModelsError as err:
+                self.message_user(request, str(err), messages.ERROR)
+                request._ai_models_listing = Listing(entries=[], statuses=[])
         return request._ai_models_listing
 
     def get_queryset(self, request):

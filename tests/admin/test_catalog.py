@@ -2,13 +2,15 @@
 
 import pytest
 from cachalot.api import cachalot_disabled
+from cryptography.fernet import Fernet
+from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from ai_models import selection
 from ai_models.catalog import get_entry
-from ai_models.models import AIModel
+from ai_models.models import AIModel, Provider
 
 from .conftest import CATALOG_URL, messages_of, providers
 from .fakes import SCRIPT
@@ -248,3 +250,16 @@ def test_refresh_needs_csrf_token(superuser):
     client.force_login(superuser)
 
     assert client.post(CATALOG_URL + "refresh/").status_code == 403
+
+
+def test_a_stored_key_that_cannot_be_decrypted_is_an_error_message_not_a_500(admin_client, db):
+    row = Provider(slug="keyed", name="Keyed AI")
+    row.api_key = "sk-stored-before-the-keys-changed"  # encrypted with the tests' key
+    row.save()
+    with providers(snapshot={}, keyed={}):
+        other_key = {**settings.AI_MODELS, "ENCRYPTION_KEYS": [Fernet.generate_key().decode()]}
+        with override_settings(AI_MODELS=other_key):
+            response = admin_client.get(CATALOG_URL)
+
+    assert response.status_code == 200
+    assert any("cannot be decrypted" in text for text in messages_of(response))
