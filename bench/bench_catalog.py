@@ -223,6 +223,8 @@ def bench_parallel_refresh(providers: int = 6, latency: float = 0.3, models: int
     from ai_models import catalog
 
     config = {f"bench{n}": {"LATENCY": latency, "MODELS": models, "SEED": n} for n in range(1, providers + 1)}
+    for n in range(1, providers + 1):
+        synthetic_payload(models, n)  # the fake data is made once, outside the timings
     single, many = [], []
     with _settings(config):
         for _ in range(rounds):
