@@ -112,7 +112,9 @@ def test_selecting_several_models_changes_nothing(admin_client):
 def test_selecting_nothing_changes_nothing(admin_client):
     response = admin_client.post(CATALOG_URL, {"action": "activate", "index": "0"}, follow=True)
 
-    assert messages_of(response) == ["Items must be selected in order to perform actions on them. No items have been changed."]
+    assert messages_of(response) == [
+        "Items must be selected in order to perform actions on them. No items have been changed."
+    ]
     assert not AIModel.objects.exists()
 
 
@@ -183,7 +185,8 @@ def test_confirmation_needs_csrf(superuser, action):
     client = Client(enforce_csrf_checks=True)
     client.force_login(superuser)
 
-    response = client.post(CATALOG_URL, {"action": action, "_selected_action": MINI, "confirm": "yes", "capability": "chat"})
+    data = {"action": action, "_selected_action": MINI, "confirm": "yes", "capability": "chat"}
+    response = client.post(CATALOG_URL, data)
 
     assert response.status_code == 403
     assert not AIModel.objects.exists()

@@ -85,7 +85,10 @@ def test_superuser_can_do_everything(admin_client):
     [
         (("ai_models.view_aimodel",), []),
         (("ai_models.view_aimodel", ACTIVATE), ["reactivate", "deactivate"]),
-        (("ai_models.view_aimodel", "ai_models.delete_aimodel", ACTIVATE), ["delete_selected", "reactivate", "deactivate"]),
+        (
+            ("ai_models.view_aimodel", "ai_models.delete_aimodel", ACTIVATE),
+            ["delete_selected", "reactivate", "deactivate"],
+        ),
     ],
 )
 def test_saved_model_actions_follow_permissions(login, perms, expected):
