@@ -161,7 +161,7 @@ class CatalogEntryAdmin(ModelAdmin):
         return {
             "statuses": [(status, status_summary(status)) for status in self.listing(request).statuses],
             "can_refresh": self.has_refresh_permission(request),
-            "refresh_url": reverse("admin:%s_%s_refresh" % (self.opts.app_label, self.opts.model_name)),
+            "refresh_url": self._url("refresh"),
             "next": request.get_full_path(),
         }
 
@@ -183,8 +183,13 @@ class CatalogEntryAdmin(ModelAdmin):
             self.message_user(request, f"{status.name}: {status_summary(status)}", level)
         return HttpResponseRedirect(self._back_url(request))
 
+    def _url(self, view, *args, model_name=None):
+        """The URL of one of this admin site's views (``admin`` or a custom site's namespace)."""
+        name = f"{self.admin_site.name}:{self.opts.app_label}_{model_name or self.opts.model_name}_{view}"
+        return reverse(name, args=args, current_app=self.admin_site.name)
+
     def _back_url(self, request):
-        changelist = reverse("admin:%s_%s_changelist" % (self.opts.app_label, self.opts.model_name))
+        changelist = self._url("changelist")
         target = request.POST.get("next", "")
         safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
         return target if safe and target.startswith(changelist) else changelist
@@ -220,7 +225,7 @@ class CatalogEntryAdmin(ModelAdmin):
             done = gettext("%(model)s is now the active model for %(capability)s.")
         else:
             done = gettext("%(model)s was saved for %(capability)s, not activated.")
-        url = reverse("admin:ai_models_aimodel_change", args=[aimodel.pk], current_app=self.admin_site.name)
+        url = self._url("change", aimodel.pk, model_name=AIModel._meta.model_name)
         self.message_user(
             request,
             format_html(
