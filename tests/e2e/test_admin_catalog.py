@@ -96,3 +96,18 @@ def test_catalog_in_persian_reads_right_to_left(signed_in, live_server, artifact
     panel, table = page.locator(".aim-panel").bounding_box(), page.locator("#result_list").bounding_box()
     assert panel["x"] + panel["width"] >= table["x"] + table["width"] - 1  # both start at the right edge
     page.screenshot(path=artifacts_dir / f"catalog-fa-{THEME}.png")
+
+
+def test_provider_key_is_write_only(signed_in, live_server, artifacts_dir):
+    page = signed_in
+    key = "sk-or-e2e-0123456789WXYZ"
+
+    page.goto(f"{live_server.url}/admin/ai_models/provider/add/")
+    page.locator("select[name=slug]").select_option("openrouter")
+    page.locator("input[name=api_key]").fill(key)
+    page.locator("[name=_continue]").click()
+
+    expect(page.get_by_text("…WXYZ")).to_be_visible()
+    expect(page.locator("input[name=api_key]")).to_have_value("")
+    assert key not in page.content()
+    page.screenshot(path=artifacts_dir / f"provider-{THEME}.png", full_page=True)
