@@ -34,3 +34,30 @@ def test_messages_are_translated(admin_client, persian):
     response = admin_client.post(CATALOG_URL, data, follow=True)
 
     assert "اکنون OpenAI: GPT-4.1 mini مدل فعال برای گفت‌وگو است." in messages_of(response)[0]
+
+
+def test_compiled_persian_catalog_translates_every_message():
+    """django.mo is committed: it must be compiled from the current django.po, with nothing left out."""
+    import ast
+    import gettext
+    import re
+    from pathlib import Path
+
+    import ai_models
+
+    po = Path(ai_models.__file__).parent / "locale" / "fa" / "LC_MESSAGES" / "django.po"
+    with open(po.with_suffix(".mo"), "rb") as mo_file:
+        compiled = gettext.GNUTranslations(mo_file)
+    entries = re.findall(r'^msgid "(.+)"\n(?:msgid_plural "(.+)"\n)?', po.read_text(encoding="utf-8"), re.M)
+    assert len(entries) > 100
+
+    def text(quoted):
+        return ast.literal_eval(f'"{quoted}"')
+
+    untranslated = [
+        text(singular)
+        for singular, plural in entries
+        if (compiled.ngettext(text(singular), text(plural), 1) if plural else compiled.gettext(text(singular)))
+        == text(singular)
+    ]
+    assert untranslated == []
