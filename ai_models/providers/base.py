@@ -14,6 +14,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from ..exceptions import ProviderResponseError
+from . import parsing
+
 
 @dataclass(frozen=True, slots=True)
 class CatalogModel:
@@ -83,12 +86,26 @@ class BaseProvider:
     default_base_url: ClassVar[str] = ""
     api_key_env: ClassVar[str | None] = None
     requires_key: ClassVar[bool] = True
+    # Where the model entries sit in a list payload; None when the payload is a bare list.
+    items_key: ClassVar[str | None] = "data"
+    # Provider-specific options (``AI_MODELS["PROVIDERS"][id]``) and their defaults.
+    default_options: ClassVar[dict] = {}
 
     def __init__(self, *, api_key: str = "", key_source: str = "", base_url: str = "", options: dict | None = None):
         self.api_key = api_key
         self.key_source = key_source
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.options = options or {}
+
+    def option(self, name: str):
+        """A provider-specific option, or its default."""
+        return self.options.get(name, self.default_options.get(name))
+
+    @classmethod
+    def unknown_options(cls, options: dict) -> list[str]:
+        """Option names this provider does not read (so a typo can be reported, not ignored)."""
+        known = {"API_KEY", "API_KEY_ENV", "BASE_URL", *cls.default_options}
+        return sorted(set(options) - known)
 
     def __repr__(self):
         # Never the key.
@@ -106,8 +123,49 @@ class BaseProvider:
 
     @classmethod
     def parse_catalog(cls, payload: Any) -> ParsedCatalog:
-        """Normalize a raw list-models payload. Pure: no I/O, no settings."""
-        raise NotImplementedError(f"{cls.__name__} must implement parse_catalog()")
+        """Normalize a raw list-models payload. Pure: no I/O, no settings.
+
+        A malformed entry is skipped and counted in ``.skipped``; a payload of the wrong
+        shape raises ``ProviderResponseError``. Duplicate ids keep their first entry.
+        """
+        models, skipped, seen = [], 0, set()
+        for item in cls.payload_items(payload):
+            try:
+                model = cls.parse_model(item)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                skipped += 1
+                continue
+            if model is not None and model.model_id not in seen:
+                seen.add(model.model_id)
+                models.append(model)
+        return ParsedCatalog(models, skipped)
+
+    @classmethod
+    def payload_shape(cls) -> str:
+        """What a list payload looks like, for error messages."""
+        if cls.items_key is None:
+            return parsing.translate("a JSON array of models")
+        return parsing.translate("an object with a %(key)r list") % {"key": cls.items_key}
+
+    @classmethod
+    def payload_items(cls, payload: Any) -> list:
+        """The model entries of a payload: ``payload[items_key]``, or the payload itself when
+        ``items_key`` is ``None``. Raises ``ProviderResponseError`` on any other shape."""
+        if cls.items_key is None and isinstance(payload, list):
+            return payload
+        if cls.items_key is not None and isinstance(payload, dict) and isinstance(payload.get(cls.items_key), list):
+            return payload[cls.items_key]
+        raise ProviderResponseError(
+            cls.id, parsing.translate("unexpected payload, expected %(shape)s") % {"shape": cls.payload_shape()}
+        )
+
+    @classmethod
+    def parse_model(cls, item: Any) -> "CatalogModel | None":
+        """One payload entry as a ``CatalogModel`` (``None`` to leave it out on purpose).
+
+        Raise ``KeyError``/``TypeError``/``ValueError`` for a malformed entry: it is skipped and counted.
+        """
+        raise NotImplementedError(f"{cls.__name__} must implement parse_model() or parse_catalog()")
 
     def fetch_payload(self) -> Any:
         """Fetch the raw list-models payload (all pages). Raises ``ProviderError``."""

@@ -1,0 +1,330 @@
+"""The HTTP half shared by every provider reached over HTTP.
+
+``HTTPProvider`` owns the client (one per fetch, ``trust_env=False``, explicit timeouts),
+the auth header, retries on 429/5xx honouring ``Retry-After``, a cap on the response size,
+same-host-only redirects, JSON decoding and the mapping of every failure to a
+``ProviderError`` that names the provider and never contains the key. Provider modules
+only say where to go and how to parse.
+"""
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, ClassVar
+
+import httpx
+from django.utils.translation import gettext as _
+
+from .. import __version__
+from ..conf import ai_settings
+from ..exceptions import (
+    ProviderAuthError,
+    ProviderError,
+    ProviderResponseError,
+    ProviderUnavailable,
+)
+from .base import BaseProvider
+
+# Looked up at call time so tests patch it (``ai_models.providers.http.sleep``) and never wait.
+sleep = time.sleep
+
+MAX_REDIRECTS = 3
+MAX_PAGES = 100
+EXCERPT_CHARS = 200
+BACKOFF_SECONDS = 0.5
+USER_AGENT = f"django-ai-models/{__version__}"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A provider's answer, its body read in full (within the size cap)."""
+
+    status: int
+    headers: httpx.Headers
+    content: bytes
+    url: httpx.URL
+
+    @property
+    def next_link(self) -> str | None:
+        """The ``Link: <...>; rel="next"`` target, if any."""
+        header = self.headers.get("link")
+        if not header:
+            return None
+        links = httpx.Response(self.status, headers={"link": header}).links
+        return links.get("next", {}).get("url") or None
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds asked for by a ``Retry-After`` header (delta-seconds or HTTP-date), or ``None``."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port
+
+
+class HTTPProvider(BaseProvider):
+    """Base of the providers reached over HTTP: owns the client, retries, caps and errors."""
+
+    auth_header: ClassVar[str] = "Authorization"
+    auth_scheme: ClassVar[str] = "Bearer"  # "" sends the bare key (Gemini's x-goog-api-key)
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def auth_headers(self) -> dict[str, str]:
+        """Headers that authenticate a request; empty when no key is set."""
+        if not self.api_key:
+            return {}
+        value = f"{self.auth_scheme} {self.api_key}" if self.auth_scheme else self.api_key
+        return {self.auth_header: value}
+
+    def url(self, path: str) -> str:
+        """``path`` under the base URL."""
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def require_key(self):
+        """Raise ``ProviderAuthError`` when a key is needed and none is configured (no HTTP call)."""
+        if self.requires_key and not self.api_key:
+            where = self.api_key_env or f"AI_MODELS['PROVIDERS']['{self.id}']['API_KEY']"
+            raise ProviderAuthError(
+                self.id, _("no API key configured; set %(setting)s or add one in the admin") % {"setting": where}
+            )
+
+    def _check_base_url(self) -> httpx.URL:
+        try:
+            url = httpx.URL(self.base_url)
+        except httpx.InvalidURL as err:
+            raise ProviderError(self.id, _("the base URL is not a valid URL")) from err
+        if url.scheme == "https" or (url.scheme == "http" and url.host in ai_settings.ALLOWED_HTTP_HOSTS):
+            return url
+        raise ProviderError(
+            self.id,
+            _("the base URL must use https (plain http only for hosts in AI_MODELS['ALLOWED_HTTP_HOSTS']), got %(url)s")
+            % {"url": f"{url.scheme}://{url.host}"},
+        )
+
+    @contextmanager
+    def client(self) -> Iterator[httpx.Client]:
+        """One configured ``httpx.Client`` for one fetch or call. Checks the key and base URL first."""
+        self.require_key()
+        self._check_base_url()
+        timeout = httpx.Timeout(ai_settings.READ_TIMEOUT, connect=ai_settings.CONNECT_TIMEOUT)
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **self.auth_headers()}
+        with httpx.Client(timeout=timeout, headers=headers, trust_env=False, follow_redirects=False) as client:
+            yield client
+
+    # -- requests --------------------------------------------------------------------------
+
+    def request(self, client: httpx.Client, method: str, url: str, **kwargs) -> Reply:
+        """Send one request (``params=``, ``json=`` as for httpx), retrying 429/5xx; a 2xx ``Reply``.
+
+        Raises ``ProviderAuthError`` (401/403), ``ProviderUnavailable`` (unreachable, timed out,
+        still 429/5xx after ``MAX_RETRIES``) or ``ProviderResponseError`` (anything else).
+        """
+        attempt = 0
+        while True:
+            reply = self._send(client, method, url, **kwargs)
+            retryable = reply.status == 429 or reply.status >= 500
+            if not retryable or attempt >= ai_settings.MAX_RETRIES:
+                break
+            sleep(self.retry_wait(reply, attempt))
+            attempt += 1
+        self.check_status(reply, attempts=attempt + 1)
+        return reply
+
+    def retry_wait(self, reply: Reply, attempt: int) -> float:
+        """Seconds to wait before retry ``attempt``: ``Retry-After`` or exponential backoff, capped."""
+        wait = retry_after_seconds(reply.headers.get("retry-after"))
+        if wait is None:
+            wait = BACKOFF_SECONDS * 2**attempt
+        return min(wait, ai_settings.MAX_RETRY_WAIT)
+
+    def _send(self, client: httpx.Client, method: str, url: str, **kwargs) -> Reply:
+        try:
+            request = client.build_request(method, url, **kwargs)
+        except httpx.InvalidURL as err:
+            raise ProviderError(self.id, _("cannot build a request to an invalid URL")) from err
+        origin = _origin(httpx.URL(self.base_url))
+        if _origin(request.url) != origin:
+            raise ProviderResponseError(
+                self.id, _("refused to follow a link to another host (%(host)s)") % {"host": request.url.host}
+            )
+        for _hop in range(MAX_REDIRECTS + 1):
+            reply, redirect = self._exchange(client, request)
+            if reply is not None:
+                return reply
+            request = redirect.next_request
+            if _origin(request.url) != origin:
+                raise ProviderResponseError(
+                    self.id,
+                    _("refused a redirect to another host (%(host)s)") % {"host": request.url.host},
+                    status=redirect.status_code,
+                )
+        raise ProviderResponseError(self.id, _("too many redirects"), status=redirect.status_code)
+
+    def _exchange(self, client: httpx.Client, request: httpx.Request):
+        """One round trip: ``(reply, None)``, or ``(None, response)`` for a redirect."""
+        try:
+            response = client.send(request, stream=True)
+            try:
+                if response.next_request is not None:
+                    return None, response
+                return Reply(response.status_code, response.headers, self._read(response), request.url), None
+            finally:
+                response.close()
+        except httpx.HTTPError as err:
+            failure = err
+        # Raised outside the handler so the httpx error is chained only through _safe(), never as context.
+        raise self._transport_error(failure) from self._safe(failure)
+
+    def _transport_error(self, err: httpx.HTTPError) -> ProviderError:
+        if isinstance(err, httpx.TimeoutException):
+            return ProviderUnavailable(self.id, _("timed out: the provider is unreachable"))
+        if isinstance(err, httpx.TransportError):
+            return ProviderUnavailable(
+                self.id, _("the provider is unreachable (%(error)s)") % {"error": type(err).__name__}
+            )
+        return ProviderResponseError(self.id, _("the response could not be read"))
+
+    def _read(self, response: httpx.Response) -> bytes:
+        """The body, decoded, stopping as soon as it passes ``MAX_RESPONSE_BYTES``."""
+        limit = ai_settings.MAX_RESPONSE_BYTES
+        declared = response.headers.get("content-length", "")
+        too_large = ProviderResponseError(
+            self.id, _("the response is larger than %(limit)d bytes") % {"limit": limit}, status=response.status_code
+        )
+        if declared.isdigit() and int(declared) > limit:
+            raise too_large
+        body, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            body.append(chunk)
+        return b"".join(body)
+
+    def _safe(self, err: Exception) -> Exception | None:
+        # httpx errors carry the request URL; should a key ever get there, drop the chain.
+        return None if self.api_key and self.api_key in str(err) else err
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def excerpt(self, content: bytes) -> str:
+        """About 200 characters of a body, whitespace collapsed, the key redacted."""
+        text = " ".join(content[: EXCERPT_CHARS * 10].decode("utf-8", "replace").split())
+        if self.api_key:
+            text = text.replace(self.api_key, "[redacted]")
+        return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS].rstrip() + "…"
+
+    def check_status(self, reply: Reply, attempts: int = 1):
+        """Raise the ``ProviderError`` a non-2xx status means."""
+        status = reply.status
+        if 200 <= status < 300:
+            return
+        details = {"status": status, "excerpt": self.excerpt(reply.content)}
+        if status in (401, 403):
+            if self.api_key:
+                message = self._rejected_key_message()
+            else:
+                message = _("the provider asks for an API key; set %(setting)s or add one in the admin") % {
+                    "setting": self.api_key_env or "API_KEY"
+                }
+            raise ProviderAuthError(self.id, message, **details)
+        if status == 429:
+            raise ProviderUnavailable(
+                self.id, _("rate limited after %(attempts)d attempts") % {"attempts": attempts}, **details
+            )
+        if status >= 500:
+            raise ProviderUnavailable(
+                self.id, _("server error after %(attempts)d attempts") % {"attempts": attempts}, **details
+            )
+        raise ProviderResponseError(self.id, _("the request was refused"), **details)
+
+    def _rejected_key_message(self) -> str:
+        if self.key_source == "environment" and self.api_key_env:
+            return _("the API key in the environment variable %(env)s was rejected") % {"env": self.api_key_env}
+        if self.key_source == "settings":
+            return _("the API key in AI_MODELS['PROVIDERS'] was rejected")
+        if self.key_source == "database":
+            return _("the API key stored in the admin was rejected")
+        return _("the API key was rejected")
+
+    def decode_json(self, reply: Reply) -> Any:
+        """The body as JSON, or ``ProviderResponseError`` with the status and an excerpt."""
+        try:
+            return json.loads(reply.content)
+        except ValueError as err:
+            raise ProviderResponseError(
+                self.id,
+                _("the answer is not JSON"),
+                status=reply.status,
+                excerpt=self.excerpt(reply.content),
+            ) from err
+
+    def get_json(self, client: httpx.Client, url: str, **kwargs) -> tuple[Any, Reply]:
+        reply = self.request(client, "GET", url, **kwargs)
+        return self.decode_json(reply), reply
+
+    # -- listing ---------------------------------------------------------------------------
+
+    list_path: ClassVar[str] = "/models"
+    list_params: ClassVar[dict] = {}
+
+    def page_items(self, data: Any, reply: Reply) -> list:
+        """The model entries of one page; a wrong shape is reported with the status and an excerpt."""
+        try:
+            return self.payload_items(data)
+        except ProviderResponseError as err:
+            raise ProviderResponseError(
+                self.id,
+                _("unexpected answer, expected %(shape)s") % {"shape": self.payload_shape()},
+                status=reply.status,
+                excerpt=self.excerpt(reply.content),
+            ) from err
+
+    def next_page(self, data: Any, reply: Reply, url: str, params: dict) -> tuple[str, dict] | None:
+        """``(url, params)`` of the page after this one, or ``None`` on the last page."""
+        return None
+
+    def collect_pages(self, client: httpx.Client, url: str, params: dict | None = None, limit: int | None = None):
+        """Every entry across pages (at most ``limit``), following ``next_page``."""
+        items, params = [], dict(params or {})
+        seen = {str(httpx.URL(url).copy_merge_params(params))}
+        for _page in range(MAX_PAGES):
+            # httpx replaces a URL's query with ``params`` even when empty: a "next" link keeps its own.
+            data, reply = self.get_json(client, url, params=params or None)
+            items += self.page_items(data, reply)
+            if limit is not None and len(items) >= limit:
+                return items[:limit]
+            following = self.next_page(data, reply, url, params)
+            if following is None:
+                return items
+            url, params = following
+            marker = str(httpx.URL(url).copy_merge_params(params))
+            if marker in seen:  # a provider pointing back at a page already read
+                return items
+            seen.add(marker)
+        raise ProviderResponseError(self.id, _("more than %(pages)d pages of models") % {"pages": MAX_PAGES})
+
+    def fetch_payload(self) -> Any:
+        """All pages of ``list_path``, as ``{items_key: [...]}`` (or a bare list)."""
+        with self.client() as client:
+            items = self.collect_pages(client, self.url(self.list_path), dict(self.list_params))
+        return items if self.items_key is None else {self.items_key: items}
