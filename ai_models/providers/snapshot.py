@@ -10,24 +10,15 @@ strings), "created", "expires", "input_modalities", "output_modalities"}]}``.
 """
 
 import json
-from datetime import date, datetime, timezone
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ..capabilities import gettext_noop
 from ..exceptions import ProviderResponseError
-from .base import BaseProvider, CatalogModel, ParsedCatalog
+from . import parsing
+from .base import BaseProvider, CatalogModel
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "snapshot" / "catalog.json"
-
-
-def _price(value):
-    if value is None or value == "":
-        return None
-    try:
-        price = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return price if price >= 0 else None
+LISTED = gettext_noop("listed in the snapshot file")
 
 
 class SnapshotProvider(BaseProvider):
@@ -36,55 +27,50 @@ class SnapshotProvider(BaseProvider):
     id = "snapshot"
     name = "Offline snapshot"
     requires_key = False
+    items_key = "models"
+    default_options = {"PATH": ""}
 
     @property
     def path(self) -> Path:
-        return Path(self.options.get("PATH") or DEFAULT_PATH)
+        return Path(self.option("PATH") or DEFAULT_PATH)
 
     def fetch_payload(self):
         try:
             text = self.path.read_text(encoding="utf-8")
         except OSError as err:
-            raise ProviderResponseError(self.id, f"cannot read snapshot file {self.path}: {err.strerror}") from err
+            raise ProviderResponseError(
+                self.id,
+                parsing.translate("cannot read the snapshot file %(path)s: %(error)s")
+                % {"path": self.path, "error": err.strerror},
+            ) from err
         try:
             return json.loads(text)
         except ValueError as err:
-            raise ProviderResponseError(self.id, f"snapshot file {self.path} is not valid JSON ({err})") from err
+            raise ProviderResponseError(
+                self.id,
+                parsing.translate("the snapshot file %(path)s is not valid JSON (%(error)s)")
+                % {"path": self.path, "error": err},
+            ) from err
 
     @classmethod
-    def parse_catalog(cls, payload) -> ParsedCatalog:
-        if not isinstance(payload, dict) or not isinstance(payload.get("models"), list):
-            raise ProviderResponseError(cls.id, "snapshot must be an object with a 'models' list")
-        models, skipped = [], 0
-        for item in payload["models"]:
-            try:
-                models.append(cls._parse_model(item))
-            except (KeyError, TypeError, ValueError, AttributeError):
-                skipped += 1
-        return ParsedCatalog(models, skipped)
-
-    @classmethod
-    def _parse_model(cls, item: dict) -> CatalogModel:
-        model_id = item["id"]
-        if not isinstance(model_id, str) or not model_id:
-            raise ValueError("id")
-        capabilities = frozenset(item.get("capabilities") or ())
-        created = item.get("created")
-        expires = item.get("expires")
-        context = item.get("context_window")
+    def parse_model(cls, item: dict) -> CatalogModel:
+        model_id = parsing.model_id(item["id"])
+        capabilities = item.get("capabilities") or []
+        if not isinstance(capabilities, list) or not all(isinstance(name, str) for name in capabilities):
+            raise TypeError("capabilities")
         return CatalogModel(
             provider=cls.id,
             model_id=model_id,
-            name=str(item.get("name") or model_id),
-            description=str(item.get("description") or ""),
-            capabilities=capabilities,
-            reasons={name: "listed in the snapshot file" for name in capabilities},
-            context_window=int(context) if isinstance(context, int) and context > 0 else None,
-            input_price=_price(item.get("input_price")),
-            output_price=_price(item.get("output_price")),
-            created=datetime.fromisoformat(created).replace(tzinfo=timezone.utc) if created else None,
-            expires=date.fromisoformat(expires) if expires else None,
-            input_modalities=tuple(item.get("input_modalities") or ("text",)),
-            output_modalities=tuple(item.get("output_modalities") or ("text",)),
+            name=parsing.name(item.get("name"), model_id),
+            description=parsing.text(item.get("description")),
+            capabilities=frozenset(capabilities),
+            reasons={name: LISTED for name in capabilities},
+            context_window=parsing.context_window(item.get("context_window")),
+            input_price=parsing.price(item.get("input_price")),
+            output_price=parsing.price(item.get("output_price")),
+            created=parsing.timestamp(item.get("created")),
+            expires=parsing.day(item.get("expires")),
+            input_modalities=parsing.modalities(item.get("input_modalities")) or ("text",),
+            output_modalities=parsing.modalities(item.get("output_modalities")) or ("text",),
             raw=item,
         )

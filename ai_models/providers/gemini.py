@@ -1,0 +1,50 @@
+"""Google Gemini: ``GET https://generativelanguage.googleapis.com/v1beta/models``.
+
+The key goes in the ``x-goog-api-key`` header, never in ``?key=``: httpx errors quote the
+URL. Pages of up to 1000 models follow ``nextPageToken``.
+"""
+
+from typing import Any
+
+from .. import capabilities as rules
+from . import parsing
+from .base import CatalogModel
+from .http import HTTPProvider, Reply
+
+
+class GeminiProvider(HTTPProvider):
+    """Gemini, Gemma and Imagen models, classified by ``supportedGenerationMethods``."""
+
+    id = "gemini"
+    name = "Google Gemini"
+    default_base_url = "https://generativelanguage.googleapis.com/v1beta"
+    api_key_env = "GEMINI_API_KEY"
+    auth_header = "x-goog-api-key"
+    auth_scheme = ""
+    list_params = {"pageSize": 1000}
+    items_key = "models"
+
+    def next_page(self, data: Any, reply: Reply, url: str, params: dict):
+        token = data.get("nextPageToken") if isinstance(data, dict) else None
+        if isinstance(token, str) and token:
+            return url, {**params, "pageToken": token}
+        return None
+
+    @classmethod
+    def parse_model(cls, item: dict) -> CatalogModel:
+        name = item["name"]
+        model_id = parsing.model_id(name.removeprefix("models/") if isinstance(name, str) else name)
+        methods = item.get("supportedGenerationMethods") or []
+        if not isinstance(methods, list):
+            raise TypeError("supportedGenerationMethods")
+        reasons = rules.without_special_purpose(rules.classify_by_gemini_methods(model_id, methods), model_id)
+        return CatalogModel(
+            provider=cls.id,
+            model_id=model_id,
+            name=parsing.name(item.get("displayName"), model_id),
+            description=parsing.text(item.get("description")),
+            capabilities=frozenset(reasons),
+            reasons=reasons,
+            context_window=parsing.context_window(item.get("inputTokenLimit")),
+            raw=item,
+        )

@@ -1,0 +1,12 @@
+"""Groq: ``GET https://api.groq.com/openai/v1/models`` (adds ``active`` and ``context_window``)."""
+
+from .openai_compatible import OpenAICompatibleProvider
+
+
+class GroqProvider(OpenAICompatibleProvider):
+    """Groq's models; inactive ones are left out, guard and speech-recognition models are not chat."""
+
+    id = "groq"
+    name = "Groq"
+    default_base_url = "https://api.groq.com/openai/v1"
+    api_key_env = "GROQ_API_KEY"

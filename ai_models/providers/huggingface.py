@@ -1,0 +1,81 @@
+"""Hugging Face: ``GET https://huggingface.co/api/models``, a bare JSON array per page.
+
+Only models some inference provider serves (``inference_provider=all``), one query per
+relevant pipeline tag, most downloaded first, at most ``MAX_MODELS`` in all (shared evenly
+between the tags). Pages follow the ``Link: <...>; rel="next"`` header. ``HF_TOKEN`` is
+optional for listing.
+"""
+
+from math import ceil
+from typing import Any
+
+from .. import capabilities as rules
+from . import parsing
+from .base import CatalogModel
+from .http import HTTPProvider, Reply
+
+MAX_PAGE_SIZE = 1000
+
+# pipeline tag -> (input modalities, output modalities)
+TAG_MODALITIES = {
+    "text-generation": (("text",), ("text",)),
+    "image-text-to-text": (("text", "image"), ("text",)),
+    "text-to-image": (("text",), ("image",)),
+    "text-to-speech": (("text",), ("audio",)),
+    "text-to-audio": (("text",), ("audio",)),
+}
+
+
+class HuggingFaceProvider(HTTPProvider):
+    """Hugging Face Hub models served by inference providers, by pipeline tag."""
+
+    id = "huggingface"
+    name = "Hugging Face"
+    default_base_url = "https://huggingface.co/api"
+    api_key_env = "HF_TOKEN"
+    requires_key = False
+    items_key = None
+    default_options = {
+        "MAX_MODELS": 1000,
+        "PIPELINE_TAGS": list(TAG_MODALITIES),
+        "SORT": "downloads",  # or "likes", "trendingScore"
+    }
+
+    def next_page(self, data: Any, reply: Reply, url: str, params: dict):
+        following = reply.next_link
+        return (following, {}) if following else None
+
+    def fetch_payload(self) -> list:
+        """The concatenated lists of every pipeline tag, most popular first within each."""
+        tags = list(self.option("PIPELINE_TAGS"))
+        per_tag = ceil(int(self.option("MAX_MODELS")) / max(len(tags), 1))
+        items = []
+        with self.client() as client:
+            for tag in tags:
+                params = {
+                    "pipeline_tag": tag,
+                    "inference_provider": "all",
+                    "sort": self.option("SORT"),
+                    "direction": -1,
+                    "limit": min(per_tag, MAX_PAGE_SIZE),
+                }
+                items += self.collect_pages(client, self.url("/models"), params, limit=per_tag)
+        return items
+
+    @classmethod
+    def parse_model(cls, item: dict) -> CatalogModel:
+        model_id = parsing.model_id(item["id"])
+        tag = item.get("pipeline_tag")
+        reasons = rules.without_special_purpose(rules.classify_by_pipeline_tag(tag), model_id)
+        inputs, outputs = TAG_MODALITIES.get(tag, ((), ()))
+        return CatalogModel(
+            provider=cls.id,
+            model_id=model_id,
+            name=model_id[: parsing.MAX_NAME],
+            capabilities=frozenset(reasons),
+            reasons=reasons,
+            created=parsing.timestamp(item.get("createdAt")),
+            input_modalities=inputs,
+            output_modalities=outputs,
+            raw=item,
+        )

@@ -1,0 +1,12 @@
+"""OpenAI: ``GET https://api.openai.com/v1/models`` (ids only)."""
+
+from .openai_compatible import OpenAICompatibleProvider
+
+
+class OpenAIProvider(OpenAICompatibleProvider):
+    """OpenAI's models, classified by id (gpt-image-*, tts-*, whisper-*, ...)."""
+
+    id = "openai"
+    name = "OpenAI"
+    default_base_url = "https://api.openai.com/v1"
+    api_key_env = "OPENAI_API_KEY"

@@ -1,0 +1,63 @@
+"""OpenRouter: ``GET https://openrouter.ai/api/v1/models?output_modalities=all`` (public list).
+
+Without ``output_modalities=all`` the list holds text-output models only, leaving out the
+image- and speech-only ones. Prices are strings in USD per token; ``"-1"`` means variable.
+"""
+
+from typing import Any
+from urllib.parse import urljoin
+
+from .. import capabilities as rules
+from . import parsing
+from .base import CatalogModel
+from .http import HTTPProvider, Reply
+
+
+class OpenRouterProvider(HTTPProvider):
+    """Every model OpenRouter routes to, classified by its output modalities."""
+
+    id = "openrouter"
+    name = "OpenRouter"
+    default_base_url = "https://openrouter.ai/api/v1"
+    api_key_env = "OPENROUTER_API_KEY"
+    requires_key = False  # the model list is public; a key is used when set
+    list_params = {"output_modalities": "all"}
+
+    def next_page(self, data: Any, reply: Reply, url: str, params: dict):
+        links = data.get("links") if isinstance(data, dict) else None
+        following = links.get("next") if isinstance(links, dict) else None
+        if isinstance(following, str) and following:
+            return urljoin(str(reply.url), following), {}
+        return None
+
+    @classmethod
+    def parse_model(cls, item: dict) -> CatalogModel:
+        model_id = parsing.model_id(item["id"])
+        architecture = item.get("architecture") or {}
+        # Older payloads only have "modality": "text+image->text".
+        legacy_inputs, _arrow, legacy_outputs = str(architecture.get("modality") or "").partition("->")
+        inputs = parsing.modalities(architecture.get("input_modalities")) or parsing.modalities(legacy_inputs)
+        outputs = parsing.modalities(architecture.get("output_modalities")) or parsing.modalities(legacy_outputs)
+        if outputs or item.get("supported_voices"):
+            reasons = rules.classify_by_modalities(outputs, voices=bool(item.get("supported_voices")))
+        else:
+            reasons = rules.classify_by_id(model_id)
+        reasons = rules.without_special_purpose(reasons, model_id)
+        pricing = item.get("pricing") or {}
+        top_provider = item.get("top_provider") or {}
+        return CatalogModel(
+            provider=cls.id,
+            model_id=model_id,
+            name=parsing.name(item.get("name"), model_id),
+            description=parsing.text(item.get("description")),
+            capabilities=frozenset(reasons),
+            reasons=reasons,
+            context_window=parsing.context_window(item.get("context_length") or top_provider.get("context_length")),
+            input_price=parsing.price(pricing.get("prompt"), per_token=True),
+            output_price=parsing.price(pricing.get("completion"), per_token=True),
+            created=parsing.timestamp(item.get("created")),
+            expires=parsing.day(item.get("expiration_date")),
+            input_modalities=inputs,
+            output_modalities=outputs,
+            raw=item,
+        )
