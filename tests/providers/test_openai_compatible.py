@@ -1,0 +1,96 @@
+"""OpenAI, Groq and DeepSeek: the OpenAI-style ``GET /models`` list, classified by id or modalities."""
+
+import httpx
+
+from ai_models.providers.deepseek import DeepSeekProvider
+from ai_models.providers.groq import GroqProvider
+from ai_models.providers.openai import OpenAIProvider
+
+from .contract import ProviderContract, load_payload
+
+CHAT = {"chat", "content"}
+
+
+class TestOpenAI(ProviderContract):
+    provider_class = OpenAIProvider
+    list_host, list_path = "api.openai.com", "/v1/models"
+    payload_file = "openai.json"
+    expected_skipped = 2  # an entry without an id, one with a numeric id
+    expected = {
+        "gpt-4.1-mini": CHAT,
+        "gpt-4o-search-preview": CHAT,
+        "gpt-audio": CHAT | {"audio"},
+        "gpt-image-1": {"image"},
+        "chatgpt-image-latest": {"image"},
+        "dall-e-3": {"image"},
+        "dall-e-2": {"image"},
+        "tts-1": {"audio"},
+        "tts-1-hd": {"audio"},
+        "gpt-4o-mini-tts": {"audio"},
+        "whisper-1": set(),
+        "gpt-4o-transcribe": set(),
+        "text-embedding-3-small": set(),
+        "omni-moderation-latest": set(),
+        "sora-2": set(),
+        "gpt-realtime": set(),
+        "gpt-4o-realtime-preview": set(),
+        "computer-use-preview": set(),
+        "babbage-002": set(),
+        "davinci-002": set(),
+    }
+
+    def test_reasons_say_why(self):
+        by_id = {model.model_id: model for model in self.fetch()}
+        assert "tts-*" in by_id["tts-1"].reasons["audio"]
+        assert "image" in by_id["dall-e-3"].reasons["image"]
+
+    def test_created_is_read(self):
+        model = next(model for model in self.fetch() if model.model_id == "gpt-4.1-mini")
+        assert model.created.year == 2025
+
+
+class TestGroq(ProviderContract):
+    provider_class = GroqProvider
+    list_host, list_path = "api.groq.com", "/openai/v1/models"
+    payload_file = "groq.json"
+    expected = {
+        "llama-3.3-70b-versatile": CHAT,
+        "openai/gpt-oss-120b": CHAT,
+        "meta-llama/llama-4-scout-17b-16e-instruct": CHAT,
+        "meta-llama/llama-guard-4-12b": set(),
+        "meta-llama/llama-prompt-guard-2-86m": set(),
+        "openai/gpt-oss-safeguard-20b": set(),
+        "whisper-large-v3": set(),
+        "playai-tts": {"audio"},
+        "canopylabs/orpheus-v1-english": {"audio"},
+    }
+
+    def test_inactive_models_are_left_out(self):
+        assert "gemma2-9b-it" not in {model.model_id for model in self.fetch()}
+
+    def test_context_window_and_modalities_are_read(self):
+        by_id = {model.model_id: model for model in self.fetch()}
+        assert by_id["llama-3.3-70b-versatile"].context_window == 131072
+        assert by_id["meta-llama/llama-4-scout-17b-16e-instruct"].input_modalities == ("text", "image")
+        assert by_id["canopylabs/orpheus-v1-english"].reasons["audio"] == "output modalities include speech"
+        assert by_id["broken-window"].context_window is None
+
+
+class TestDeepSeek(ProviderContract):
+    provider_class = DeepSeekProvider
+    list_host, list_path = "api.deepseek.com", "/models"
+    payload_file = "deepseek.json"
+    expected = {"deepseek-chat": CHAT, "deepseek-reasoner": CHAT}
+
+    def test_a_newer_payload_with_context_windows(self):
+        payload = load_payload("deepseek.json")
+        payload["data"][0].update(context_window=131072, output_modalities=["text"])
+        self.set_mock_response(200, json_data=payload)
+        model = self.fetch()[0]
+        assert model.context_window == 131072
+        assert model.reasons["chat"] == "output modalities include text"
+
+    def test_same_host_redirect_is_followed(self):
+        self.queue_responses(httpx.Response(301, headers={"Location": "https://api.deepseek.com/models"}))
+        assert len(self.fetch()) == 2
+        assert self.route.call_count == 2
