@@ -101,3 +101,6 @@ AI_MODELS = {
 }
 
 SILENCED_SYSTEM_CHECKS = ["ai_models.W001", "ai_models.W002"]
+
+# Users are created in many tests; the default hasher costs ~0.5 s each.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -32,12 +32,6 @@ def make_user(username, *perms, superuser=False):
     return user
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Real hashing costs ~0.5 s per user; these tests are about the admin, not passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def superuser(db):
     return make_user("root", superuser=True)
