@@ -7,7 +7,7 @@
 #   3. install the wheel (Django and the other dependencies from the index) into a fresh venv made
 #      with the same Python the Makefile uses (scripts/find-python), outside the source tree
 #   4. in a minimal project (admin, auth, contenttypes, sessions, messages + ai_models, SQLite):
-#      `django-admin check`, `django-admin migrate`, a Python smoke test of the public API and the
+#      `django-admin check`, `django-admin migrate`, a Python smoke test of the public API, the
 #      packaged snapshot, and `django-admin ai_models catalog/active`
 #
 # Tools (build, twine) come from $TOOLS_PYTHON (default .venv/bin/python) when it has them, else
@@ -70,9 +70,6 @@ kinds["translations (.mo)"] = [po.with_suffix(".mo") for po in po_files]
 problems = []
 for kind, paths in kinds.items():
     if not paths:
-        if kind == "translations (.mo)":
-            print("package-check: note: the source tree has no translations (ai_models/locale/*/LC_MESSAGES/*.po)")
-            continue
         problems.append(f"no {kind} in the source tree")
     for path in paths:
         name = str(path.relative_to(root))
@@ -171,6 +168,14 @@ except NoActiveModel:
     pass
 else:
     raise AssertionError("a fresh database has no active model")
+
+# The compiled translations are found in the installed package.
+from django.apps import apps
+from django.utils import translation
+
+with translation.override("fa"):
+    label = str(apps.get_app_config("ai_models").verbose_name)
+assert label != "AI models", "the Persian .mo was not loaded from the wheel"
 
 payload = json.loads((files("ai_models") / "snapshot" / "catalog.json").read_text(encoding="utf-8"))
 models = get_provider("snapshot").parse_catalog(payload)
