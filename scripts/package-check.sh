@@ -8,7 +8,7 @@
 #      with the same Python the Makefile uses (scripts/find-python), outside the source tree
 #   4. in a minimal project (admin, auth, contenttypes, sessions, messages + ai_models, SQLite):
 #      `django-admin check`, `django-admin migrate`, a Python smoke test of the public API, the
-#      packaged snapshot, and `django-admin ai_models catalog/active`
+#      packaged snapshot and translations, and `django-admin ai_models catalog/active`
 #
 # Tools (build, twine) come from $TOOLS_PYTHON (default .venv/bin/python) when it has them, else
 # from a throwaway venv. Exits non-zero on the first failure. KEEP=1 keeps the temporary directory.
