@@ -5,6 +5,9 @@ A backend has two halves kept apart:
 - ``parse_catalog(payload)``: a pure classmethod from a raw list-models payload to a list of
   ``CatalogModel``. No I/O, no settings: callable on a payload loaded from a file.
 - ``fetch_payload()``: the HTTP calls that produce that payload.
+
+Backends that can also *call* a model implement ``chat``, ``generate_image`` and
+``synthesize_speech``, each returning a ``Generation``; the base raises ``ProviderUnsupported``.
 """
 
 import hashlib
@@ -14,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from ..exceptions import ProviderResponseError
+from ..exceptions import ProviderResponseError, ProviderUnsupported
 from . import parsing
 
 
@@ -68,6 +71,20 @@ class CatalogModel:
         if data.get("expires"):
             data["expires"] = date.fromisoformat(data["expires"])
         return cls(**data)
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What a model produced: text for chat and content, bytes for images and audio."""
+
+    kind: str  # "text" | "image" | "audio"
+    provider: str
+    model_id: str
+    text: str = ""
+    data: bytes = b""
+    mime_type: str = ""  # e.g. "image/png", "audio/mpeg"
+    demo: bool = False  # True for the offline snapshot's local, deterministic answers
+    raw: dict = field(default_factory=dict, compare=False)  # the provider's answer, binary parts left out
 
 
 class ParsedCatalog(list):
@@ -174,3 +191,28 @@ class BaseProvider:
     def fetch_catalog(self) -> ParsedCatalog:
         """Fetch and parse the provider's current catalog. Raises ``ProviderError``."""
         return self.parse_catalog(self.fetch_payload())
+
+    # -- invocation: override what the provider's API can do -------------------------------
+
+    def unsupported(self, what: str) -> ProviderUnsupported:
+        return ProviderUnsupported(
+            self.id,
+            parsing.translate("%(provider)s does not support %(what)s here") % {"provider": self.name, "what": what},
+        )
+
+    def chat(self, model_id: str, messages: list[dict], **params) -> Generation:
+        """A reply to ``messages`` (OpenAI-style role/content dicts); ``params`` go to the API as is.
+
+        Raises ``ProviderUnsupported``, or a ``ProviderError`` when the call fails.
+        """
+        raise self.unsupported(parsing.translate("chat"))
+
+    def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:
+        """An image drawn from ``prompt``. Raises ``ProviderUnsupported`` or ``ProviderError``."""
+        raise self.unsupported(parsing.translate("image generation"))
+
+    def synthesize_speech(
+        self, model_id: str, text: str, *, voice: str = "alloy", audio_format: str = "mp3"
+    ) -> Generation:
+        """``text`` read aloud. Raises ``ProviderUnsupported`` or ``ProviderError``."""
+        raise self.unsupported(parsing.translate("speech synthesis"))

@@ -23,6 +23,11 @@ class GeminiProvider(HTTPProvider):
     auth_scheme = ""
     list_params = {"pageSize": 1000}
     items_key = "models"
+    # Chat goes through Gemini's OpenAI-compatible endpoint, which takes a Bearer key.
+    chat_path = "/openai/chat/completions"
+
+    def invocation_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
 
     def next_page(self, data: Any, reply: Reply, url: str, params: dict):
         token = data.get("nextPageToken") if isinstance(data, dict) else None

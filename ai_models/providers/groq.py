@@ -10,3 +10,4 @@ class GroqProvider(OpenAICompatibleProvider):
     name = "Groq"
     default_base_url = "https://api.groq.com/openai/v1"
     api_key_env = "GROQ_API_KEY"
+    speech_path = "/audio/speech"

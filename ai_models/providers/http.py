@@ -27,7 +27,8 @@ from ..exceptions import (
     ProviderResponseError,
     ProviderUnavailable,
 )
-from .base import BaseProvider
+from . import media
+from .base import BaseProvider, Generation
 
 # Looked up at call time so tests patch it (``ai_models.providers.http.sleep``) and never wait.
 sleep = time.sleep
@@ -85,6 +86,13 @@ class HTTPProvider(BaseProvider):
 
     auth_header: ClassVar[str] = "Authorization"
     auth_scheme: ClassVar[str] = "Bearer"  # "" sends the bare key (Gemini's x-goog-api-key)
+    default_options: ClassVar[dict] = {
+        "GENERATION_TIMEOUT": 120.0,  # seconds to wait for a model's answer; images are slow
+    }
+    # OpenAI-style endpoints this provider offers for calling models (None: not offered).
+    chat_path: ClassVar[str | None] = None
+    images_path: ClassVar[str | None] = None
+    speech_path: ClassVar[str | None] = None
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -99,9 +107,16 @@ class HTTPProvider(BaseProvider):
         """``path`` under the base URL."""
         return f"{self.base_url}/{path.lstrip('/')}"
 
-    def require_key(self):
-        """Raise ``ProviderAuthError`` when a key is needed and none is configured (no HTTP call)."""
-        if self.requires_key and not self.api_key:
+    def invocation_headers(self) -> dict[str, str]:
+        """Headers that authenticate a call to a model (the listing's by default)."""
+        return self.auth_headers()
+
+    def require_key(self, always: bool = False):
+        """Raise ``ProviderAuthError`` when a key is needed and none is configured (no HTTP call).
+
+        ``always``: calling a model needs a key even where listing does not.
+        """
+        if (self.requires_key or always) and not self.api_key:
             where = self.api_key_env or f"AI_MODELS['PROVIDERS']['{self.id}']['API_KEY']"
             raise ProviderAuthError(
                 self.id, _("no API key configured; set %(setting)s or add one in the admin") % {"setting": where}
@@ -121,12 +136,18 @@ class HTTPProvider(BaseProvider):
         )
 
     @contextmanager
-    def client(self) -> Iterator[httpx.Client]:
-        """One configured ``httpx.Client`` for one fetch or call. Checks the key and base URL first."""
-        self.require_key()
+    def client(self, *, invoking: bool = False) -> Iterator[httpx.Client]:
+        """One configured ``httpx.Client`` for one fetch or call. Checks the key and base URL first.
+
+        ``invoking``: for a call to a model, which always needs a key and may take longer
+        (``GENERATION_TIMEOUT``) than a list.
+        """
+        self.require_key(always=invoking)
         self._check_base_url()
-        timeout = httpx.Timeout(ai_settings.READ_TIMEOUT, connect=ai_settings.CONNECT_TIMEOUT)
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **self.auth_headers()}
+        read_timeout = float(self.option("GENERATION_TIMEOUT")) if invoking else ai_settings.READ_TIMEOUT
+        timeout = httpx.Timeout(read_timeout, connect=ai_settings.CONNECT_TIMEOUT)
+        auth = self.invocation_headers() if invoking else self.auth_headers()
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **auth}
         with httpx.Client(timeout=timeout, headers=headers, trust_env=False, follow_redirects=False) as client:
             yield client
 
@@ -328,3 +349,95 @@ class HTTPProvider(BaseProvider):
         with self.client() as client:
             items = self.collect_pages(client, self.url(self.list_path), dict(self.list_params))
         return items if self.items_key is None else {self.items_key: items}
+
+    # -- invocation (OpenAI-style endpoints) -----------------------------------------------
+
+    def post(self, path: str, body: dict, *, accept: str = "application/json") -> Reply:
+        """POST ``body`` as JSON to ``path`` with the invocation client; a 2xx ``Reply``."""
+        with self.client(invoking=True) as client:
+            return self.request(client, "POST", self.url(path), json=body, headers={"Accept": accept})
+
+    def post_json(self, path: str, body: dict) -> tuple[Any, Reply]:
+        reply = self.post(path, body)
+        data = self.decode_json(reply)
+        if not isinstance(data, dict):
+            raise self.unusable(reply, _("a JSON object"))
+        return data, reply
+
+    def unusable(self, reply: Reply, expected: str) -> ProviderResponseError:
+        """The error for an answer that lacks what the call needs."""
+        return ProviderResponseError(
+            self.id,
+            _("unexpected answer, expected %(expected)s") % {"expected": expected},
+            status=reply.status,
+            excerpt=self.excerpt(reply.content),
+        )
+
+    def chat_completion(self, model_id: str, messages: list[dict], **params) -> tuple[dict, dict, Reply]:
+        """``(answer, first choice's message, reply)`` from ``POST {chat_path}``."""
+        data, reply = self.post_json(self.chat_path, {**params, "model": model_id, "messages": messages})
+        try:
+            message = data["choices"][0]["message"]
+        except (KeyError, IndexError, TypeError):
+            message = None
+        if not isinstance(message, dict):
+            raise self.unusable(reply, _("a chat completion with a message"))
+        return data, message, reply
+
+    def chat(self, model_id: str, messages: list[dict], **params) -> Generation:
+        if not self.chat_path:
+            return super().chat(model_id, messages, **params)
+        data, message, reply = self.chat_completion(model_id, messages, **params)
+        content = message.get("content")
+        if isinstance(content, list):  # content parts, as some providers answer
+            content = "".join(part.get("text") or "" for part in content if isinstance(part, dict))
+        if content is not None and not isinstance(content, str):
+            raise self.unusable(reply, _("text content"))
+        return Generation(
+            kind="text", provider=self.id, model_id=model_id, text=content or "", raw=media.without_binary(data)
+        )
+
+    def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:
+        if not self.images_path:
+            return super().generate_image(model_id, prompt, size=size)
+        body = {"model": model_id, "prompt": prompt, "size": size, "n": 1}
+        if model_id.rsplit("/", 1)[-1].startswith("dall-e"):
+            # GPT Image models always answer in base64 and reject this parameter; DALL·E
+            # would otherwise answer with a URL on another host.
+            body["response_format"] = "b64_json"
+        data, reply = self.post_json(self.images_path, body)
+        try:
+            image = media.decode_base64(data["data"][0]["b64_json"])
+        except (KeyError, IndexError, TypeError, ValueError):
+            image = b""
+        mime_type = media.sniff_image_type(image)
+        if not mime_type:
+            raise self.unusable(reply, _("base64 image data"))
+        return Generation(
+            kind="image",
+            provider=self.id,
+            model_id=model_id,
+            data=image,
+            mime_type=mime_type,
+            raw=media.without_binary(data),
+        )
+
+    def synthesize_speech(
+        self, model_id: str, text: str, *, voice: str = "alloy", audio_format: str = "mp3"
+    ) -> Generation:
+        if not self.speech_path:
+            return super().synthesize_speech(model_id, text, voice=voice, audio_format=audio_format)
+        body = {"model": model_id, "input": text, "voice": voice, "response_format": audio_format}
+        reply = self.post(self.speech_path, body, accept="audio/*")
+        declared = reply.headers.get("content-type", "").split(";")[0].strip().lower()
+        if not reply.content or declared.startswith(("application/json", "text/")):
+            raise self.unusable(reply, _("audio data"))
+        mime_type = declared if declared.startswith("audio/") else media.AUDIO_TYPES.get(audio_format, "")
+        return Generation(
+            kind="audio",
+            provider=self.id,
+            model_id=model_id,
+            data=reply.content,
+            mime_type=mime_type or "application/octet-stream",
+            raw={"content_type": declared, "bytes": len(reply.content)},
+        )

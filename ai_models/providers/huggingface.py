@@ -36,6 +36,7 @@ class HuggingFaceProvider(HTTPProvider):
     requires_key = False
     items_key = None
     default_options = {
+        **HTTPProvider.default_options,
         "MAX_MODELS": 1000,
         "PIPELINE_TAGS": list(TAG_MODALITIES),
         "SORT": "downloads",  # or "likes", "trendingScore"

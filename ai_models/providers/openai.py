@@ -1,4 +1,4 @@
-"""OpenAI: ``GET https://api.openai.com/v1/models`` (ids only)."""
+"""OpenAI: ``GET https://api.openai.com/v1/models`` (ids only); chat, images and speech."""
 
 from .openai_compatible import OpenAICompatibleProvider
 
@@ -10,3 +10,5 @@ class OpenAIProvider(OpenAICompatibleProvider):
     name = "OpenAI"
     default_base_url = "https://api.openai.com/v1"
     api_key_env = "OPENAI_API_KEY"
+    images_path = "/images/generations"
+    speech_path = "/audio/speech"

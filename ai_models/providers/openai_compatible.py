@@ -1,4 +1,4 @@
-"""The OpenAI-style ``GET /models`` list, shared by OpenAI, Groq and DeepSeek.
+"""The OpenAI-style ``GET /models`` list and chat completions, shared by OpenAI, Groq and DeepSeek.
 
 These lists carry little beyond the id, so capabilities come from the id unless an entry
 says more (Groq and newer DeepSeek payloads add ``output_modalities``, ``context_window``
@@ -16,6 +16,7 @@ class OpenAICompatibleProvider(HTTPProvider):
 
     list_path = "/models"
     items_key = "data"
+    chat_path = "/chat/completions"
 
     @classmethod
     def parse_model(cls, item: dict) -> CatalogModel | None:

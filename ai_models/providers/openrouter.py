@@ -4,12 +4,15 @@ Without ``output_modalities=all`` the list holds text-output models only, leavin
 image- and speech-only ones. Prices are strings in USD per token; ``"-1"`` means variable.
 """
 
+from math import gcd
 from typing import Any
 from urllib.parse import urljoin
 
+from django.utils.translation import gettext as _
+
 from .. import capabilities as rules
-from . import parsing
-from .base import CatalogModel
+from . import media, parsing
+from .base import CatalogModel, Generation
 from .http import HTTPProvider, Reply
 
 
@@ -22,6 +25,7 @@ class OpenRouterProvider(HTTPProvider):
     api_key_env = "OPENROUTER_API_KEY"
     requires_key = False  # the model list is public; a key is used when set
     list_params = {"output_modalities": "all"}
+    chat_path = "/chat/completions"
 
     def next_page(self, data: Any, reply: Reply, url: str, params: dict):
         links = data.get("links") if isinstance(data, dict) else None
@@ -29,6 +33,32 @@ class OpenRouterProvider(HTTPProvider):
         if isinstance(following, str) and following:
             return urljoin(str(reply.url), following), {}
         return None
+
+    def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:
+        """An image from a chat completion asking for image output (``message.images`` data URLs)."""
+        params = {"modalities": ["image", "text"]}
+        ratio = aspect_ratio(size)
+        if ratio and ratio != "1:1":
+            params["image_config"] = {"aspect_ratio": ratio}
+        data, message, reply = self.chat_completion(model_id, [{"role": "user", "content": prompt}], **params)
+        for image in message.get("images") or []:
+            try:
+                _declared, blob = media.decode_data_url(image["image_url"]["url"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            mime_type = media.sniff_image_type(blob)
+            if mime_type:
+                text = message.get("content") if isinstance(message.get("content"), str) else ""
+                return Generation(
+                    kind="image",
+                    provider=self.id,
+                    model_id=model_id,
+                    text=text or "",
+                    data=blob,
+                    mime_type=mime_type,
+                    raw=media.without_binary(data),
+                )
+        raise self.unusable(reply, _("an image in the answer"))
 
     @classmethod
     def parse_model(cls, item: dict) -> CatalogModel:
@@ -61,3 +91,12 @@ class OpenRouterProvider(HTTPProvider):
             output_modalities=outputs,
             raw=item,
         )
+
+
+def aspect_ratio(size: str) -> str:
+    """``"1536x1024"`` -> ``"3:2"``; "" when ``size`` is not WIDTHxHEIGHT."""
+    width, _x, height = str(size).lower().partition("x")
+    if not (width.isdigit() and height.isdigit()) or not int(width) or not int(height):
+        return ""
+    divisor = gcd(int(width), int(height))
+    return f"{int(width) // divisor}:{int(height) // divisor}"
