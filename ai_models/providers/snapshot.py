@@ -9,16 +9,31 @@ File format: ``{"captured": "YYYY-MM-DD", "models": [{"id", "name", "description
 strings), "created", "expires", "input_modalities", "output_modalities"}]}``.
 """
 
+import hashlib
 import json
 from pathlib import Path
 
 from ..capabilities import gettext_noop
 from ..exceptions import ProviderResponseError
-from . import parsing
-from .base import BaseProvider, CatalogModel
+from . import media, parsing
+from .base import BaseProvider, CatalogModel, Generation
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "snapshot" / "catalog.json"
 LISTED = gettext_noop("listed in the snapshot file")
+MAX_ECHO = 500  # characters of the prompt quoted back
+MAX_SIDE = 1024  # pixels
+DEFAULT_SIDE = 256
+
+
+def _seed(*parts: str) -> bytes:
+    return hashlib.sha256("\x1f".join(parts).encode()).digest()
+
+
+def _image_size(size: str) -> tuple[int, int]:
+    width, _x, height = str(size).lower().partition("x")
+    if not (width.isdigit() and height.isdigit()):
+        return DEFAULT_SIDE, DEFAULT_SIDE
+    return tuple(min(max(int(side), 8), MAX_SIDE) for side in (width, height))
 
 
 class SnapshotProvider(BaseProvider):
@@ -51,6 +66,46 @@ class SnapshotProvider(BaseProvider):
                 parsing.translate("the snapshot file %(path)s is not valid JSON (%(error)s)")
                 % {"path": self.path, "error": err},
             ) from err
+
+    # -- invocation: local, deterministic demo answers (no network, no key) ------------------
+
+    def chat(self, model_id: str, messages: list[dict], **params) -> Generation:
+        """A short reply that says it is demo output and quotes the last user message."""
+        prompt = next(
+            (
+                str(m.get("content") or "")
+                for m in reversed(messages)
+                if isinstance(m, dict) and m.get("role") == "user"
+            ),
+            "",
+        )
+        prompt = " ".join(prompt.split())
+        if len(prompt) > MAX_ECHO:
+            prompt = prompt[: MAX_ECHO - 1] + "…"
+        text = parsing.translate(
+            "[Demo output] This answer comes from the offline snapshot provider, not from a real model, "
+            "so it only echoes your prompt. Activate a model of a live provider for real answers.\n\n"
+            "Model: %(model)s\nYou wrote: %(prompt)s"
+        ) % {"model": model_id, "prompt": prompt}
+        return Generation(kind="text", provider=self.id, model_id=model_id, text=text, demo=True)
+
+    def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:
+        """A PNG block pattern derived from the prompt: same prompt, same picture."""
+        width, height = _image_size(size)
+        data = media.identicon_png(_seed(model_id, prompt), width, height)
+        return Generation(
+            kind="image", provider=self.id, model_id=model_id, data=data, mime_type="image/png", demo=True
+        )
+
+    def synthesize_speech(
+        self, model_id: str, text: str, *, voice: str = "alloy", audio_format: str = "mp3"
+    ) -> Generation:
+        """A short WAV tune derived from the text (always WAV, whatever ``audio_format`` asks)."""
+        notes = min(max(len(text.split()), 3), 12)
+        data = media.melody_wav(_seed(model_id, voice, text), notes)
+        return Generation(
+            kind="audio", provider=self.id, model_id=model_id, data=data, mime_type="audio/wav", demo=True
+        )
 
     @classmethod
     def parse_model(cls, item: dict) -> CatalogModel:
