@@ -77,7 +77,7 @@ class CatalogEntryAdmin(ModelAdmin):
     def listing(self, request):
         """The live catalog (``catalog.Listing``), read once per request.
 
-        A configuration error (a stored key the encryption keys cannot open, say) becomes an
+        A configuration error (a provider id no class is registered under, say) becomes an
         error message over an empty list rather than a server error.
         """
         if not hasattr(request, "_ai_models_listing"):

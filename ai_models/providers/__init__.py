@@ -10,7 +10,7 @@ from functools import lru_cache
 from django.utils.module_loading import import_string
 
 from ..conf import ai_settings
-from ..exceptions import UnknownProvider
+from ..exceptions import EncryptionError, UnknownProvider
 
 BUILTIN_PROVIDERS = {
     "openrouter": "ai_models.providers.openrouter.OpenRouterProvider",
@@ -68,12 +68,16 @@ def build_provider(provider_id: str, row=None):
     """An instance of the provider backend with its key, base URL and options resolved."""
     cls = get_provider(provider_id)
     options = dict(ai_settings.PROVIDERS.get(provider_id) or {})
-    api_key, key_source = resolve_api_key(cls, options, row)
-    base_url = (row.base_url if row is not None else "") or options.pop("BASE_URL", "")
-    options.pop("BASE_URL", None)
+    try:
+        api_key, key_source = resolve_api_key(cls, options, row)
+        key_error = ""
+    except EncryptionError as err:
+        api_key, key_source, key_error = "", "database", str(err)
+    settings_base_url = options.pop("BASE_URL", "")
     options.pop("API_KEY", None)
     options.pop("API_KEY_ENV", None)
-    return cls(api_key=api_key, key_source=key_source, base_url=base_url, options=options)
+    base_url = (row.base_url if row is not None else "") or settings_base_url
+    return cls(api_key=api_key, key_source=key_source, base_url=base_url, options=options, key_error=key_error)
 
 
 def provider_for(row):

@@ -108,9 +108,20 @@ class BaseProvider:
     # Provider-specific options (``AI_MODELS["PROVIDERS"][id]``) and their defaults.
     default_options: ClassVar[dict] = {}
 
-    def __init__(self, *, api_key: str = "", key_source: str = "", base_url: str = "", options: dict | None = None):
+    def __init__(
+        self,
+        *,
+        api_key: str = "",
+        key_source: str = "",
+        base_url: str = "",
+        options: dict | None = None,
+        key_error: str = "",
+    ):
         self.api_key = api_key
         self.key_source = key_source
+        # Why the configured key cannot be used (a stored key that no longer decrypts): the
+        # provider then fails alone, with this message, instead of breaking the whole catalog.
+        self.key_error = key_error
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.options = options or {}
 
@@ -135,7 +146,9 @@ class BaseProvider:
         Includes a digest of the key so a new key fetches a new catalog, never the key itself.
         """
         key_digest = hashlib.sha256(f"ai_models:{self.api_key}".encode()).hexdigest() if self.api_key else ""
-        config = json.dumps([self.id, self.base_url, self.options, key_digest], sort_keys=True, default=str)
+        config = json.dumps(
+            [self.id, self.base_url, self.options, key_digest, bool(self.key_error)], sort_keys=True, default=str
+        )
         return hashlib.sha256(config.encode()).hexdigest()[:16]
 
     @classmethod

@@ -116,6 +116,8 @@ class HTTPProvider(BaseProvider):
 
         ``always``: calling a model needs a key even where listing does not.
         """
+        if self.key_error:
+            raise ProviderAuthError(self.id, self.key_error)
         if (self.requires_key or always) and not self.api_key:
             where = self.api_key_env or f"AI_MODELS['PROVIDERS']['{self.id}']['API_KEY']"
             raise ProviderAuthError(

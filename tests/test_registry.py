@@ -1,0 +1,50 @@
+"""Which providers are on, and with which key."""
+
+import pytest
+from cryptography.fernet import Fernet
+from django.test import override_settings
+
+from ai_models import catalog
+from ai_models.models import Provider
+from ai_models.providers import build_provider, enabled_providers
+
+KEY_A, KEY_B = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+
+
+@pytest.fixture
+def openai_row(db):
+    with override_settings(AI_MODELS={"PROVIDERS": {"snapshot": {}}, "ENCRYPTION_KEYS": [KEY_A]}):
+        row = Provider(slug="openai", name="OpenAI")
+        row.api_key = "sk-stored-in-the-database-0001"
+        row.save()
+    return row
+
+
+def test_settings_providers_and_active_rows_are_enabled_inactive_rows_are_not(openai_row):
+    Provider.objects.create(slug="groq", is_active=False)
+    with override_settings(AI_MODELS={"PROVIDERS": {"snapshot": {}, "groq": {}}, "ENCRYPTION_KEYS": [KEY_A]}):
+        assert [backend.id for backend in enabled_providers()] == ["snapshot", "openai"]
+        assert [backend.id for backend in enabled_providers(only=["openai"])] == ["openai"]
+
+
+def test_key_sources_environment_first_then_settings_then_database(openai_row, monkeypatch):
+    settings = {"PROVIDERS": {"openai": {"API_KEY": "sk-from-settings"}}, "ENCRYPTION_KEYS": [KEY_A]}
+    with override_settings(AI_MODELS=settings):
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+        assert (build_provider("openai", openai_row).key_source) == "environment"
+        monkeypatch.delenv("OPENAI_API_KEY")
+        assert build_provider("openai", openai_row).api_key == "sk-from-settings"
+    with override_settings(AI_MODELS={"ENCRYPTION_KEYS": [KEY_A]}):
+        backend = build_provider("openai", openai_row)
+        assert (backend.api_key, backend.key_source) == ("sk-stored-in-the-database-0001", "database")
+
+
+def test_a_stored_key_that_no_longer_decrypts_fails_that_provider_alone(openai_row, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with override_settings(AI_MODELS={"PROVIDERS": {"snapshot": {}}, "ENCRYPTION_KEYS": [KEY_B]}):
+        listing = catalog.get_catalog()
+    statuses = {status.provider: status for status in listing.statuses}
+    assert statuses["snapshot"].state == "fresh" and listing.entries
+    assert statuses["openai"].state == "failed"
+    assert "cannot be decrypted" in statuses["openai"].error
+    assert "sk-stored" not in statuses["openai"].error
