@@ -108,14 +108,25 @@ def models_changed(**kwargs):
     transaction.on_commit(bump_version)
 
 
+def _without_nul(value):
+    """``value`` with NUL characters removed from every string: PostgreSQL refuses them."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
+
+
 def _entry_fields(entry) -> dict:
     return {
-        "display_name": (entry.name or entry.model_id)[:255],
-        "description": entry.description or "",
+        "display_name": _without_nul(entry.name or entry.model_id)[:255],
+        "description": _without_nul(entry.description or ""),
         "context_window": entry.context_window,
         "input_price": entry.input_price,
         "output_price": entry.output_price,
-        "metadata": entry.to_json(),
+        "metadata": _without_nul(entry.to_json()),
     }
 
 

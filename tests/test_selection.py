@@ -88,3 +88,11 @@ def test_activation_retries_then_reports_a_collision_cleanly(staff, monkeypatch)
     with pytest.raises(selection.ActivationError, match="Nothing was changed"):
         selection.activate(catalog_model("a"), "chat", staff)
     assert len(calls) == 3
+
+
+def test_provider_text_with_nul_characters_is_stored(staff):
+    """PostgreSQL refuses NUL in text and JSON; provider payloads may carry one."""
+    entry = catalog_model("a", name="bad\x00name", description="x\x00y", raw={"note": "nul\x00here"})
+    model = selection.activate(entry, "chat", staff)
+    model.refresh_from_db()
+    assert (model.display_name, model.description, model.metadata["raw"]["note"]) == ("badname", "xy", "nulhere")
