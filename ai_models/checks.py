@@ -92,15 +92,28 @@ def _check_providers():
                 )
             )
         try:
-            get_provider(provider_id)
+            provider_cls = get_provider(provider_id)
         except UnknownProvider as err:
             errors.append(Error(str(err), id="ai_models.E003"))
+            continue
         except ImportError as err:
             errors.append(
                 Error(
                     f"Provider {provider_id!r} cannot be imported: {err}.",
                     hint="Check AI_MODELS['PROVIDER_CLASSES'].",
                     id="ai_models.E005",
+                )
+            )
+            continue
+        unknown = provider_cls.unknown_options(options or {})
+        if unknown:
+            errors.append(
+                Error(
+                    f"AI_MODELS['PROVIDERS'][{provider_id!r}] has options the provider does not read: "
+                    f"{', '.join(unknown)}.",
+                    hint=f"Known options: {', '.join(sorted(provider_cls.default_options)) or 'none'} "
+                    "besides API_KEY, API_KEY_ENV and BASE_URL.",
+                    id="ai_models.E008",
                 )
             )
     if ai_settings.ENCRYPTION_KEYS:

@@ -62,3 +62,9 @@ def test_saved_rows_with_a_capability_no_longer_configured(db):
 
 def test_checks_run_under_the_app_tag(db):
     call_command("check", "--tag", "ai_models")
+
+
+@override_settings(AI_MODELS={"PROVIDERS": {"huggingface": {"MAX_MODEL": 50}}})
+def test_a_misspelt_provider_option_is_an_error():
+    assert ids(check_settings()) == ["ai_models.E008"]
+    assert "MAX_MODEL" in check_settings()[0].msg and "MAX_MODELS" in check_settings()[0].hint
