@@ -17,6 +17,9 @@ PORT ?= 8000
 VENV ?= .venv
 CORE_VENV ?= .venv-core
 PYTEST_ARGS ?=
+# Seconds one test may take before pytest-timeout fails it with a stack trace, so a hang costs
+# minutes, not the whole CI budget.
+export PYTEST_TIMEOUT ?= 300
 
 PY := $(VENV)/bin/python
 CORE_PY := $(CORE_VENV)/bin/python
