@@ -1,0 +1,63 @@
+"""The demo from a fresh database: the snapshot catalog in the admin, then generation through it."""
+
+import base64
+
+import pytest
+from django.urls import reverse
+
+from ai_models import selection
+from ai_models.providers import build_provider
+
+pytestmark = pytest.mark.django_db
+
+SNAPSHOT_NAMES = ["OpenAI: GPT-4.1 mini", "OpenAI: GPT Image 1", "OpenAI: GPT-4o mini TTS"]
+
+
+def snapshot_entry(model_id):
+    return next(entry for entry in build_provider("snapshot").fetch_catalog() if entry.model_id == model_id)
+
+
+def test_admin_lists_the_snapshot_models_in_browse_catalog(admin_client):
+    response = admin_client.get(reverse("admin:ai_models_catalogentry_changelist"))
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == len(build_provider("snapshot").fetch_catalog())
+    for name in SNAPSHOT_NAMES:
+        assert name in response.content.decode()
+
+
+def test_activated_chat_model_answers_the_chat_endpoint(client):
+    selection.activate(snapshot_entry("openai/gpt-4.1-mini"), "chat")
+
+    response = client.post("/api/chat/", {"prompt": "What is Django?"}, content_type="application/json")
+
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["provider"], data["model"], data["demo"]) == ("snapshot", "openai/gpt-4.1-mini", True)
+    assert data["text"].strip()
+
+
+def test_activated_chat_model_answers_the_chat_page(client):
+    selection.activate(snapshot_entry("openai/gpt-4.1-mini"), "chat")
+
+    response = client.post("/chat/", {"prompt": "What is Django?"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Answered by OpenAI: GPT-4.1 mini (snapshot)" in page
+    assert "demo output" in page
+
+
+@pytest.mark.parametrize(
+    "capability, model_id, media", [("image", "openai/gpt-image-1", "image/"), ("audio", "openai/gpt-4o-mini-tts", "audio/")]
+)
+def test_snapshot_media_models_answer_with_demo_data(client, capability, model_id, media):
+    selection.activate(snapshot_entry(model_id), capability)
+
+    response = client.post(f"/api/{capability}/", {"prompt": "Good morning"}, content_type="application/json")
+
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["provider"], data["model"], data["demo"]) == ("snapshot", model_id, True)
+    assert data["mime_type"].startswith(media)
+    assert base64.b64decode(data["data"])
