@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 HUGE_BODY = 50 * 1024 * 1024
 CHUNK = 64 * 1024
 SLOW_SECONDS = 5  # far past the tests' read timeout; released early when the test ends
+MOVED = "/moved"  # prefix of the paths a same-host redirect points to
 DRIP_INTERVAL = 0.1  # well inside the read timeout: every read gets a byte in time
 
 OPENAI_MODELS = {
@@ -140,7 +141,7 @@ def drip(handler):
 
 
 def redirect_to(target):
-    """A redirect to ``target(server)``, a URL on another host."""
+    """A redirect to ``target(server)`` followed by the path asked for."""
 
     def respond(handler):
         handler.send(302, b"", "text/plain", Location=target(handler.server.owner) + handler.path)
@@ -165,6 +166,7 @@ FAULTS = {
     "50 MB body, length declared": huge(declared=True),
     "redirect to another host": redirect_to(lambda server: f"http://localhost:{server.port}"),
     "redirect to another port": redirect_to(lambda server: f"http://127.0.0.1:{server.trap_port}"),
+    "redirect within the host": redirect_to(lambda server: f"http://127.0.0.1:{server.port}{MOVED}"),
     "drip": drip,
 }
 
@@ -176,9 +178,11 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         path = self.path.split("?", 1)[0]
         owner.record(self.path, dict(self.headers))
-        if owner.fault and self.headers.get("Host", "").startswith("127.0.0.1"):
+        moved = path.startswith(MOVED)  # where a same-host redirect points: always healthy
+        if owner.fault and not moved and self.headers.get("Host", "").startswith("127.0.0.1"):
             FAULTS[owner.fault](self)
             return
+        path = path.removeprefix(MOVED)
         payload = owner.payloads.get(path)
         if payload is None:
             self.send(404, b'{"error": "no such path"}')

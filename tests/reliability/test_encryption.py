@@ -17,10 +17,9 @@ from ai_models.providers import build_provider
 from tests.factories import catalog_model
 
 from .conftest import API_KEY, local_settings
+from .pages import CATALOG_URL, PROVIDERS_URL, listed
 
 A, B, C = (Fernet.generate_key().decode() for _ in range(3))
-CATALOG_URL = "/admin/ai_models/catalogentry/"
-PROVIDERS_URL = "/admin/ai_models/provider/"
 DECRYPT_ERROR = "cannot be decrypted with AI_MODELS[&#x27;ENCRYPTION_KEYS&#x27;]"
 
 
@@ -131,6 +130,6 @@ def test_one_undecryptable_key_fails_its_provider_alone(use_keys, stored, admin_
 
     response = admin_client.get(CATALOG_URL)
 
-    pks = {row.entry.pk for row in response.context["cl"].result_list}
+    pks = listed(response)
     assert "snapshot:openai/gpt-4.1-mini" in pks and "openrouter:acme/chat-large" in pks
     assert not any(pk.startswith("openai:") for pk in pks)

@@ -20,10 +20,8 @@ from ai_models.models import AIModel, Provider
 from ai_models.providers import build_provider
 
 from .conftest import API_KEY, local_settings
+from .pages import CATALOG_URL, PROVIDERS_URL, SAVED_URL, messages_of
 
-CATALOG_URL = "/admin/ai_models/catalogentry/"
-PROVIDERS_URL = "/admin/ai_models/provider/"
-SAVED_URL = "/admin/ai_models/aimodel/"
 MINI = "openai:gpt-4.1-mini"
 SOURCES = ["environment", "settings", "database"]
 
@@ -100,7 +98,7 @@ def test_the_key_is_in_no_page_log_error_cache_key_or_log_entry(keyed, admin_cli
 
     # The canary was really sent, so its absence below means something.
     assert any(headers.get("Authorization") == f"Bearer {API_KEY}" for _path, headers, _fault in server.requests)
-    assert "rejected (HTTP 401)" in " ".join(str(m) for m in pages["refresh"].context["messages"])
+    assert "rejected (HTTP 401)" in " ".join(messages_of(pages["refresh"]))
     assert any(record.name.startswith(("httpx", "httpcore")) for record in caplog.records)
 
     # 1. HTML
