@@ -78,8 +78,10 @@ DATABASES = {
     }
 }
 
-# One process, so a process-local cache is enough. With several workers, use a shared cache
-# (Redis) so an activation and cachalot's invalidations reach every worker.
+# One process, so a process-local cache is enough: activate in the admin and the pages use the
+# model at once. It also means the running server does not see an activation made from another
+# process (`manage.py ai_models activate`) until it restarts. With several workers, use a
+# shared cache (Redis) so activations and cachalot's invalidations reach every worker.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CACHALOT_ONLY_CACHABLE_APPS = ["ai_models"]
 CACHALOT_TIMEOUT = 300

@@ -11,6 +11,8 @@ from cryptography.fernet import Fernet
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from generation.management.commands.demo_user import Command as DemoUser
+
 from . import EXAMPLE_DIR
 
 MANAGE = EXAMPLE_DIR / "manage.py"
@@ -100,7 +102,7 @@ def test_sqlite_waits_for_the_write_lock(monkeypatch):
 @pytest.mark.django_db
 def test_demo_user_creates_a_superuser_and_prints_where_to_log_in():
     out = StringIO()
-    call_command("demo_user", stdout=out)
+    call_command(DemoUser(), stdout=out)
 
     user = get_user_model().objects.get(username="admin")
     assert user.is_superuser and user.is_staff and user.is_active
@@ -114,13 +116,13 @@ def test_demo_user_creates_a_superuser_and_prints_where_to_log_in():
 
 @pytest.mark.django_db
 def test_demo_user_is_idempotent_and_resets_the_password():
-    call_command("demo_user", stdout=StringIO())
+    call_command(DemoUser(), stdout=StringIO())
     user = get_user_model().objects.get(username="admin")
     user.set_password("changed")
     user.is_superuser = False
     user.save()
 
-    call_command("demo_user", stdout=StringIO())
+    call_command(DemoUser(), stdout=StringIO())
 
     user = get_user_model().objects.get(username="admin")
     assert get_user_model().objects.count() == 1
@@ -131,7 +133,7 @@ def test_demo_user_is_idempotent_and_resets_the_password():
 def test_demo_user_takes_options_and_does_not_echo_a_chosen_password(monkeypatch):
     monkeypatch.setenv("DEMO_ADMIN_USERNAME", "editor")
     out = StringIO()
-    call_command("demo_user", "--password", "s3cret-pass", "--host", "0.0.0.0", "--port", "9000", stdout=out)
+    call_command(DemoUser(), "--password", "s3cret-pass", "--host", "0.0.0.0", "--port", "9000", stdout=out)
 
     assert get_user_model().objects.get(username="editor").check_password("s3cret-pass")
     output = out.getvalue()
