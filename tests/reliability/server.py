@@ -21,6 +21,7 @@ HUGE_BODY = 50 * 1024 * 1024
 CHUNK = 64 * 1024
 SLOW_SECONDS = 5  # far past the tests' read timeout; released early when the test ends
 MOVED = "/moved"  # prefix of the paths a same-host redirect points to
+HELD_SECONDS = 60
 DRIP_INTERVAL = 0.1  # well inside the read timeout: every read gets a byte in time
 
 OPENAI_MODELS = {
@@ -82,6 +83,13 @@ def slow(handler):
     """No answer until long past the read timeout."""
     handler.server.owner.released.wait(SLOW_SECONDS)
     handler.send(200, json.dumps(OPENAI_MODELS).encode())
+
+
+def held(handler):
+    """The healthy answer, once the test sets ``server.go`` (or stops the server)."""
+    owner = handler.server.owner
+    owner.go.wait(HELD_SECONDS)
+    handler.send(200, json.dumps(owner.payloads[handler.path.split("?", 1)[0]]).encode())
 
 
 def reset(handler):
@@ -168,6 +176,7 @@ FAULTS = {
     "redirect to another port": redirect_to(lambda server: f"http://127.0.0.1:{server.trap_port}"),
     "redirect within the host": redirect_to(lambda server: f"http://127.0.0.1:{server.port}{MOVED}"),
     "drip": drip,
+    "held": held,
 }
 
 
@@ -213,6 +222,7 @@ class FaultServer:
         self.payloads = dict(HEALTHY)
         self.requests = []  # (path with query, headers, the fault then in force)
         self.released = threading.Event()
+        self.go = threading.Event()
         self.sent = 0
         self.huge_completed = False
         self._lock = threading.Lock()
@@ -250,6 +260,7 @@ class FaultServer:
     def stop(self):
         """Stop listening: later connections are refused. Slow and dripping answers end now."""
         self.released.set()
+        self.go.set()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread = None
