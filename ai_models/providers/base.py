@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from ..exceptions import ProviderResponseError, ProviderUnsupported
+from ..exceptions import ProviderAuthError, ProviderResponseError, ProviderUnsupported
 from . import parsing
 
 
@@ -201,8 +201,24 @@ class BaseProvider:
         """Fetch the raw list-models payload (all pages). Raises ``ProviderError``."""
         raise NotImplementedError(f"{type(self).__name__} must implement fetch_payload()")
 
+    def require_key(self, always: bool = False):
+        """Raise ``ProviderAuthError`` when a key is needed and none is usable (no HTTP call).
+
+        ``always``: calling a model needs a key even where listing does not.
+        """
+        if self.key_error:
+            raise ProviderAuthError(self.id, self.key_error)
+        if (self.requires_key or always) and not self.api_key:
+            where = self.api_key_env or f"AI_MODELS['PROVIDERS']['{self.id}']['API_KEY']"
+            raise ProviderAuthError(
+                self.id,
+                parsing.translate("no API key configured; set %(setting)s or add one in the admin")
+                % {"setting": where},
+            )
+
     def fetch_catalog(self) -> ParsedCatalog:
         """Fetch and parse the provider's current catalog. Raises ``ProviderError``."""
+        self.require_key()
         return self.parse_catalog(self.fetch_payload())
 
     # -- invocation: override what the provider's API can do -------------------------------

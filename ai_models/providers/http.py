@@ -111,19 +111,6 @@ class HTTPProvider(BaseProvider):
         """Headers that authenticate a call to a model (the listing's by default)."""
         return self.auth_headers()
 
-    def require_key(self, always: bool = False):
-        """Raise ``ProviderAuthError`` when a key is needed and none is configured (no HTTP call).
-
-        ``always``: calling a model needs a key even where listing does not.
-        """
-        if self.key_error:
-            raise ProviderAuthError(self.id, self.key_error)
-        if (self.requires_key or always) and not self.api_key:
-            where = self.api_key_env or f"AI_MODELS['PROVIDERS']['{self.id}']['API_KEY']"
-            raise ProviderAuthError(
-                self.id, _("no API key configured; set %(setting)s or add one in the admin") % {"setting": where}
-            )
-
     def _check_base_url(self) -> httpx.URL:
         try:
             url = httpx.URL(self.base_url)
