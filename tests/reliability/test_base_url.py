@@ -30,6 +30,7 @@ REFUSED = [
     ("https://llm.example.com/v1?next=http://evil.example", "must not contain a query string or fragment"),
     ("ftp://llm.example.com/v1", "Only https URLs are allowed."),
 ]
+REFUSED_IDS = ["http", "http to a metadata address", "credentials", "query string", "ftp"]
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def form(**fields):
     return {"slug": "openai", "name": "", "base_url": "", "api_key": "", "is_active": "on", **fields}
 
 
-@pytest.mark.parametrize("url, says", REFUSED)
+@pytest.mark.parametrize("url, says", REFUSED, ids=REFUSED_IDS)
 def test_the_add_form_shows_why_and_saves_nothing(admin_client, local, url, says):
     response = admin_client.post(PROVIDERS_URL + "add/", form(base_url=url, api_key=API_KEY))
 
@@ -54,7 +55,7 @@ def test_the_add_form_shows_why_and_saves_nothing(admin_client, local, url, says
     assert not Provider.objects.exists() and not LogEntry.objects.exists()
 
 
-@pytest.mark.parametrize("url, says", REFUSED)
+@pytest.mark.parametrize("url, says", REFUSED, ids=REFUSED_IDS)
 def test_the_change_form_shows_why_and_changes_nothing(admin_client, local, url, says):
     row = Provider(slug="openai", name="OpenAI", base_url="https://llm.example.com/v1")
     row.api_key = API_KEY
