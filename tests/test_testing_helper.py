@@ -165,7 +165,14 @@ def test_pin(ai_active_models):
 def test_pytest_plugin_fixture_in_a_host_project(tmp_path):
     (tmp_path / "conftest.py").write_text(textwrap.dedent(HOST_CONFTEST))
     (tmp_path / "test_host.py").write_text(textwrap.dedent(HOST_TESTS))
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": str(REPO)}
+    # The host project gets its own SQLite and locmem: the outer run may hold a PostgreSQL test database.
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "PYTHONPATH": str(REPO),
+        "AI_MODELS_TEST_DB": "sqlite",
+        "AI_MODELS_TEST_CACHE": "locmem",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path)],
         cwd=tmp_path,
