@@ -76,6 +76,8 @@ def assert_contained(server, fault, sleeps):
     if fault in WAITS:
         assert sleeps == [WAITS[fault]] * 2  # one retry per provider, waiting what was asked
         assert server.hits("/openai/", faulty=True) == server.hits("/openrouter/", faulty=True) == 2
+    else:
+        assert sleeps == []  # only 429 and 5xx are retried
     if fault.startswith("50 MB"):
         assert not server.huge_completed and server.sent < HUGE_BODY  # stopped reading at the cap
     if fault.startswith("redirect"):
