@@ -194,6 +194,7 @@ def machine() -> dict:
                 info["memory_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
     except OSError:
         pass
+    info["code"] = code_state()
     from importlib.metadata import PackageNotFoundError, version
 
     for name in ("django-cachalot", "django-redis", "redis", "psycopg", "django-unfold"):
@@ -202,6 +203,20 @@ def machine() -> dict:
         except PackageNotFoundError:
             pass
     return info
+
+
+def code_state() -> str:
+    """The commit measured, and whether the library had uncommitted changes ("" outside a git checkout)."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "ai_models"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return f"{commit} + uncommitted changes in ai_models/" if changed else commit
 
 
 def load_average() -> list:
@@ -264,7 +279,9 @@ def _met(fig: dict) -> str:
 
 
 def headings() -> dict:
-    return {key: heading for _backend, scenarios in GROUPS.values() for key, heading in scenarios}
+    """Scenario key -> heading, in the order of the headings' numbers (not the order they run in)."""
+    pairs = [(key, heading) for _backend, scenarios in GROUPS.values() for key, heading in scenarios]
+    return dict(sorted(pairs, key=lambda pair: int(pair[1].split(".")[0])))
 
 
 def table(results: dict) -> str:
@@ -293,7 +310,7 @@ def summary(results: dict) -> str:
         f"{sum(fig['met'] for fig in targets)} of {len(targets)} targets met"
         + (f"; missed: {'; '.join(missed)}" if missed else ""),
         f"machine: {m['cpus']} CPUs ({m['cpu_model'] or 'unknown'}), {m['memory_gb']} GB; Python {m['python']}, "
-        f"Django {m['django']}; load average {results['load_average_before']} before, "
+        f"Django {m['django']}; code {m['code'] or 'unknown'}; load average {results['load_average_before']} before, "
         f"{results['load_average_after']} after; {results['seconds']} s in all",
     ]
     return "\n".join(lines)
