@@ -56,12 +56,10 @@ def setup(backend: str = "sqlite-locmem"):
         atexit.register(_remove_sqlite, path)
     django.setup()
     if db == "postgres":
-        _create_pg_database(settings.DATABASES["default"])
+        _recreate_pg_database(settings.DATABASES["default"])
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    if db == "postgres":
-        call_command("flush", interactive=False, verbosity=0)  # the bench's own database: start empty
     if cache == "redis":
         # The bench's own Redis db (see bench/settings.py), never the tests' one.
         from django.core.cache import caches
@@ -75,7 +73,8 @@ def _remove_sqlite(path: Path):
             Path(f"{path}{suffix}").unlink()
 
 
-def _create_pg_database(config):
+def _recreate_pg_database(config):
+    """Drop and create the benchmarks' own database: a schema from this checkout's migrations, no rows."""
     import psycopg
     from psycopg import sql
 
@@ -88,8 +87,9 @@ def _create_pg_database(config):
         autocommit=True,
         connect_timeout=5,
     ) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+        name = sql.Identifier(config["NAME"])
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
 def superuser_client():
