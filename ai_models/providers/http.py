@@ -191,12 +191,16 @@ class HTTPProvider(BaseProvider):
 
     def _exchange(self, client: httpx.Client, request: httpx.Request):
         """One round trip: ``(reply, None)``, or ``(None, response)`` for a redirect."""
+        # The read timeout bounds each socket read; this bounds the whole answer, so a body
+        # dripping in a byte at a time cannot hold a fetch (or a request thread) forever.
+        deadline = time.monotonic() + (client.timeout.connect or 0) + (client.timeout.read or 0)
         try:
             response = client.send(request, stream=True)
             try:
                 if response.next_request is not None:
                     return None, response
-                return Reply(response.status_code, response.headers, self._read(response), request.url), None
+                body = self._read(response, deadline)
+                return Reply(response.status_code, response.headers, body, request.url), None
             finally:
                 response.close()
         except httpx.HTTPError as err:
@@ -213,8 +217,8 @@ class HTTPProvider(BaseProvider):
             )
         return ProviderResponseError(self.id, _("the response could not be read"))
 
-    def _read(self, response: httpx.Response) -> bytes:
-        """The body, decoded, stopping as soon as it passes ``MAX_RESPONSE_BYTES``."""
+    def _read(self, response: httpx.Response, deadline: float) -> bytes:
+        """The body, decoded, stopping as soon as it passes ``MAX_RESPONSE_BYTES`` or the deadline."""
         limit = ai_settings.MAX_RESPONSE_BYTES
         declared = response.headers.get("content-length", "")
         too_large = ProviderResponseError(
@@ -227,6 +231,8 @@ class HTTPProvider(BaseProvider):
             size += len(chunk)
             if size > limit:
                 raise too_large
+            if time.monotonic() > deadline:
+                raise ProviderUnavailable(self.id, _("timed out: the provider is sending its answer too slowly"))
             body.append(chunk)
         return b"".join(body)
 

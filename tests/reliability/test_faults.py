@@ -252,11 +252,6 @@ def test_markup_in_names_descriptions_and_ids_is_escaped_on_every_page(admin_cli
 # --- a body that trickles in ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: READ_TIMEOUT bounds each socket read, not the response: a body dripping one byte "
-    "per 0.1 s keeps HTTPProvider._read (ai_models/providers/http.py) reading without end",
-)
 def test_a_body_dripping_in_slower_than_the_timeouts_allow_is_given_up(local_providers, server):
     import threading
 
