@@ -46,9 +46,10 @@ class ProviderAdmin(ModelAdmin):
         if obj is None or not obj.slug:
             return EMPTY
         try:
-            return key_source_label(build_provider(obj.slug, obj).key_source)
-        except (AIModelsError, ImportError) as err:  # unknown provider, undecryptable key
+            backend = build_provider(obj.slug, obj)
+        except (AIModelsError, ImportError) as err:  # unknown provider
             return str(err)
+        return backend.key_error or key_source_label(backend.key_source)
 
     @admin.display(description=_("last catalog fetch"))
     def catalog_status(self, obj):

@@ -111,12 +111,6 @@ def test_browse_catalog_says_so_and_no_page_shows_the_ciphertext(use_keys, store
     assert get_active_model("chat").model_id == "gpt-4.1-mini"  # serving does not need the key
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: since build_provider keeps a decryption failure in backend.key_error, "
-    "ProviderAdmin.key_in_use (ai_models/admin/providers.py) shows 'database (encrypted)' for a key "
-    "that cannot be decrypted; the reason appears only after a catalog fetch failed",
-)
 def test_the_provider_page_says_the_stored_key_cannot_be_decrypted_before_any_fetch(use_keys, stored, admin_client):
     use_keys(C)
 
