@@ -29,6 +29,9 @@ DEFAULTS = {
     "PROVIDER_CLASSES": {},
     "ENCRYPTION_KEYS": [],
     "ALLOWED_HTTP_HOSTS": [],
+    "PRICE_CEILINGS": {},
+    "DRIFT_EXPIRY_DAYS": 30,
+    "TRIAL_TIMEOUT": 15.0,
 }
 
 
@@ -117,6 +120,26 @@ class AIModelsSettings:
     def ALLOWED_HTTP_HOSTS(self) -> list[str]:
         """Hosts a base URL override may reach over plain http (a local server, say)."""
         return list(self._get("ALLOWED_HTTP_HOSTS"))
+
+    @property
+    def PRICE_CEILINGS(self) -> dict:
+        """Capability -> {"input": price, "output": price}: USD per 1M tokens above which an
+        activation needs a confirmation and the ``activate_above_ceiling`` permission.
+
+        Values as given (strings, numbers); ``ai_models.guardrail`` parses them as ``Decimal``
+        and a check (E009) reports the ones it cannot.
+        """
+        return dict(self._get("PRICE_CEILINGS") or {})
+
+    @property
+    def DRIFT_EXPIRY_DAYS(self) -> int:
+        """Days ahead in which an active model's expiry or deprecation date is flagged (default 30)."""
+        return int(self._get("DRIFT_EXPIRY_DAYS"))
+
+    @property
+    def TRIAL_TIMEOUT(self) -> float:
+        """Seconds the test call of "Test and activate" may take in all (default 15)."""
+        return float(self._get("TRIAL_TIMEOUT"))
 
 
 ai_settings = AIModelsSettings()

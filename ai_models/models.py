@@ -92,6 +92,10 @@ class AIModel(models.Model):
         related_name="+",
         verbose_name=_("activated by"),
     )
+    # The test call made by "Test and activate" (empty after an activation without one).
+    trial_at = models.DateTimeField(_("tested at"), null=True, blank=True, editable=False)
+    trial_latency_ms = models.PositiveIntegerField(_("test call latency (ms)"), null=True, blank=True, editable=False)
+    trial_result = models.CharField(_("test call result"), max_length=255, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -109,6 +113,7 @@ class AIModel(models.Model):
         ]
         permissions = [
             ("activate_aimodel", _("Can activate a model for a capability")),
+            ("activate_above_ceiling", _("Can activate a model priced above the ceiling")),
         ]
 
     def __str__(self):

@@ -138,7 +138,7 @@ def _provider_row(provider_id) -> Provider:
     return row
 
 
-def _swap(capability, provider_id, model_id, fields, user, activate, via, attempts=3):
+def _swap(capability, provider_id, model_id, fields, user, activate, via, trial=None, note="", attempts=3):
     """Upsert (provider, model_id, capability) and, if ``activate``, make it the only active row.
 
     A concurrent swap of the same capability can still collide on the unique constraints
@@ -147,7 +147,7 @@ def _swap(capability, provider_id, model_id, fields, user, activate, via, attemp
     validate_capability(capability)
     for attempt in range(attempts):
         try:
-            return _swap_once(capability, provider_id, model_id, fields, user, activate, via)
+            return _swap_once(capability, provider_id, model_id, fields, user, activate, via, trial, note)
         except (IntegrityError, OperationalError) as err:
             if attempt == attempts - 1:
                 raise ActivationError(
@@ -156,7 +156,7 @@ def _swap(capability, provider_id, model_id, fields, user, activate, via, attemp
                 ) from err
 
 
-def _swap_once(capability, provider_id, model_id, fields, user, activate, via):
+def _swap_once(capability, provider_id, model_id, fields, user, activate, via, trial=None, note=""):
     with _activation_lock, transaction.atomic():
         provider = _provider_row(provider_id)
         # Lock every row of the capability, so concurrent swaps queue up here.
@@ -175,23 +175,41 @@ def _swap_once(capability, provider_id, model_id, fields, user, activate, via):
             chosen.is_active = True
             chosen.activated_at = timezone.now()
             chosen.activated_by = user if getattr(user, "pk", None) else None
+            # The test call belongs to this activation: an activation without one clears it.
+            chosen.trial_at = chosen.activated_at if trial else None
+            chosen.trial_latency_ms = trial.latency_ms if trial else None
+            chosen.trial_result = _without_nul(trial.summary)[:255] if trial else ""
         chosen.save()
         if activate:
             was = f" (replacing {previous.provider.slug}:{previous.model_id})" if previous and previous != chosen else ""
-            message = f"Activated {provider.slug}:{model_id} for {capability}{was} via {via}."
+            tested = f" after a test call ({trial.latency_ms} ms)" if trial else ""
+            message = f"Activated {provider.slug}:{model_id} for {capability}{was} via {via}{tested}."
         else:
             message = f"Saved {provider.slug}:{model_id} for {capability} without activating via {via}."
+        if note:
+            message = f"{message[:-1]}; {note}."
         _log(user, chosen, ADDITION if created else CHANGE, message)
     return chosen
 
 
-def activate(entry, capability: str, user=None, *, via: str = "admin") -> AIModel:
+def activate(entry, capability: str, user=None, *, via: str = "admin", trial=None, note: str = "") -> AIModel:
     """Make catalog ``entry`` the active model for ``capability``; return its ``AIModel``.
 
     Atomic: the previous active model is deactivated in the same transaction, so on any
-    failure it stays active. Raises ``UnknownCapability`` or ``ActivationError``.
+    failure it stays active. ``trial``: the successful ``trial.TrialResult`` of a test call
+    made first, stored with the activation (its latency and result). ``note`` is added to the
+    ``LogEntry`` message. Raises ``UnknownCapability`` or ``ActivationError`` (also for a
+    failed ``trial``: nothing is changed).
     """
-    return _swap(capability, entry.provider, entry.model_id, _entry_fields(entry), user, True, via)
+    _check_trial(entry.provider, entry.model_id, trial)
+    return _swap(capability, entry.provider, entry.model_id, _entry_fields(entry), user, True, via, trial, note)
+
+
+def _check_trial(provider_id, model_id, trial):
+    if trial is not None and not trial.ok:
+        raise ActivationError(
+            f"Not activating {provider_id}:{model_id}: its test call failed ({trial.error}). Nothing was changed."
+        )
 
 
 def save(entry, capability: str, user=None, *, via: str = "admin") -> AIModel:
@@ -199,9 +217,13 @@ def save(entry, capability: str, user=None, *, via: str = "admin") -> AIModel:
     return _swap(capability, entry.provider, entry.model_id, _entry_fields(entry), user, False, via)
 
 
-def reactivate(aimodel: AIModel, user=None, *, via: str = "admin") -> AIModel:
-    """Make a saved model active again (the rollback path), keeping its stored metadata."""
-    return _swap(aimodel.capability, aimodel.provider.slug, aimodel.model_id, {}, user, True, via)
+def reactivate(aimodel: AIModel, user=None, *, via: str = "admin", trial=None, note: str = "") -> AIModel:
+    """Make a saved model active again (the rollback path), keeping its stored metadata.
+
+    ``trial`` and ``note`` as for ``activate``.
+    """
+    _check_trial(aimodel.provider.slug, aimodel.model_id, trial)
+    return _swap(aimodel.capability, aimodel.provider.slug, aimodel.model_id, {}, user, True, via, trial, note)
 
 
 def deactivate(capability: str, user=None, *, via: str = "admin") -> AIModel | None:

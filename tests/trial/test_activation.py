@@ -1,0 +1,70 @@
+"""A test call stored with the activation it preceded, in the same transaction."""
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+
+from ai_models import catalog, selection
+from ai_models.exceptions import ActivationError
+from ai_models.models import AIModel
+from ai_models.trial import TrialResult, run_trial
+
+from ..drift.fakes import CHAT, PAINTER
+
+pytestmark = pytest.mark.django_db
+
+
+def entry(model_id=CHAT):
+    return catalog.get_entry("acme", model_id)
+
+
+def test_run_trial_calls_the_model_through_its_enabled_provider(acme_provider):
+    result = run_trial(entry(PAINTER), "image")
+
+    assert result.ok and result.summary == "an image (image/png, 100\xa0bytes)"
+    assert acme_provider.calls == [("image", PAINTER, {"prompt": "A small red dot.", "size": "1024x1024"})]
+
+
+def test_run_trial_of_a_provider_no_longer_enabled(settings):
+    stale = entry()
+    settings.AI_MODELS = {**settings.AI_MODELS, "PROVIDERS": {"snapshot": {}}}
+
+    result = run_trial(stale, "chat")
+
+    assert not result.ok and result.error == "acme: the provider is not enabled"
+
+
+def test_a_successful_trial_is_stored_with_the_activation_and_logged():
+    user = get_user_model().objects.create_user("ops")
+    trial = run_trial(entry(), "chat")
+
+    row = selection.activate(entry(), "chat", user, trial=trial)
+
+    row.refresh_from_db()
+    assert row.is_active and row.trial_at == row.activated_at
+    assert row.trial_latency_ms == trial.latency_ms and row.trial_result == "reply “OK”"
+    assert "after a test call" in LogEntry.objects.get().change_message
+
+
+def test_a_failed_trial_changes_nothing(acme_provider):
+    previous = selection.activate(entry(), "chat")
+    acme_provider.models["acme/chat-2"] = dict(acme_provider.models[CHAT])
+    catalog.refresh(["acme"])
+    acme_provider.call = "error"
+    trial = run_trial(entry("acme/chat-2"), "chat")
+
+    with pytest.raises(ActivationError, match="its test call failed"):
+        selection.activate(entry("acme/chat-2"), "chat", trial=trial)
+
+    assert list(AIModel.objects.filter(is_active=True)) == [previous]
+    assert not AIModel.objects.filter(model_id="acme/chat-2").exists()
+
+
+def test_an_activation_without_a_trial_clears_the_previous_one():
+    selection.activate(entry(), "chat", trial=TrialResult(True, "text", 120, summary="reply “OK”"))
+    selection.deactivate("chat")
+
+    row = selection.reactivate(AIModel.objects.get())
+
+    row.refresh_from_db()
+    assert (row.trial_at, row.trial_latency_ms, row.trial_result) == (None, None, "")
