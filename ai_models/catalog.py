@@ -57,6 +57,7 @@ __all__ = [
     "Listing",
     "ProviderStatus",
     "SORT_KEYS",
+    "cached_entries",
     "entry_states",
     "filter_entries",
     "get_catalog",
@@ -193,6 +194,40 @@ def get_entry(provider_id: str, model_id: str) -> CatalogModel | None:
             entry = cached.restricted(_allowed())[position]
             return replace(entry, raw=cached.raw(position))
     return None
+
+
+def cached_entries(pairs) -> dict:
+    """(provider id, model id) -> that model in its provider's cached list, or None when the list lacks it.
+
+    Reads the cache only; never fetches. A pair is left out when its provider has no good
+    list cached (never fetched, failed with nothing to serve, not enabled, not registered):
+    whether the model is still listed is then unknown, not "gone".
+    """
+    pairs = set(pairs)
+    registered = []
+    for provider_id in sorted({provider_id for provider_id, _model_id in pairs}):
+        try:
+            get_provider(provider_id)
+        except (LookupError, ImportError):
+            continue
+        registered.append(provider_id)
+    if not registered:
+        return {}
+    backends = enabled_providers(registered)
+    cache = _cache()
+    metas = cache.get_many([_key(backend, "meta") for backend in backends])
+    allowed = _allowed()
+    found = {}
+    for backend in backends:
+        cached = _load(cache, backend, metas.get(_key(backend, "meta")))
+        if cached is None:
+            continue
+        models = cached.restricted(allowed)
+        for provider_id, model_id in pairs:
+            if provider_id == backend.id:
+                position = cached.position(model_id)
+                found[(provider_id, model_id)] = None if position is None else models[position]
+    return found
 
 
 def entry_states(entries=None) -> EntryStates:

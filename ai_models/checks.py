@@ -38,6 +38,7 @@ def check_settings(app_configs=None, **kwargs):
             )
         )
     errors += _check_providers()
+    errors += _check_guardrail_and_watch()
     if ai_settings.CACHE not in settings.CACHES:
         errors.append(
             Error(
@@ -125,6 +126,91 @@ def _check_providers():
         except EncryptionError as err:
             errors.append(Error(str(err), id="ai_models.E006"))
     return errors
+
+
+def _check_guardrail_and_watch():
+    from .guardrail import parse_ceilings
+
+    errors = []
+    _ceilings, problems = parse_ceilings(ai_settings._get("PRICE_CEILINGS") or {}, ai_settings.CAPABILITIES)
+    if problems:
+        errors.append(
+            Error(
+                f"AI_MODELS['PRICE_CEILINGS'] {'; '.join(problems)}.",
+                hint="Example: {'chat': {'input': '5', 'output': '15'}} (USD per 1M tokens).",
+                id="ai_models.E009",
+            )
+        )
+    days, timeout = ai_settings._get("DRIFT_EXPIRY_DAYS"), ai_settings._get("TRIAL_TIMEOUT")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        errors.append(
+            Error(f"AI_MODELS['DRIFT_EXPIRY_DAYS'] is {days!r}; it must be a whole number of days, 0 or more.",
+                  id="ai_models.E010")
+        )
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        errors.append(
+            Error(f"AI_MODELS['TRIAL_TIMEOUT'] is {timeout!r}; it must be a number of seconds above 0.",
+                  id="ai_models.E010")
+        )
+    return errors
+
+
+# Django passes the same ``databases`` list to every check of one run and runs deployment
+# checks last, so the deploy variant can tell when the database variant has just reported.
+_reported_for = None
+
+
+@register(TAG, "database")
+def check_drift(app_configs=None, databases=None, **kwargs):
+    """Active models that drifted from the live catalog (``check --tag ai_models`` or ``--database``)."""
+    global _reported_for
+    if not databases:
+        return []
+    _reported_for = databases
+    return _drift_warnings(databases)
+
+
+@register(TAG, deploy=True)
+def check_drift_on_deploy(app_configs=None, databases=None, **kwargs):
+    """The same on ``check --deploy``, unless ``check_drift`` ran in this run already."""
+    global _reported_for
+    from django.db import DEFAULT_DB_ALIAS
+
+    reported, _reported_for = _reported_for, None
+    if databases is not None and databases is reported:
+        return []
+    return _drift_warnings(databases or [DEFAULT_DB_ALIAS])
+
+
+def _drift_warnings(databases):
+    """One ``ai_models.W004`` per flagged active model. Reads the catalog cache only, never fetches."""
+    from django.db import DatabaseError
+
+    from .drift import active_drift
+
+    warnings = []
+    for database in databases:
+        try:
+            drifts = active_drift(using=database)
+        except DatabaseError:  # not migrated yet, or unreachable: `migrate` runs the checks first
+            continue
+        except (TypeError, ValueError):  # DRIFT_EXPIRY_DAYS is not a number: E010 says so
+            return []
+        for drift in drifts:
+            if not drift.flags:
+                continue
+            row = drift.model
+            warnings.append(
+                Warning(
+                    f"The active {row.capability!r} model {row.provider.slug}:{row.model_id} has drifted from its "
+                    f"provider's catalog: {drift.summary}.",
+                    hint="Choose another model in the admin (Browse catalog), or activate this one again to accept "
+                    "the change. `manage.py ai_models watch` fetches the catalogs and reports the same.",
+                    obj=row,
+                    id="ai_models.W004",
+                )
+            )
+    return warnings
 
 
 @register(TAG, "database")

@@ -1,0 +1,172 @@
+"""Drift watch: how each active model stands against its provider's live catalog.
+
+An active model is flagged when it has disappeared from its provider's catalog, when its
+expiry or deprecation date falls within ``AI_MODELS["DRIFT_EXPIRY_DAYS"]``, or when its price
+or capabilities changed since activation (``AIModel.metadata`` keeps the catalog entry as it
+was then). ``compare`` decides, with no I/O.
+
+``active_drift`` reads only what the catalog cache holds (``catalog.cached_entries``), so the
+admin banner, ``manage.py check`` and ``ai_models active`` never wait on a provider. A model
+whose provider has no good list cached is *unknown* (only its known expiry date is checked),
+never "disappeared". ``manage.py ai_models watch`` fetches the catalogs first.
+"""
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import DEFAULT_DB_ALIAS
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
+
+from .capabilities import capability_label
+from .conf import ai_settings
+from .providers.base import CatalogModel
+
+logger = logging.getLogger(__name__)
+
+DISAPPEARED = "disappeared"
+EXPIRING = "expiring"
+PRICE = "price"
+CAPABILITY_LOST = "capability_lost"
+KINDS = (DISAPPEARED, EXPIRING, PRICE, CAPABILITY_LOST)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One way an active model has drifted: its kind (see ``KINDS``) and a sentence saying how."""
+
+    kind: str
+    message: str
+
+
+@dataclass
+class Drift:
+    """An active model and its flags. ``checked``: its provider's catalog was in the cache."""
+
+    model: object  # AIModel, provider loaded
+    flags: list = field(default_factory=list)
+    checked: bool = True
+
+    @property
+    def state(self) -> str:
+        """"flagged", "unknown" (nothing flagged, but the catalog could not be consulted) or "ok"."""
+        if self.flags:
+            return "flagged"
+        return "ok" if self.checked else "unknown"
+
+    @property
+    def summary(self) -> str:
+        """The flags' sentences, joined."""
+        return "; ".join(flag.message for flag in self.flags)
+
+
+def usd(value: Decimal) -> str:
+    """"$0.40", "$0.0375": a price per 1M tokens with at least two decimals."""
+    value = Decimal(value).normalize()
+    if value.as_tuple().exponent > -2:
+        value = value.quantize(Decimal("0.01"))
+    return f"${value:f}"
+
+
+PRICE_MESSAGES = {  # (side, went up) -> message
+    ("input", True): gettext_noop("input price up from %(old)s to %(new)s per 1M tokens"),
+    ("input", False): gettext_noop("input price down from %(old)s to %(new)s per 1M tokens"),
+    ("output", True): gettext_noop("output price up from %(old)s to %(new)s per 1M tokens"),
+    ("output", False): gettext_noop("output price down from %(old)s to %(new)s per 1M tokens"),
+}
+
+
+def _expiry_flag(expires: date, today: date) -> Flag:
+    days = (expires - today).days
+    if days < 0:
+        message = gettext("expired on %(date)s") % {"date": expires.isoformat()}
+    elif days == 0:
+        message = gettext("expires today (%(date)s)") % {"date": expires.isoformat()}
+    else:
+        message = ngettext(
+            "expires on %(date)s, in %(days)d day", "expires on %(date)s, in %(days)d days", days
+        ) % {"date": expires.isoformat(), "days": days}
+    return Flag(EXPIRING, message)
+
+
+def compare(activated: CatalogModel, current, *, listed: bool, today: date, window_days: int, allowed) -> list[Flag]:
+    """The flags of one active model. Pure.
+
+    ``activated``: its catalog entry at activation; ``current``: its entry in the provider's
+    cached list, or None when absent; ``listed``: whether a good list of the provider was
+    consulted at all (without one, absence proves nothing); ``allowed``: the configured
+    capabilities (only those are compared).
+    """
+    flags = []
+    if listed and current is None:
+        flags.append(Flag(DISAPPEARED, gettext("no longer in the %(provider)s catalog") % {"provider": activated.provider}))
+    expires = current.expires if current is not None and current.expires else activated.expires
+    if expires is not None and expires <= today + timedelta(days=window_days):
+        flags.append(_expiry_flag(expires, today))
+    if current is None:
+        return flags
+    for side, old, new in (
+        ("input", activated.input_price, current.input_price),
+        ("output", activated.output_price, current.output_price),
+    ):
+        if old is not None and new is not None and old != new:
+            message = gettext(PRICE_MESSAGES[(side, new > old)])
+            flags.append(Flag(PRICE, message % {"old": usd(old), "new": usd(new)}))
+    lost = [name for name in allowed if name in activated.capabilities and name not in current.capabilities]
+    if lost:
+        labels = ", ".join(capability_label(name) for name in lost)
+        flags.append(Flag(CAPABILITY_LOST, gettext("no longer classified for %(capabilities)s") % {"capabilities": labels}))
+    return flags
+
+
+def activated_entry(row) -> CatalogModel:
+    """The catalog entry kept at activation; the row's own fields when its metadata is unreadable."""
+    try:
+        entry = CatalogModel.from_json({**row.metadata})
+    except (TypeError, ValueError, KeyError, AttributeError):
+        entry = None
+    if entry is None or (entry.provider, entry.model_id) != (row.provider.slug, row.model_id):
+        entry = CatalogModel(provider=row.provider.slug, model_id=row.model_id)
+    # The row's prices were copied from the entry at activation and are the ones shown.
+    return replace(entry, input_price=row.input_price, output_price=row.output_price)
+
+
+def active_drift(*, using: str = DEFAULT_DB_ALIAS, today: date | None = None) -> list[Drift]:
+    """A ``Drift`` for every active model of a configured capability, in settings order.
+
+    Reads the database and the catalog cache; never fetches. A cache that cannot be read
+    leaves every model unknown rather than failing.
+    """
+    from . import catalog
+    from .models import AIModel
+
+    capabilities = list(ai_settings.CAPABILITIES)
+    rows = sorted(
+        AIModel.objects.using(using).select_related("provider").filter(is_active=True, capability__in=capabilities),
+        key=lambda row: capabilities.index(row.capability),
+    )
+    if not rows:
+        return []
+    try:
+        cached = catalog.cached_entries((row.provider.slug, row.model_id) for row in rows)
+    except Exception:  # the cache is down: report what the database alone tells
+        logger.warning("Drift watch: the catalog cache could not be read", exc_info=True)
+        cached = {}
+    today = today or timezone.localdate()
+    window = ai_settings.DRIFT_EXPIRY_DAYS
+    drifts = []
+    for row in rows:
+        key = (row.provider.slug, row.model_id)
+        listed = key in cached
+        flags = compare(
+            activated_entry(row),
+            cached.get(key),
+            listed=listed,
+            today=today,
+            window_days=window,
+            allowed=capabilities,
+        )
+        drifts.append(Drift(row, flags, checked=listed))
+    return drifts
