@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import selection
+from .. import guardrail, selection
 from ..capabilities import capability_choices, capability_label
 from ..catalog import (
     Listing,
@@ -31,6 +31,7 @@ from ..catalog import (
 )
 from ..exceptions import ActivationError, AIModelsError, UnknownCapability
 from ..models import AIModel, CatalogEntry
+from ..trial import run_trial
 from .base import ModelAdmin
 from .changelist import in_memory
 from .display import (
@@ -214,10 +215,31 @@ class CatalogEntryAdmin(ModelAdmin):
         if not form.is_valid():
             return self._confirmation(request, entry, form, activating)
         capability = form.cleaned_data["capability"]
+        note, trial = "", None
+        excess = guardrail.excesses(capability, entry.input_price, entry.output_price) if activating else []
+        if excess:
+            if not guardrail.can_exceed(request.user):
+                refused = guardrail.refusal(entry.name or entry.model_id, capability, excess, format_price)
+                self.message_user(request, refused, messages.ERROR)
+                return None
+            if not form.cleaned_data["confirm_above_ceiling"]:
+                form.add_error(
+                    "confirm_above_ceiling",
+                    gettext("Tick this box to activate a model priced above the ceiling, or choose another model."),
+                )
+                return self._confirmation(request, entry, form, activating)
+            note = guardrail.log_note(excess)
         # The listing leaves out the provider's raw data; the saved metadata keeps it.
         entry = get_entry(entry.provider, entry.model_id) or entry
+        if activating and "trial" in request.POST:
+            trial = run_trial(entry, capability)
+            if not trial.ok:  # nothing is changed: the page again, with the error
+                return self._confirmation(request, entry, form, activating, trial=trial)
         try:
-            aimodel = (selection.activate if activating else selection.save)(entry, capability, request.user)
+            if activating:
+                aimodel = selection.activate(entry, capability, request.user, trial=trial, note=note)
+            else:
+                aimodel = selection.save(entry, capability, request.user)
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
             return None
@@ -225,15 +247,16 @@ class CatalogEntryAdmin(ModelAdmin):
             done = gettext("%(model)s is now the active model for %(capability)s.")
         else:
             done = gettext("%(model)s was saved for %(capability)s, not activated.")
+        done %= {"model": entry.name or entry.model_id, "capability": capability_label(capability)}
+        if trial is not None:
+            done += " " + gettext("Test call: %(result)s in %(latency)d ms.") % {
+                "result": trial.summary,
+                "latency": trial.latency_ms,
+            }
         url = self._url("change", aimodel.pk, model_name=AIModel._meta.model_name)
         self.message_user(
             request,
-            format_html(
-                '{} <a href="{}">{}</a>',
-                done % {"model": entry.name or entry.model_id, "capability": capability_label(capability)},
-                url,
-                gettext("View the saved model"),
-            ),
+            format_html('{} <a href="{}">{}</a>', done, url, gettext("View the saved model")),
             messages.SUCCESS,
         )
         if capability not in entry.capabilities:
@@ -270,11 +293,14 @@ class CatalogEntryAdmin(ModelAdmin):
             return None
         return next(iter(rows)).entry
 
-    def _confirmation(self, request, entry, form, activating):
+    def _confirmation(self, request, entry, form, activating, trial=None):
         active = {row.capability: row for row in AIModel.objects.filter(is_active=True).select_related("provider")}
+        ceilings = guardrail.ceilings()
         choices = []
         for name, label in capability_choices():
             current = active.get(name)
+            excess = guardrail.excesses(name, entry.input_price, entry.output_price) if activating else []
+            ceiling = ceilings.get(name, {})
             choices.append(
                 {
                     "name": name,
@@ -288,8 +314,13 @@ class CatalogEntryAdmin(ModelAdmin):
                     "output_price": format_price(current.output_price) if current else EMPTY,
                     "input_change": format_price_change(entry.input_price, current.input_price) if current else "",
                     "output_change": format_price_change(entry.output_price, current.output_price) if current else "",
+                    "ceiling": " / ".join(format_price(ceiling.get(side)) for side in guardrail.SIDES)
+                    if ceiling
+                    else "",
+                    "over_ceiling": guardrail.describe(excess, format_price),
                 }
             )
+        selected = next((choice for choice in choices if choice["name"] == form["capability"].value()), None)
         title = gettext("Activate a model") if activating else gettext("Save a model without activating it")
         context = {
             **self.admin_site.each_context(request),
@@ -307,6 +338,10 @@ class CatalogEntryAdmin(ModelAdmin):
             "action_name": "activate" if activating else "save_without_activating",
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "back_url": request.get_full_path(),
+            "has_ceilings": activating and bool(ceilings),
+            "selected_over_ceiling": bool(selected and selected["over_ceiling"]),
+            "can_exceed": guardrail.can_exceed(request.user),
+            "trial": trial,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.activate_template, context)

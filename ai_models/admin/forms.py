@@ -21,6 +21,11 @@ class ActivateForm(forms.Form):
     """
 
     capability = forms.ChoiceField(label=_("Capability"), widget=Select)
+    confirm_above_ceiling = forms.BooleanField(
+        label=_("I confirm activating this model although it is priced above the ceiling"),
+        required=False,
+        widget=CheckboxInput,
+    )
 
     def __init__(self, entry, *args, preferred=None, **kwargs):
         super().__init__(*args, **kwargs)

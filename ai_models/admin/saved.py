@@ -3,15 +3,18 @@
 import json
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import selection
+from .. import guardrail, selection
 from ..exceptions import ActivationError, UnknownCapability
 from ..models import AIModel
 from .base import ModelAdmin
-from .display import EMPTY, format_price, format_tokens
+from .display import EMPTY, fetched_when, format_price, format_tokens
+from .drift import drift_cell, request_drift
 from .filters import SavedCapabilityFilter
 
 
@@ -25,10 +28,12 @@ class AIModelAdmin(ModelAdmin):
         "provider",
         "capability_name",
         "active",
+        "drift_status",
         "input_price_per_1m",
         "output_price_per_1m",
         "activated_at",
         "activated_by",
+        "test_call",
     )
     list_filter = (SavedCapabilityFilter, "is_active", "provider")
     list_select_related = ("provider", "activated_by")
@@ -46,10 +51,13 @@ class AIModelAdmin(ModelAdmin):
         "output_price_per_1m",
         "activated_at",
         "activated_by",
+        "drift_status",
+        "test_call",
         "created_at",
         "updated_at",
         "metadata_json",
     )
+    reactivate_template = "admin/ai_models/aimodel/reactivate.html"
     readonly_fields = tuple(name for name in fields if name != "display_name")
 
     # --- columns ----------------------------------------------------------------------------
@@ -63,6 +71,38 @@ class AIModelAdmin(ModelAdmin):
         if not obj.is_active:
             return EMPTY
         return format_html('<span class="aim-badge aim-badge-active">{}</span>', gettext("active"))
+
+    @admin.display(description=_("drift"))
+    def drift_status(self, obj):
+        """For an active model: how it stands against its provider's cached catalog."""
+        if obj is None or not obj.is_active:
+            return EMPTY
+        return drift_cell(getattr(obj, "drift", None))
+
+    @admin.display(description=_("test call"), ordering="trial_at")
+    def test_call(self, obj):
+        """The test call made by "Test and activate" at the last activation."""
+        if obj is None or obj.trial_at is None:
+            return EMPTY
+        return format_html(
+            '<span title="{}">{}</span>',
+            fetched_when(obj.trial_at),
+            gettext("%(result)s in %(latency)d ms") % {"result": obj.trial_result, "latency": obj.trial_latency_ms or 0},
+        )
+
+    # Display callables get only the row: the rows shown carry their ``Drift`` as ``.drift``.
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        drifts = request_drift(request)
+        for row in changelist.result_list:
+            row.drift = drifts.get(row.pk)
+        return changelist
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and obj.is_active:
+            obj.drift = request_drift(request).get(obj.pk)
+        return obj
 
     @admin.display(description=_("context window"), ordering="context_window")
     def context(self, obj):
@@ -132,8 +172,18 @@ class AIModelAdmin(ModelAdmin):
         if row.is_active:
             self.message_user(request, gettext("%(model)s is already active.") % {"model": row}, messages.INFO)
             return
+        note = ""
+        excess = guardrail.excesses(row.capability, row.input_price, row.output_price)
+        if excess:
+            if not guardrail.can_exceed(request.user):
+                refused = guardrail.refusal(row.display_name or row.model_id, row.capability, excess, format_price)
+                self.message_user(request, refused, messages.ERROR)
+                return
+            if request.POST.get("confirm_above_ceiling") != "yes":
+                return self._confirm_above_ceiling(request, row, guardrail.describe(excess, format_price))
+            note = guardrail.log_note(excess)
         try:
-            selection.reactivate(row, request.user)
+            selection.reactivate(row, request.user, note=note)
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
             return
@@ -143,6 +193,20 @@ class AIModelAdmin(ModelAdmin):
             % {"model": row.display_name or row.model_id, "capability": row.capability_label},
             messages.SUCCESS,
         )
+
+    def _confirm_above_ceiling(self, request, row, described):
+        """The page asking to confirm re-activating a model priced above its capability's ceiling."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Activate a model priced above the ceiling"),
+            "opts": self.opts,
+            "media": self.media,
+            "row": row,
+            "excess": described,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.reactivate_template, context)
 
     @admin.action(description=_("Deactivate the selected models"), permissions=["activate"])
     def deactivate(self, request, queryset):

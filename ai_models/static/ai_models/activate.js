@@ -1,5 +1,5 @@
-// Activate / Save confirmation page: follow the chosen capability in the table and warn
-// when the model was not classified for it. The page works without this script.
+// Activate / Save confirmation page: follow the chosen capability in the table, warn when the
+// model was not classified for it or is priced above its ceiling. The page works without this script.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   var page = document.querySelector(".aim-confirm");
@@ -7,18 +7,24 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!select) {
     return;
   }
-  var warning = document.getElementById("aim-unclassified-warning");
+  var unclassified = document.getElementById("aim-unclassified-warning");
+  var ceiling = document.getElementById("aim-ceiling-warning");
   function update() {
     var classified = false;
+    var over = false;
     page.querySelectorAll("tr[data-capability]").forEach(function (row) {
       var chosen = row.getAttribute("data-capability") === select.value;
       row.classList.toggle("aim-selected", chosen);
       if (chosen) {
         classified = row.getAttribute("data-classified") === "yes";
+        over = row.getAttribute("data-over-ceiling") === "yes";
       }
     });
-    if (warning) {
-      warning.hidden = classified;
+    if (unclassified) {
+      unclassified.hidden = classified;
+    }
+    if (ceiling) {
+      ceiling.hidden = !over;
     }
   }
   select.addEventListener("change", update);

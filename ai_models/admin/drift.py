@@ -1,0 +1,66 @@
+"""Drift in the admin: the banner over the app's pages and the drift column of Saved models.
+
+Both read ``drift.active_drift`` once per request: the database and the catalog cache, never a
+provider. The banner is only for staff who can see the app; it never breaks a page.
+"""
+
+import logging
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+
+from ..drift import active_drift
+from .display import EMPTY
+
+logger = logging.getLogger(__name__)
+
+
+def request_drift(request) -> dict:
+    """AIModel pk -> ``Drift`` of every active model, computed once per request ({} if that fails)."""
+    if not hasattr(request, "_ai_models_drift"):
+        try:
+            request._ai_models_drift = {drift.model.pk: drift for drift in active_drift()}
+        except Exception:  # a page must render even when the database or the cache misbehaves
+            logger.exception("Drift watch failed while rendering an admin page")
+            request._ai_models_drift = {}
+    return request._ai_models_drift
+
+
+def banner_context(request, site_name: str = "admin") -> dict | None:
+    """Context of the drift banner, or None when there is nothing to show this user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_active or not user.is_staff or not user.has_module_perms("ai_models"):
+        return None
+    flagged = [drift for drift in request_drift(request).values() if drift.flags]
+    if not flagged:
+        return None
+    try:
+        saved_url = reverse(f"{site_name}:ai_models_aimodel_changelist") + "?is_active__exact=1"
+    except NoReverseMatch:
+        saved_url = ""
+    return {
+        "title": ngettext(
+            "%(count)d active model has drifted from its provider's catalog",
+            "%(count)d active models have drifted from their providers' catalogs",
+            len(flagged),
+        )
+        % {"count": len(flagged)},
+        "drifts": flagged,
+        "saved_url": saved_url,
+    }
+
+
+def drift_cell(drift) -> str:
+    """A Saved models cell: the flags, "unknown" or "ok" for an active model; "—" otherwise."""
+    if drift is None:
+        return EMPTY
+    if drift.flags:
+        return format_html_join(" ", '<span class="aim-badge aim-badge-drift">{}</span>', ((f.message,) for f in drift.flags))
+    if not drift.checked:
+        return format_html(
+            '<span class="aim-badge" title="{}">{}</span>',
+            gettext("Its provider's catalog is not in the cache: open Browse catalog or run manage.py ai_models watch."),
+            gettext("not checked"),
+        )
+    return format_html('<span class="aim-badge aim-badge-active">{}</span>', gettext("in line with the catalog"))

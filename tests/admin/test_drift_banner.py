@@ -1,0 +1,112 @@
+"""Drift in the admin: a banner over the app's pages, and a column in Saved models."""
+
+import pytest
+
+from ai_models import catalog, selection
+from ai_models.models import AIModel
+
+from ..drift.fakes import CHAT, DriftProvider, acme
+from .conftest import CATALOG_URL, PROVIDERS_URL, SAVED_URL, make_user
+
+APP_URL = "/admin/ai_models/"
+BANNER = 'class="aim-banner"'
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.fixture(autouse=True)
+def acme_provider(db):
+    DriftProvider.reset()
+    with acme():
+        yield DriftProvider
+    DriftProvider.reset()
+
+
+@pytest.fixture
+def active(acme_provider):
+    return selection.activate(catalog.get_entry("acme", CHAT), "chat")
+
+
+@pytest.fixture
+def drifted(active, acme_provider):
+    acme_provider.models[CHAT]["input_price"] = "2.50"
+    catalog.refresh(["acme"])
+    return active
+
+
+def pages(row):
+    return [APP_URL, CATALOG_URL, SAVED_URL, f"{SAVED_URL}{row.pk}/change/", PROVIDERS_URL]
+
+
+def test_the_banner_is_on_every_page_of_the_app(admin_client, drifted):
+    for url in pages(drifted):
+        html = admin_client.get(url).content.decode()
+        assert BANNER in html, url
+        assert "1 active model has drifted from its provider&#x27;s catalog" in html
+        assert f"acme:{CHAT}" in html and "input price up from $1.00 to $2.50 per 1M tokens" in html
+        assert f'href="{SAVED_URL}?is_active__exact=1"' in html
+
+
+def test_no_banner_when_the_active_models_match_the_catalog(admin_client, active):
+    for url in pages(active):
+        assert BANNER not in admin_client.get(url).content.decode(), url
+
+
+def test_no_banner_when_the_catalog_is_not_cached(admin_client, drifted):
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    catalog.clear_memo()
+    html = admin_client.get(SAVED_URL).content.decode()
+
+    assert BANNER not in html
+    assert "not checked" in html  # the drift column says so instead
+
+
+def test_not_for_staff_without_any_permission_of_the_app(client, drifted):
+    client.force_login(make_user("stranger"))
+
+    assert BANNER not in client.get("/admin/").content.decode()
+    client.force_login(make_user("viewer", "ai_models.view_provider"))
+    assert BANNER in client.get(PROVIDERS_URL).content.decode()
+
+
+def test_saved_models_show_the_flags_of_active_rows_only(admin_client, drifted):
+    selection.save(catalog.get_entry("acme", CHAT), "content")
+
+    response = admin_client.get(SAVED_URL)
+
+    rows = {row.capability: row for row in response.context["cl"].result_list}
+    assert [flag.kind for flag in rows["chat"].drift.flags] == ["price"]
+    assert not hasattr(rows["content"], "drift") or rows["content"].drift is None
+    assert response.content.decode().count("aim-badge-drift") == 1
+
+
+def test_saved_models_say_when_an_active_row_is_in_line(admin_client, active):
+    assert "in line with the catalog" in admin_client.get(SAVED_URL).content.decode()
+
+
+def test_the_banner_escapes_provider_text(admin_client, acme_provider):
+    acme_provider.models[SCRIPT] = dict(acme_provider.models[CHAT])
+    catalog.refresh(["acme"])
+    selection.activate(catalog.get_entry("acme", SCRIPT), "chat")
+    del acme_provider.models[SCRIPT]
+    catalog.refresh(["acme"])
+
+    html = admin_client.get(SAVED_URL).content.decode()
+
+    assert BANNER in html and SCRIPT not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_failing_drift_watch_never_breaks_a_page(admin_client, drifted, monkeypatch):
+    import ai_models.admin.drift as admin_drift
+
+    def broken(**kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(admin_drift, "active_drift", broken)
+
+    response = admin_client.get(SAVED_URL)
+
+    assert response.status_code == 200 and BANNER not in response.content.decode()
+    assert AIModel.objects.filter(is_active=True).count() == 1
