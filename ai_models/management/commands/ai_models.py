@@ -1,11 +1,13 @@
 """``manage.py ai_models``: the catalog and model selection from a terminal or a CI job.
 
-Subcommands: ``catalog``, ``activate``, ``deactivate``, ``active``, ``providers``,
+Subcommands: ``catalog``, ``activate``, ``deactivate``, ``active``, ``watch``, ``providers``,
 ``rotate_keys``. They go through the same functions as the admin (``ai_models.catalog``,
 ``ai_models.selection``), so a change made here is the change the admin would make.
 
-Exit status: 0 on success; 1 when a provider or an operation failed; 2 for a usage error
-(bad arguments, unknown capability, provider, model or user). Errors are one line on stderr.
+Exit status: 0 on success; 1 when a provider or an operation failed (``watch``: when an
+active model is flagged); 2 for a usage error (bad arguments, unknown capability, provider,
+model or user; a refused activation); 3 when ``watch`` flagged nothing but could not check
+every active model. Errors are one line on stderr.
 """
 
 import json
@@ -21,10 +23,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from ... import catalog, crypto, selection
+from ... import catalog, crypto, guardrail, selection
 from ...capabilities import capability_label
 from ...conf import ai_settings
+from ...drift import active_drift
 from ...exceptions import (
     ActivationError,
     AIModelsError,
@@ -33,10 +37,12 @@ from ...exceptions import (
     UnknownProvider,
 )
 from ...models import AIModel, Provider
-from ...providers import enabled_providers, get_provider
+from ...providers import enabled_providers, get_provider, provider_paths
+from ...trial import run_trial
 
 FAILED = 1  # a provider or an operation failed
 USAGE = 2  # the arguments name something that does not exist (argparse also exits 2)
+UNCHECKED = 3  # watch: nothing flagged, but some active model could not be checked
 
 USER_ENV = "DJANGO_AI_MODELS_USER"
 VIA = "command line"
@@ -166,7 +172,25 @@ def _active_row(capability):
     return AIModel.objects.select_related("provider").filter(capability=capability, is_active=True).first()
 
 
-def _active_json(row):
+def drift_json(drift) -> dict | None:
+    if drift is None:
+        return None
+    return {
+        "state": drift.state,
+        "flags": [{"kind": flag.kind, "message": flag.message} for flag in drift.flags],
+    }
+
+
+def drift_label(drift) -> str:
+    """"ok", "not checked", or the kinds of its flags: "disappeared,price"."""
+    if drift is None:
+        return ""
+    if drift.flags:
+        return ",".join(dict.fromkeys(flag.kind for flag in drift.flags))
+    return _("ok") if drift.checked else _("not checked")
+
+
+def _active_json(row, drift=None):
     if row is None:
         return None
     return {
@@ -179,6 +203,10 @@ def _active_json(row):
         "output_price": None if row.output_price is None else format_price(row.output_price),
         "activated_at": row.activated_at.isoformat() if row.activated_at else None,
         "activated_by": row.activated_by.get_username() if row.activated_by else None,
+        "trial": None
+        if row.trial_at is None
+        else {"at": row.trial_at.isoformat(), "latency_ms": row.trial_latency_ms, "result": row.trial_result},
+        "drift": drift_json(drift),
     }
 
 
@@ -236,12 +264,30 @@ class Command(BaseCommand):
             action="store_true",
             help=_("Refuse a model the catalog does not classify for the capability."),
         )
+        p.add_argument(
+            "--test",
+            action="store_true",
+            help=_("Make one minimal real call through the model first; activate only if it succeeds."),
+        )
+        p.add_argument(
+            "--allow-above-ceiling",
+            action="store_true",
+            help=_("Activate a model priced above AI_MODELS['PRICE_CEILINGS'] (the user needs the "
+                   "ai_models.activate_above_ceiling permission)."),
+        )
 
         p = sub.add_parser("deactivate", help=_("Leave a capability with no active model."))
         p.add_argument("--capability", required=True)
         p.add_argument("--user", help=_("User recorded in the admin history."))
 
         p = sub.add_parser("active", help=_("Show the active model of every capability."))
+        p.add_argument("--json", action="store_true", dest="as_json", help=_("Print JSON instead of a table."))
+
+        p = sub.add_parser(
+            "watch",
+            help=_("Check the active models against the live catalogs (for cron): exit 1 when one is flagged."),
+        )
+        p.add_argument("--refresh", action="store_true", help=_("Fetch the catalogs again, bypassing the cache."))
         p.add_argument("--json", action="store_true", dest="as_json", help=_("Print JSON instead of a table."))
 
         p = sub.add_parser("providers", help=_("Show the configured providers, key source and status."))
@@ -370,7 +416,8 @@ class Command(BaseCommand):
 
     # --- activate / deactivate ---------------------------------------------------------------
 
-    def handle_activate(self, provider, model_id, capability, user=None, strict=False, **options):
+    def handle_activate(self, provider, model_id, capability, user=None, strict=False, test=False,
+                        allow_above_ceiling=False, **options):
         self.check_capability(capability)
         self.check_provider(provider)
         try:
@@ -405,9 +452,23 @@ class Command(BaseCommand):
             self.warn(_("Warning: %(message)s Activating it anyway.") % {"message": message})
 
         actor = self.resolve_user(user)
+        note = self.check_ceiling(entry, capability, actor, allow_above_ceiling)
+        trial = None
+        if test:
+            trial = run_trial(entry, capability)
+            if not trial.ok:
+                raise CommandError(
+                    _("The test call failed: %(error)s. Nothing was changed.")
+                    % {"error": clean(without_prefix(trial.error, provider))},
+                    returncode=FAILED,
+                )
+            self.note(
+                _("Test call: %(result)s in %(latency)s ms.")
+                % {"result": clean(trial.summary), "latency": trial.latency_ms}
+            )
         previous = _active_row(capability)
         try:
-            chosen = selection.activate(entry, capability, actor, via=VIA)
+            chosen = selection.activate(entry, capability, actor, via=VIA, trial=trial, note=note)
         except ActivationError as err:
             raise CommandError(str(err), returncode=FAILED) from None
 
@@ -418,6 +479,32 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("Activated %(pk)s for %(capability)s.") % values)
         self.report_log_user(actor)
+
+    def check_ceiling(self, entry, capability, actor, allowed) -> str:
+        """The LogEntry note for a model above the price ceiling; a ``CommandError`` when that is refused."""
+        excess = guardrail.excesses(capability, entry.input_price, entry.output_price)
+        if not excess:
+            return ""
+        values = {
+            "pk": clean(entry.pk),
+            "capability": capability,
+            "excess": guardrail.describe(excess, lambda price: "$" + format_price(price)),
+        }
+        if not allowed:
+            raise CommandError(
+                _("%(pk)s is priced above the %(capability)s ceiling (%(excess)s). Pass --allow-above-ceiling "
+                  "to activate it anyway.") % values,
+                returncode=USAGE,
+            )
+        if not guardrail.can_exceed(actor):
+            raise CommandError(
+                _("Refused: activating %(pk)s above the %(capability)s price ceiling needs a user with the "
+                  "permission ai_models.activate_above_ceiling (pass --user or set %(env)s).")
+                % {**values, "env": USER_ENV},
+                returncode=USAGE,
+            )
+        self.warn(_("Activating %(pk)s above the %(capability)s price ceiling: %(excess)s.") % values)
+        return guardrail.log_note(excess)
 
     def handle_deactivate(self, capability, user=None, **options):
         self.check_capability(capability)
@@ -449,25 +536,97 @@ class Command(BaseCommand):
                 is_active=True, capability__in=list(capabilities)
             )
         }
+        drifts = {drift.model.capability: drift for drift in active_drift()}
         if as_json:
-            self.emit_json({name: _active_json(rows.get(name)) for name in capabilities})
+            self.emit_json({name: _active_json(rows.get(name), drifts.get(name)) for name in capabilities})
             return
-        headers = [_("capability"), _("provider"), _("model id"), _("name"), _("activated"), _("by")]
+        headers = [_("capability"), _("provider"), _("model id"), _("name"), _("drift"), _("activated"), _("by")]
         lines = []
         for name in capabilities:
             row = rows.get(name)
             if row is None:
-                lines.append([name, DASH, DASH, "", "", ""])
+                lines.append([name, DASH, DASH, "", "", "", ""])
                 continue
             lines.append([
                 name,
                 row.provider.slug,
                 clean(row.model_id),
                 clean(row.display_name, 40),
+                drift_label(drifts.get(name)),
                 row.activated_at.strftime("%Y-%m-%d %H:%M") if row.activated_at else "",
                 row.activated_by.get_username() if row.activated_by else "",
             ])
         self.stdout.write(table(headers, lines))
+        self.report_drift(drifts.values())
+
+    def report_drift(self, drifts):
+        """One stderr line per flag, then a hint."""
+        flagged = [drift for drift in drifts if drift.flags]
+        for drift in flagged:
+            row = drift.model
+            for flag in drift.flags:
+                self.warn(
+                    _("%(capability)s: %(pk)s %(message)s")
+                    % {"capability": row.capability, "pk": f"{row.provider.slug}:{clean(row.model_id)}",
+                       "message": clean(flag.message)}
+                )
+        if flagged:
+            self.note(
+                _("Choose another model, or activate the same one again to accept the change "
+                  "(`manage.py ai_models activate PROVIDER MODEL_ID --capability C`).")
+            )
+
+    # --- watch -------------------------------------------------------------------------------
+
+    def handle_watch(self, refresh=False, as_json=False, **options):
+        providers = sorted(
+            set(AIModel.objects.filter(is_active=True, capability__in=list(ai_settings.CAPABILITIES))
+                .values_list("provider__slug", flat=True))
+        )
+        registered = [provider for provider in providers if provider in provider_paths()]
+        enabled = {backend.id for backend in enabled_providers(registered)} if registered else set()
+        statuses = catalog.get_catalog(sorted(enabled), refresh=refresh).statuses if enabled else []
+        drifts = active_drift()
+
+        if as_json:
+            self.emit_json(
+                {
+                    "models": [
+                        {"capability": drift.model.capability, "provider": drift.model.provider.slug,
+                         "model_id": drift.model.model_id, **drift_json(drift)}
+                        for drift in drifts
+                    ],
+                    "providers": [status_json(status) for status in statuses],
+                }
+            )
+        else:
+            headers = [_("capability"), _("provider"), _("model id"), _("drift")]
+            lines = [
+                [drift.model.capability, drift.model.provider.slug, clean(drift.model.model_id), drift_label(drift)]
+                for drift in drifts
+            ]
+            self.stdout.write(table(headers, lines))
+            for status in statuses:
+                if status.state in ("stale", "failed"):
+                    self.warn(status_line(status))
+            for provider in sorted(set(providers) - enabled):
+                self.warn(_("%(provider)s: not enabled, so its active models cannot be checked.") % {"provider": provider})
+            self.report_drift(drifts)
+
+        flagged = [drift for drift in drifts if drift.flags]
+        if flagged:
+            raise CommandError(
+                ngettext("%(count)s active model is flagged.", "%(count)s active models are flagged.", len(flagged))
+                % {"count": len(flagged)},
+                returncode=FAILED,
+            )
+        unchecked = [drift for drift in drifts if not drift.checked]
+        if unchecked:
+            raise CommandError(
+                _("Could not check %(models)s: no catalog of their provider could be read.")
+                % {"models": ", ".join(f"{d.model.provider.slug}:{clean(d.model.model_id)}" for d in unchecked)},
+                returncode=UNCHECKED,
+            )
 
     # --- providers ---------------------------------------------------------------------------
 
