@@ -258,12 +258,10 @@ def run_all() -> dict:
 def _value(fig: dict) -> str:
     if fig.get("shown"):
         return fig["shown"]
-    value = fig["value"]
-    if isinstance(value, float) and not value.is_integer():
-        text = f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
-    else:
-        text = f"{value:g}"
-    return text + fig["unit"]
+    value, unit = fig["value"], fig["unit"]
+    if not unit:  # a count
+        return f"{value:g}"
+    return (f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}") + unit
 
 
 def _target(fig: dict) -> str:
