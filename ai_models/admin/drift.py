@@ -9,8 +9,9 @@ import logging
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
-from ..drift import active_drift
+from ..drift import CAPABILITY_LOST, DISAPPEARED, EXPIRING, PRICE, active_drift
 from .display import EMPTY
 
 logger = logging.getLogger(__name__)
@@ -51,12 +52,31 @@ def banner_context(request, site_name: str = "admin") -> dict | None:
     }
 
 
-def drift_cell(drift) -> str:
-    """A Saved models cell: the flags, "unknown" or "ok" for an active model; "—" otherwise."""
+KIND_LABELS = {
+    DISAPPEARED: _("gone from the catalog"),
+    EXPIRING: _("expiring"),
+    PRICE: _("price changed"),
+    CAPABILITY_LOST: _("capability lost"),
+}
+
+
+def drift_cell(drift, *, detailed=False) -> str:
+    """How an active model stands: its flags (short labels, the sentence on hover; or the sentences
+    with ``detailed``), "not checked" or "in line with the catalog"; "—" when there is no ``drift``."""
     if drift is None:
         return EMPTY
+    if drift.flags and detailed:
+        return format_html(
+            '<ul class="aim-flags">{}</ul>',
+            format_html_join("", '<li><span class="aim-badge aim-badge-drift">{}</span> {}</li>',
+                             ((KIND_LABELS[flag.kind], flag.message) for flag in drift.flags)),
+        )
     if drift.flags:
-        return format_html_join(" ", '<span class="aim-badge aim-badge-drift">{}</span>', ((f.message,) for f in drift.flags))
+        return format_html_join(
+            " ",
+            '<span class="aim-badge aim-badge-drift" title="{}">{}</span>',
+            ((flag.message, KIND_LABELS[flag.kind]) for flag in drift.flags),
+        )
     if not drift.checked:
         return format_html(
             '<span class="aim-badge" title="{}">{}</span>',

@@ -51,8 +51,8 @@ class AIModelAdmin(ModelAdmin):
         "output_price_per_1m",
         "activated_at",
         "activated_by",
-        "drift_status",
-        "test_call",
+        "drift_detail",
+        "test_call_detail",
         "created_at",
         "updated_at",
         "metadata_json",
@@ -79,16 +79,32 @@ class AIModelAdmin(ModelAdmin):
             return EMPTY
         return drift_cell(getattr(obj, "drift", None))
 
-    @admin.display(description=_("test call"), ordering="trial_at")
+    @admin.display(description=_("drift"))
+    def drift_detail(self, obj):
+        """The same, each flag with its sentence (the change form)."""
+        if obj is None or not obj.is_active:
+            return EMPTY
+        return drift_cell(getattr(obj, "drift", None), detailed=True)
+
+    @admin.display(description=_("test call"), ordering="trial_latency_ms")
     def test_call(self, obj):
-        """The test call made by "Test and activate" at the last activation."""
+        """The latency of the test call made at the last activation; its result on hover."""
         if obj is None or obj.trial_at is None:
             return EMPTY
         return format_html(
-            '<span title="{}">{}</span>',
-            fetched_when(obj.trial_at),
-            gettext("%(result)s in %(latency)d ms") % {"result": obj.trial_result, "latency": obj.trial_latency_ms or 0},
+            '<span title="{}">{}</span>', obj.trial_result, gettext("%(latency)d ms") % {"latency": obj.trial_latency_ms or 0}
         )
+
+    @admin.display(description=_("test call"))
+    def test_call_detail(self, obj):
+        """The test call made by "Test and activate" at the last activation: result, latency, when."""
+        if obj is None or obj.trial_at is None:
+            return EMPTY
+        return gettext("%(result)s in %(latency)d ms, %(when)s") % {
+            "result": obj.trial_result,
+            "latency": obj.trial_latency_ms or 0,
+            "when": fetched_when(obj.trial_at),
+        }
 
     # Display callables get only the row: the rows shown carry their ``Drift`` as ``.drift``.
     def get_changelist_instance(self, request):

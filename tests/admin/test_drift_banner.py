@@ -110,3 +110,9 @@ def test_a_failing_drift_watch_never_breaks_a_page(admin_client, drifted, monkey
 
     assert response.status_code == 200 and BANNER not in response.content.decode()
     assert AIModel.objects.filter(is_active=True).count() == 1
+
+
+def test_the_change_form_explains_each_flag(admin_client, drifted):
+    html = admin_client.get(f"{SAVED_URL}{drifted.pk}/change/").content.decode()
+
+    assert '<ul class="aim-flags"><li><span class="aim-badge aim-badge-drift">price changed</span> ' in html

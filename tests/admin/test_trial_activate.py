@@ -70,9 +70,9 @@ def test_success_activates_and_keeps_latency_and_result(admin_client, acme_provi
     assert "after a test call" in LogEntry.objects.get(object_id=str(active.pk)).change_message
 
     saved = admin_client.get(SAVED_URL).content.decode()
-    assert f"reply “OK” in {active.trial_latency_ms} ms" in saved
+    assert f'<span title="reply “OK”">{active.trial_latency_ms} ms</span>' in saved
     detail = admin_client.get(f"{SAVED_URL}{active.pk}/change/").content.decode()
-    assert f"reply “OK” in {active.trial_latency_ms} ms" in detail
+    assert f"reply “OK” in {active.trial_latency_ms} ms, just now" in detail
 
 
 def test_a_provider_error_changes_nothing_and_shows_the_error(admin_client, acme_provider):
