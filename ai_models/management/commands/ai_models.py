@@ -565,11 +565,7 @@ class Command(BaseCommand):
         for drift in flagged:
             row = drift.model
             for flag in drift.flags:
-                self.warn(
-                    _("%(capability)s: %(pk)s %(message)s")
-                    % {"capability": row.capability, "pk": f"{row.provider.slug}:{clean(row.model_id)}",
-                       "message": clean(flag.message)}
-                )
+                self.warn(f"{row.capability}: {row.provider.slug}:{clean(row.model_id)} {clean(flag.message)}")
         if flagged:
             self.note(
                 _("Choose another model, or activate the same one again to accept the change "
