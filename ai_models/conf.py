@@ -129,7 +129,8 @@ class AIModelsSettings:
         Values as given (strings, numbers); ``ai_models.guardrail`` parses them as ``Decimal``
         and a check (E009) reports the ones it cannot.
         """
-        return dict(self._get("PRICE_CEILINGS") or {})
+        value = self._get("PRICE_CEILINGS")
+        return dict(value) if isinstance(value, dict) else {}
 
     @property
     def DRIFT_EXPIRY_DAYS(self) -> int:

@@ -59,3 +59,9 @@ def test_only_known_prices_above_the_ceiling_exceed_it():
 def test_the_history_note_names_each_price_and_its_ceiling():
     note = log_note([Excess("input", Decimal("8"), Decimal("5")), Excess("output", Decimal("32"), Decimal("15"))])
     assert note == "above the price ceiling (input $8.00 > $5.00, output $32.00 > $15.00 per 1M tokens)"
+
+
+@override_settings(AI_MODELS={"PRICE_CEILINGS": ["chat", "5"]})
+def test_a_malformed_setting_is_reported_not_a_crash():
+    assert [m.id for m in check_settings() if m.id == "ai_models.E009"] == ["ai_models.E009"]
+    assert excesses("chat", Decimal("100"), Decimal("100")) == []
