@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from ai_models.exceptions import ProviderAuthError, ProviderUnavailable
+from ai_models.exceptions import ProviderUnavailable
 from ai_models.providers.base import BaseProvider, CatalogModel, ParsedCatalog
 
 
@@ -47,15 +47,13 @@ class BrokenProvider(BaseProvider):
 
 
 class KeyedProvider(BaseProvider):
-    """Needs a key; lists two models when it has one, else rejects the call."""
+    """Needs a key (``requires_key``, so without one the base class refuses); lists two models."""
 
     id = "keyed"
     name = "Keyed AI"
     api_key_env = "KEYED_TEST_API_KEY"
 
     def fetch_payload(self):
-        if not self.api_key:
-            raise ProviderAuthError(self.id, "no API key")
         return ["keyed/one", "keyed/two"]
 
     @classmethod

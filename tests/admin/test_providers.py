@@ -175,5 +175,6 @@ def test_test_connection_reports_the_error(admin_client):
 
     assert sorted(messages_of(response)) == [
         "Broken Cloud: the connection test failed: broken: connection refused by the test",
-        "Keyed AI: the connection test failed: keyed: no API key",
+        "Keyed AI: the connection test failed: keyed: no API key configured; set KEYED_TEST_API_KEY or add one "
+        "in the admin",
     ]

@@ -40,7 +40,9 @@ def providers(settings):
 
 
 @pytest.fixture(autouse=True)
-def _reset_fakes():
+def _reset_fakes(monkeypatch):
+    # The fake needs a key, like the real providers; tests about a missing key remove it.
+    monkeypatch.setenv("FAKE_AI_API_KEY", "sk-fake-commands-test-key")
     FakeProvider.fetches = 0
     yield
     FakeProvider.fetches = 0
