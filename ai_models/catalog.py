@@ -380,7 +380,8 @@ def _obtain_all(jobs):
         for (backend, meta, _stale, _force), future in zip(jobs, futures):
             if not future.done():
                 # Past the lock's lifetime: stop waiting; the worker still stores what it gets.
-                results.append((_failed_meta(meta, gettext("the catalog fetch timed out")), None))
+                message = gettext("%(provider)s: the catalog fetch timed out") % {"provider": backend.id}
+                results.append((_failed_meta(meta, message), None))
             elif future.exception() is not None:  # the cache failed, not the provider
                 logger.error("Catalog of provider %r", backend.id, exc_info=future.exception())
                 results.append((_failed_meta(meta, _unexpected(backend, future.exception())), None))

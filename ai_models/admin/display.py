@@ -93,17 +93,28 @@ def status_summary(status) -> str:
     """One line on a provider's last catalog fetch: fresh or stale with its age, failed with the error."""
     values = {"count": status.count, "when": fetched_when(status.fetched_at)}
     if status.state == "fresh":
-        return ngettext(
+        text = ngettext(
             "fresh · %(count)d model, fetched %(when)s", "fresh · %(count)d models, fetched %(when)s", status.count
         ) % values
+        return text + _skipped(status)
     if status.state == "stale":
         text = ngettext(
             "stale · %(count)d model, fetched %(when)s", "stale · %(count)d models, fetched %(when)s", status.count
         ) % values
+        text += _skipped(status)
         return f"{text} · {status.error}" if status.error else text
     if status.state == "failed":
         return gettext("failed: %(error)s") % {"error": status.error or gettext("unknown error")}
     return gettext("not fetched yet")
+
+
+def _skipped(status) -> str:
+    # Malformed entries are left out of the list; staff should know the list is incomplete.
+    if not status.skipped:
+        return ""
+    return " · " + ngettext(
+        "%(count)d malformed entry skipped", "%(count)d malformed entries skipped", status.skipped
+    ) % {"count": status.skipped}
 
 
 KEY_SOURCES = {

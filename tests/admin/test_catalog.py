@@ -266,3 +266,13 @@ def test_a_stored_key_that_cannot_be_decrypted_fails_that_provider_alone(admin_c
     assert "cannot be decrypted" in page  # in the provider status panel
     assert "sk-stored" not in page
     assert len(response.context["cl"].result_list) > 0  # the snapshot still lists
+
+
+def test_the_status_panel_says_how_many_malformed_entries_were_skipped(admin_client, tmp_path):
+    snapshot = tmp_path / "catalog.json"
+    snapshot.write_text('{"models": [{"id": "good/one", "capabilities": ["chat"]}, {"name": "no id"}, 42]}')
+    with providers(snapshot={"PATH": str(snapshot)}):
+        response = admin_client.get(CATALOG_URL)
+
+    assert pks(response) == ["snapshot:good/one"]
+    assert "2 malformed entries skipped" in response.content.decode()
