@@ -48,3 +48,26 @@ def test_a_stored_key_that_no_longer_decrypts_fails_that_provider_alone(openai_r
     assert statuses["openai"].state == "failed"
     assert "cannot be decrypted" in statuses["openai"].error
     assert "sk-stored" not in statuses["openai"].error
+
+
+def test_messages_name_the_environment_variable_actually_read(db, monkeypatch):
+    from ai_models.exceptions import ProviderAuthError
+
+    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
+    monkeypatch.delenv("GOOGLE_AI_KEY", raising=False)
+    with override_settings(AI_MODELS={"PROVIDERS": {"gemini": {"API_KEY_ENV": "GOOGLE_AI_KEY"}}}):
+        backend = build_provider("gemini")
+        assert backend.api_key_env == "GOOGLE_AI_KEY"
+        with pytest.raises(ProviderAuthError, match="GOOGLE_AI_KEY"):
+            backend.fetch_catalog()
+
+
+def test_a_provider_row_whose_class_is_gone_fails_alone(db):
+    Provider.objects.create(slug="retired-vendor", name="Retired")
+    with override_settings(AI_MODELS={"PROVIDERS": {"snapshot": {}}, "PROVIDER_CLASSES": {"broken": "no.such.module.Provider"}}):
+        Provider.objects.create(slug="broken")
+        listing = catalog.get_catalog()
+    statuses = {status.provider: status for status in listing.statuses}
+    assert statuses["snapshot"].state == "fresh" and listing.entries
+    assert statuses["retired-vendor"].state == "failed" and "Unknown provider" in statuses["retired-vendor"].error
+    assert statuses["broken"].state == "failed" and "no" in statuses["broken"].error

@@ -10,7 +10,8 @@ from functools import lru_cache
 from django.utils.module_loading import import_string
 
 from ..conf import ai_settings
-from ..exceptions import EncryptionError, UnknownProvider
+from ..exceptions import EncryptionError, ProviderError, UnknownProvider
+from .base import BaseProvider
 
 BUILTIN_PROVIDERS = {
     "openrouter": "ai_models.providers.openrouter.OpenRouterProvider",
@@ -75,9 +76,35 @@ def build_provider(provider_id: str, row=None):
         api_key, key_source, key_error = "", "database", str(err)
     settings_base_url = options.pop("BASE_URL", "")
     options.pop("API_KEY", None)
-    options.pop("API_KEY_ENV", None)
+    api_key_env = options.pop("API_KEY_ENV", cls.api_key_env)
     base_url = (row.base_url if row is not None else "") or settings_base_url
-    return cls(api_key=api_key, key_source=key_source, base_url=base_url, options=options, key_error=key_error)
+    backend = cls(api_key=api_key, key_source=key_source, base_url=base_url, options=options, key_error=key_error)
+    backend.api_key_env = api_key_env  # messages name the variable actually read
+    return backend
+
+
+class UnloadableProvider(BaseProvider):
+    """Stands in for a provider whose class is not registered or does not import.
+
+    Its fetch fails with the reason, so that provider shows as failed while the others list.
+    """
+
+    requires_key = False
+
+    def __init__(self, provider_id: str, reason: str):
+        super().__init__()
+        self.id = self.name = provider_id
+        self.reason = reason
+
+    def fetch_catalog(self):
+        raise ProviderError(self.id, self.reason)
+
+
+def _build_or_stand_in(provider_id, row):
+    try:
+        return build_provider(provider_id, row)
+    except (UnknownProvider, ImportError) as err:
+        return UnloadableProvider(provider_id, str(err))
 
 
 def provider_for(row):
@@ -89,7 +116,8 @@ def enabled_providers(only=None) -> list:
     """Backend instances of the providers in use, in settings order, then the database's.
 
     A provider is in use when it is listed in ``AI_MODELS["PROVIDERS"]`` or has an active
-    ``Provider`` row, and no inactive row switches it off. One query.
+    ``Provider`` row, and no inactive row switches it off. One query. A provider whose class
+    cannot be loaded is an ``UnloadableProvider``, failing alone.
     """
     from ..models import Provider
 
@@ -99,7 +127,7 @@ def enabled_providers(only=None) -> list:
     if only is not None:
         ids = [provider_id for provider_id in ids if provider_id in set(only)]
     return [
-        build_provider(provider_id, rows.get(provider_id))
+        _build_or_stand_in(provider_id, rows.get(provider_id))
         for provider_id in ids
         if rows.get(provider_id) is None or rows[provider_id].is_active
     ]

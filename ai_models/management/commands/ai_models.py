@@ -153,9 +153,7 @@ def key_description(backend, row) -> str:
     """Where the key comes from, never the key: ``set · …last4`` at most, for a stored key."""
     source = backend.key_source
     if source == "environment":
-        options = ai_settings.PROVIDERS.get(backend.id) or {}
-        env_name = options.get("API_KEY_ENV") or backend.api_key_env
-        return _("environment (%(name)s)") % {"name": env_name}
+        return _("environment (%(name)s)") % {"name": backend.api_key_env}
     if source == "settings":
         return _("settings")
     if source == "database":
