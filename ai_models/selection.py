@@ -9,6 +9,7 @@ one cache get and no SQL, and a change committed by another process sharing the 
 seen on the next call.
 """
 
+import math
 import threading
 import uuid
 
@@ -108,33 +109,37 @@ def models_changed(**kwargs):
     transaction.on_commit(bump_version)
 
 
-def _without_nul(value):
-    """``value`` with NUL characters removed from every string: PostgreSQL refuses them."""
+def _storable(value):
+    """``value`` as the databases accept it: no NUL in strings (PostgreSQL refuses them) and
+    no NaN or infinity (not JSON, though Python's parser reads them from a provider)."""
     if isinstance(value, str):
         return value.replace("\x00", "")
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_without_nul(item) for item in value]
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_storable(item) for item in value]
     return value
 
 
 def _entry_fields(entry) -> dict:
     return {
-        "display_name": _without_nul(entry.name or entry.model_id)[:255],
-        "description": _without_nul(entry.description or ""),
+        "display_name": _storable(entry.name or entry.model_id)[:255],
+        "description": _storable(entry.description or ""),
         "context_window": entry.context_window,
         "input_price": entry.input_price,
         "output_price": entry.output_price,
-        "metadata": _without_nul(entry.to_json()),
+        "metadata": _storable(entry.to_json()),
     }
 
 
 def _provider_row(provider_id) -> Provider:
     from .providers import get_provider
 
-    provider_cls = get_provider(provider_id)
-    row, _ = Provider.objects.get_or_create(slug=provider_id, defaults={"name": provider_cls.name})
+    row = Provider.objects.filter(slug=provider_id).first()
+    if row is None:  # the class is looked up only to name a new row
+        row, _ = Provider.objects.get_or_create(slug=provider_id, defaults={"name": get_provider(provider_id).name})
     return row
 
 
@@ -178,7 +183,7 @@ def _swap_once(capability, provider_id, model_id, fields, user, activate, via, t
             # The test call belongs to this activation: an activation without one clears it.
             chosen.trial_at = chosen.activated_at if trial else None
             chosen.trial_latency_ms = trial.latency_ms if trial else None
-            chosen.trial_result = _without_nul(trial.summary)[:255] if trial else ""
+            chosen.trial_result = _storable(trial.summary)[:255] if trial else ""
         chosen.save()
         if activate:
             was = f" (replacing {previous.provider.slug}:{previous.model_id})" if previous and previous != chosen else ""
@@ -226,12 +231,16 @@ def reactivate(aimodel: AIModel, user=None, *, via: str = "admin", trial=None, n
     return _swap(aimodel.capability, aimodel.provider.slug, aimodel.model_id, {}, user, True, via, trial, note)
 
 
-def deactivate(capability: str, user=None, *, via: str = "admin") -> AIModel | None:
-    """Deactivate the active model of ``capability``; return it, or None if none was active."""
+def deactivate(capability: str, user=None, *, via: str = "admin", only: AIModel | None = None) -> AIModel | None:
+    """Deactivate the active model of ``capability``; return it, or None if none was active.
+
+    ``only``: deactivate only if that saved model is still the active one (it may have been
+    replaced since the caller looked), else change nothing and return None.
+    """
     validate_capability(capability)
     with transaction.atomic():
         current = AIModel.objects.select_for_update().filter(capability=capability, is_active=True).first()
-        if current is None:
+        if current is None or (only is not None and current.pk != only.pk):
             return None
         current.is_active = False
         current.save(update_fields=["is_active", "updated_at"])

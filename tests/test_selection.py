@@ -96,3 +96,28 @@ def test_provider_text_with_nul_characters_is_stored(staff):
     model = selection.activate(entry, "chat", staff)
     model.refresh_from_db()
     assert (model.display_name, model.description, model.metadata["raw"]["note"]) == ("badname", "xy", "nulhere")
+
+
+def test_non_finite_numbers_in_provider_data_do_not_block_activation(staff):
+    """Python's JSON parser reads NaN and Infinity from a provider; no database stores them."""
+    entry = catalog_model("a", raw={"score": float("nan"), "limits": [float("inf"), 1.5]})
+    model = selection.activate(entry, "chat", staff)
+    model.refresh_from_db()
+    assert model.metadata["raw"] == {"score": None, "limits": [None, 1.5]}
+
+
+def test_a_saved_model_of_a_provider_no_longer_registered_can_still_be_reactivated(staff):
+    from ai_models.models import Provider
+
+    Provider.objects.create(slug="retired-vendor")
+    selection.activate(catalog_model("old", provider="retired-vendor"), "chat", staff)
+    selection.activate(catalog_model("new"), "chat", staff)
+    selection.reactivate(AIModel.objects.get(model_id="old"), staff)
+    assert active_ids() == {"chat": "old"}
+
+
+def test_deactivate_only_the_model_the_caller_saw(staff):
+    seen = selection.activate(catalog_model("a"), "chat", staff)
+    selection.activate(catalog_model("b"), "chat", staff)  # replaced meanwhile
+    assert selection.deactivate("chat", staff, only=seen) is None
+    assert active_ids() == {"chat": "b"}

@@ -234,12 +234,20 @@ class AIModelAdmin(ModelAdmin):
             return
         for row in active:
             try:
-                selection.deactivate(row.capability, request.user)
+                deactivated = selection.deactivate(row.capability, request.user, only=row)
             except UnknownCapability as err:
                 self.message_user(
                     request,
                     gettext("%(model)s was not deactivated: %(error)s") % {"model": row, "error": err},
                     messages.ERROR,
+                )
+                continue
+            if deactivated is None:
+                self.message_user(
+                    request,
+                    gettext("%(model)s was not deactivated: another model was activated meanwhile.")
+                    % {"model": row.display_name or row.model_id},
+                    messages.WARNING,
                 )
                 continue
             self.message_user(
