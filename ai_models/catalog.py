@@ -46,7 +46,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .conf import ai_settings
-from .exceptions import ProviderError
+from .exceptions import ProviderError, log_unexpected, redact
 from .providers import enabled_providers, get_provider
 from .providers.base import CatalogModel
 
@@ -383,7 +383,7 @@ def _obtain_all(jobs):
                 message = gettext("%(provider)s: the catalog fetch timed out") % {"provider": backend.id}
                 results.append((_failed_meta(meta, message), None))
             elif future.exception() is not None:  # the cache failed, not the provider
-                logger.error("Catalog of provider %r", backend.id, exc_info=future.exception())
+                log_unexpected(logger, f"Catalog of provider {backend.id!r}", future.exception(), backend.api_key)
                 results.append((_failed_meta(meta, _unexpected(backend, future.exception())), None))
             else:
                 results.append(future.result())
@@ -448,10 +448,10 @@ def _fetch(cache, backend, previous):
         models = backend.fetch_catalog()
         payload = _encode(models)
     except ProviderError as err:
-        error = _redact(str(err), backend.api_key)
+        error = redact(str(err), backend.api_key)
     except Exception as err:
         # Third-party code: log the details, show nothing that could carry a key.
-        logger.exception("Fetching the catalog of provider %r failed", backend.id)
+        log_unexpected(logger, f"Fetching the catalog of provider {backend.id!r} failed", err, backend.api_key)
         error = _unexpected(backend, err)
     else:
         token, fetched_at, skipped, rows, _raw = payload
@@ -478,10 +478,6 @@ def _unexpected(backend, err) -> str:
         "provider": backend.id,
         "error": type(err).__name__,
     }
-
-
-def _redact(text, api_key):
-    return text.replace(api_key, "[redacted]") if api_key and len(api_key) >= 4 else text
 
 
 # --- the cached form -----------------------------------------------------------------------

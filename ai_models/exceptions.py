@@ -1,6 +1,20 @@
-"""The exceptions django-ai-models raises. All derive from ``AIModelsError``."""
+"""The exceptions django-ai-models raises (all derive from ``AIModelsError``), and how to
+show or log an error without the API key in it."""
+
+import traceback
 
 from django.core.exceptions import ImproperlyConfigured
+
+
+def redact(text: str, secret: str) -> str:
+    """``text`` with ``secret`` (an API key) blanked out, should a backend ever echo it."""
+    return text.replace(secret, "[redacted]") if secret and len(secret) >= 4 else text
+
+
+def log_unexpected(logger, message: str, error: BaseException, secret: str = ""):
+    """Log ``error`` with its traceback, the key redacted: third-party code may quote it."""
+    details = "".join(traceback.format_exception(error))
+    logger.error("%s\n%s", message, redact(details, secret))
 
 
 class AIModelsError(Exception):

@@ -18,7 +18,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 
 from .conf import ai_settings
-from .exceptions import ProviderError
+from .exceptions import ProviderError, log_unexpected, redact
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def trial_call(backend, model_id: str, capability: str, *, entry=None, timeout: 
     except ProviderError as err:
         error = str(err)
     except Exception as err:  # a third-party backend: log it, show nothing that could hold a key
-        logger.exception("Test call to %s:%s failed", backend.id, model_id)
+        log_unexpected(logger, f"Test call to {backend.id}:{model_id} failed", err, backend.api_key)
         error = gettext("%(provider)s: unexpected %(error)s during the test call; see the server log") % {
             "provider": backend.id,
             "error": type(err).__name__,
@@ -136,9 +136,7 @@ def trial_call(backend, model_id: str, capability: str, *, entry=None, timeout: 
         return TrialResult(True, kind, latency, summary=summarize(generation), demo=generation.demo)
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
-    api_key = getattr(backend, "api_key", "")
-    if api_key and len(api_key) >= 4:
-        error = error.replace(api_key, "[redacted]")
+    error = redact(error, backend.api_key)
     return TrialResult(False, kind, round((time.monotonic() - started) * 1000), error=error)
 
 

@@ -1,5 +1,6 @@
 """Providers: which backends are on, their base URL override and write-only API key."""
 
+import logging
 import time
 
 from django.contrib import admin, messages
@@ -8,12 +9,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..catalog import provider_statuses
-from ..exceptions import AIModelsError
+from ..exceptions import AIModelsError, log_unexpected, redact
 from ..models import Provider
 from ..providers import build_provider
 from .base import ModelAdmin
 from .display import EMPTY, key_source_label, status_summary
 from .forms import ProviderForm
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(Provider)
@@ -72,10 +75,13 @@ class ProviderAdmin(ModelAdmin):
             try:
                 backend = build_provider(row.slug, row)
                 models = backend.fetch_catalog()
-            except (AIModelsError, ImportError) as err:
-                error = str(err)
-                if backend is not None and len(backend.api_key) >= 4:
-                    error = error.replace(backend.api_key, "[redacted]")  # belt and braces
+            except Exception as err:
+                api_key = backend.api_key if backend is not None else ""
+                if isinstance(err, (AIModelsError, ImportError)):
+                    error = redact(str(err), api_key)  # belt and braces: our errors never hold it
+                else:  # a third-party backend's own exception: its text may hold anything
+                    log_unexpected(logger, f"Test connection of provider {row.slug!r} failed", err, api_key)
+                    error = gettext("unexpected %(error)s; see the server log") % {"error": type(err).__name__}
                 self.message_user(
                     request,
                     gettext("%(provider)s: the connection test failed: %(error)s") % {"provider": row, "error": error},

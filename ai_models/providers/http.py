@@ -26,6 +26,7 @@ from ..exceptions import (
     ProviderError,
     ProviderResponseError,
     ProviderUnavailable,
+    redact,
 )
 from . import media
 from .base import BaseProvider, Generation
@@ -245,8 +246,7 @@ class HTTPProvider(BaseProvider):
     def excerpt(self, content: bytes) -> str:
         """About 200 characters of a body, whitespace collapsed, the key redacted."""
         text = " ".join(content[: EXCERPT_CHARS * 10].decode("utf-8", "replace").split())
-        if self.api_key:
-            text = text.replace(self.api_key, "[redacted]")
+        text = redact(text, self.api_key)
         return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS].rstrip() + "…"
 
     def check_status(self, reply: Reply, attempts: int = 1):

@@ -92,7 +92,19 @@ class EvilProvider(BaseProvider):
         )
 
 
+class CrashingProvider(BaseProvider):
+    """A third-party backend whose own exception quotes its key."""
+
+    id = "crashing"
+    name = "Crashing AI"
+    api_key_env = "CRASHING_TEST_API_KEY"
+
+    def fetch_payload(self):
+        raise RuntimeError(f"socket closed while sending Authorization: Bearer {self.api_key}")
+
+
 PATHS = {
+    "crashing": f"{__name__}.CrashingProvider",
     "fake": f"{__name__}.ManyModelsProvider",
     "broken": f"{__name__}.BrokenProvider",
     "keyed": f"{__name__}.KeyedProvider",

@@ -178,3 +178,19 @@ def test_test_connection_reports_the_error(admin_client):
         "Keyed AI: the connection test failed: keyed: no API key configured; set KEYED_TEST_API_KEY or add one "
         "in the admin",
     ]
+
+
+def test_a_third_party_backend_crash_is_reported_and_logged_without_the_key(admin_client, monkeypatch, caplog):
+    key = "sk-crashing-provider-secret-0042"
+    monkeypatch.setenv("CRASHING_TEST_API_KEY", key)
+    row = Provider.objects.create(slug="crashing", name="Crashing AI")
+
+    response = admin_client.post(
+        PROVIDERS_URL, {"action": "test_connection", "_selected_action": [row.pk], "index": "0"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert messages_of(response) == ["Crashing AI: the connection test failed: unexpected RuntimeError; see the server log"]
+    assert key not in response.content.decode()
+    assert "socket closed" in caplog.text and "Traceback" in caplog.text  # the details are in the log
+    assert key not in caplog.text

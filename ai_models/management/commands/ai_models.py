@@ -35,6 +35,7 @@ from ...exceptions import (
     EncryptionError,
     ProviderError,
     UnknownProvider,
+    redact,
 )
 from ...models import AIModel, Provider
 from ...providers import enabled_providers, get_provider, provider_paths
@@ -58,11 +59,6 @@ def clean(text, limit=None) -> str:
     if limit and len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
-
-
-def redact(text: str, secret: str) -> str:
-    """``text`` with ``secret`` (an API key) blanked out, should a backend ever echo it."""
-    return text.replace(secret, "…") if secret and len(secret) >= 4 else text
 
 
 def format_price(value) -> str:
