@@ -35,8 +35,12 @@ __all__ = [
 ]
 
 
-def get_active_model(capability: str):
-    """Return the active ``AIModel`` for ``capability`` (see ``ai_models.selection``)."""
-    from .selection import get_active_model as _get_active_model
+def __getattr__(name):
+    # ``selection`` imports the models, which cannot load before Django's apps are ready;
+    # resolved on first use, ``get_active_model`` is then the function itself, with no wrapper
+    # on the hot path.
+    if name == "get_active_model":
+        from .selection import get_active_model
 
-    return _get_active_model(capability)
+        return get_active_model
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
