@@ -3,8 +3,6 @@ show or log an error without the API key in it."""
 
 import traceback
 
-from django.core.exceptions import ImproperlyConfigured
-
 
 def redact(text: str, secret: str) -> str:
     """``text`` with ``secret`` (an API key) blanked out, should a backend ever echo it."""
@@ -19,10 +17,6 @@ def log_unexpected(logger, message: str, error: BaseException, secret: str = "")
 
 class AIModelsError(Exception):
     """Base class of every error raised by django-ai-models."""
-
-
-class AIModelsImproperlyConfigured(AIModelsError, ImproperlyConfigured):
-    """A setting is missing or wrong; the message names the setting."""
 
 
 class UnknownCapability(AIModelsError, ValueError):

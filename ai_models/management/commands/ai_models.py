@@ -33,7 +33,6 @@ from ...exceptions import (
     ActivationError,
     AIModelsError,
     EncryptionError,
-    ProviderError,
     UnknownProvider,
     redact,
 )
@@ -211,7 +210,7 @@ def short_status(status) -> str:
     if status.state == "failed":
         return _("failed")
     return _("%(state)s, %(count)s models, %(age)s old") % {
-        "state": status.state,
+        "state": status.label,
         "count": status.count,
         "age": timesince(status.fetched_at, depth=1) if status.fetched_at else "?",
     }
@@ -414,14 +413,7 @@ class Command(BaseCommand):
                         allow_above_ceiling=False, **options):
         self.check_capability(capability)
         self.check_provider(provider)
-        try:
-            entry = catalog.get_entry(provider, model_id)
-        except ProviderError as err:
-            raise CommandError(
-                _("Cannot read the catalog of %(provider)s: %(error)s")
-                % {"provider": provider, "error": clean(without_prefix(str(err), provider))},
-                returncode=FAILED,
-            ) from None
+        entry = catalog.get_entry(provider, model_id)  # provider errors show in its status, below
         if entry is None:
             (status,) = catalog.provider_statuses([provider])
             if status.state == "failed":
