@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import httpx
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .. import __version__
@@ -28,6 +29,7 @@ from ..exceptions import (
     ProviderUnavailable,
     redact,
 )
+from ..validators import validate_base_url
 from . import media
 from .base import BaseProvider, Generation
 
@@ -113,17 +115,15 @@ class HTTPProvider(BaseProvider):
         return self.auth_headers()
 
     def _check_base_url(self) -> httpx.URL:
+        # The same rule as the admin form and check E007 (``validate_base_url``), enforced again
+        # here because a setting or an allow-list may have changed since the URL was saved.
         try:
-            url = httpx.URL(self.base_url)
-        except httpx.InvalidURL as err:
-            raise ProviderError(self.id, _("the base URL is not a valid URL")) from err
-        if url.scheme == "https" or (url.scheme == "http" and url.host in ai_settings.ALLOWED_HTTP_HOSTS):
-            return url
-        raise ProviderError(
-            self.id,
-            _("the base URL must use https (plain http only for hosts in AI_MODELS['ALLOWED_HTTP_HOSTS']), got %(url)s")
-            % {"url": f"{url.scheme}://{url.host}"},
-        )
+            validate_base_url(self.base_url)
+        except ValidationError as err:
+            raise ProviderError(
+                self.id, _("the base URL is not allowed: %(reason)s") % {"reason": " ".join(err.messages)}
+            ) from None
+        return httpx.URL(self.base_url)
 
     @contextmanager
     def client(self, *, invoking: bool = False) -> Iterator[httpx.Client]:

@@ -93,7 +93,7 @@ def test_an_override_whose_host_is_no_longer_allowed_sends_nothing(admin_client,
     response = admin_client.get(CATALOG_URL)
 
     state, text = panel(response)["OpenAI"]
-    assert state == "failed" and "openai: the base URL must use https" in text
+    assert state == "failed" and "openai: the base URL is not allowed: Plain http would send the API key" in text
     assert server.requests == []  # the key never went out in the clear
 
 
@@ -104,8 +104,8 @@ def test_a_plain_http_base_url_in_settings_sends_nothing(db, local, server):
 
     assert status.state == "failed"
     assert status.error == (
-        "openai: the base URL must use https (plain http only for hosts in AI_MODELS['ALLOWED_HTTP_HOSTS']), "
-        "got http://127.0.0.1"
+        "openai: the base URL is not allowed: Plain http would send the API key unencrypted: use https, "
+        "or add 127.0.0.1 to AI_MODELS['ALLOWED_HTTP_HOSTS'] for a trusted local server."
     )
     assert server.requests == []
 
