@@ -617,12 +617,15 @@ def _load(cache, backend, meta):
 def _entries(served):
     allowed = _allowed()
     lists = [(backend.id, cached) for backend, _meta, cached, listed in served if listed]
-    key = (tuple((provider_id, cached.token) for provider_id, cached in lists), allowed)
-    entries = _listings.get(key)
-    if entries is None:
+    # One listing per choice of providers: a refresh replaces it, so superseded catalogs
+    # (and the views derived from them) are freed instead of lingering in the memo.
+    key = (tuple(provider_id for provider_id, _cached in lists), allowed)
+    tokens = tuple(cached.token for _id, cached in lists)
+    remembered = _listings.get(key)
+    if remembered is None or remembered[0] != tokens:
         models = list(chain.from_iterable(cached.restricted(allowed) for _id, cached in lists))
-        entries = _bounded_set(_listings, key, Entries(_Source(models)))
-    return entries
+        remembered = _bounded_set(_listings, key, (tokens, Entries(_Source(models))))
+    return remembered[1]
 
 
 # --- filter, search, sort ------------------------------------------------------------------
@@ -752,6 +755,7 @@ class _Source:
 
     def __init__(self, models):
         self.models = models
+        self.views = {}  # derivation path -> Entries: one bounded memo for the whole listing
         self._index = None
         self._pks = None
         self._where = {}
@@ -858,7 +862,7 @@ class Entries(list):
     another, computed with the listing's search index and sort ranks, and remember it.
     """
 
-    __slots__ = ("_source", "_positions", "_ascending", "_derived", "_position_set")
+    __slots__ = ("_source", "_positions", "_ascending", "_path", "_position_set")
 
     def __init__(self, source, positions=None, ascending=True):
         models = source.models
@@ -866,7 +870,7 @@ class Entries(list):
         self._source = source
         self._positions = positions  # None: the whole listing in order
         self._ascending = ascending  # positions increase (filters keep the listing's order)
-        self._derived = {}
+        self._path = ()  # the filters and sorts that made it from the listing; None: not remembered
         self._position_set = None
 
     def _read_only(self, *args, **kwargs):
@@ -900,9 +904,15 @@ class Entries(list):
         return [p for p in self._positions if p in keep]
 
     def _remember(self, key, compute):
-        view = self._derived.get(key)
+        """The view ``key`` derives from this one, from the listing's memo when there."""
+        if self._path is None:
+            return compute()
+        path = self._path + (key,)
+        view = self._source.views.get(path)
         if view is None:
-            view = _bounded_set(self._derived, key, compute())
+            view = compute()
+            view._path = path
+            _bounded_set(self._source.views, path, view)
         return view
 
     def filtered(self, provider, capability, price, words, state, states):
@@ -916,6 +926,7 @@ class Entries(list):
         if state:  # states change with every activation: not remembered
             test, models = _state_test(state, _as_states(states)), source.models
             view = Entries(source, [p for p in view.positions if test(models[p])], view._ascending)
+            view._path = None  # and neither is anything derived from it
         return view
 
     def sorted(self, key, descending):

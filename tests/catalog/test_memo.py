@@ -1,0 +1,37 @@
+"""The per-process memo of listings and their views: bounded, and never mixing views up."""
+
+import pytest
+
+from ai_models import catalog
+from ai_models.catalog import EntryState, EntryStates, filter_entries, sort_entries
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_refresh_replaces_the_remembered_listing_instead_of_adding_one(use_fakes):
+    use_fakes("fake1", "fake2")
+    for _ in range(5):
+        catalog.refresh()
+        catalog.get_catalog()
+    assert len(catalog._listings) == 1
+
+
+def test_derived_views_are_bounded_per_listing(use_fakes):
+    use_fakes("fake1")
+    entries = catalog.get_catalog().entries
+    for n in range(200):
+        sort_entries(filter_entries(entries, search=f"word{n}"), "name", descending=bool(n % 2))
+    assert len(entries._source.views) <= catalog.MAX_MEMO
+
+
+def test_a_view_filtered_by_state_is_sorted_on_its_own_rows(use_fakes):
+    use_fakes("fake1")
+    entries = catalog.get_catalog().entries
+    everything = sort_entries(entries, "name", descending=True)  # remembered
+    first = entries[0]
+    states = EntryStates({first.pk: EntryState(frozenset({"chat"}), frozenset({"chat"}))})
+
+    active = sort_entries(filter_entries(entries, state="active", states=states), "name", descending=True)
+
+    assert [entry.pk for entry in active] == [first.pk]
+    assert len(everything) == len(entries) > 1
