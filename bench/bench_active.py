@@ -107,7 +107,7 @@ def bench_active_model(backend: str) -> dict:
                 30,
                 op="≥",
                 how="AIModel.objects.select_related('provider').filter(capability=…, is_active=True).first() "
-                "with cachalot disabled, ÷ get_active_model(…) warm; median of 21 interleaved rounds",
+                "with cachalot disabled, ÷ get_active_model(…) warm; median of 40 interleaved rounds at rotating call depths",
             )
         )
     else:
@@ -117,7 +117,7 @@ def bench_active_model(backend: str) -> dict:
                 redis_ratio,
                 1.5,
                 how="get_active_model(…) warm ÷ redis-py GET of the same key on the same connection pool; "
-                "median of 21 interleaved rounds",
+                "median of 40 interleaved rounds at rotating call depths",
             )
         )
     figures += [

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from bench import bench_catalog
-from bench.common import figure, log, median, per_request, queries_of, ratio, superuser_client
+from bench.common import DEPTHS, figure, log, median, per_request, queries_of, ratio, superuser_client
 
 ROW_MARK = b'name="_selected_action"'  # one checkbox per listed row, in both admins
 
@@ -102,18 +102,21 @@ def _measure_rounds(pages: dict, rounds: int) -> dict:
     """Seconds of one GET of each page per round: name -> [per round], pages visited in a rotating order.
 
     Requests of different pages alternate, so a load change on a shared machine hits all of
-    them alike and ratios can be taken round by round (``common.ratio``).
+    them alike and ratios can be taken round by round (``common.ratio``); each round runs at
+    the next of ``common.DEPTHS``. Each timed GET follows an untimed one: the catalog keeps one
+    listing per choice of providers, and the sizes share one fake provider, so the first request
+    after a switch of size rebuilds the listing, which a real process does once per refresh.
     """
     names, timings = list(pages), {name: [] for name in pages}
     for round_ in range(rounds):
-        shift = round_ % len(names)
+        shift, depth = round_ % len(names), DEPTHS[round_ % len(DEPTHS)]
         for name in names[shift:] + names[:shift]:
             with pages[name] as page:
-                timings[name] += per_request(page.get, 1, warmup=0)
+                timings[name] += per_request(page.get, 1, warmup=1, depth=depth)
     return timings
 
 
-def bench_browse_pages(sizes=(100, 1_000, 10_000), vanilla_rows=10_000, rounds=30) -> dict:
+def bench_browse_pages(sizes=(100, 1_000, 10_000), vanilla_rows=10_000, rounds=2 * len(DEPTHS)) -> dict:
     """The Browse-catalog page at each catalog size and the vanilla DB changelist, ms per GET."""
     from cachalot.api import cachalot_disabled
 
@@ -158,14 +161,13 @@ def bench_browse_pages(sizes=(100, 1_000, 10_000), vanilla_rows=10_000, rounds=3
         log("  browse pages: searched page …")
         queries = bench_catalog.QUERIES
         searched = {"catalog": [], "vanilla": []}
-        for round_ in range(2):
-            for text in queries:
-                query = "?" + urlencode({"q": text})
-                with pages[f"catalog_{largest}"] as page:
-                    catalog.get_catalog().entries._derived.clear()
-                    searched["catalog"] += per_request(lambda: page.get(query), 1, warmup=0)
-                with pages["vanilla"] as page:
-                    searched["vanilla"] += per_request(lambda: page.get(query), 1, warmup=0)
+        for index in range(2 * len(queries)):
+            query, depth = "?" + urlencode({"q": queries[index % len(queries)]}), DEPTHS[index % len(DEPTHS)]
+            with pages[f"catalog_{largest}"] as page:
+                catalog.get_catalog().entries._source.views.clear()  # as bench_catalog: no view remembered
+                searched["catalog"] += per_request(lambda: page.get(query), 1, warmup=0, depth=depth)
+            with pages["vanilla"] as page:
+                searched["vanilla"] += per_request(lambda: page.get(query), 1, warmup=0, depth=depth)
 
     small, large = f"catalog_{min(sizes)}", f"catalog_{largest}"
     counts = [details[f"catalog_{size}"]["queries"] for size in sizes]
@@ -215,7 +217,7 @@ def bench_browse_pages(sizes=(100, 1_000, 10_000), vanilla_rows=10_000, rounds=3
     }
 
 
-def bench_old_way(count=400, repeat=10) -> dict:
+def bench_old_way(count=400, repeat=len(DEPTHS)) -> dict:
     """A ``count``-row catalog table marked the old way (2 queries a row) ÷ our way (one query)."""
     from cachalot.api import cachalot_disabled
 
@@ -239,14 +241,17 @@ def bench_old_way(count=400, repeat=10) -> dict:
             admin_url = reverse("admin:ai_models_catalogentry_changelist")
             admin_queries = queries_of(lambda: get(admin_url))
             old_s, new_s, admin_s = [], [], []
-            for _ in range(repeat):  # interleaved
-                old_s += per_request(lambda: get(old_url), 1, warmup=0)
-                new_s += per_request(lambda: get(new_url), 1, warmup=0)
-                admin_s += per_request(lambda: get(admin_url), 1, warmup=0)
+            for round_ in range(repeat):  # interleaved
+                depth = DEPTHS[round_ % len(DEPTHS)]
+                old_s += per_request(lambda: get(old_url), 1, warmup=0, depth=depth)
+                new_s += per_request(lambda: get(new_url), 1, warmup=0, depth=depth)
+                admin_s += per_request(lambda: get(admin_url), 1, warmup=0, depth=depth)
         # For information: the old way with cachalot on and warm (its 2 queries a row become cache hits).
         get(old_url)
         cachalot_queries = queries_of(lambda: get(old_url))
-        cachalot_s = per_request(lambda: get(old_url), repeat // 2, warmup=1)
+        cachalot_s = [
+            time for depth in DEPTHS[::2] for time in per_request(lambda: get(old_url), 1, warmup=0, depth=depth)
+        ]
 
     ms = {
         "old_way": round(median(old_s) * 1000, 3),
