@@ -12,6 +12,7 @@ class AIModelsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from . import checks  # noqa: F401  (registers the system checks)
+        from .drift import forget as forget_drift
         from .models import AIModel, Provider
         from .selection import clear_memo, models_changed
 
@@ -22,5 +23,6 @@ class AIModelsConfig(AppConfig):
         def settings_changed(setting, **kwargs):
             if setting in ("AI_MODELS", "CACHES"):
                 clear_memo()
+                forget_drift()
 
         setting_changed.connect(settings_changed, weak=False, dispatch_uid="ai_models_settings_changed")

@@ -72,6 +72,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "ai_models:catalog:1"  # bump the number when the cached format changes
+EPOCH_KEY = f"{KEY_PREFIX}:epoch"  # changes whenever any provider's list is stored
 RAW_CHUNK = 64  # raw provider dicts compressed together: small enough to decode one cheaply
 MAX_MEMO = 32  # derived views / decoded lists remembered per listing / process
 FAILURE_BACKOFF = 60  # seconds before an automatic retry of a provider whose last fetch failed
@@ -252,6 +253,11 @@ def entry_states(entries=None) -> EntryStates:
     return EntryStates(
         (pk, EntryState(frozenset(caps), frozenset(active.get(pk, ())))) for pk, caps in saved.items()
     )
+
+
+def epoch():
+    """A token that changes whenever a provider's list is stored, in any process (None if unknown)."""
+    return _cache().get(EPOCH_KEY)
 
 
 def clear_memo():
@@ -467,6 +473,7 @@ def _fetch(cache, backend, previous):
         # The list first: a reader that sees the new meta finds its list.
         cache.set(_key(backend, "list"), payload, ai_settings.STALE_TTL)
         cache.set(_key(backend, "meta"), meta, ai_settings.STALE_TTL)
+        cache.set(EPOCH_KEY, meta["token"], None)
         return meta, payload
     meta = _failed_meta(previous, error)
     cache.set(_key(backend, "meta"), meta, ai_settings.STALE_TTL)

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from .capabilities import capability_label
 from .conf import ai_settings
@@ -133,12 +133,39 @@ def activated_entry(row) -> CatalogModel:
     return replace(entry, input_price=row.input_price, output_price=row.output_price)
 
 
+# (inputs, drifts) of the last computation in this process; see ``active_drift``.
+_last: list = [None, None]
+
+
 def active_drift(*, using: str = DEFAULT_DB_ALIAS, today: date | None = None) -> list[Drift]:
     """A ``Drift`` for every active model of a configured capability, in settings order.
 
     Reads the database and the catalog cache; never fetches. A cache that cannot be read
-    leaves every model unknown rather than failing.
+    leaves every model unknown rather than failing. The banner asks on every admin page of
+    the app, so the answer is remembered until an active model or a cached catalog changes
+    (tokens shared by every process), the day turns, or the language differs.
     """
+    from . import catalog, selection
+
+    today = today or timezone.localdate()
+    try:
+        tokens = (selection.current_version(), catalog.epoch())
+    except Exception:  # the cache is down: compute, remember nothing
+        tokens = (None, None)
+    inputs = (using, today, get_language(), *tokens)
+    if None not in tokens and _last[0] == inputs:
+        return _last[1]
+    drifts = _active_drift(using, today)
+    _last[:] = [inputs, drifts]
+    return drifts
+
+
+def forget():
+    """Drop the remembered drift (tests; settings changes)."""
+    _last[:] = [None, None]
+
+
+def _active_drift(using, today):
     from . import catalog
     from .models import AIModel
 
@@ -154,7 +181,6 @@ def active_drift(*, using: str = DEFAULT_DB_ALIAS, today: date | None = None) ->
     except Exception:  # the cache is down: report what the database alone tells
         logger.warning("Drift watch: the catalog cache could not be read", exc_info=True)
         cached = {}
-    today = today or timezone.localdate()
     window = ai_settings.DRIFT_EXPIRY_DAYS
     drifts = []
     for row in rows:

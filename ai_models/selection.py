@@ -48,7 +48,8 @@ def clear_memo():
     _memo.clear()
 
 
-def _version():
+def current_version():
+    """The active-model version token, made if the cache holds none. Changes with every change."""
     cache = _cache()
     version = cache.get(VERSION_KEY)
     if version is None:
@@ -79,7 +80,7 @@ def get_active_model(capability: str) -> AIModel:
     memo = _memo.get(capability)
     if memo is None or version is None or memo[0] != version:
         validate_capability(capability)
-        version = version or _version()
+        version = version or current_version()
         memo = _memo[capability] = (version, _load_active(capability))
     if memo[1] is None:
         raise NoActiveModel(capability)

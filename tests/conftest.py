@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import caches
 
+from ai_models.drift import forget as forget_drift
 from ai_models.selection import clear_memo
 
 def pytest_collection_modifyitems(config, items):
@@ -19,9 +20,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    """Each test starts with empty caches and no memoized active models."""
+    """Each test starts with empty caches and nothing memoized."""
     for cache in caches.all():
         cache.clear()
     clear_memo()
+    forget_drift()
     yield
     clear_memo()
+    forget_drift()

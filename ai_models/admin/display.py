@@ -1,12 +1,18 @@
-"""Formatting shared by the admin pages: prices, labels, states. Provider text is always escaped."""
+"""Formatting shared by the admin pages: prices, labels, states. Provider text is always escaped.
+
+The Browse catalog renders these for 100 rows a page from a few dozen distinct values, so the
+pure ones are memoized per language (and forgotten when a test changes settings).
+"""
 
 from decimal import Decimal
+from functools import lru_cache
 
+from django.core.signals import setting_changed
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..capabilities import capability_label
@@ -19,6 +25,11 @@ def format_price(value: Decimal | None) -> str:
     """A price in USD per 1M tokens: "$0.40", "$0.0375", "free", or "—" when unknown."""
     if value is None:
         return EMPTY
+    return _format_price(value, get_language())
+
+
+@lru_cache(maxsize=1024)
+def _format_price(value, language):
     if value == 0:
         return gettext("free")
     places = min(6, max(2, -value.normalize().as_tuple().exponent))
@@ -36,12 +47,22 @@ def format_price_change(new: Decimal | None, old: Decimal | None) -> str:
 
 def format_tokens(value: int | None) -> str:
     """A token count with digit grouping, or "—"."""
-    return EMPTY if value is None else number_format(value, force_grouping=True)
+    return EMPTY if value is None else _format_tokens(value, get_language())
+
+
+@lru_cache(maxsize=1024)
+def _format_tokens(value, language):
+    return number_format(value, force_grouping=True)
 
 
 def capability_labels(capabilities, reasons=None) -> str:
     """Configured capabilities as small labels, in settings order; each says why it was given."""
-    reasons = reasons or {}
+    return _capability_labels(frozenset(capabilities), tuple(sorted((reasons or {}).items())), get_language())
+
+
+@lru_cache(maxsize=256)
+def _capability_labels(capabilities, reasons, language):
+    reasons = dict(reasons)
     names = [name for name in ai_settings.CAPABILITIES if name in capabilities]
     if not names:
         return EMPTY
@@ -50,6 +71,14 @@ def capability_labels(capabilities, reasons=None) -> str:
         '<span class="aim-label" title="{}">{}</span>',
         ((gettext(reasons[name]) if reasons.get(name) else "", capability_label(name)) for name in names),
     )
+
+
+def _forget_formats(**kwargs):
+    for memoized in (_format_price, _format_tokens, _capability_labels):
+        memoized.cache_clear()
+
+
+setting_changed.connect(_forget_formats, dispatch_uid="ai_models_admin_display_formats")
 
 
 def labels_text(capabilities) -> str:

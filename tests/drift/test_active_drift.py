@@ -157,3 +157,17 @@ def test_a_cache_that_cannot_be_read_leaves_models_unknown(acme_provider, monkey
     monkeypatch.setattr(catalog, "cached_entries", broken)
 
     assert only(active_drift()).state == "unknown"
+
+
+def test_remembered_until_an_active_model_or_a_catalog_changes(acme_provider, django_assert_num_queries):
+    activate()
+    first = active_drift()
+    with django_assert_num_queries(0):  # every admin page of the app asks: no query when nothing changed
+        assert active_drift() is first
+
+    del acme_provider.models[CHAT]
+    catalog.refresh(["acme"])  # a new catalog: recomputed
+    assert only(active_drift()).flags[0].kind == DISAPPEARED
+
+    activate(PAINTER, "image")  # a new activation: recomputed
+    assert {drift.model.capability for drift in active_drift()} == {"chat", "image"}
