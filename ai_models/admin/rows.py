@@ -71,16 +71,17 @@ class CatalogRows:
         return self._derive(entries)
 
     def _row(self, entry):
+        # Positional, in field order: Model.__init__ is markedly cheaper than with keywords.
         row = CatalogEntry(
-            id=entry.pk,
-            provider=entry.provider,
-            model_id=entry.model_id,
-            name=entry.name or entry.model_id,
-            description=entry.description,
-            context_window=entry.context_window,
-            input_price=entry.input_price,
-            output_price=entry.output_price,
-            created=entry.created,
+            entry.pk,
+            entry.provider,
+            entry.model_id,
+            entry.name or entry.model_id,
+            entry.description,
+            entry.context_window,
+            entry.input_price,
+            entry.output_price,
+            entry.created,
         )
         row.entry = entry
         row.state = self.states.get(entry.pk)
