@@ -190,6 +190,13 @@ class BaseProvider:
         )
 
     @classmethod
+    def catalog_model(cls, item: dict, model_id: str, reasons: dict, **fields) -> "CatalogModel":
+        """A ``CatalogModel`` of this provider: its capabilities are those ``reasons`` gives (name -> why)."""
+        return CatalogModel(
+            provider=cls.id, model_id=model_id, capabilities=frozenset(reasons), reasons=reasons, raw=item, **fields
+        )
+
+    @classmethod
     def parse_model(cls, item: Any) -> "CatalogModel | None":
         """One payload entry as a ``CatalogModel`` (``None`` to leave it out on purpose).
 

@@ -43,13 +43,11 @@ class GeminiProvider(HTTPProvider):
         if not isinstance(methods, list):
             raise TypeError("supportedGenerationMethods")
         reasons = rules.without_special_purpose(rules.classify_by_gemini_methods(model_id, methods), model_id)
-        return CatalogModel(
-            provider=cls.id,
-            model_id=model_id,
+        return cls.catalog_model(
+            item,
+            model_id,
+            reasons,
             name=parsing.name(item.get("displayName"), model_id),
             description=parsing.text(item.get("description")),
-            capabilities=frozenset(reasons),
-            reasons=reasons,
             context_window=parsing.context_window(item.get("inputTokenLimit")),
-            raw=item,
         )

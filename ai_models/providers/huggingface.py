@@ -69,14 +69,12 @@ class HuggingFaceProvider(HTTPProvider):
         tag = item.get("pipeline_tag")
         reasons = rules.without_special_purpose(rules.classify_by_pipeline_tag(tag), model_id)
         inputs, outputs = TAG_MODALITIES.get(tag, ((), ()))
-        return CatalogModel(
-            provider=cls.id,
-            model_id=model_id,
+        return cls.catalog_model(
+            item,
+            model_id,
+            reasons,
             name=model_id[: parsing.MAX_NAME],
-            capabilities=frozenset(reasons),
-            reasons=reasons,
             created=parsing.timestamp(item.get("createdAt")),
             input_modalities=inputs,
             output_modalities=outputs,
-            raw=item,
         )

@@ -27,16 +27,14 @@ class OpenAICompatibleProvider(HTTPProvider):
         outputs = parsing.modalities(item.get("output_modalities"))
         reasons = rules.classify_by_modalities(outputs) if outputs else rules.classify_by_id(model_id)
         reasons = rules.without_special_purpose(reasons, model_id)
-        return CatalogModel(
-            provider=cls.id,
-            model_id=model_id,
+        return cls.catalog_model(
+            item,
+            model_id,
+            reasons,
             name=parsing.name(item.get("name"), model_id),
             description=parsing.text(item.get("description")),
-            capabilities=frozenset(reasons),
-            reasons=reasons,
             context_window=parsing.context_window(item.get("context_window") or item.get("context_length")),
             created=parsing.timestamp(item.get("created")),
             input_modalities=parsing.modalities(item.get("input_modalities")),
             output_modalities=outputs,
-            raw=item,
         )

@@ -75,13 +75,12 @@ class OpenRouterProvider(HTTPProvider):
         reasons = rules.without_special_purpose(reasons, model_id)
         pricing = item.get("pricing") or {}
         top_provider = item.get("top_provider") or {}
-        return CatalogModel(
-            provider=cls.id,
-            model_id=model_id,
+        return cls.catalog_model(
+            item,
+            model_id,
+            reasons,
             name=parsing.name(item.get("name"), model_id),
             description=parsing.text(item.get("description")),
-            capabilities=frozenset(reasons),
-            reasons=reasons,
             context_window=parsing.context_window(item.get("context_length") or top_provider.get("context_length")),
             input_price=parsing.price(pricing.get("prompt"), per_token=True),
             output_price=parsing.price(pricing.get("completion"), per_token=True),
@@ -89,7 +88,6 @@ class OpenRouterProvider(HTTPProvider):
             expires=parsing.day(item.get("expiration_date")),
             input_modalities=inputs,
             output_modalities=outputs,
-            raw=item,
         )
 
 

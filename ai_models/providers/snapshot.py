@@ -113,13 +113,12 @@ class SnapshotProvider(BaseProvider):
         capabilities = item.get("capabilities") or []
         if not isinstance(capabilities, list) or not all(isinstance(name, str) for name in capabilities):
             raise TypeError("capabilities")
-        return CatalogModel(
-            provider=cls.id,
-            model_id=model_id,
+        return cls.catalog_model(
+            item,
+            model_id,
+            {name: LISTED for name in capabilities},
             name=parsing.name(item.get("name"), model_id),
             description=parsing.text(item.get("description")),
-            capabilities=frozenset(capabilities),
-            reasons={name: LISTED for name in capabilities},
             context_window=parsing.context_window(item.get("context_window")),
             input_price=parsing.price(item.get("input_price")),
             output_price=parsing.price(item.get("output_price")),
@@ -127,5 +126,4 @@ class SnapshotProvider(BaseProvider):
             expires=parsing.day(item.get("expires")),
             input_modalities=parsing.modalities(item.get("input_modalities")) or ("text",),
             output_modalities=parsing.modalities(item.get("output_modalities")) or ("text",),
-            raw=item,
         )
