@@ -216,6 +216,7 @@ class AIModelAdmin(ModelAdmin):
             **self.admin_site.each_context(request),
             "title": gettext("Activate a model priced above the ceiling"),
             "opts": self.opts,
+            "back_url": request.get_full_path(),
             "media": self.media,
             "row": row,
             "excess": described,
