@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from . import crypto
 from .capabilities import capability_label
+from .providers import backends_in_use, build_provider
 from .validators import validate_base_url
+
+
+class ProviderManager(models.Manager):
+    def backends(self, only=None) -> list:
+        """Backend instances of the providers in use (see ``providers.backends_in_use``), in one query."""
+        return backends_in_use({row.slug: row for row in self.all()}, only)
 
 
 class Provider(models.Model):
@@ -34,6 +41,8 @@ class Provider(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProviderManager()
 
     class Meta:
         ordering = ["slug"]
@@ -125,9 +134,7 @@ class AIModel(models.Model):
 
     def get_backend(self):
         """The provider backend, configured with its key and base URL, ready to call this model."""
-        from .providers import provider_for
-
-        return provider_for(self.provider)
+        return build_provider(self.provider.slug, self.provider)
 
 
 class CatalogEntryManager(models.Manager):

@@ -142,9 +142,9 @@ def trial_call(backend, model_id: str, capability: str, *, entry=None, timeout: 
 
 def run_trial(entry, capability: str, *, timeout: float | None = None) -> TrialResult:
     """``trial_call`` for a catalog entry, through its provider's configured backend."""
-    from .providers import enabled_providers
+    from .models import Provider
 
-    backends = enabled_providers([entry.provider])
+    backends = Provider.objects.backends([entry.provider])
     if not backends:
         error = gettext("%(provider)s: the provider is not enabled") % {"provider": entry.provider}
         return TrialResult(False, trial_kind(capability, entry), 0, error=error)

@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from ai_models import catalog
 from ai_models.models import Provider
-from ai_models.providers import build_provider, enabled_providers
+from ai_models.providers import build_provider
 
 KEY_A, KEY_B = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 
@@ -23,8 +23,8 @@ def openai_row(db):
 def test_settings_providers_and_active_rows_are_enabled_inactive_rows_are_not(openai_row):
     Provider.objects.create(slug="groq", is_active=False)
     with override_settings(AI_MODELS={"PROVIDERS": {"snapshot": {}, "groq": {}}, "ENCRYPTION_KEYS": [KEY_A]}):
-        assert [backend.id for backend in enabled_providers()] == ["snapshot", "openai"]
-        assert [backend.id for backend in enabled_providers(only=["openai"])] == ["openai"]
+        assert [backend.id for backend in Provider.objects.backends()] == ["snapshot", "openai"]
+        assert [backend.id for backend in Provider.objects.backends(only=["openai"])] == ["openai"]
 
 
 def test_key_sources_environment_first_then_settings_then_database(openai_row, monkeypatch):

@@ -1,7 +1,9 @@
 """Provider registry: which backend class serves a provider id, and which providers are on.
 
 Built-in providers are listed by dotted path in ``BUILTIN_PROVIDERS``; a host adds its
-own with ``AI_MODELS["PROVIDER_CLASSES"] = {"myco": "myco.ai.MyProvider"}``.
+own with ``AI_MODELS["PROVIDER_CLASSES"] = {"myco": "myco.ai.MyProvider"}``. The registry
+never reads the database: callers pass the ``Provider`` row, so ``models`` may import it and
+not the other way round.
 """
 
 import os
@@ -107,21 +109,14 @@ def _build_or_stand_in(provider_id, row):
         return UnloadableProvider(provider_id, str(err))
 
 
-def provider_for(row):
-    """The backend instance for a ``Provider`` row."""
-    return build_provider(row.slug, row)
-
-
-def enabled_providers(only=None) -> list:
+def backends_in_use(rows: dict, only=None) -> list:
     """Backend instances of the providers in use, in settings order, then the database's.
 
-    A provider is in use when it is listed in ``AI_MODELS["PROVIDERS"]`` or has an active
-    ``Provider`` row, and no inactive row switches it off. One query. A provider whose class
-    cannot be loaded is an ``UnloadableProvider``, failing alone.
+    ``rows``: slug -> ``Provider`` row, as stored (``Provider.objects.backends`` passes them;
+    this module never reads the database). A provider is in use when it is listed in
+    ``AI_MODELS["PROVIDERS"]`` or has an active row, and no inactive row switches it off. A
+    provider whose class cannot be loaded is an ``UnloadableProvider``, failing alone.
     """
-    from ..models import Provider
-
-    rows = {row.slug: row for row in Provider.objects.all()}
     ids = list(ai_settings.PROVIDERS)
     ids += [slug for slug, row in rows.items() if row.is_active and slug not in ids]
     if only is not None:

@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from ai_models import catalog
+from ai_models.catalog import store
 
 from . import fakes
 
@@ -33,7 +34,7 @@ def _fresh_fakes():
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(catalog, "now", clock)
+    monkeypatch.setattr(store, "now", clock)
     return clock
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from ai_models import catalog
 from ai_models.catalog import EntryState, EntryStates, filter_entries, sort_entries
+from ai_models.catalog.views import Entries, Source
 from ai_models.providers.base import CatalogModel
 
 
@@ -41,7 +42,7 @@ MODELS = [
 
 def as_listing(models):
     """The same models as get_catalog hands them out: the listing's own entries."""
-    return catalog.Entries(catalog._Source(list(models)))
+    return Entries(Source(list(models)))
 
 
 @pytest.fixture(params=["list", "listing"])

@@ -3,6 +3,7 @@
 import pytest
 
 from ai_models import catalog
+from ai_models.catalog import memo
 from ai_models.catalog import EntryState, EntryStates, filter_entries, sort_entries
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,7 @@ def test_a_refresh_replaces_the_remembered_listing_instead_of_adding_one(use_fak
     for _ in range(5):
         catalog.refresh()
         catalog.get_catalog()
-    assert len(catalog._listings) == 1
+    assert len(memo.LISTINGS) == 1
 
 
 def test_derived_views_are_bounded_per_listing(use_fakes):
@@ -21,7 +22,7 @@ def test_derived_views_are_bounded_per_listing(use_fakes):
     entries = catalog.get_catalog().entries
     for n in range(200):
         sort_entries(filter_entries(entries, search=f"word{n}"), "name", descending=bool(n % 2))
-    assert len(entries._source.views) <= catalog.MAX_MEMO
+    assert len(entries._source.views) <= memo.MAX_MEMO
 
 
 def test_a_view_filtered_by_state_is_sorted_on_its_own_rows(use_fakes):

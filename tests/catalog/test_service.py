@@ -11,6 +11,9 @@ from django.core.cache import caches
 from django.db import connection
 
 from ai_models import catalog
+from ai_models.catalog import store
+from ai_models.conf import ai_settings
+from ai_models.models import Provider
 from ai_models.exceptions import ProviderAuthError, ProviderUnavailable, UnknownProvider
 
 from . import fakes
@@ -139,7 +142,7 @@ def test_the_api_key_never_reaches_the_error_text(use_fakes):
 
 def test_the_api_key_is_in_no_cache_key_and_a_new_key_fetches_a_new_catalog(use_fakes, monkeypatch):
     key = "sk-test-0123456789abcdef"
-    real = caches[catalog.ai_settings.CACHE]
+    real = caches[ai_settings.CACHE]
     seen = []
 
     class Recording:
@@ -154,7 +157,7 @@ def test_the_api_key_is_in_no_cache_key_and_a_new_key_fetches_a_new_catalog(use_
 
             return call
 
-    monkeypatch.setattr(catalog, "caches", {catalog.ai_settings.CACHE: Recording()})
+    monkeypatch.setattr(store, "caches", {ai_settings.CACHE: Recording()})
     use_fakes("fake1", PROVIDERS={"fake1": {"API_KEY": key}})
     catalog.get_catalog()
     use_fakes("fake1", PROVIDERS={"fake1": {"API_KEY": key + "-rotated"}})
@@ -244,8 +247,8 @@ def test_the_cached_form_is_smaller_than_the_provider_json(use_fakes):
     fakes.BEHAVIOUR["fake1"] = {"models": 2000}
     catalog.get_catalog()
     raw_json = len(json.dumps(fakes.model_dicts(2000, "fake1")).encode())
-    backend = catalog.enabled_providers()[0]
-    stored = pickle.dumps(caches["default"].get(catalog._key(backend, "list")), pickle.HIGHEST_PROTOCOL)
+    backend = Provider.objects.backends()[0]
+    stored = pickle.dumps(caches["default"].get(store.cache_key(backend, "list")), pickle.HIGHEST_PROTOCOL)
     assert len(stored) < raw_json
 
 

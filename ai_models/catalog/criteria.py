@@ -1,0 +1,84 @@
+"""What a filter, a search word and a sort key make of one catalog entry. Pure."""
+
+
+def _name_key(entry):
+    return (entry.name or entry.model_id).casefold()
+
+
+SORT_KEYS = {
+    "name": _name_key,
+    "provider": lambda entry: (entry.provider, _name_key(entry)),
+    "context": lambda entry: entry.context_window,
+    "input_price": lambda entry: entry.input_price,
+    "output_price": lambda entry: entry.output_price,
+    "created": lambda entry: entry.created,
+    "model_id": lambda entry: entry.model_id.casefold(),
+}
+"""Sort key name -> value of an entry (None sorts last in both directions)."""
+SORT_KEYS["price"] = SORT_KEYS["input_price"]
+
+PRICE_FILTERS = ("free", "paid")
+STATE_FILTERS = ("active", "saved", "none")
+
+
+def search_words(search: str) -> tuple:
+    """The distinct case-folded words of a search."""
+    return tuple(dict.fromkeys((search or "").casefold().split()))
+
+
+def matches_search(entry, words) -> bool:
+    """Whether every word occurs in the entry's id, name or description."""
+    if not words:
+        return True
+    text = haystack(entry)
+    return all(word in text for word in words)
+
+
+def haystack(entry) -> str:
+    return f"{entry.model_id} {entry.name} {entry.description}".casefold()
+
+
+def _is_free(entry):
+    prices = [price for price in (entry.input_price, entry.output_price) if price is not None]
+    return bool(prices) and not any(prices)
+
+
+def _is_paid(entry):
+    return any(price is not None and price > 0 for price in (entry.input_price, entry.output_price))
+
+
+def criterion(kind, value):
+    if kind == "provider":
+        return lambda entry: entry.provider == value
+    if kind == "capability":
+        return lambda entry: value in entry.capabilities
+    return _is_free if value == "free" else _is_paid
+
+
+def state_test(state, states):
+    """A test of an entry's state in ``states`` (an ``EntryStates``: unknown pks are not saved)."""
+    if state == "active":
+        return lambda entry: bool(states[entry.pk].active_for)
+    if state == "saved":
+        return lambda entry: bool(states[entry.pk].saved_for)
+    return lambda entry: not states[entry.pk].saved_for
+
+
+def predicate(provider, capability, price, state, states):
+    tests = [criterion(kind, value) for kind, value in active_criteria(provider, capability, price)]
+    if state:
+        tests.append(state_test(state, states))
+    return lambda entry: all(test(entry) for test in tests)
+
+
+def active_criteria(provider, capability, price) -> tuple:
+    return tuple((kind, value) for kind, value in (("provider", provider), ("capability", capability),
+                                                   ("price", price)) if value)
+
+
+def order_positions(entries, key, descending) -> list:
+    """Positions of ``entries`` in ``key`` order, None last; stable."""
+    values = list(map(SORT_KEYS[key], entries))
+    known = [i for i, value in enumerate(values) if value is not None]
+    known.sort(key=values.__getitem__, reverse=descending)
+    return known + [i for i, value in enumerate(values) if value is None]

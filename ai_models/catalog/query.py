@@ -1,0 +1,36 @@
+"""Filtering and sorting catalog entries, on a listing's indexed views or on any list of entries."""
+
+from .criteria import PRICE_FILTERS, SORT_KEYS, STATE_FILTERS, matches_search, order_positions, predicate, search_words
+from .states import EntryStates
+from .views import Entries
+
+
+def filter_entries(entries, *, provider=None, capability=None, search="", price=None, state=None, states=None):
+    """The entries matching every criterion given, in their order.
+
+    ``search``: every word must occur, case-insensitively, in the model id, name or description.
+    ``price``: "free" (every known price is zero) or "paid" (a price above zero).
+    ``state``: "active", "saved" or "none", read from ``states`` (see ``entry_states``).
+    """
+    if price not in (None, "", *PRICE_FILTERS):
+        raise ValueError(f"price must be one of {PRICE_FILTERS}, not {price!r}")
+    if state not in (None, "", *STATE_FILTERS):
+        raise ValueError(f"state must be one of {STATE_FILTERS}, not {state!r}")
+    if state and states is None:
+        raise ValueError("filtering by state needs the states from entry_states()")
+    if state and not isinstance(states, EntryStates):
+        states = EntryStates(states)  # unknown pks then read as not saved
+    words = search_words(search)
+    if isinstance(entries, Entries):
+        return entries.filtered(provider or None, capability or None, price or None, words, state or None, states)
+    test = predicate(provider, capability, price, state, states)
+    return [entry for entry in entries if test(entry) and matches_search(entry, words)]
+
+
+def sort_entries(entries, key="name", descending=False) -> list:
+    """The entries sorted by ``key`` (see ``SORT_KEYS``), None last; stable, so sorts can be chained."""
+    if key not in SORT_KEYS:
+        raise ValueError(f"sort key must be one of {', '.join(SORT_KEYS)}, not {key!r}")
+    if isinstance(entries, Entries):
+        return entries.sorted(key, bool(descending))
+    return [entries[i] for i in order_positions(entries, key, descending)]
