@@ -1,8 +1,8 @@
 """The cost guardrail: a price ceiling per capability (``AI_MODELS["PRICE_CEILINGS"]``).
 
 Activating a model priced above the ceiling of the capability it is activated for needs an
-explicit confirmation and the ``ai_models.activate_above_ceiling`` permission; the admin and
-the ``activate`` command enforce both. An unknown price never exceeds a ceiling: a provider
+explicit confirmation and the ``ai_models.activate_above_ceiling`` permission; ``approve``
+enforces both for the admin and the ``activate`` command. An unknown price never exceeds a ceiling: a provider
 that publishes no prices (OpenAI's model list, say) cannot be judged.
 """
 
@@ -85,6 +85,33 @@ def excesses(capability: str, input_price, output_price) -> list[Excess]:
         if price is not None and side in ceiling and Decimal(price) > ceiling[side]:
             found.append(Excess(side, Decimal(price), ceiling[side]))
     return found
+
+
+class AboveCeiling(Exception):
+    """Activation above a price ceiling that may not go ahead yet.
+
+    ``permitted``: False when the user lacks the permission (refused whatever they confirm),
+    True when they have it but have not confirmed.
+    """
+
+    def __init__(self, excess: list[Excess], permitted: bool):
+        super().__init__(describe(excess, str))
+        self.excess, self.permitted = excess, permitted
+
+
+def approve(capability: str, input_price, output_price, user, *, confirmed: bool) -> str:
+    """The history note for activating a model at these prices for ``capability``: "" within the ceiling.
+
+    The one rule of every way in (admin Activate, Saved models reactivate, the command line):
+    above the ceiling, the user needs the permission and an explicit confirmation. Raises
+    ``AboveCeiling`` otherwise.
+    """
+    excess = excesses(capability, input_price, output_price)
+    if not excess:
+        return ""
+    if not can_exceed(user) or not confirmed:
+        raise AboveCeiling(excess, permitted=can_exceed(user))
+    return log_note(excess)
 
 
 def can_exceed(user) -> bool:

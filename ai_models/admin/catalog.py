@@ -217,19 +217,20 @@ class CatalogEntryAdmin(ModelAdmin):
             return self._confirmation(request, entry, form, activating)
         capability = form.cleaned_data["capability"]
         note, trial = "", None
-        excess = guardrail.excesses(capability, entry.input_price, entry.output_price) if activating else []
-        if excess:
-            if not guardrail.can_exceed(request.user):
-                refused = guardrail.refusal(entry.name or entry.model_id, capability, excess, format_price)
+        try:
+            if activating:
+                note = guardrail.approve(capability, entry.input_price, entry.output_price, request.user,
+                                         confirmed=form.cleaned_data["confirm_above_ceiling"])
+        except guardrail.AboveCeiling as above:
+            if not above.permitted:
+                refused = guardrail.refusal(entry.name or entry.model_id, capability, above.excess, format_price)
                 self.message_user(request, refused, messages.ERROR)
                 return None
-            if not form.cleaned_data["confirm_above_ceiling"]:
-                form.add_error(
-                    "confirm_above_ceiling",
-                    gettext("Tick this box to activate a model priced above the ceiling, or choose another model."),
-                )
-                return self._confirmation(request, entry, form, activating)
-            note = guardrail.log_note(excess)
+            form.add_error(
+                "confirm_above_ceiling",
+                gettext("Tick this box to activate a model priced above the ceiling, or choose another model."),
+            )
+            return self._confirmation(request, entry, form, activating)
         # The listing leaves out the provider's raw data; the saved metadata keeps it.
         entry = get_entry(entry.provider, entry.model_id) or entry
         if activating and "trial" in request.POST:

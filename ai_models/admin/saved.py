@@ -188,16 +188,15 @@ class AIModelAdmin(ModelAdmin):
         if row.is_active:
             self.message_user(request, gettext("%(model)s is already active.") % {"model": row}, messages.INFO)
             return
-        note = ""
-        excess = guardrail.excesses(row.capability, row.input_price, row.output_price)
-        if excess:
-            if not guardrail.can_exceed(request.user):
-                refused = guardrail.refusal(row.display_name or row.model_id, row.capability, excess, format_price)
+        try:
+            note = guardrail.approve(row.capability, row.input_price, row.output_price, request.user,
+                                     confirmed=request.POST.get("confirm_above_ceiling") == "yes")
+        except guardrail.AboveCeiling as above:
+            if not above.permitted:
+                refused = guardrail.refusal(row.display_name or row.model_id, row.capability, above.excess, format_price)
                 self.message_user(request, refused, messages.ERROR)
                 return
-            if request.POST.get("confirm_above_ceiling") != "yes":
-                return self._confirm_above_ceiling(request, row, guardrail.describe(excess, format_price))
-            note = guardrail.log_note(excess)
+            return self._confirm_above_ceiling(request, row, guardrail.describe(above.excess, format_price))
         try:
             selection.reactivate(row, request.user, note=note)
         except (ActivationError, UnknownCapability) as err:

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from ai_models import selection
-from ai_models.management.commands.ai_models import clean, format_price, table
+from ai_models.cli.output import clean, format_price, table
 from tests.commands.fakes import FakeProvider
 from tests.factories import catalog_model
 
@@ -143,7 +143,7 @@ def test_status_lines_say_fresh_stale_with_age_or_failed():
     from django.utils import timezone
 
     from ai_models.catalog import ProviderStatus
-    from ai_models.management.commands.ai_models import status_line
+    from ai_models.cli.output import status_line
 
     fetched = timezone.now() - timedelta(hours=3, minutes=5)
     status = ProviderStatus("openai", "OpenAI", "stale", fetched, "openai: timed out", 120, 2, "environment")

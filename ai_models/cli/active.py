@@ -1,0 +1,98 @@
+"""``ai_models active``: the active model of every capability, with its drift."""
+
+from django.utils.translation import gettext as _
+
+from ..capabilities import capability_label
+from ..conf import ai_settings
+from ..drift import active_drift
+from ..models import AIModel
+from .output import DASH, clean, format_price
+
+
+def add_parser(sub):
+    p = sub.add_parser("active", help=_("Show the active model of every capability."))
+    p.add_argument("--json", action="store_true", dest="as_json", help=_("Print JSON instead of a table."))
+
+
+def run(out, as_json=False, **options):
+    capabilities = ai_settings.CAPABILITIES
+    rows = {
+        row.capability: row
+        for row in AIModel.objects.select_related("provider", "activated_by").filter(
+            is_active=True, capability__in=list(capabilities)
+        )
+    }
+    drifts = {drift.model.capability: drift for drift in active_drift()}
+    if as_json:
+        out.json({name: _active_json(rows.get(name), drifts.get(name)) for name in capabilities})
+        return
+    headers = [_("capability"), _("provider"), _("model id"), _("name"), _("drift"), _("activated"), _("by")]
+    lines = []
+    for name in capabilities:
+        row = rows.get(name)
+        if row is None:
+            lines.append([name, DASH, DASH, "", "", "", ""])
+            continue
+        lines.append([
+            name,
+            row.provider.slug,
+            clean(row.model_id),
+            clean(row.display_name, 40),
+            drift_label(drifts.get(name)),
+            row.activated_at.strftime("%Y-%m-%d %H:%M") if row.activated_at else "",
+            row.activated_by.get_username() if row.activated_by else "",
+        ])
+    out.table(headers, lines)
+    report_drift(out, drifts.values())
+
+
+def report_drift(out, drifts):
+    """One stderr line per flag, then a hint."""
+    flagged = [drift for drift in drifts if drift.flags]
+    for drift in flagged:
+        row = drift.model
+        for flag in drift.flags:
+            out.warn(f"{row.capability}: {row.provider.slug}:{clean(row.model_id)} {clean(flag.message)}")
+    if flagged:
+        out.note(
+            _("Choose another model, or activate the same one again to accept the change "
+              "(`manage.py ai_models activate PROVIDER MODEL_ID --capability C`).")
+        )
+
+
+def drift_json(drift) -> dict | None:
+    if drift is None:
+        return None
+    return {
+        "state": drift.state,
+        "flags": [{"kind": flag.kind, "message": flag.message} for flag in drift.flags],
+    }
+
+
+def drift_label(drift) -> str:
+    """"ok", "not checked", or the kinds of its flags: "disappeared,price"."""
+    if drift is None:
+        return ""
+    if drift.flags:
+        return ",".join(dict.fromkeys(flag.kind for flag in drift.flags))
+    return _("ok") if drift.checked else _("not checked")
+
+
+def _active_json(row, drift=None):
+    if row is None:
+        return None
+    return {
+        "provider": row.provider.slug,
+        "model_id": row.model_id,
+        "name": row.display_name,
+        "capability_label": capability_label(row.capability),
+        "context_window": row.context_window,
+        "input_price": None if row.input_price is None else format_price(row.input_price),
+        "output_price": None if row.output_price is None else format_price(row.output_price),
+        "activated_at": row.activated_at.isoformat() if row.activated_at else None,
+        "activated_by": row.activated_by.get_username() if row.activated_by else None,
+        "trial": None
+        if row.trial_at is None
+        else {"at": row.trial_at.isoformat(), "latency_ms": row.trial_latency_ms, "result": row.trial_result},
+        "drift": drift_json(drift),
+    }
