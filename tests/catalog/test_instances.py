@@ -29,7 +29,7 @@ def two_ollamas(settings, monkeypatch):
         },
     }
     payload = load_payload("presets/ollama.json")
-    with respx.mock() as router:
+    with respx.mock(assert_all_called=False) as router:
         laptop = router.get(f"{LAPTOP}/models").respond(200, json={"data": payload["data"][:3]})
         gpu = router.get(f"{GPU}/models").respond(200, json=payload)
         yield laptop, gpu
