@@ -59,15 +59,16 @@ def _class_path(provider_id: str, options: dict) -> str:
         return paths[name]
     if "CLASS" in options and "." in str(name):
         return name
-    known = sorted({*BUILTIN_PROVIDERS, *ai_settings.PROVIDER_CLASSES, *PRESETS, *ai_settings.PROVIDERS})
     if "CLASS" in options:
+        classes = ", ".join(sorted({*paths, *PRESETS}))
         raise UnknownProvider(
-            f"Unknown provider class {name!r} for provider {provider_id!r}. Classes: {', '.join(sorted({GENERIC, *paths, *PRESETS}))}, "
-            "or a dotted path."
+            f"Unknown provider class {name!r} for provider {provider_id!r}. Classes: {classes}, or a dotted path."
         )
+    instances = [other for other, given in ai_settings.PROVIDERS.items() if isinstance(given, dict) and "CLASS" in given]
+    known = ", ".join(sorted({*BUILTIN_PROVIDERS, *ai_settings.PROVIDER_CLASSES, *PRESETS, *instances}))
     raise UnknownProvider(
-        f"Unknown provider {provider_id!r}. Known providers: {', '.join(known)} "
-        "(add your own with AI_MODELS['PROVIDER_CLASSES'], or name a CLASS in AI_MODELS['PROVIDERS'])."
+        f"Unknown provider {provider_id!r}. Known providers: {known} (add your own with "
+        "AI_MODELS['PROVIDER_CLASSES'], or name its CLASS in AI_MODELS['PROVIDERS'])."
     )
 
 
