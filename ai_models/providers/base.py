@@ -111,6 +111,8 @@ class BaseProvider:
     requires_key: ClassVar[bool] = True
     # Where the model entries sit in a list payload; None when the payload is a bare list.
     items_key: ClassVar[str | None] = "data"
+    # The chat parameter that caps a reply's length (the trial call asks for one token).
+    token_limit_param: ClassVar[str] = "max_tokens"
     # Provider-specific options (``AI_MODELS["PROVIDERS"][id]``) and their defaults.
     default_options: ClassVar[dict] = {}
 
