@@ -107,6 +107,26 @@ PIPELINE_TAG_RULES = {
     "text-to-audio": ((AUDIO,), gettext_noop("pipeline tag is text-to-audio")),
 }
 
+# What OpenAI-compatible servers put in an entry's ``type`` (Together; LM Studio's native list).
+# A type naming another job (embedding, moderation, rerank, transcribe) grants nothing.
+MODEL_TYPE_RULES = {
+    "chat": ((CHAT, CONTENT), gettext_noop("model type is chat")),
+    "language": ((CHAT, CONTENT), gettext_noop("model type is language")),
+    "code": ((CHAT, CONTENT), gettext_noop("model type is code")),
+    "llm": ((CHAT, CONTENT), gettext_noop("model type is llm")),
+    "vlm": ((CHAT, CONTENT), gettext_noop("model type is vlm (vision language model)")),
+    "image": ((IMAGE,), gettext_noop("model type is image")),
+    "audio": ((AUDIO,), gettext_noop("model type is audio")),
+    "tts": ((AUDIO,), gettext_noop("model type is tts")),
+}
+NOT_CHAT_TYPES = ("embedding", "embeddings", "moderation", "rerank", "transcribe", "transcription", "video")
+
+# Capability flags a list gives per model (Mistral's ``capabilities`` object): flag -> grant.
+FLAG_RULES = {
+    "completion_chat": ((CHAT, CONTENT), gettext_noop("capabilities include completion_chat")),
+}
+MESSAGES_API = gettext_noop("listed by a Messages API, which answers chat")
+
 GEMINI_TEXT = gettext_noop("supports generateContent")
 GEMINI_IMAGE = gettext_noop("generateContent model with -image in its id")
 GEMINI_SPEECH = gettext_noop("generateContent model with -tts in its id")
@@ -175,6 +195,32 @@ def classify_by_pipeline_tag(tag) -> dict[str, str]:
     """From a Hugging Face ``pipeline_tag`` (speech recognition and the rest give nothing)."""
     capabilities, reason = PIPELINE_TAG_RULES.get(tag, ((), ""))
     return _grant(capabilities, reason)
+
+
+def classify_by_model_type(value) -> dict[str, str] | None:
+    """From an entry's ``type`` ("chat", "image", "embedding", ...); ``None`` when the type says nothing known."""
+    model_type = str(value or "").strip().lower()
+    if model_type in NOT_CHAT_TYPES:
+        return {}
+    if model_type in MODEL_TYPE_RULES:
+        capabilities, reason = MODEL_TYPE_RULES[model_type]
+        return _grant(capabilities, reason)
+    return None
+
+
+def grant_chat(reason: str) -> dict[str, str]:
+    """Chat and content, for a list whose every model is a chat model (``reason`` says why)."""
+    return _grant((CHAT, CONTENT), reason)
+
+
+def classify_by_flags(flags: dict) -> dict[str, str]:
+    """From a map of capability flags (``{"completion_chat": true, "ocr": false}``); true flags only."""
+    reasons = {}
+    for flag, (capabilities, reason) in FLAG_RULES.items():
+        if flags.get(flag) is True:
+            for capability in capabilities:
+                reasons.setdefault(capability, reason)
+    return reasons
 
 
 def without_special_purpose(reasons: dict[str, str], model_id: str) -> dict[str, str]:

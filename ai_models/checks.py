@@ -14,6 +14,7 @@ PROCESS_LOCAL_CACHES = (
     "django.core.cache.backends.dummy.DummyCache",
 )
 CAPABILITY_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
+PROVIDER_ID = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")  # Provider.slug
 
 
 @register(TAG)
@@ -83,6 +84,16 @@ def _check_providers():
 
     errors = []
     for provider_id, options in ai_settings.PROVIDERS.items():
+        if not PROVIDER_ID.match(str(provider_id)):
+            errors.append(
+                Error(
+                    f"Provider id {provider_id!r} in AI_MODELS['PROVIDERS'] cannot be stored: use letters, digits, "
+                    "'_' or '-' (at most 50).",
+                    hint="The id names the provider's row in the database, e.g. 'ollama' or 'ollama-gpu'.",
+                    id="ai_models.E011",
+                )
+            )
+            continue
         try:
             validate_base_url((options or {}).get("BASE_URL", ""))
         except ValidationError as err:

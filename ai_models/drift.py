@@ -35,10 +35,12 @@ KINDS = (DISAPPEARED, EXPIRING, PRICE, CAPABILITY_LOST)
 
 @dataclass(frozen=True)
 class Flag:
-    """One way an active model has drifted: its kind (see ``KINDS``) and a sentence saying how."""
+    """One way an active model has drifted: its kind (see ``KINDS``), a sentence saying how, and the
+    model its provider names as replacement (``successor``, "" when it names none)."""
 
     kind: str
     message: str
+    successor: str = ""
 
 
 @dataclass
@@ -61,6 +63,11 @@ class Drift:
         """The flags' sentences, joined."""
         return "; ".join(flag.message for flag in self.flags)
 
+    @property
+    def successor(self) -> str:
+        """The replacement the provider names for this model ("" when none): what to activate next."""
+        return next((flag.successor for flag in self.flags if flag.successor), "")
+
 
 def usd(value: Decimal) -> str:
     """"$0.40", "$0.0375": a price per 1M tokens with at least two decimals."""
@@ -78,7 +85,13 @@ PRICE_MESSAGES = {  # (side, went up) -> message
 }
 
 
-def _expiry_flag(expires: date, today: date) -> Flag:
+def _with_successor(kind: str, message: str, successor: str) -> Flag:
+    if successor:
+        message = gettext("%(flag)s; replacement: %(model)s") % {"flag": message, "model": successor}
+    return Flag(kind, message, successor)
+
+
+def _expiry_flag(expires: date, today: date, successor: str = "") -> Flag:
     days = (expires - today).days
     if days < 0:
         message = gettext("expired on %(date)s") % {"date": expires.isoformat()}
@@ -88,7 +101,7 @@ def _expiry_flag(expires: date, today: date) -> Flag:
         message = ngettext(
             "expires on %(date)s, in %(days)d day", "expires on %(date)s, in %(days)d days", days
         ) % {"date": expires.isoformat(), "days": days}
-    return Flag(EXPIRING, message)
+    return _with_successor(EXPIRING, message, successor)
 
 
 def compare(activated: CatalogModel, current, *, listed: bool, today: date, window_days: int, allowed) -> list[Flag]:
@@ -100,11 +113,14 @@ def compare(activated: CatalogModel, current, *, listed: bool, today: date, wind
     capabilities (only those are compared).
     """
     flags = []
+    # The provider's latest word on a replacement; the one known at activation once it is gone.
+    successor = (current.successor if current is not None else "") or activated.successor
     if listed and current is None:
-        flags.append(Flag(DISAPPEARED, gettext("no longer in the %(provider)s catalog") % {"provider": activated.provider}))
+        gone = gettext("no longer in the %(provider)s catalog") % {"provider": activated.provider}
+        flags.append(_with_successor(DISAPPEARED, gone, successor))
     expires = current.expires if current is not None and current.expires else activated.expires
     if expires is not None and expires <= today + timedelta(days=window_days):
-        flags.append(_expiry_flag(expires, today))
+        flags.append(_expiry_flag(expires, today, successor))
     if current is None:
         return flags
     for side, old, new in (

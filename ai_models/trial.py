@@ -26,7 +26,6 @@ logger = logging.getLogger(__name__)
 CHAT_PROMPT = "Reply with the single word OK."
 SPEECH_TEXT = "Test."
 # OpenAI deprecated max_tokens and its reasoning models refuse it; the others read max_tokens.
-TOKEN_LIMIT_PARAMS = {"openai": "max_completion_tokens", "groq": "max_completion_tokens"}
 # The smallest size each image model accepts (matched on the id's last segment); 1024x1024 is
 # the smallest the other OpenAI-style image models (gpt-image-*, dall-e-3) take.
 IMAGE_SIZES = (("dall-e-2*", "256x256"),)
@@ -76,7 +75,8 @@ def _call(backend, model_id: str, kind: str):
         return lambda: backend.generate_image(model_id, "A small red dot.", size=image_size(model_id))
     if kind == "audio":
         return lambda: backend.synthesize_speech(model_id, SPEECH_TEXT)
-    param = TOKEN_LIMIT_PARAMS.get(backend.id, "max_tokens")
+    # Read from the class, not looked up by id: a second OpenAI account under another id is still OpenAI.
+    param = getattr(backend, "token_limit_param", "max_tokens")
     return lambda: backend.chat(model_id, [{"role": "user", "content": CHAT_PROMPT}], **{param: 1})
 
 

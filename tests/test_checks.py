@@ -68,3 +68,30 @@ def test_checks_run_under_the_app_tag(db):
 def test_a_misspelt_provider_option_is_an_error():
     assert ids(check_settings()) == ["ai_models.E008"]
     assert "MAX_MODEL" in check_settings()[0].msg and "MAX_MODELS" in check_settings()[0].hint
+
+
+@override_settings(AI_MODELS={"PROVIDERS": {"ollama.local": {"CLASS": "ollama"}, "ok-id_2": {"CLASS": "ollama"}}})
+def test_a_provider_id_that_cannot_be_a_row_slug_is_an_error():
+    assert ids(check_settings()) == ["ai_models.E011"]
+    assert "'ollama.local'" in check_settings()[0].msg
+
+
+@override_settings(AI_MODELS={"PROVIDERS": {
+    "ollama": {"CLASS": "openai_compatible", "BASE_URL": "https://ollama.internal/v1", "NAME": "Ollama",
+               "ENDPOINTS": ["chat"]},
+    "second-openai": {"CLASS": "openai", "API_KEY_ENV": "SECOND_OPENAI_KEY"},
+    "xai": {},
+}})
+def test_instances_presets_and_their_options_are_clean():
+    assert ids(check_settings()) == []
+
+
+@override_settings(AI_MODELS={"PROVIDERS": {"mine": {"CLASS": "openai_compatibel"}}})
+def test_an_unknown_class_is_an_error_naming_it():
+    assert ids(check_settings()) == ["ai_models.E003"]
+    assert "openai_compatibel" in check_settings()[0].msg
+
+
+@override_settings(AI_MODELS={"PROVIDERS": {"mine": {"CLASS": "openai_compatible", "ENDPOINT": ["chat"]}}})
+def test_a_misspelt_option_of_an_instance_is_an_error():
+    assert ids(check_settings()) == ["ai_models.E008"]

@@ -71,3 +71,32 @@ def test_a_provider_row_whose_class_is_gone_fails_alone(db):
     assert statuses["snapshot"].state == "fresh" and listing.entries
     assert statuses["retired-vendor"].state == "failed" and "Unknown provider" in statuses["retired-vendor"].error
     assert statuses["broken"].state == "failed" and "no" in statuses["broken"].error
+
+
+def test_a_class_serves_several_ids_by_registered_id_preset_or_dotted_path(db, monkeypatch):
+    from ai_models.exceptions import UnknownProvider
+    from ai_models.providers import get_provider, provider_paths
+    from ai_models.providers.openai import OpenAIProvider
+    from ai_models.providers.openai_compatible import OpenAICompatibleServer
+
+    monkeypatch.setenv("SECOND_OPENAI_KEY", "sk-second-account-0001")
+    providers = {
+        "openai-eu": {"CLASS": "openai", "API_KEY_ENV": "SECOND_OPENAI_KEY", "NAME": "OpenAI (EU project)"},
+        "house": {"CLASS": "ai_models.providers.openai_compatible.OpenAICompatibleServer",
+                  "BASE_URL": "https://llm.house.example/v1"},
+        "together-batch": {"CLASS": "together"},
+        "together": {},
+    }
+    with override_settings(AI_MODELS={"PROVIDERS": providers}):
+        eu = build_provider("openai-eu")
+        assert isinstance(eu, OpenAIProvider) and (eu.id, eu.name) == ("openai-eu", "OpenAI (EU project)")
+        assert (eu.api_key, eu.key_source, eu.base_url) == ("sk-second-account-0001", "environment", "https://api.openai.com/v1")
+        house = build_provider("house")
+        assert isinstance(house, OpenAICompatibleServer) and house.name == "OpenAI-compatible server (house)"
+        assert get_provider("together").name == "Together AI"
+        assert get_provider("together-batch").name == "Together AI (together-batch)"
+        assert build_provider("together-batch").base_url == "https://api.together.xyz/v1"
+        assert {"openai-eu", "house", "together-batch", "xai"} <= set(provider_paths())
+        assert get_provider("openai") is OpenAIProvider  # the built-in itself is untouched
+        with pytest.raises(UnknownProvider, match="Known providers: .*together-batch"):
+            get_provider("nonesuch")

@@ -47,6 +47,7 @@ def encode(models, fetched_at: float):
                 model.expires,
                 one(tuple(model.input_modalities)),
                 one(tuple(model.output_modalities)),
+                str(model.successor or ""),
             )
         )
         raws.append(model.raw)

@@ -65,7 +65,8 @@ def drift_json(drift) -> dict | None:
         return None
     return {
         "state": drift.state,
-        "flags": [{"kind": flag.kind, "message": flag.message} for flag in drift.flags],
+        "successor": drift.successor,
+        "flags": [{"kind": flag.kind, "message": flag.message, "successor": flag.successor} for flag in drift.flags],
     }
 
 

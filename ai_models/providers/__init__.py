@@ -1,9 +1,12 @@
 """Provider registry: which backend class serves a provider id, and which providers are on.
 
 Built-in providers are listed by dotted path in ``BUILTIN_PROVIDERS``; a host adds its
-own with ``AI_MODELS["PROVIDER_CLASSES"] = {"myco": "myco.ai.MyProvider"}``. The registry
-never reads the database: callers pass the ``Provider`` row, so ``models`` may import it and
-not the other way round.
+own with ``AI_MODELS["PROVIDER_CLASSES"] = {"myco": "myco.ai.MyProvider"}``. A provider id
+maps to a class plus options: ``AI_MODELS["PROVIDERS"][id]["CLASS"]`` names the class (a
+built-in or host id, ``openai_compatible``, a preset of ``presets.py``, or a dotted path;
+default: the id itself) and ``NAME`` its display name, so one class serves several ids. The
+registry never reads the database: callers pass the ``Provider`` row, so ``models`` may
+import it and not the other way round.
 """
 
 import os
@@ -14,6 +17,7 @@ from django.utils.module_loading import import_string
 from ..conf import ai_settings
 from ..exceptions import EncryptionError, ProviderError, UnknownProvider
 from .base import BaseProvider
+from .presets import GENERIC, PRESETS
 
 BUILTIN_PROVIDERS = {
     "openrouter": "ai_models.providers.openrouter.OpenRouterProvider",
@@ -23,12 +27,62 @@ BUILTIN_PROVIDERS = {
     "gemini": "ai_models.providers.gemini.GeminiProvider",
     "huggingface": "ai_models.providers.huggingface.HuggingFaceProvider",
     "snapshot": "ai_models.providers.snapshot.SnapshotProvider",
+    "mistral": "ai_models.providers.mistral.MistralProvider",
+    "anthropic": "ai_models.providers.anthropic.AnthropicProvider",
 }
+# Named by CLASS only: the generic class has no server of its own until given a BASE_URL.
+CLASS_PATHS = {GENERIC: "ai_models.providers.openai_compatible.OpenAICompatibleServer"}
+
+
+def _class_paths() -> dict[str, str]:
+    return {**CLASS_PATHS, **BUILTIN_PROVIDERS, **ai_settings.PROVIDER_CLASSES}
+
+
+def provider_options(provider_id: str) -> dict:
+    """The options of ``provider_id``: its preset's (when its CLASS or id names one), then its settings'."""
+    options = dict(ai_settings.PROVIDERS.get(provider_id) or {})
+    preset_id = options.get("CLASS", provider_id)
+    preset = PRESETS.get(preset_id) if preset_id not in _class_paths() else None
+    if not preset:
+        return options
+    defaults = {**preset, "CLASS": GENERIC}
+    if preset_id != provider_id:  # a second instance of a preset: tell the two apart
+        defaults["NAME"] = f"{preset['NAME']} ({provider_id})"
+    return {**defaults, **{name: value for name, value in options.items() if name != "CLASS"}}
+
+
+def _class_path(provider_id: str, options: dict) -> str:
+    """Dotted path of the class serving ``provider_id``. Raises ``UnknownProvider``."""
+    paths = _class_paths()
+    name = options.get("CLASS", provider_id)
+    if name in paths:
+        return paths[name]
+    if "CLASS" in options and "." in str(name):
+        return name
+    if "CLASS" in options:
+        classes = ", ".join(sorted({*paths, *PRESETS}))
+        raise UnknownProvider(
+            f"Unknown provider class {name!r} for provider {provider_id!r}. Classes: {classes}, or a dotted path."
+        )
+    instances = [other for other, given in ai_settings.PROVIDERS.items() if isinstance(given, dict) and "CLASS" in given]
+    known = ", ".join(sorted({*BUILTIN_PROVIDERS, *ai_settings.PROVIDER_CLASSES, *PRESETS, *instances}))
+    raise UnknownProvider(
+        f"Unknown provider {provider_id!r}. Known providers: {known} (add your own with "
+        "AI_MODELS['PROVIDER_CLASSES'], or name its CLASS in AI_MODELS['PROVIDERS'])."
+    )
 
 
 def provider_paths() -> dict[str, str]:
-    """Provider id -> dotted path, built-ins first, then the host's own."""
-    return {**BUILTIN_PROVIDERS, **ai_settings.PROVIDER_CLASSES}
+    """Provider id -> dotted path of its class: built-ins, the host's own, the presets, then the
+    other ids of ``AI_MODELS["PROVIDERS"]`` (instances) whose class resolves."""
+    paths = {**BUILTIN_PROVIDERS, **ai_settings.PROVIDER_CLASSES}
+    for provider_id in [*PRESETS, *ai_settings.PROVIDERS]:
+        if provider_id not in paths:
+            try:
+                paths[provider_id] = _class_path(provider_id, provider_options(provider_id))
+            except UnknownProvider:
+                continue
+    return paths
 
 
 @lru_cache(maxsize=None)
@@ -37,19 +91,12 @@ def _import(path):
 
 
 def get_provider(provider_id: str):
-    """Return the provider class registered under ``provider_id``.
+    """Return the provider class serving ``provider_id`` (under that id and its ``NAME``).
 
-    Raises ``UnknownProvider`` (a ``LookupError``) listing the known ids.
+    Raises ``UnknownProvider`` (a ``LookupError``) listing the known ids, or ``ImportError``.
     """
-    paths = provider_paths()
-    try:
-        path = paths[provider_id]
-    except KeyError:
-        raise UnknownProvider(
-            f"Unknown provider {provider_id!r}. Known providers: {', '.join(sorted(paths))} "
-            "(add your own with AI_MODELS['PROVIDER_CLASSES'])."
-        ) from None
-    return _import(path)
+    options = provider_options(provider_id)
+    return _import(_class_path(provider_id, options)).serving(provider_id, str(options.get("NAME") or ""))
 
 
 def resolve_api_key(provider_cls, options: dict, row=None) -> tuple[str, str]:
@@ -70,14 +117,15 @@ def resolve_api_key(provider_cls, options: dict, row=None) -> tuple[str, str]:
 def build_provider(provider_id: str, row=None):
     """An instance of the provider backend with its key, base URL and options resolved."""
     cls = get_provider(provider_id)
-    options = dict(ai_settings.PROVIDERS.get(provider_id) or {})
+    options = provider_options(provider_id)
     try:
         api_key, key_source = resolve_api_key(cls, options, row)
         key_error = ""
     except EncryptionError as err:
         api_key, key_source, key_error = "", "database", str(err)
     settings_base_url = options.pop("BASE_URL", "")
-    options.pop("API_KEY", None)
+    for name in ("API_KEY", "CLASS", "NAME"):
+        options.pop(name, None)
     api_key_env = options.pop("API_KEY_ENV", cls.api_key_env)
     base_url = (row.base_url if row is not None else "") or settings_base_url
     backend = cls(api_key=api_key, key_source=key_source, base_url=base_url, options=options, key_error=key_error)

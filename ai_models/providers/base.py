@@ -6,8 +6,11 @@ A backend has two halves kept apart:
   ``CatalogModel``. No I/O, no settings: callable on a payload loaded from a file.
 - ``fetch_payload()``: the HTTP calls that produce that payload.
 
-Backends that can also *call* a model implement ``chat``, ``generate_image`` and
+Backends that can also *call* a model implement ``chat``, ``embed``, ``generate_image`` and
 ``synthesize_speech``, each returning a ``Generation``; the base raises ``ProviderUnsupported``.
+
+A class serves one provider id, or several: ``serving(provider_id, name)`` gives the class
+under another id (two Ollama servers through the generic OpenAI-compatible class).
 """
 
 import hashlib
@@ -15,6 +18,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from ..exceptions import ProviderAuthError, ProviderResponseError, ProviderUnsupported
@@ -38,6 +42,7 @@ class CatalogModel:
     expires: date | None = None
     input_modalities: tuple[str, ...] = ()
     output_modalities: tuple[str, ...] = ()
+    successor: str = ""  # the model the provider names as its replacement, if deprecated
     raw: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -77,11 +82,12 @@ class CatalogModel:
 class Generation:
     """What a model produced: text for chat and content, bytes for images and audio."""
 
-    kind: str  # "text" | "image" | "audio"
+    kind: str  # "text" | "image" | "audio" | "embedding"
     provider: str
     model_id: str
     text: str = ""
     data: bytes = b""
+    vectors: tuple = ()  # one tuple of floats per input text, for embeddings
     mime_type: str = ""  # e.g. "image/png", "audio/mpeg"
     demo: bool = False  # True for the offline snapshot's local, deterministic answers
     raw: dict = field(default_factory=dict, compare=False)  # the provider's answer, binary parts left out
@@ -105,6 +111,8 @@ class BaseProvider:
     requires_key: ClassVar[bool] = True
     # Where the model entries sit in a list payload; None when the payload is a bare list.
     items_key: ClassVar[str | None] = "data"
+    # The chat parameter that caps a reply's length (the trial call asks for one token).
+    token_limit_param: ClassVar[str] = "max_tokens"
     # Provider-specific options (``AI_MODELS["PROVIDERS"][id]``) and their defaults.
     default_options: ClassVar[dict] = {}
 
@@ -132,8 +140,19 @@ class BaseProvider:
     @classmethod
     def unknown_options(cls, options: dict) -> list[str]:
         """Option names this provider does not read (so a typo can be reported, not ignored)."""
-        known = {"API_KEY", "API_KEY_ENV", "BASE_URL", *cls.default_options}
+        known = {"API_KEY", "API_KEY_ENV", "BASE_URL", "CLASS", "NAME", *cls.default_options}
         return sorted(set(options) - known)
+
+    @classmethod
+    def serving(cls, provider_id: str, name: str = "") -> type:
+        """This class under ``provider_id`` (and display ``name``): the same class when they are its own.
+
+        Parsing is a classmethod that stamps ``cls.id`` on every entry, so an instance of a
+        class under another id is a subclass carrying that id; one per (class, id, name).
+        """
+        if provider_id == cls.id and (not name or name == cls.name):
+            return cls
+        return _serving(cls, provider_id, name or f"{cls.name} ({provider_id})")
 
     def __repr__(self):
         # Never the key.
@@ -243,6 +262,10 @@ class BaseProvider:
         """
         raise self.unsupported(parsing.translate("chat"))
 
+    def embed(self, model_id: str, texts: list[str]) -> Generation:
+        """One vector per text in ``texts``. Raises ``ProviderUnsupported`` or ``ProviderError``."""
+        raise self.unsupported(parsing.translate("embeddings"))
+
     def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:
         """An image drawn from ``prompt``. Raises ``ProviderUnsupported`` or ``ProviderError``."""
         raise self.unsupported(parsing.translate("image generation"))
@@ -252,3 +275,8 @@ class BaseProvider:
     ) -> Generation:
         """``text`` read aloud. Raises ``ProviderUnsupported`` or ``ProviderError``."""
         raise self.unsupported(parsing.translate("speech synthesis"))
+
+
+@lru_cache(maxsize=None)
+def _serving(cls, provider_id: str, name: str) -> type:
+    return type(cls.__name__, (cls,), {"id": provider_id, "name": name, "__module__": cls.__module__})

@@ -10,4 +10,5 @@ class GroqProvider(OpenAICompatibleProvider):
     name = "Groq"
     default_base_url = "https://api.groq.com/openai/v1"
     api_key_env = "GROQ_API_KEY"
+    token_limit_param = "max_completion_tokens"  # the name its chat completions take (max_tokens is deprecated)
     speech_path = "/audio/speech"

@@ -94,6 +94,7 @@ class HTTPProvider(BaseProvider):
     }
     # OpenAI-style endpoints this provider offers for calling models (None: not offered).
     chat_path: ClassVar[str | None] = None
+    embeddings_path: ClassVar[str | None] = None
     images_path: ClassVar[str | None] = None
     speech_path: ClassVar[str | None] = None
 
@@ -117,6 +118,12 @@ class HTTPProvider(BaseProvider):
     def _check_base_url(self) -> httpx.URL:
         # The same rule as the admin form and check E007 (``validate_base_url``), enforced again
         # here because a setting or an allow-list may have changed since the URL was saved.
+        if not self.base_url:  # a generic class has no default: the host names its server
+            raise ProviderError(
+                self.id,
+                _("no base URL configured; set AI_MODELS['PROVIDERS'][%(id)r]['BASE_URL'] or add one in the admin")
+                % {"id": self.id},
+            )
         try:
             validate_base_url(self.base_url)
         except ValidationError as err:
@@ -390,6 +397,21 @@ class HTTPProvider(BaseProvider):
             raise self.unusable(reply, _("text content"))
         return Generation(
             kind="text", provider=self.id, model_id=model_id, text=content or "", raw=media.without_binary(data)
+        )
+
+    def embed(self, model_id: str, texts: list[str]) -> Generation:
+        if not self.embeddings_path:
+            return super().embed(model_id, texts)
+        data, reply = self.post_json(self.embeddings_path, {"model": model_id, "input": list(texts)})
+        try:
+            rows = sorted(data["data"], key=lambda row: row.get("index", 0))
+            vectors = tuple(tuple(float(number) for number in row["embedding"]) for row in rows)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            vectors = ()
+        if len(vectors) != len(texts) or not all(vectors):
+            raise self.unusable(reply, _("one embedding per input"))
+        return Generation(
+            kind="embedding", provider=self.id, model_id=model_id, vectors=vectors, raw={"model": data.get("model")}
         )
 
     def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:

@@ -1,4 +1,4 @@
-"""OpenAI: ``GET https://api.openai.com/v1/models`` (ids only); chat, images and speech."""
+"""OpenAI: ``GET https://api.openai.com/v1/models`` (ids only); chat, embeddings, images and speech."""
 
 from .openai_compatible import OpenAICompatibleProvider
 
@@ -10,5 +10,7 @@ class OpenAIProvider(OpenAICompatibleProvider):
     name = "OpenAI"
     default_base_url = "https://api.openai.com/v1"
     api_key_env = "OPENAI_API_KEY"
+    token_limit_param = "max_completion_tokens"  # the name its chat completions take (max_tokens is deprecated)
+    embeddings_path = "/embeddings"
     images_path = "/images/generations"
     speech_path = "/audio/speech"

@@ -1,14 +1,21 @@
-"""The OpenAI-style ``GET /models`` list and chat completions, shared by OpenAI, Groq and DeepSeek.
+"""The OpenAI-style ``GET /models`` list and chat completions: OpenAI, Groq, DeepSeek, and any
+OpenAI-compatible server (Ollama, vLLM, LM Studio, xAI, Together, NVIDIA, Cerebras...).
 
-These lists carry little beyond the id, so capabilities come from the id unless an entry
-says more (Groq and newer DeepSeek payloads add ``output_modalities``, ``context_window``
-and ``active``).
+These lists carry little beyond the id, so capabilities come from what an entry says first
+(``output_modalities``; a ``type`` such as Together's), then from the id. Servers add other
+fields this reads where present: ``active`` (Groq), ``context_window``/``context_length``
+(Groq, Together), ``max_model_len`` (vLLM), ``max_context_length`` (LM Studio), ``pricing``
+in USD per 1M tokens (Together).
 """
+
+from typing import Any, ClassVar
 
 from .. import capabilities as rules
 from . import parsing
 from .base import CatalogModel
 from .http import HTTPProvider
+
+CONTEXT_FIELDS = ("context_window", "context_length", "max_model_len", "max_context_length")
 
 
 class OpenAICompatibleProvider(HTTPProvider):
@@ -25,16 +32,60 @@ class OpenAICompatibleProvider(HTTPProvider):
         if item.get("active") is False:
             return None
         outputs = parsing.modalities(item.get("output_modalities"))
-        reasons = rules.classify_by_modalities(outputs) if outputs else rules.classify_by_id(model_id)
+        by_type = rules.classify_by_model_type(item.get("type"))
+        if outputs:
+            reasons = rules.classify_by_modalities(outputs)
+        elif by_type is not None:
+            reasons = by_type
+        else:
+            reasons = rules.classify_by_id(model_id)
         reasons = rules.without_special_purpose(reasons, model_id)
+        pricing = item.get("pricing") if isinstance(item.get("pricing"), dict) else {}
         return cls.catalog_model(
             item,
             model_id,
             reasons,
-            name=parsing.name(item.get("name"), model_id),
+            name=parsing.name(item.get("name") or item.get("display_name"), model_id),
             description=parsing.text(item.get("description")),
-            context_window=parsing.context_window(item.get("context_window") or item.get("context_length")),
+            context_window=parsing.context_window(next((item[key] for key in CONTEXT_FIELDS if item.get(key)), None)),
+            input_price=parsing.price(pricing.get("input")),
+            output_price=parsing.price(pricing.get("output")),
             created=parsing.timestamp(item.get("created")),
             input_modalities=parsing.modalities(item.get("input_modalities")),
             output_modalities=outputs,
         )
+
+
+class OpenAICompatibleServer(OpenAICompatibleProvider):
+    """Any server speaking the OpenAI API, under ids of the host's choosing.
+
+    ``AI_MODELS["PROVIDERS"] = {"ollama": {"CLASS": "openai_compatible", "BASE_URL":
+    "http://127.0.0.1:11434/v1", "NAME": "Local Ollama"}}``. The key is optional (sent when
+    set); ``ENDPOINTS`` names the calls the server answers, so a trial of another one says
+    "not supported" instead of reaching a 404.
+    """
+
+    id = "openai_compatible"
+    name = "OpenAI-compatible server"
+    requires_key = False
+    embeddings_path = "/embeddings"
+    images_path = "/images/generations"
+    speech_path = "/audio/speech"
+    default_options: ClassVar[dict] = {
+        **HTTPProvider.default_options,
+        "ENDPOINTS": ("chat", "embeddings", "images", "speech"),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        endpoints = set(self.option("ENDPOINTS") or ())
+        for endpoint in ("chat", "embeddings", "images", "speech"):
+            if endpoint not in endpoints:
+                setattr(self, f"{endpoint}_path", None)
+
+    @classmethod
+    def payload_items(cls, payload: Any) -> list:
+        # Together answers a bare JSON array where the others wrap it in {"data": [...]}.
+        if isinstance(payload, list):
+            return payload
+        return super().payload_items(payload)

@@ -41,6 +41,14 @@ def model_id(value) -> str:
     return value
 
 
+def optional_model_id(value) -> str:
+    """A model id the entry refers to (a successor, say), or "" when absent or unusable."""
+    try:
+        return model_id(value)
+    except ValueError:
+        return ""
+
+
 def text(value, limit: int = MAX_DESCRIPTION) -> str:
     """Untrusted provider text as a plain string: no control characters, at most ``limit`` characters."""
     if value is None:
@@ -92,8 +100,9 @@ def price(value, *, per_token: bool = False) -> Decimal | None:
 
 
 def timestamp(value) -> datetime | None:
-    """An aware UTC datetime from Unix seconds or an ISO 8601 string, or ``None``."""
-    if value is None or value == "" or isinstance(value, bool):
+    """An aware UTC datetime from Unix seconds or an ISO 8601 string, or ``None`` (also for 0, which
+    servers such as Cerebras send when they do not know)."""
+    if value is None or value == "" or value == 0 or isinstance(value, bool):
         return None
     try:
         if isinstance(value, (int, float)):

@@ -46,6 +46,17 @@ def test_the_banner_is_on_every_page_of_the_app(admin_client, drifted):
         assert f'href="{SAVED_URL}?is_active__exact=1"' in html
 
 
+def test_the_banner_names_the_successor_a_provider_gives(admin_client, active, acme_provider):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    acme_provider.models[CHAT].update(expires=timezone.localdate() + timedelta(days=3), successor="acme/chat-2")
+    catalog.refresh(["acme"])
+    html = admin_client.get(SAVED_URL).content.decode()
+    assert BANNER in html and "in 3 days; replacement: acme/chat-2" in html
+
+
 def test_no_banner_when_the_active_models_match_the_catalog(admin_client, active):
     for url in pages(active):
         assert BANNER not in admin_client.get(url).content.decode(), url

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from ai_models.models import Provider
+from ai_models.providers import build_provider
 
 from .conftest import CATALOG_URL, PROVIDERS_URL, messages_of, providers
 
@@ -138,6 +139,22 @@ def test_slug_choices_come_from_the_registry_and_lock_after_creation(admin_clien
     change(admin_client, row, slug="snapshot")
     row.refresh_from_db()
     assert row.slug == "keyed"
+
+
+def test_rows_can_be_added_for_instances_and_presets(admin_client):
+    instance = {"CLASS": "ollama", "BASE_URL": "https://gpu.internal.example/v1", "NAME": "GPU Ollama"}
+    with providers(snapshot={}, **{"ollama-gpu": instance}):
+        choices = dict(admin_client.get(PROVIDERS_URL + "add/").context["adminform"].form.fields["slug"].choices)
+        assert choices["ollama-gpu"] == "GPU Ollama (ollama-gpu)"
+        assert {"mistral", "anthropic", "xai", "together", "cerebras"} <= set(choices)
+        assert "openai_compatible" not in choices  # a class, not a provider: it has no server of its own
+
+        assert add(admin_client, slug="ollama-gpu", api_key=KEY).status_code == 302
+        assert add(admin_client, slug="xai", base_url="https://xai-proxy.internal.example/v1").status_code == 302
+    gpu, xai = Provider.objects.get(slug="ollama-gpu"), Provider.objects.get(slug="xai")
+    assert (gpu.name, gpu.api_key, xai.name) == ("GPU Ollama", KEY, "xAI")
+    backend = build_provider("xai", xai)
+    assert (backend.base_url, backend.api_key_env) == ("https://xai-proxy.internal.example/v1", "XAI_API_KEY")
 
 
 def test_list_shows_the_last_catalog_fetch(admin_client):

@@ -96,7 +96,8 @@ def test_json_lists_models_flags_and_provider_status(acme_provider):
             "provider": "acme",
             "model_id": CHAT,
             "state": "flagged",
-            "flags": [{"kind": "capability_lost", "message": "no longer classified for Chat"}],
+            "successor": "",
+            "flags": [{"kind": "capability_lost", "message": "no longer classified for Chat", "successor": ""}],
         }
     ]
     assert [status["provider"] for status in data["providers"]] == ["acme"]
@@ -140,7 +141,8 @@ def test_active_shows_drift_from_the_cache_without_fetching(acme_provider):
     assert f"chat: acme:{CHAT} output price up from $4.00 to $5.00 per 1M tokens" in table.stderr
     assert data["chat"]["drift"] == {
         "state": "flagged",
-        "flags": [{"kind": "price", "message": "output price up from $4.00 to $5.00 per 1M tokens"}],
+        "successor": "",
+        "flags": [{"kind": "price", "message": "output price up from $4.00 to $5.00 per 1M tokens", "successor": ""}],
     }
     assert data["chat"]["trial"] is None and data["content"] is None
 
@@ -151,7 +153,7 @@ def test_active_says_not_checked_when_the_catalog_is_cold():
 
     data = json.loads(run("active", "--json").stdout)
 
-    assert data["chat"]["drift"] == {"state": "unknown", "flags": []}
+    assert data["chat"]["drift"] == {"state": "unknown", "successor": "", "flags": []}
 
 
 def test_activate_test_calls_first_and_stores_the_result(acme_provider):
@@ -170,3 +172,23 @@ def test_activate_test_failure_changes_nothing(acme_provider):
     assert result.code == 1
     assert "The test call failed: server error after 3 attempts (HTTP 503). Nothing was changed." in result.stderr
     assert not AIModel.objects.exists()
+
+
+def test_a_named_successor_is_in_the_text_and_the_json(acme_provider):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    activate()
+    expires = timezone.localdate() + timedelta(days=5)
+    acme_provider.models[CHAT].update(expires=expires, successor="acme/chat-2")
+
+    text = run("watch", "--refresh")
+    data = json.loads(run("watch", "--json").stdout)
+
+    assert text.code == 1
+    assert f"chat: acme:{CHAT} expires on {expires.isoformat()}, in 5 days; replacement: acme/chat-2" in text.stderr
+    [model] = data["models"]
+    assert model["successor"] == "acme/chat-2"
+    assert model["flags"] == [{"kind": "expiring", "successor": "acme/chat-2",
+                               "message": f"expires on {expires.isoformat()}, in 5 days; replacement: acme/chat-2"}]

@@ -60,6 +60,7 @@ class DriftProvider(BaseProvider):
                 input_price=Decimal(fields["input_price"]) if fields.get("input_price") else None,
                 output_price=Decimal(fields["output_price"]) if fields.get("output_price") else None,
                 expires=fields.get("expires"),
+                successor=fields.get("successor", ""),
                 output_modalities=("image",) if "image" in fields["capabilities"] else ("text",),
             )
             for model_id, fields in payload.items()

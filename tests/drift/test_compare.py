@@ -85,3 +85,21 @@ def test_capabilities_no_longer_configured_are_not_compared():
 def test_several_flags_at_once():
     now = catalog_model(capabilities=("content",), input_price=Decimal("1"), expires=date(2026, 3, 2))
     assert kinds(flags(catalog_model(), now)) == [EXPIRING, PRICE, CAPABILITY_LOST]
+
+
+def test_a_deprecation_with_a_named_successor_says_what_to_activate_next():
+    now = catalog_model(expires=date(2026, 3, 15), successor="mistral-medium-2508")
+    [flag] = flags(catalog_model(), now)
+    assert flag.kind == EXPIRING and flag.successor == "mistral-medium-2508"
+    assert flag.message == "expires on 2026-03-15, in 14 days; replacement: mistral-medium-2508"
+
+
+def test_a_model_gone_after_a_deprecation_keeps_the_successor_known_at_activation():
+    activated = catalog_model(successor="mistral-medium-2508")
+    [flag] = flags(activated, None, listed=True)
+    assert flag.kind == DISAPPEARED
+    assert flag.message == "no longer in the snapshot catalog; replacement: mistral-medium-2508"
+
+
+def test_a_successor_alone_raises_no_flag():
+    assert flags(catalog_model(), catalog_model(successor="mistral-medium-2508")) == []

@@ -42,6 +42,7 @@ class ProviderContract:
     list_host = ""  # e.g. "api.openai.com"
     list_path = ""  # e.g. "/v1/models"
     payload_file = ""
+    base_url = ""  # for a class without a default base URL (the generic OpenAI-compatible one)
     options: dict = {}
     expected: dict = {}  # model id -> exactly the capabilities it must get
     expected_skipped = 0
@@ -50,6 +51,8 @@ class ProviderContract:
     # Pagination: the pages, and query parameters the second request must carry.
     pages: list = []
     second_page_params: dict = {}
+    # A payload of the wrong shape; by default the opposite of what the class expects.
+    wrong_shape = None
 
     # -- helpers that read like English ---------------------------------------------------
 
@@ -61,6 +64,7 @@ class ProviderContract:
         self.queued = []
         self.default_response = None
         with respx.mock(assert_all_called=False) as router:
+            self.router = router  # for a test's own routes (calls to models)
             self.route = router.get(host=self.list_host, path=self.list_path)
             self.route.side_effect = self._respond
             self.elsewhere = router.route(host="attacker.example")
@@ -94,7 +98,10 @@ class ProviderContract:
 
     def provider(self, api_key=SECRET_KEY, **options):
         return self.provider_class(
-            api_key=api_key, key_source="environment" if api_key else "", options={**self.options, **options}
+            api_key=api_key,
+            key_source="environment" if api_key else "",
+            base_url=self.base_url,
+            options={**self.options, **options},
         )
 
     def fetch(self, **kwargs):
@@ -199,7 +206,10 @@ class ProviderContract:
         assert "Maintenance" in err.excerpt
 
     def test_wrong_shape_is_a_clear_error(self):
-        self.set_mock_response(200, json_data={"unexpected": True} if self.provider_class.items_key is None else [1])
+        wrong = self.wrong_shape
+        if wrong is None:
+            wrong = {"unexpected": True} if self.provider_class.items_key is None else [1]
+        self.set_mock_response(200, json_data=wrong)
         err = self.fetch_error(ProviderResponseError)
         assert "unexpected answer" in str(err) and err.status == 200
 

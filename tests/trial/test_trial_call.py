@@ -54,6 +54,27 @@ def test_chat_is_one_token_with_the_parameter_openai_accepts(mock):
     assert len(body["messages"]) == 1
 
 
+def test_a_second_openai_account_under_another_id_still_gets_openais_parameter(mock):
+    route = mock.post("https://api.openai.com/v1/chat/completions").respond(json=completion())
+
+    result = trial_call(OpenAIProvider.serving("openai-eu")(api_key=KEY), "gpt-4.1-mini", "chat")
+
+    assert result.ok and sent(route)["max_completion_tokens"] == 1 and "max_tokens" not in sent(route)
+
+
+def test_anthropic_is_tried_through_the_messages_api(mock):
+    from ai_models.providers.anthropic import AnthropicProvider
+
+    route = mock.post("https://api.anthropic.com/v1/messages").respond(
+        json={"type": "message", "content": [{"type": "text", "text": "OK"}]}
+    )
+
+    result = trial_call(AnthropicProvider(api_key=KEY), "claude-haiku-4-5-20251001", "chat")
+
+    assert (result.ok, result.summary) == (True, "reply “OK”")
+    assert sent(route)["max_tokens"] == 1
+
+
 def test_other_providers_get_max_tokens(mock):
     route = mock.post("https://openrouter.ai/api/v1/chat/completions").respond(json=completion(""))
 
