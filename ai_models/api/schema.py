@@ -26,4 +26,5 @@ class SchemaView(APIBase, SpectacularAPIView):
         "VERSION": __version__,
         "PREPROCESSING_HOOKS": ["ai_models.api.schema.only_this_api"],
         "COMPONENT_SPLIT_REQUEST": True,
+        "OAS_VERSION": "3.1.0",  # nullable references as JSON Schema says them (oneOf null)
     }

@@ -21,7 +21,18 @@ SORT_CHOICES = [*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]
 
 
 def _decimal(value):
-    return None if value is None else str(value)
+    """A price as a plain decimal string ("0.4", "10"), the same for catalog entries and saved rows."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+class PriceField(serializers.DecimalField):
+    """USD per 1M tokens, as a decimal string."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=14, decimal_places=6, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return _decimal(value)
 
 
 def _iso(value):
@@ -171,9 +182,8 @@ class EntrySerializer(serializers.Serializer):
     capabilities = serializers.ListField(child=serializers.CharField())
     reasons = serializers.DictField(child=serializers.CharField(), help_text=_("capability -> why it was given"))
     context_window = serializers.IntegerField(allow_null=True)
-    input_price = serializers.DecimalField(max_digits=14, decimal_places=6, allow_null=True,
-                                           help_text=_("USD per 1M tokens"))
-    output_price = serializers.DecimalField(max_digits=14, decimal_places=6, allow_null=True)
+    input_price = PriceField(help_text=_("USD per 1M tokens"))
+    output_price = PriceField()
     created = serializers.DateTimeField(allow_null=True)
     expires = serializers.DateField(allow_null=True)
     input_modalities = serializers.ListField(child=serializers.CharField())
@@ -243,8 +253,8 @@ class SavedModelSerializer(serializers.Serializer):
     capability_label = serializers.CharField()
     name = serializers.CharField(source="display_name")
     context_window = serializers.IntegerField(allow_null=True)
-    input_price = serializers.DecimalField(max_digits=14, decimal_places=6, allow_null=True)
-    output_price = serializers.DecimalField(max_digits=14, decimal_places=6, allow_null=True)
+    input_price = PriceField()
+    output_price = PriceField()
     is_active = serializers.BooleanField()
     activated_at = serializers.DateTimeField(allow_null=True)
     activated_by = serializers.SerializerMethodField()
@@ -290,8 +300,8 @@ class ActiveSerializer(serializers.Serializer):
 
 class ExcessSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=["input", "output"])
-    price = serializers.DecimalField(max_digits=14, decimal_places=6)
-    ceiling = serializers.DecimalField(max_digits=14, decimal_places=6)
+    price = PriceField()
+    ceiling = PriceField()
 
 
 class ChoiceResultSerializer(serializers.Serializer):
