@@ -9,6 +9,7 @@ times per request.
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..capabilities import capability_label
@@ -243,6 +244,14 @@ class CatalogPageSerializer(serializers.Serializer):
     providers = StatusSerializer(many=True)
 
 
+class TrialSerializer(serializers.Serializer):
+    """The test call made at the last activation."""
+
+    at = serializers.DateTimeField(source="trial_at")
+    latency_ms = serializers.IntegerField(source="trial_latency_ms")
+    result = serializers.CharField(source="trial_result")
+
+
 class SavedModelSerializer(serializers.Serializer):
     """A saved model (``AIModel``)."""
 
@@ -263,10 +272,9 @@ class SavedModelSerializer(serializers.Serializer):
     def get_activated_by(self, row) -> str | None:
         return row.activated_by.get_username() if row.activated_by_id else None
 
-    def get_trial(self, row) -> dict | None:
-        if row.trial_at is None:
-            return None
-        return {"at": row.trial_at.isoformat(), "latency_ms": row.trial_latency_ms, "result": row.trial_result}
+    @extend_schema_field(TrialSerializer(allow_null=True))
+    def get_trial(self, row):
+        return None if row.trial_at is None else TrialSerializer(row).data
 
 
 class SavedPageSerializer(serializers.Serializer):
