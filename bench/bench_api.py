@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from bench.bench_pages import _catalog_settings, _fill_vanilla, _measure_rounds, _Page, _seed_saved_models, _warm_catalog
 from bench.common import DEPTHS, figure, log, median, per_request, queries_of, ratio, superuser_client
+from bench.common import same_queries_figure, size_ratio_figure
 
 QUERY = "?page_size=100"
 
@@ -45,35 +46,26 @@ def bench_api_catalog(sizes=(100, 1_000, 10_000), vanilla_rows=10_000, rounds=2 
         for name, values in timings.items():
             details[name]["ms"] = round(median(values) * 1000, 3)
 
-    small, large = f"catalog_{min(sizes)}", f"catalog_{max(sizes)}"
-    counts = [details[f"catalog_{size}"]["queries"] for size in sizes]
+    large = f"catalog_{max(sizes)}"
+    versus = (
+        f"page_size=100, same pagination class; ours renders {details[large]['fields']} fields per entry "
+        f"(state, reasons, modalities included), the ListAPIView the table's {details['vanilla']['fields']}; "
+        f"median of {rounds} round-by-round ratios; medians {details[large]['ms']} ms vs {details['vanilla']['ms']} ms"
+    )
     return {
         "pages": details,
         "figures": [
-            figure(
-                "HTTP API catalog/: SQL queries per GET at " + " / ".join(f"{size:,}" for size in sizes) + " entries",
-                max(counts) - min(counts),
-                0,
-                unit="",
-                shown=" / ".join(map(str, counts)),
-                how="CaptureQueriesContext around one GET; target: the same count at every size (cachalot off); "
-                f"vanilla ListAPIView: {details['vanilla']['queries']}",
+            same_queries_figure(
+                "HTTP API catalog/", "GET", {size: details[f"catalog_{size}"]["queries"] for size in sizes},
+                "vanilla ListAPIView", details["vanilla"]["queries"],
             ),
-            figure(
-                f"HTTP API catalog/ at {max(sizes):,} ÷ DRF ListAPIView over {vanilla_rows:,} rows",
-                ratio(timings[large], timings["vanilla"]),
-                1.0,
-                how=f"page_size=100, same pagination class; ours renders {details[large]['fields']} fields per entry "
-                f"(state, reasons, modalities included), the ListAPIView the table's {details['vanilla']['fields']}; "
-                f"median of {rounds} round-by-round ratios; medians {details[large]['ms']} ms vs "
-                f"{details['vanilla']['ms']} ms",
-            ),
-            figure(
-                f"HTTP API catalog/ at {max(sizes):,} ÷ at {min(sizes):,} entries",
-                ratio(timings[large], timings[small]),
-                3.0,
-                how=f"median of {rounds} round-by-round ratios; median ms per GET: "
-                + ", ".join(f"{size:,}: {details[f'catalog_{size}']['ms']}" for size in sizes),
+            figure(f"HTTP API catalog/ at {max(sizes):,} ÷ DRF ListAPIView over {vanilla_rows:,} rows",
+                   ratio(timings[large], timings["vanilla"]), 1.0, how=versus),
+            size_ratio_figure(
+                "HTTP API catalog/",
+                {size: timings[f"catalog_{size}"] for size in sizes},
+                {size: details[f"catalog_{size}"]["ms"] for size in sizes},
+                rounds,
             ),
         ],
     }

@@ -5,10 +5,11 @@ import pytest
 pytest.importorskip("rest_framework", reason="the HTTP API needs the rest extra (djangorestframework)")
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth.models import Permission, User  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
 from django.test import override_settings  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
+from ..admin.conftest import make_user as make_staff_user  # noqa: E402
 from ..admin.fakes import PATHS as ADMIN_FAKES  # noqa: E402
 from ..drift.fakes import DriftProvider  # noqa: E402
 
@@ -29,12 +30,13 @@ ROLES = {
 
 
 def make_user(username, perms=(), *, staff=True):
+    """A user with ``perms`` (``"all"``: a superuser); ``staff=False`` for a service account."""
     if perms == "all":
-        return User.objects.create_superuser(username, f"{username}@example.com", "pw")
-    user = User.objects.create_user(username, password="pw", is_staff=staff)
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        return make_staff_user(username, superuser=True)
+    user = make_staff_user(username, *perms)
+    if not staff:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
     return user
 
 
