@@ -1,8 +1,9 @@
 """Activate, save, bulk save, delete, saved and active models, deactivate, roll back."""
 
+import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 
-from ai_models import get_active_model, selection
+from ai_models import exceptions, get_active_model, selection
 from ai_models.catalog import get_entry
 from ai_models.models import AIModel
 
@@ -248,3 +249,20 @@ def test_unknown_capability_in_the_path_is_a_404(api):
     response = api().post(API + "active/nonsense/deactivate/")
 
     assert (response.status_code, response.json()["code"]) == (404, "unknown_capability")
+
+
+@pytest.mark.skipif(not hasattr(exceptions, "RequirementsNotMet"), reason="capability requirements (issue 13) not merged")
+def test_a_model_missing_the_capabilitys_requirements_is_a_409_until_overridden(api):
+    from django.conf import settings
+    from django.test import override_settings
+
+    capabilities = {"chat": {"label": "Chat", "kind": "chat", "requires": {"min_context": 2_000_000}}}
+    client = api()
+    with override_settings(AI_MODELS={**settings.AI_MODELS, "CAPABILITIES": capabilities}):
+        refused = activate(client)
+        allowed = activate(client, override_requirements=True)
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "requirements_not_met"
+    assert refused.json()["override"] == {"override_requirements": True}
+    assert allowed.status_code == 201 and allowed.json()["model"]["is_active"]

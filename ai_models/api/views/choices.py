@@ -11,9 +11,10 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status as http
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from ... import guardrail, selection
+from ... import exceptions, guardrail, selection
 from ...capabilities import capability_label
 from ...catalog import filter_entries, get_catalog, get_entry, sort_entries
 from ...conf import ai_settings
@@ -29,6 +30,8 @@ from .base import VIA, APIBase, Pagination, WriteBase, document
 from .catalog import missing_entry, sort_arguments, unavailable
 
 ERRORS = {code: s.ErrorSerializer for code in (400, 403, 404, 409, 502)}
+# Raised by ``selection.activate`` once capabilities declare requirements (issue 13); None before.
+RequirementsNotMet = getattr(exceptions, "RequirementsNotMet", None)
 
 
 def enabled_ids() -> list:
@@ -119,7 +122,10 @@ class Activations(WriteBase):
         try:
             row = selection.activate(entry, capability, request.user, via=VIA, trial=trial, note=note, **options)
         except ActivationError as err:
-            raise conflict(gettext("Nothing was changed: %(error)s") % {"error": err}, "activation_failed") from err
+            detail = gettext("Nothing was changed: %(error)s") % {"error": err}
+            if RequirementsNotMet is not None and isinstance(err, RequirementsNotMet):
+                raise conflict(detail, "requirements_not_met", override={"override_requirements": True}) from err
+            raise conflict(detail, "activation_failed") from err
         return choice_result(row, previous, warnings)
 
 
@@ -130,11 +136,12 @@ class Saved(WriteBase):
     pagination_class = Pagination
 
     def get_permissions(self):
-        required = {"GET": CanViewSaved, "DELETE": CanDeleteSaved}.get(self.request.method, CanActivate)
-        return [required()]
+        if self.request.method in SAFE_METHODS:
+            return [CanViewSaved()]
+        return [CanDeleteSaved() if self.request.method == "DELETE" else CanActivate()]
 
     def get_throttles(self):
-        self.throttle_scope = "ai_models_read" if self.request.method == "GET" else "ai_models_write"
+        self.throttle_scope = "ai_models_read" if self.request.method in SAFE_METHODS else "ai_models_write"
         return super().get_throttles()
 
     @staticmethod
