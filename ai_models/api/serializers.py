@@ -13,7 +13,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..capabilities import capability_label
-from ..catalog import PRICE_FILTERS, SORT_KEYS, STATE_FILTERS
+from ..catalog import SORT_KEYS
+from ..catalog.criteria import PRICE_FILTERS, STATE_FILTERS  # not re-exported by ai_models.catalog
 from ..conf import ai_settings
 
 MAX_BULK = 100  # saved/bulk/: a handful of models, never the whole catalog into the table

@@ -20,8 +20,7 @@ from ...catalog import filter_entries, get_catalog, get_entry, sort_entries
 from ...conf import ai_settings
 from ...drift import active_drift, usd
 from ...exceptions import ActivationError
-from ...models import AIModel
-from ...providers import enabled_providers
+from ...models import AIModel, Provider
 from ...trial import run_trial
 from .. import serializers as s
 from ..errors import bad_gateway, conflict, forbidden, not_found
@@ -35,7 +34,7 @@ RequirementsNotMet = getattr(exceptions, "RequirementsNotMet", None)
 
 
 def enabled_ids() -> list:
-    return [backend.id for backend in enabled_providers()]
+    return [backend.id for backend in Provider.objects.backends()]
 
 
 def find_entry(provider, model_id):
@@ -55,26 +54,26 @@ def active_row(capability):
 
 
 def ceiling_note(user, capability, name, input_price, output_price, allowed) -> str:
-    """The ``LogEntry`` note for a model above ``capability``'s price ceiling, "" for one within it.
+    """``guardrail.approve`` (the one price-ceiling rule of every way in), its refusals as API errors.
 
-    403 for a user without the permission to go above it; 409 when it was not asked for.
+    The ``LogEntry`` note above the ceiling, "" within it. 403 for a user without the permission
+    to go above it; 409 when ``allow_above_ceiling`` was not sent.
     """
-    excess = guardrail.excesses(capability, input_price, output_price)
-    if not excess:
-        return ""
-    found = s.ExcessSerializer(excess, many=True).data
-    if not guardrail.can_exceed(user):
-        raise forbidden(guardrail.refusal(name, capability, excess, usd), "above_ceiling_not_permitted", excess=found)
-    if not allowed:
+    try:
+        return guardrail.approve(capability, input_price, output_price, user, confirmed=allowed)
+    except guardrail.AboveCeiling as above:
+        found = s.ExcessSerializer(above.excess, many=True).data
+        if not above.permitted:
+            raise forbidden(guardrail.refusal(name, capability, above.excess, usd), "above_ceiling_not_permitted",
+                            excess=found) from above
         raise conflict(
             gettext("%(model)s is priced above the ceiling for %(capability)s (%(excess)s). Nothing was changed; "
                     "send allow_above_ceiling: true to activate it anyway.")
-            % {"model": name, "capability": capability_label(capability), "excess": guardrail.describe(excess, usd)},
+            % {"model": name, "capability": capability_label(capability), "excess": guardrail.describe(above.excess, usd)},
             "above_ceiling",
             override={"allow_above_ceiling": True},
             excess=found,
-        )
-    return guardrail.log_note(excess)
+        ) from above
 
 
 def choice_result(row, previous, warnings, created=True):
