@@ -82,7 +82,7 @@ class CatalogDetail(APIBase):
     permission_classes = [CanViewCatalog]
 
     @document(operation_id="catalog_detail", responses={200: s.EntryDetailSerializer, 404: s.ErrorSerializer,
-                                                             403: s.ErrorSerializer, 502: s.ErrorSerializer})
+              403: s.ErrorSerializer, 502: s.ErrorSerializer})
     def get(self, request, provider, model_id):
         statuses = {status.provider: status for status in provider_statuses()}
         if provider not in statuses:
@@ -115,7 +115,7 @@ class CatalogRefresh(WriteBase):
     permission_classes = [CanRefreshCatalog]
 
     @document(operation_id="catalog_refresh", request=s.RefreshRequest,
-                   responses={200: s.RefreshResultSerializer, **ERRORS})
+              responses={200: s.RefreshResultSerializer, **ERRORS})
     def post(self, request):
         known = [status.provider for status in provider_statuses()]
         chosen = self.validated(s.RefreshRequest, request.data, providers=known)["providers"]

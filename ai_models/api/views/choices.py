@@ -97,7 +97,7 @@ class Activations(WriteBase):
     permission_classes = [CanActivate]
 
     @document(operation_id="activate", request=s.ActivationRequest,
-                   responses={201: s.ChoiceResultSerializer, **ERRORS})
+              responses={201: s.ChoiceResultSerializer, **ERRORS})
     def post(self, request):
         data = self.validated(s.ActivationRequest, request.data, providers=enabled_ids())
         capability = data["capability"]
@@ -155,7 +155,7 @@ class Saved(WriteBase):
         return rows
 
     @document(operation_id="saved_list", parameters=[s.SavedQuery],
-                   responses={200: s.SavedPageSerializer, **ERRORS})
+              responses={200: s.SavedPageSerializer, **ERRORS})
     def get(self, request):
         query = self.validated(s.SavedQuery, request.query_params)
         paginator = self.pagination_class()
@@ -170,7 +170,7 @@ class Saved(WriteBase):
         return choice_result(row, None, classification_warnings(entry, data["capability"]))
 
     @document(operation_id="saved_delete", parameters=[s.DeleteSavedQuery],
-                   responses={200: s.DeleteResultSerializer, **ERRORS})
+              responses={200: s.DeleteResultSerializer, **ERRORS})
     def delete(self, request):
         query = self.validated(s.DeleteSavedQuery, request.query_params)
         with transaction.atomic():
@@ -245,7 +245,7 @@ class Deactivate(CapabilityAction):
     """POST: leave a capability with no active model; ``deactivated`` is null when none was active."""
 
     @document(operation_id="deactivate", request=None, parameters=[capability_path],
-                   responses={200: s.DeactivateResultSerializer, **ERRORS})
+              responses={200: s.DeactivateResultSerializer, **ERRORS})
     def post(self, request, capability):
         row = selection.deactivate(self.capability(capability), request.user, via=VIA)
         return Response({"deactivated": saved_data(row)})
@@ -255,7 +255,7 @@ class Rollback(CapabilityAction):
     """POST: activate again the model that was active before the current one (the most recently activated other)."""
 
     @document(operation_id="rollback", request=s.CeilingOverride, parameters=[capability_path],
-                   responses={200: s.ChoiceResultSerializer, **ERRORS})
+              responses={200: s.ChoiceResultSerializer, **ERRORS})
     def post(self, request, capability):
         capability = self.capability(capability)
         data = self.validated(s.CeilingOverride, request.data)
