@@ -96,3 +96,11 @@ def test_throttling_follows_the_hosts_scoped_rates(api):
     assert writes == [201, 429]
     throttled = client.get(API + "providers/")
     assert throttled.json()["code"] == "throttled" and "Retry-After" in throttled
+
+
+def test_head_and_options_of_saved_need_only_the_view_permission(api):
+    client = api("viewer")
+
+    assert client.head(API + "saved/").status_code == 200
+    assert client.options(API + "saved/").status_code == 200
+    assert client.post(API + "saved/", CHOOSE, format="json").status_code == 403
