@@ -188,6 +188,7 @@ class EntrySerializer(serializers.Serializer):
     output_price = PriceField()
     created = serializers.DateTimeField(allow_null=True)
     expires = serializers.DateField(allow_null=True)
+    successor = serializers.CharField(help_text=_("The model its provider names as its replacement, if deprecated."))
     input_modalities = serializers.ListField(child=serializers.CharField())
     output_modalities = serializers.ListField(child=serializers.CharField())
     state = StateSerializer()
@@ -207,6 +208,7 @@ class EntrySerializer(serializers.Serializer):
             "output_price": _decimal(entry.output_price),
             "created": _iso(entry.created),
             "expires": _iso(entry.expires),
+            "successor": entry.successor,
             "input_modalities": list(entry.input_modalities),
             "output_modalities": list(entry.output_modalities),
             "state": {"saved_for": sorted(state.saved_for), "active_for": sorted(state.active_for)},
