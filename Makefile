@@ -66,15 +66,15 @@ $(CORE_VENV)/bin/python:
 	py=$$(scripts/find-python 3.11) && "$$py" -m venv $(CORE_VENV)
 
 $(VENV)/.demo-installed: $(VENV)/bin/python $(DEPS)
-	$(PY) $(PIP_INSTALL) -e ".[unfold,cachalot]" $(QUIET_PIP)
+	$(PY) $(PIP_INSTALL) -e ".[unfold,cachalot,rest]" $(QUIET_PIP)
 	@touch $@
 
 $(VENV)/.test-installed: $(VENV)/bin/python $(DEPS)
-	$(PY) $(PIP_INSTALL) -e ".[unfold,cachalot,redis]" -r requirements/test.txt $(QUIET_PIP)
+	$(PY) $(PIP_INSTALL) -e ".[unfold,cachalot,redis,rest]" -r requirements/test.txt $(QUIET_PIP)
 	@touch $@
 
 $(CORE_VENV)/.core-installed: $(CORE_VENV)/bin/python $(DEPS)
-	$(CORE_PY) $(PIP_INSTALL) -e ".[unfold,cachalot,redis]" -r requirements/core.txt $(QUIET_PIP)
+	$(CORE_PY) $(PIP_INSTALL) -e ".[unfold,cachalot,redis,rest]" -r requirements/core.txt $(QUIET_PIP)
 	@touch $@
 
 # Packaging smoke check (scripts/package-check.sh): wheel + sdist, twine check, install into a fresh

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from bench import bench_catalog
 from bench.common import DEPTHS, figure, log, median, per_request, queries_of, ratio, superuser_client
+from bench.common import same_queries_figure, size_ratio_figure
 
 ROW_MARK = b'name="_selected_action"'  # one checkbox per listed row, in both admins
 
@@ -169,22 +170,14 @@ def bench_browse_pages(sizes=(100, 1_000, 10_000), vanilla_rows=10_000, rounds=2
             with pages["vanilla"] as page:
                 searched["vanilla"] += per_request(lambda: page.get(query), 1, warmup=0, depth=depth)
 
-    small, large = f"catalog_{min(sizes)}", f"catalog_{largest}"
-    counts = [details[f"catalog_{size}"]["queries"] for size in sizes]
+    large = f"catalog_{largest}"
+    counts = {size: details[f"catalog_{size}"]["queries"] for size in sizes}
     searched_ms = {name: round(median(values) * 1000, 3) for name, values in searched.items()}
     return {
         "pages": details,
         "searched_page_ms": searched_ms,
         "figures": [
-            figure(
-                "Browse catalog: SQL queries per page at " + " / ".join(f"{size:,}" for size in sizes) + " entries",
-                max(counts) - min(counts),
-                0,
-                unit="",
-                shown=" / ".join(map(str, counts)),
-                how="CaptureQueriesContext around one GET; target: the same count at every size (cachalot off); "
-                f"vanilla DB changelist: {details['vanilla']['queries']}",
-            ),
+            same_queries_figure("Browse catalog", "page", counts, "vanilla DB changelist", details["vanilla"]["queries"]),
             figure(
                 f"Browse catalog page at {largest:,} ÷ vanilla DB changelist of {vanilla_rows:,} rows",
                 ratio(timings[large], timings["vanilla"]),
@@ -192,12 +185,11 @@ def bench_browse_pages(sizes=(100, 1_000, 10_000), vanilla_rows=10_000, rounds=2
                 how=f"default page (100 rows); median of {rounds} round-by-round ratios (pages alternate); "
                 f"medians {details[large]['ms']} ms vs {details['vanilla']['ms']} ms",
             ),
-            figure(
-                f"Browse catalog page at {largest:,} ÷ at {min(sizes):,} entries",
-                ratio(timings[large], timings[small]),
-                3.0,
-                how=f"median of {rounds} round-by-round ratios; median ms per GET: "
-                + ", ".join(f"{size:,}: {details[f'catalog_{size}']['ms']}" for size in sizes),
+            size_ratio_figure(
+                "Browse catalog page",
+                {size: timings[f"catalog_{size}"] for size in sizes},
+                {size: details[f"catalog_{size}"]["ms"] for size in sizes},
+                rounds,
             ),
             figure(
                 f"Browse catalog page at {largest:,}, with the vanilla admin's plain columns ÷ vanilla changelist",

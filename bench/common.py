@@ -204,6 +204,38 @@ def figure(name, value, target=None, *, op="≤", unit="×", how="", shown=None)
     }
 
 
+def same_queries_figure(label: str, per: str, counts: dict, vanilla: str, vanilla_queries: int) -> dict:
+    """"<label>: SQL queries per <per> at 100 / 1,000 / 10,000 entries", met when every size runs as many.
+
+    ``counts``: catalog size -> queries of one request.
+    """
+    sizes = sorted(counts)
+    return figure(
+        f"{label}: SQL queries per {per} at " + " / ".join(f"{size:,}" for size in sizes) + " entries",
+        max(counts.values()) - min(counts.values()),
+        0,
+        unit="",
+        shown=" / ".join(str(counts[size]) for size in sizes),
+        how="CaptureQueriesContext around one GET; target: the same count at every size (cachalot off); "
+        f"{vanilla}: {vanilla_queries}",
+    )
+
+
+def size_ratio_figure(label: str, timings: dict, ms: dict, rounds: int, target: float = 3.0) -> dict:
+    """"<label> at 10,000 ÷ at 100 entries": the largest catalog's time over the smallest's.
+
+    ``timings``: catalog size -> seconds per round; ``ms``: catalog size -> median ms.
+    """
+    small, large = min(timings), max(timings)
+    return figure(
+        f"{label} at {large:,} ÷ at {small:,} entries",
+        ratio(timings[large], timings[small]),
+        target,
+        how=f"median of {rounds} round-by-round ratios; median ms per GET: "
+        + ", ".join(f"{size:,}: {ms[size]}" for size in sorted(ms)),
+    )
+
+
 def from_bench_catalog(fig: dict) -> dict:
     """A ``bench_catalog`` figure (always "≤ target") in this module's form."""
     return figure(fig["name"], fig["value"], fig["target"], op="≤", unit=fig.get("unit", "×"), how=fig["how"])

@@ -35,6 +35,7 @@ GROUPS = {
             ("browse_pages", "2. Browse catalog page (SQLite + locmem)"),
             ("old_way", "3. Saved/active marks: the old way vs ours (SQLite + locmem)"),
             ("parallel_refresh", "4. Cold refresh of six providers"),
+            ("api_catalog", "6. HTTP API: GET catalog/ (SQLite + locmem)"),
         ],
     ),
     "postgres-redis": (
@@ -67,6 +68,10 @@ def run_scenario(key: str) -> dict:
         result = bench_catalog.bench_parallel_refresh()
         fig = result.pop("figure")
         return {**result, "figures": [from_bench_catalog(fig)]}
+    if key == "api_catalog":
+        from bench.bench_api import bench_api_catalog
+
+        return bench_api_catalog()
     if key == "memory":
         from bench.bench_memory import bench_memory_cached
 
@@ -267,7 +272,7 @@ def _value(fig: dict) -> str:
 def _target(fig: dict) -> str:
     if fig["target"] is None:
         return "—"
-    if fig["name"].startswith("Browse catalog: SQL queries"):
+    if fig["name"].startswith(("Browse catalog: SQL queries", "HTTP API catalog/: SQL queries")):
         return "constant"
     return f"{fig['op']} {fig['target']:g}{fig['unit']}"
 

@@ -6,6 +6,7 @@
 """
 
 import os
+from importlib.util import find_spec
 
 from cryptography.fernet import Fernet
 
@@ -104,3 +105,7 @@ SILENCED_SYSTEM_CHECKS = ["ai_models.W001", "ai_models.W002"]
 
 # Users are created in many tests; the default hasher costs ~0.5 s each.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The HTTP API (the ``rest`` extra): DRF's token auth is one of the host auth classes tested.
+if find_spec("rest_framework"):
+    INSTALLED_APPS += ["rest_framework", "rest_framework.authtoken"]

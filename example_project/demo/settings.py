@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "cachalot",
     "ai_models",
     "generation",
+    # The HTTP API (pip install "django-ai-models[rest]"); its browsable pages need the app.
+    *(["rest_framework"] if find_spec("rest_framework") else []),
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,7 @@
-"""URLs of the demo: the admin, and the generation pages and JSON API at the root."""
+"""URLs of the demo: the admin, the generation pages and JSON API at the root, and the
+HTTP API of ai_models at api/ai-models/ (when the rest extra is installed)."""
+
+from importlib.util import find_spec
 
 from django.contrib import admin
 from django.urls import include, path
@@ -7,3 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("generation.urls")),
 ]
+
+if find_spec("rest_framework"):
+    urlpatterns.insert(1, path("api/ai-models/", include("ai_models.api.urls")))

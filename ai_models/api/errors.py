@@ -1,0 +1,82 @@
+"""API errors: JSON bodies with a stable ``code`` and a translated ``detail``.
+
+``exception_handler`` formats every error of the API's views, DRF's own (validation,
+authentication, permission, throttling, 404) included::
+
+    {"code": "unknown_capability", "detail": "...", "errors": {"capability": [...]}}
+
+``errors`` is there for validation errors only: field -> [{"code", "detail"}].
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+# Validation codes that name what was wrong; any other validation error is "invalid".
+SPECIFIC_CODES = ("unknown_provider", "unknown_capability", "unknown_model")
+
+
+class APIError(exceptions.APIException):
+    """An error with its own status and code; ``extra`` is merged into the body."""
+
+    def __init__(self, detail, code, status_code, **extra):
+        super().__init__(detail, code)
+        self.status_code = status_code
+        self.extra = extra
+
+
+def not_found(detail, code="not_found", **extra) -> APIError:
+    return APIError(detail, code, status.HTTP_404_NOT_FOUND, **extra)
+
+
+def conflict(detail, code, **extra) -> APIError:
+    """409: refused as asked, with what to send to override in ``override`` when there is a way."""
+    return APIError(detail, code, status.HTTP_409_CONFLICT, **extra)
+
+
+def bad_gateway(detail, code="provider_unavailable", **extra) -> APIError:
+    return APIError(detail, code, status.HTTP_502_BAD_GATEWAY, **extra)
+
+
+def forbidden(detail, code="permission_denied", **extra) -> APIError:
+    return APIError(detail, code, status.HTTP_403_FORBIDDEN, **extra)
+
+
+def invalid(field, detail, code="invalid") -> exceptions.ValidationError:
+    """A validation error of one request field."""
+    return exceptions.ValidationError({field: [exceptions.ErrorDetail(detail, code)]})
+
+
+def _flatten(detail, prefix=""):
+    """[(field, ErrorDetail)] of a DRF validation detail (nested dicts and lists)."""
+    if isinstance(detail, dict):
+        return [item for key, value in detail.items() for item in _flatten(value, f"{prefix}{key}.")]
+    if isinstance(detail, list):
+        return [item for value in detail for item in _flatten(value, prefix)]
+    return [(prefix[:-1] or "non_field_errors", detail)]
+
+
+def _validation_body(detail) -> dict:
+    found = _flatten(detail)
+    errors = {}
+    for field, error in found:
+        errors.setdefault(field, []).append({"code": error.code, "detail": str(error)})
+    first_field, first = found[0] if found else ("non_field_errors", exceptions.ErrorDetail(_("Invalid input.")))
+    code = first.code if first.code in SPECIFIC_CODES else "invalid"
+    where = "" if first_field == "non_field_errors" else f"{first_field}: "
+    return {"code": code, "detail": f"{where}{first}", "errors": errors}
+
+
+def exception_handler(exc, context):
+    """DRF's handler (status, headers such as ``Retry-After``), with our body."""
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = _validation_body(exc.detail)
+    else:
+        # DRF turns Django's Http404 and PermissionDenied into its own, with a coded detail.
+        detail = response.data.get("detail", "")
+        response.data = {"code": getattr(detail, "code", None) or "error", "detail": str(detail)}
+        response.data.update(getattr(exc, "extra", {}))
+    return response

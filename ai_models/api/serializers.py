@@ -1,0 +1,351 @@
+"""What the API reads and writes.
+
+Request serializers validate input: a capability must be configured, a provider enabled, a
+limit bounded; each refusal carries a stable code (see ``errors``). Response serializers
+declare every field (the OpenAPI schema is generated from them); the catalog entry's
+``to_representation`` is written out by hand because a listing page renders it a hundred
+times per request.
+"""
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..capabilities import capability_label
+from ..catalog import SORT_KEYS
+from ..catalog.criteria import PRICE_FILTERS, STATE_FILTERS  # not re-exported by ai_models.catalog
+from ..conf import ai_settings
+
+MAX_BULK = 100  # saved/bulk/: a handful of models, never the whole catalog into the table
+DEFAULT_BULK = 20
+SORT_CHOICES = [*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]
+
+
+def _decimal(value):
+    """A price as a plain decimal string ("0.4", "10"), the same for catalog entries and saved rows."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+class PriceField(serializers.DecimalField):
+    """USD per 1M tokens, as a decimal string."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=14, decimal_places=6, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return _decimal(value)
+
+
+def _iso(value):
+    return None if value is None else value.isoformat()
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+def check_capability(name: str) -> str:
+    """``name`` if configured, else a validation error coded ``unknown_capability``."""
+    if name not in ai_settings.CAPABILITIES:
+        raise serializers.ValidationError(
+            gettext("Unknown capability “%(name)s”. Valid capabilities: %(valid)s.")
+            % {"name": name, "valid": ", ".join(ai_settings.CAPABILITIES)},
+            code="unknown_capability",
+        )
+    return name
+
+
+def check_provider(name: str, enabled) -> str:
+    """``name`` if it is one of the ``enabled`` provider ids, else an error coded ``unknown_provider``."""
+    if name not in enabled:
+        raise serializers.ValidationError(
+            gettext("Unknown or disabled provider “%(name)s”. Enabled providers: %(enabled)s.")
+            % {"name": name, "enabled": ", ".join(enabled) or gettext("none")},
+            code="unknown_provider",
+        )
+    return name
+
+
+class ProviderChecked(serializers.Serializer):
+    """Checks ``provider`` (and each of ``providers``) against ``context["providers"]``."""
+
+    def validate_provider(self, value):
+        return check_provider(value, self.context["providers"]) if value else value
+
+    def validate_capability(self, value):
+        return check_capability(value) if value else value
+
+
+class ListingQuery(ProviderChecked):
+    """Which part of the catalog: the criteria of ``catalog.filter_entries`` and a sort key."""
+
+    provider = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text=_("Provider id."))
+    capability = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    search = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, trim_whitespace=True,
+        help_text=_("Every word must occur in the model id, name or description."),
+    )
+    price = serializers.ChoiceField(choices=PRICE_FILTERS, required=False, allow_blank=True)
+    sort = serializers.ChoiceField(
+        choices=SORT_CHOICES, required=False, default="name", help_text=_("A sort key; a leading - sorts descending.")
+    )
+
+
+class CatalogQuery(ListingQuery):
+    state = serializers.ChoiceField(
+        choices=STATE_FILTERS, required=False, allow_blank=True,
+        help_text=_("active, saved (for any capability) or none."),
+    )
+
+
+class ChooseRequest(ProviderChecked):
+    """One catalog model for one capability."""
+
+    provider = serializers.CharField(max_length=50)
+    model_id = serializers.CharField(max_length=255, trim_whitespace=False)
+    capability = serializers.CharField(max_length=50)
+
+
+class CeilingOverride(serializers.Serializer):
+    allow_above_ceiling = serializers.BooleanField(
+        default=False,
+        help_text=_("Activate although the model is priced above the capability's ceiling (needs the "
+                    "permission ai_models.activate_above_ceiling)."),
+    )
+
+
+class ActivationRequest(ChooseRequest, CeilingOverride):
+    test = serializers.BooleanField(
+        default=False, help_text=_("Make one minimal real call through the model first; activate only if it succeeds.")
+    )
+    override_requirements = serializers.BooleanField(
+        default=False, help_text=_("Activate although the model misses the capability's requirements.")
+    )
+
+
+class BulkSaveRequest(ListingQuery):
+    """The first ``limit`` models of a filtered, sorted listing, saved without activating."""
+
+    capability = serializers.CharField(max_length=50, help_text=_("The capability to save them for."))
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_BULK, default=DEFAULT_BULK)
+    order = serializers.ChoiceField(choices=SORT_CHOICES, default="name", help_text=_("Sort key, - for descending."))
+    sort = None  # called ``order`` here
+
+
+class RefreshRequest(serializers.Serializer):
+    providers = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, default=list, max_length=50,
+        help_text=_("Provider ids; empty: every enabled provider."),
+    )
+
+    def validate_providers(self, value):
+        return [check_provider(name, self.context["providers"]) for name in dict.fromkeys(value)]
+
+
+class SavedQuery(ProviderChecked):
+    provider = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    capability = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    active = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def validate_provider(self, value):  # any saved row's provider, enabled or not
+        return value
+
+
+class DeleteSavedQuery(SavedQuery):
+    keep_active = serializers.BooleanField(
+        default=True, help_text=_("Must be true: active models are never deleted (deactivate them first).")
+    )
+    active = None
+
+    def validate_keep_active(self, value):
+        if not value:
+            raise serializers.ValidationError(
+                gettext("Active models are never deleted: deactivate them first, then delete."), code="invalid"
+            )
+        return value
+
+
+# --- responses ------------------------------------------------------------------------------
+
+
+class StateSerializer(serializers.Serializer):
+    saved_for = serializers.ListField(child=serializers.CharField())
+    active_for = serializers.ListField(child=serializers.CharField())
+
+
+class EntrySerializer(serializers.Serializer):
+    """One catalog model, with its saved/active state from ``context["states"]`` (``catalog.entry_states``)."""
+
+    id = serializers.CharField(help_text=_("provider:model_id"))
+    provider = serializers.CharField()
+    model_id = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    capabilities = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.DictField(child=serializers.CharField(), help_text=_("capability -> why it was given"))
+    context_window = serializers.IntegerField(allow_null=True)
+    input_price = PriceField(help_text=_("USD per 1M tokens"))
+    output_price = PriceField()
+    created = serializers.DateTimeField(allow_null=True)
+    expires = serializers.DateField(allow_null=True)
+    successor = serializers.CharField(help_text=_("The model its provider names as its replacement, if deprecated."))
+    input_modalities = serializers.ListField(child=serializers.CharField())
+    output_modalities = serializers.ListField(child=serializers.CharField())
+    state = StateSerializer()
+
+    def to_representation(self, entry):
+        state = self.context["states"][entry.pk]
+        return {
+            "id": entry.pk,
+            "provider": entry.provider,
+            "model_id": entry.model_id,
+            "name": entry.name or entry.model_id,
+            "description": entry.description,
+            "capabilities": sorted(entry.capabilities),
+            "reasons": entry.reasons,
+            "context_window": entry.context_window,
+            "input_price": _decimal(entry.input_price),
+            "output_price": _decimal(entry.output_price),
+            "created": _iso(entry.created),
+            "expires": _iso(entry.expires),
+            "successor": entry.successor,
+            "input_modalities": list(entry.input_modalities),
+            "output_modalities": list(entry.output_modalities),
+            "state": {"saved_for": sorted(state.saved_for), "active_for": sorted(state.active_for)},
+        }
+
+
+class EntryDetailSerializer(EntrySerializer):
+    raw = serializers.DictField(help_text=_("The provider's own data for this model, as it sent it."))
+
+    def to_representation(self, entry):
+        return {**super().to_representation(entry), "raw": entry.raw}
+
+
+class StatusSerializer(serializers.Serializer):
+    """A provider's catalog status (``catalog.ProviderStatus``); never its key."""
+
+    provider = serializers.CharField()
+    name = serializers.CharField()
+    state = serializers.ChoiceField(choices=["fresh", "stale", "failed", "never"])
+    fetched_at = serializers.DateTimeField(allow_null=True)
+    age_seconds = serializers.SerializerMethodField()
+    error = serializers.CharField()
+    count = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    key_source = serializers.ChoiceField(choices=["environment", "settings", "database", ""])
+
+    def get_age_seconds(self, status) -> int | None:
+        return None if status.age is None else int(status.age.total_seconds())
+
+
+class CatalogPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = EntrySerializer(many=True)
+    providers = StatusSerializer(many=True)
+
+
+class TrialSerializer(serializers.Serializer):
+    """The test call made at the last activation."""
+
+    at = serializers.DateTimeField(source="trial_at")
+    latency_ms = serializers.IntegerField(source="trial_latency_ms")
+    result = serializers.CharField(source="trial_result")
+
+
+class SavedModelSerializer(serializers.Serializer):
+    """A saved model (``AIModel``)."""
+
+    id = serializers.IntegerField()
+    provider = serializers.CharField(source="provider.slug")
+    model_id = serializers.CharField()
+    capability = serializers.CharField()
+    capability_label = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+    context_window = serializers.IntegerField(allow_null=True)
+    input_price = PriceField()
+    output_price = PriceField()
+    is_active = serializers.BooleanField()
+    activated_at = serializers.DateTimeField(allow_null=True)
+    activated_by = serializers.SerializerMethodField()
+    trial = serializers.SerializerMethodField()
+
+    def get_activated_by(self, row) -> str | None:
+        return row.activated_by.get_username() if row.activated_by_id else None
+
+    @extend_schema_field(TrialSerializer(allow_null=True))
+    def get_trial(self, row):
+        return None if row.trial_at is None else TrialSerializer(row).data
+
+
+class SavedPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SavedModelSerializer(many=True)
+
+
+class FlagSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    message = serializers.CharField()
+
+
+class DriftSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["ok", "flagged", "unknown"])
+    flags = FlagSerializer(many=True)
+
+
+class ActiveSerializer(serializers.Serializer):
+    """One configured capability and its active model (null when none is active)."""
+
+    capability = serializers.CharField()
+    label = serializers.SerializerMethodField()
+    model = SavedModelSerializer(allow_null=True)
+    drift = DriftSerializer(allow_null=True)
+
+    def get_label(self, item) -> str:
+        return capability_label(item["capability"])
+
+
+class ExcessSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=["input", "output"])
+    price = PriceField()
+    ceiling = PriceField()
+
+
+class ChoiceResultSerializer(serializers.Serializer):
+    """What an activation, a save or a rollback did."""
+
+    model = SavedModelSerializer()
+    replaced = SavedModelSerializer(allow_null=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class BulkResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    saved = SavedModelSerializer(many=True)
+
+
+class DeleteResultSerializer(serializers.Serializer):
+    deleted = serializers.IntegerField()
+    models = SavedModelSerializer(many=True)
+
+
+class DeactivateResultSerializer(serializers.Serializer):
+    deactivated = SavedModelSerializer(allow_null=True)
+
+
+class RefreshResultSerializer(serializers.Serializer):
+    providers = StatusSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error: a stable ``code``, a translated ``detail``; per field for validation errors."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.DictField()), required=False)
+    override = serializers.DictField(required=False, help_text=_("What to send again to override a 409 refusal."))
+    providers = StatusSerializer(many=True, required=False)

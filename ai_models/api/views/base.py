@@ -1,0 +1,61 @@
+"""What every API view shares: authentication, throttling hooks, errors, the schema."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import extend_schema
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from ..errors import exception_handler
+
+VIA = "HTTP API"  # how the admin history names changes made here
+
+
+def document(**kwargs):
+    """``extend_schema`` built on drf-spectacular's AutoSchema whatever the host's DEFAULT_SCHEMA_CLASS."""
+
+    def decorator(method):
+        method.schema = AutoSchema  # where extend_schema looks first for the class to extend
+        return extend_schema(**kwargs)(method)
+
+    return decorator
+
+
+class Pagination(PageNumberPagination):
+    """``?page=`` and ``?page_size=`` (at most 500), 50 rows by default."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class APIBase(APIView):
+    """An API view: the host's DRF authentication classes plus session auth (with its CSRF check),
+    the host's throttle classes (``ScopedRateThrottle`` reads ``throttle_scope``), our error bodies."""
+
+    schema = AutoSchema()
+    throttle_scope = "ai_models_read"
+
+    # Read per request, not at import, so the host's REST_FRAMEWORK settings always apply.
+    def get_authenticators(self):
+        classes = list(api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+        if not any(issubclass(cls, SessionAuthentication) for cls in classes):
+            classes.append(SessionAuthentication)
+        return [cls() for cls in classes]
+
+    def get_throttles(self):
+        return [cls() for cls in api_settings.DEFAULT_THROTTLE_CLASSES]
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def validated(self, serializer_class, data, **context):
+        """The validated data of ``data``, or a 400 with every field error."""
+        serializer = serializer_class(data=data, context={"request": self.request, **context})
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class WriteBase(APIBase):
+    throttle_scope = "ai_models_write"
