@@ -9,13 +9,19 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, selection
+from .. import guardrail, requirements, selection
+from ..drift import activated_entry
+from ..embedding_guard import embedding_switch
 from ..exceptions import ActivationError, UnknownCapability
 from ..models import AIModel
 from .base import ModelAdmin
 from .display import EMPTY, fetched_when, format_price, format_tokens
 from .drift import drift_cell, request_drift
 from .filters import SavedCapabilityFilter
+
+
+# What re-activating a saved model may need ticked, in the order the page asks.
+CONFIRMATIONS = ("confirm_above_ceiling", "override_requirements", "confirm_embedding_switch")
 
 
 @admin.register(AIModel)
@@ -188,17 +194,22 @@ class AIModelAdmin(ModelAdmin):
         if row.is_active:
             self.message_user(request, gettext("%(model)s is already active.") % {"model": row}, messages.INFO)
             return
+        ticked = {name: request.POST.get(name) == "yes" for name in CONFIRMATIONS}
         try:
             note = guardrail.approve(row.capability, row.input_price, row.output_price, request.user,
-                                     confirmed=request.POST.get("confirm_above_ceiling") == "yes")
+                                     confirmed=ticked["confirm_above_ceiling"])
         except guardrail.AboveCeiling as above:
             if not above.permitted:
                 refused = guardrail.refusal(row.display_name or row.model_id, row.capability, above.excess, format_price)
                 self.message_user(request, refused, messages.ERROR)
                 return
-            return self._confirm_above_ceiling(request, row, guardrail.describe(above.excess, format_price))
+            note = None
+        asks = self._confirmations(row, ticked, note is None)
+        if any(asks.values()):
+            return self._confirm_reactivation(request, row, asks, ticked)
         try:
-            selection.reactivate(row, request.user, note=note)
+            selection.reactivate(row, request.user, note=note, override_requirements=ticked["override_requirements"],
+                                 confirm_embedding_switch=ticked["confirm_embedding_switch"])
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
             return
@@ -209,16 +220,44 @@ class AIModelAdmin(ModelAdmin):
             messages.SUCCESS,
         )
 
-    def _confirm_above_ceiling(self, request, row, described):
-        """The page asking to confirm re-activating a model priced above its capability's ceiling."""
+    def _confirmations(self, row, ticked, above_ceiling) -> dict:
+        """Confirmation name -> what to confirm ("" when nothing, or when already ticked)."""
+        asks = dict.fromkeys(CONFIRMATIONS, "")
+        if above_ceiling and not ticked["confirm_above_ceiling"]:
+            excess = guardrail.excesses(row.capability, row.input_price, row.output_price)
+            asks["confirm_above_ceiling"] = gettext(
+                "This model is priced above the price ceiling for its capability: %(excess)s."
+            ) % {"excess": guardrail.describe(excess, format_price)}
+        unmet = requirements.unmet(selection.requirement_checks(activated_entry(row), row.capability))
+        if unmet and not ticked["override_requirements"]:
+            asks["override_requirements"] = gettext("This model does not meet: %(unmet)s.") % {
+                "unmet": "; ".join(item.message for item in unmet)
+            }
+        switch = embedding_switch(row.capability, row.provider.slug, row.model_id, activated_entry(row).dimensions)
+        if switch and not ticked["confirm_embedding_switch"]:
+            asks["confirm_embedding_switch"] = switch.warning
+        return asks
+
+    def _confirm_reactivation(self, request, row, asks, ticked):
+        """The page asking to confirm what re-activating the model needs (price, requirements, switch)."""
+        labels = {
+            "confirm_above_ceiling": gettext("I confirm activating this model although it is priced above the ceiling"),
+            "override_requirements": gettext(
+                "Activate it anyway: I override the requirements it does not meet (this is logged)"
+            ),
+            "confirm_embedding_switch": gettext(
+                "I confirm the switch: embeddings made with the old model must be made again"
+            ),
+        }
         context = {
             **self.admin_site.each_context(request),
-            "title": gettext("Activate a model priced above the ceiling"),
+            "title": gettext("Confirm the activation"),
             "opts": self.opts,
             "back_url": request.get_full_path(),
             "media": self.media,
             "row": row,
-            "excess": described,
+            "asks": [(name, asks[name], labels[name]) for name in CONFIRMATIONS if asks[name]],
+            "given": [name for name in CONFIRMATIONS if ticked[name]],
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         request.current_app = self.admin_site.name
