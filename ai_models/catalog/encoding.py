@@ -49,9 +49,9 @@ def encode(models, fetched_at: float):
                 model.expires,
                 one(tuple(model.input_modalities)),
                 one(tuple(model.output_modalities)),
+                str(model.successor or ""),
                 one(tuple(model.parameters)),
                 model.dimensions,
-                str(model.successor or ""),
             )
         )
         raws.append(model.raw)

@@ -24,7 +24,7 @@ from ..capabilities import as_kind, gettext_noop
 from ..exceptions import ProviderResponseError
 from . import media, parsing
 from .base import BaseProvider, CatalogModel, Generation
-from .results import Embeddings, Moderation, Ranked, Ranking, Transcription
+from .results import Moderation, Ranked, Ranking, Transcription
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "snapshot" / "catalog.json"
 LISTED = gettext_noop("listed in the snapshot file")
@@ -127,7 +127,7 @@ class SnapshotProvider(BaseProvider):
             entry = None
         return (entry.dimensions if entry else None) or DEFAULT_DIMENSIONS
 
-    def embed(self, model_id: str, texts: list[str]) -> Embeddings:
+    def embed(self, model_id: str, texts: list[str]) -> Generation:
         """Unit vectors derived from each text: the same text, the same vector."""
         dimensions = self._listed_dimensions(model_id)
         vectors = []
@@ -135,8 +135,8 @@ class SnapshotProvider(BaseProvider):
             stream = b"".join(_seed(model_id, text, str(block)) for block in range(dimensions * 2 // 32 + 1))
             values = [value / 32768 for value in struct.unpack(f"<{dimensions}h", stream[: dimensions * 2])]
             norm = sum(value * value for value in values) ** 0.5 or 1.0
-            vectors.append([value / norm for value in values])
-        return Embeddings(self.id, model_id, vectors, demo=True)
+            vectors.append(tuple(value / norm for value in values))
+        return Generation(kind="embedding", provider=self.id, model_id=model_id, vectors=tuple(vectors), demo=True)
 
     def transcribe(self, model_id, audio, *, filename="clip.wav", mime_type="audio/wav", language=""):
         """A transcript that says it is demo output and how long the clip was."""

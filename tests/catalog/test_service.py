@@ -391,3 +391,13 @@ def test_with_nothing_cached_the_others_wait_for_the_fetch_in_flight(use_fakes):
     assert fakes.CALLS["fake1"] == 1
     assert len(listing.entries) == 3
     assert status(listing, "fake1").state == "fresh"
+
+
+def test_a_cached_entry_reads_back_every_field(use_fakes):
+    from ai_models.catalog.encoding import Cached, encode
+    from ai_models.providers.base import CatalogModel
+
+    model = CatalogModel("p", "m", "M", "d", frozenset({"chat"}), {"chat": "why"}, 8, None, None, None, None,
+                         ("text",), ("text",), "m-2", ("tools",), 1536)
+    [decoded] = Cached("p", encode([model], 0.0)).models
+    assert decoded == model  # field by field, in the dataclass's order
