@@ -29,10 +29,10 @@ from ..catalog import (
     provider_statuses,
     refresh,
 )
-from ..embedding_guard import embedding_switch
 from ..exceptions import ActivationError, AIModelsError, UnknownCapability
 from ..models import AIModel, CatalogEntry
 from ..trial import run_trial
+from . import gates
 from .base import ModelAdmin
 from .changelist import in_memory
 from .display import (
@@ -286,39 +286,16 @@ class CatalogEntryAdmin(ModelAdmin):
             )
         return None
 
-    def _checks(self, entry, capability, activating) -> dict:
-        """The requirements of ``capability`` as met / not met / unknown, and the embedding switch
-        activating ``entry`` would make, for the confirmation page."""
-        if not activating:
-            return {"requirements": [], "unmet": False, "switch_warning": ""}
-        labels = {requirements.MET: gettext("met"), requirements.UNMET: gettext("not met"),
-                  requirements.UNKNOWN: gettext("unknown")}
-        checks = selection.requirement_checks(entry, capability)
-        switch = embedding_switch(capability, entry.provider, entry.model_id, entry.dimensions)
-        return {
-            "requirements": [{"state": item.state, "label": labels[item.state], "message": item.message}
-                             for item in checks],
-            "unmet": bool(requirements.unmet(checks)),
-            "switch_warning": switch.warning if switch else "",
-        }
-
     def _unconfirmed(self, entry, capability, form) -> bool:
         """Whether activation needs a tick the form lacks (an unmet requirement, an embedding
         switch); the error goes on that field."""
-        missing = False
-        unmet = requirements.unmet(selection.requirement_checks(entry, capability))
-        if unmet and not form.cleaned_data["override_requirements"]:
-            form.add_error(
-                "override_requirements",
-                gettext("This model does not meet: %(unmet)s. Tick the override to activate it anyway, or choose "
-                        "another model.") % {"unmet": "; ".join(item.message for item in unmet)},
-            )
-            missing = True
-        switch = embedding_switch(capability, entry.provider, entry.model_id, entry.dimensions)
-        if switch is not None and not form.cleaned_data["confirm_embedding_switch"]:
+        asks = gates.pending(entry, capability, form.cleaned_data)
+        if "override_requirements" in asks:
+            tick = gettext("Tick the override to activate it anyway, or choose another model.")
+            form.add_error("override_requirements", f"{asks['override_requirements']} {tick}")
+        if "confirm_embedding_switch" in asks:
             form.add_error("confirm_embedding_switch", gettext("Tick this box to confirm the embedding model switch."))
-            missing = True
-        return missing
+        return bool(asks)
 
     def _one_entry(self, request, rows):
         """The single selected ``CatalogModel``, or None after telling the user why not."""
@@ -370,7 +347,7 @@ class CatalogEntryAdmin(ModelAdmin):
                     if ceiling
                     else "",
                     "over_ceiling": guardrail.describe(excess, format_price),
-                    **self._checks(entry, name, activating),
+                    **(gates.summary(entry, name) if activating else {}),
                 }
             )
         selected = next((choice for choice in choices if choice["name"] == form["capability"].value()), None)

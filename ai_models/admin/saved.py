@@ -9,15 +9,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, requirements, selection
+from .. import guardrail, selection
 from ..drift import activated_entry
-from ..embedding_guard import embedding_switch
 from ..exceptions import ActivationError, UnknownCapability
 from ..models import AIModel
+from . import gates
 from .base import ModelAdmin
 from .display import EMPTY, fetched_when, format_price, format_tokens
 from .drift import drift_cell, request_drift
 from .filters import SavedCapabilityFilter
+from .forms import ActivateForm
 
 
 # What re-activating a saved model may need ticked, in the order the page asks.
@@ -205,7 +206,7 @@ class AIModelAdmin(ModelAdmin):
                 return
             note = None
         asks = self._confirmations(row, ticked, note is None)
-        if any(asks.values()):
+        if asks:
             return self._confirm_reactivation(request, row, asks, ticked)
         try:
             selection.reactivate(row, request.user, note=note, override_requirements=ticked["override_requirements"],
@@ -221,34 +222,18 @@ class AIModelAdmin(ModelAdmin):
         )
 
     def _confirmations(self, row, ticked, above_ceiling) -> dict:
-        """Confirmation name -> what to confirm ("" when nothing, or when already ticked)."""
-        asks = dict.fromkeys(CONFIRMATIONS, "")
+        """Confirmation name -> what to confirm, for each one re-activating ``row`` needs and lacks."""
+        asks = {}
         if above_ceiling and not ticked["confirm_above_ceiling"]:
             excess = guardrail.excesses(row.capability, row.input_price, row.output_price)
             asks["confirm_above_ceiling"] = gettext(
                 "This model is priced above the price ceiling for its capability: %(excess)s."
             ) % {"excess": guardrail.describe(excess, format_price)}
-        unmet = requirements.unmet(selection.requirement_checks(activated_entry(row), row.capability))
-        if unmet and not ticked["override_requirements"]:
-            asks["override_requirements"] = gettext("This model does not meet: %(unmet)s.") % {
-                "unmet": "; ".join(item.message for item in unmet)
-            }
-        switch = embedding_switch(row.capability, row.provider.slug, row.model_id, activated_entry(row).dimensions)
-        if switch and not ticked["confirm_embedding_switch"]:
-            asks["confirm_embedding_switch"] = switch.warning
-        return asks
+        return {**asks, **gates.pending(activated_entry(row), row.capability, ticked)}
 
     def _confirm_reactivation(self, request, row, asks, ticked):
         """The page asking to confirm what re-activating the model needs (price, requirements, switch)."""
-        labels = {
-            "confirm_above_ceiling": gettext("I confirm activating this model although it is priced above the ceiling"),
-            "override_requirements": gettext(
-                "Activate it anyway: I override the requirements it does not meet (this is logged)"
-            ),
-            "confirm_embedding_switch": gettext(
-                "I confirm the switch: embeddings made with the old model must be made again"
-            ),
-        }
+        labels = {name: ActivateForm.base_fields[name].label for name in CONFIRMATIONS}  # the same ticks
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Confirm the activation"),
@@ -256,7 +241,7 @@ class AIModelAdmin(ModelAdmin):
             "back_url": request.get_full_path(),
             "media": self.media,
             "row": row,
-            "asks": [(name, asks[name], labels[name]) for name in CONFIRMATIONS if asks[name]],
+            "asks": [(name, asks[name], labels[name]) for name in CONFIRMATIONS if asks.get(name)],
             "given": [name for name in CONFIRMATIONS if ticked[name]],
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
