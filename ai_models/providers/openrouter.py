@@ -7,6 +7,7 @@ token; ``"-1"`` means variable. Calls: chat, images (through chat) and embedding
 offers no transcription, moderation or rerank endpoint.
 """
 
+from dataclasses import replace
 from math import gcd
 from typing import Any
 from urllib.parse import urljoin
@@ -14,11 +15,15 @@ from urllib.parse import urljoin
 from django.utils.translation import gettext as _
 
 from .. import classification as rules
-from ..capabilities import EMBEDDING, configured_kinds
+from ..capabilities import EMBEDDING, configured_kinds, gettext_noop
 from . import media, parsing
-from .base import CatalogModel, Generation
+from .base import CatalogModel, Generation, ParsedCatalog
 from .calls import OpenAIStyleCalls
 from .http import HTTPProvider, Reply
+
+
+EMBEDDINGS_KEY = "embeddings"  # in the fetched payload: the entries of /embeddings/models
+LISTED_AS_EMBEDDING = gettext_noop("listed by OpenRouter's embeddings models list")
 
 
 class OpenRouterProvider(OpenAIStyleCalls, HTTPProvider):
@@ -41,12 +46,31 @@ class OpenRouterProvider(OpenAIStyleCalls, HTTPProvider):
         return EMBEDDING in configured_kinds()
 
     def fetch_payload(self) -> dict:
-        """The models list, and the embeddings models list when embeddings are asked for."""
+        """The models list, and the embeddings models list (as ``"embeddings"``) when embeddings are asked for."""
         with self.client() as client:
-            items = self.collect_pages(client, self.url(self.list_path), dict(self.list_params))
+            payload = {self.items_key: self.collect_pages(client, self.url(self.list_path), dict(self.list_params))}
             if self.lists_embeddings():
-                items += self.collect_pages(client, self.url("/embeddings/models"))
-        return {self.items_key: items}
+                payload[EMBEDDINGS_KEY] = self.collect_pages(client, self.url("/embeddings/models"))
+        return payload
+
+    @classmethod
+    def parse_catalog(cls, payload: Any) -> ParsedCatalog:
+        """The models list, then the embeddings list: a model there is an embedding model even
+        when its entry says nothing more (then by where it is listed)."""
+        catalog = super().parse_catalog(payload)
+        extra = payload.get(EMBEDDINGS_KEY) if isinstance(payload, dict) else None
+        if not isinstance(extra, list):
+            return catalog
+        seen = {model.model_id for model in catalog}
+        embeddings = super().parse_catalog({cls.items_key: extra})
+        for model in embeddings:
+            if model.model_id in seen:
+                continue
+            if not model.kinds & {EMBEDDING} and not model.output_modalities:
+                model = replace(model, kinds=frozenset({EMBEDDING}), reasons={EMBEDDING: LISTED_AS_EMBEDDING})
+            catalog.append(model)
+        catalog.skipped += embeddings.skipped
+        return catalog
 
     def next_page(self, data: Any, reply: Reply, url: str, params: dict):
         links = data.get("links") if isinstance(data, dict) else None

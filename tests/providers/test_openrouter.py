@@ -75,8 +75,12 @@ class TestOpenRouter(ProviderContract):
 
     def test_lists_embedding_models_when_a_capability_of_kind_embedding_is_configured(self):
         embeddings = self.router.get(host="openrouter.ai", path="/api/v1/embeddings/models").respond(
-            json={"data": [{"id": "baai/bge-m3", "name": "BAAI: bge-m3", "architecture": {
-                "input_modalities": ["text"], "output_modalities": ["embeddings"]}}]}
+            json={"data": [
+                {"id": "baai/bge-m3", "name": "BAAI: bge-m3", "architecture": {
+                    "input_modalities": ["text"], "output_modalities": ["embeddings"]}},
+                {"id": "thenlper/gte-large", "name": "GTE large"},  # says nothing: listed there, so embedding
+                {"id": "openai/text-embedding-3-small"},  # in both lists: kept once
+            ]}
         )
         assert "baai/bge-m3" not in {model.model_id for model in self.fetch()}
         assert not embeddings.called
@@ -85,6 +89,8 @@ class TestOpenRouter(ProviderContract):
         assert self.provider().fingerprint != before
         by_id = {model.model_id: model for model in self.fetch()}
         assert by_id["baai/bge-m3"].kinds == {"embedding"}
+        assert by_id["thenlper/gte-large"].reasons == {"embedding": "listed by OpenRouter's embeddings models list"}
+        assert [model.model_id for model in self.fetch()].count("openai/text-embedding-3-small") == 1
         assert by_id["openai/text-embedding-3-small"].reasons == {"embedding": "output modalities include embeddings"}
 
     def test_a_key_is_sent_when_set_but_not_needed(self):
