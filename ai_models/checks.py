@@ -38,6 +38,7 @@ def check_settings(app_configs=None, **kwargs):
                 id="ai_models.E002",
             )
         )
+    errors += _check_kinds_and_requirements()
     errors += _check_providers()
     errors += _check_guardrail_and_watch()
     if ai_settings.CACHE not in settings.CACHES:
@@ -69,6 +70,36 @@ def check_settings(app_configs=None, **kwargs):
                     "other workers, which then serve stale query results.",
                     hint="Point CACHALOT_CACHE at a shared cache such as Redis.",
                     id="ai_models.W002",
+                )
+            )
+    return errors
+
+
+def _check_kinds_and_requirements():
+    from .capabilities import KINDS
+    from .requirements import problems
+
+    errors = []
+    for name, declared in ai_settings.CAPABILITY_DECLARATIONS.items():
+        if declared["kind"] not in KINDS:
+            given = "no kind" if declared["kind"] is None else f"kind {declared['kind']!r}"
+            errors.append(
+                Error(
+                    f"AI_MODELS['CAPABILITIES'][{name!r}] has {given}; a capability needs one of the kinds: "
+                    f"{', '.join(KINDS)}.",
+                    hint=f"Example: {{{name!r}: {{'label': ..., 'kind': 'chat'}}}}. Built-in capabilities "
+                    "(chat, content, image, audio, transcription, embedding, moderation, rerank, video) have theirs.",
+                    id="ai_models.E012",
+                )
+            )
+        found = problems(declared["requires"])
+        if found:
+            errors.append(
+                Error(
+                    f"AI_MODELS['CAPABILITIES'][{name!r}]['requires'] {'; '.join(found)}.",
+                    hint="Example: {'input_modalities': ['image'], 'parameters': ['tools'], 'min_context': 32000, "
+                    "'max_price': {'input': '5', 'output': '15'}}.",
+                    id="ai_models.E013",
                 )
             )
     return errors

@@ -8,12 +8,20 @@ never a silent no-op.
 from django.conf import settings as django_settings
 from django.utils.translation import gettext_lazy as _
 
-DEFAULT_CAPABILITIES = {
-    "chat": _("Chat"),
-    "content": _("Content"),
-    "image": _("Image"),
-    "audio": _("Audio"),
+# The capabilities this app knows by name: a label and a kind (the call a model answers,
+# see ``ai_models.capabilities.KINDS``). Any of them is switched on by naming it.
+BUILTIN_CAPABILITIES = {
+    "chat": {"label": _("Chat"), "kind": "chat"},
+    "content": {"label": _("Content"), "kind": "chat"},
+    "image": {"label": _("Image"), "kind": "image"},
+    "audio": {"label": _("Audio"), "kind": "speech"},
+    "transcription": {"label": _("Transcription"), "kind": "transcription"},
+    "embedding": {"label": _("Embedding"), "kind": "embedding"},
+    "moderation": {"label": _("Moderation"), "kind": "moderation"},
+    "rerank": {"label": _("Rerank"), "kind": "rerank"},
+    "video": {"label": _("Video"), "kind": "video"},
 }
+DEFAULT_CAPABILITIES = {name: BUILTIN_CAPABILITIES[name]["label"] for name in ("chat", "content", "image", "audio")}
 
 DEFAULTS = {
     "CAPABILITIES": DEFAULT_CAPABILITIES,
@@ -52,11 +60,31 @@ class AIModelsSettings:
 
     @property
     def CAPABILITIES(self) -> dict:
-        """Capability name -> label. A list of names is accepted too."""
+        """Capability name -> label (see ``CAPABILITY_DECLARATIONS`` for kinds and requirements)."""
+        return {name: declared["label"] for name, declared in self.CAPABILITY_DECLARATIONS.items()}
+
+    @property
+    def CAPABILITY_DECLARATIONS(self) -> dict:
+        """Capability name -> ``{"label", "kind", "requires"}``, built-in defaults filled in.
+
+        ``AI_MODELS["CAPABILITIES"]`` maps a name to a label or to such a dict; a list of names
+        is accepted too. ``kind`` is ``None`` when neither the setting nor a built-in gives one
+        (check E012 reports it).
+        """
         value = self._get("CAPABILITIES")
-        if isinstance(value, dict):
-            return dict(value)
-        return {name: DEFAULT_CAPABILITIES.get(name, name.replace("_", " ").title()) for name in value}
+        items = value.items() if isinstance(value, dict) else ((name, None) for name in value)
+        declarations = {}
+        for name, declared in items:
+            builtin = BUILTIN_CAPABILITIES.get(name, {})
+            declared = declared if isinstance(declared, dict) else {"label": declared} if declared else {}
+            label = declared.get("label") or builtin.get("label") or str(name).replace("_", " ").title()
+            requires = declared.get("requires")
+            declarations[name] = {
+                "label": label,
+                "kind": declared.get("kind", builtin.get("kind")),
+                "requires": requires if requires is not None else {},
+            }
+        return declarations
 
     @property
     def CACHE(self) -> str:

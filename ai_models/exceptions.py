@@ -47,6 +47,22 @@ class ActivationError(AIModelsError):
     """An activation could not be carried out; nothing was changed."""
 
 
+class RequirementsNotMet(ActivationError):
+    """The model does not meet its capability's requirements and no override was given."""
+
+    def __init__(self, message, checks):
+        self.checks = list(checks)  # the ``requirements.RequirementCheck`` objects not met
+        super().__init__(message)
+
+
+class EmbeddingSwitchUnconfirmed(ActivationError):
+    """Another embedding model would replace the active one, and that was not confirmed."""
+
+    def __init__(self, message, switch):
+        self.switch = switch  # the ``embedding_guard.EmbeddingSwitch``
+        super().__init__(message)
+
+
 class EncryptionError(AIModelsError):
     """A stored API key cannot be encrypted or decrypted with the configured keys."""
 

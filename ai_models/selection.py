@@ -20,9 +20,11 @@ from django.core.cache import caches
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from .capabilities import validate_capability
+from . import requirements
+from .capabilities import configured, validate_capability
 from .conf import ai_settings
-from .exceptions import ActivationError, NoActiveModel
+from .embedding_guard import embedding_switch
+from .exceptions import ActivationError, EmbeddingSwitchUnconfirmed, NoActiveModel, RequirementsNotMet
 from .models import AIModel, Provider
 
 VERSION_KEY = "ai_models:active-version"
@@ -198,17 +200,57 @@ def _swap_once(capability, provider_id, model_id, fields, user, activate, via, t
     return chosen
 
 
-def activate(entry, capability: str, user=None, *, via: str = "admin", trial=None, note: str = "") -> AIModel:
+def activate(entry, capability: str, user=None, *, via: str = "admin", trial=None, note: str = "",
+             override_requirements: bool = False, confirm_embedding_switch: bool = False) -> AIModel:
     """Make catalog ``entry`` the active model for ``capability``; return its ``AIModel``.
 
     Atomic: the previous active model is deactivated in the same transaction, so on any
     failure it stays active. ``trial``: the successful ``trial.TrialResult`` of a test call
     made first, stored with the activation (its latency and result). ``note`` is added to the
-    ``LogEntry`` message. Raises ``UnknownCapability`` or ``ActivationError`` (also for a
-    failed ``trial``: nothing is changed).
+    ``LogEntry`` message. The capability's requirements must be met unless
+    ``override_requirements`` (logged); replacing the active model of an embedding capability
+    needs ``confirm_embedding_switch`` (logged). Raises ``UnknownCapability``,
+    ``RequirementsNotMet``, ``EmbeddingSwitchUnconfirmed`` or ``ActivationError`` (also for a
+    failed ``trial``); nothing is changed then.
     """
     _check_trial(entry.provider, entry.model_id, trial)
+    note = check_activation(entry, capability, note, override_requirements, confirm_embedding_switch)
     return _swap(capability, entry.provider, entry.model_id, _entry_fields(entry), user, True, via, trial, note)
+
+
+def requirement_checks(entry, capability: str) -> list:
+    """How ``entry`` stands against the requirements ``capability`` declares."""
+    declared = configured().get(capability)
+    return requirements.check(entry, declared.requires) if declared else []
+
+
+def check_activation(entry, capability, note="", override_requirements=False, confirm_embedding_switch=False) -> str:
+    """``note`` with what activating ``entry`` for ``capability`` overrides or confirms.
+
+    Raises ``RequirementsNotMet`` or ``EmbeddingSwitchUnconfirmed`` when that is not given (a
+    caller may ask before a billable test call); ``activate`` asks again.
+    """
+    validate_capability(capability)
+    notes = [note] if note else []
+    unmet = requirements.unmet(requirement_checks(entry, capability))
+    if unmet:
+        if not override_requirements:
+            raise RequirementsNotMet(
+                f"Not activating {entry.provider}:{entry.model_id} for {capability}: it does not meet "
+                f"{'; '.join(item.message for item in unmet)}. Nothing was changed; override to activate anyway.",
+                unmet,
+            )
+        notes.append(requirements.log_note(unmet))
+    switch = embedding_switch(capability, entry.provider, entry.model_id, entry.dimensions)
+    if switch is not None:
+        if not confirm_embedding_switch:
+            raise EmbeddingSwitchUnconfirmed(
+                f"Not activating {entry.provider}:{entry.model_id} for {capability}: {switch.warning} "
+                "Confirm the switch to go ahead. Nothing was changed.",
+                switch,
+            )
+        notes.append(switch.log_note)
+    return "; ".join(notes)
 
 
 def _check_trial(provider_id, model_id, trial):
@@ -223,12 +265,18 @@ def save(entry, capability: str, user=None, *, via: str = "admin") -> AIModel:
     return _swap(capability, entry.provider, entry.model_id, _entry_fields(entry), user, False, via)
 
 
-def reactivate(aimodel: AIModel, user=None, *, via: str = "admin", trial=None, note: str = "") -> AIModel:
+def reactivate(aimodel: AIModel, user=None, *, via: str = "admin", trial=None, note: str = "",
+               override_requirements: bool = False, confirm_embedding_switch: bool = False) -> AIModel:
     """Make a saved model active again (the rollback path), keeping its stored metadata.
 
-    ``trial`` and ``note`` as for ``activate``.
+    The other arguments as for ``activate``; requirements are checked against the entry kept
+    at activation.
     """
+    from .drift import activated_entry
+
     _check_trial(aimodel.provider.slug, aimodel.model_id, trial)
+    entry = activated_entry(aimodel)
+    note = check_activation(entry, aimodel.capability, note, override_requirements, confirm_embedding_switch)
     return _swap(aimodel.capability, aimodel.provider.slug, aimodel.model_id, {}, user, True, via, trial, note)
 
 

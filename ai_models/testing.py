@@ -33,6 +33,7 @@ asks for it itself.
 
 from contextlib import ContextDecorator
 
+from .capabilities import CHAT, capability_kind
 from .providers.base import CatalogModel
 
 try:
@@ -58,12 +59,14 @@ def catalog_entry(model, capability: str) -> CatalogModel:
     entry = _snapshot_entry(provider_id, model_id)
     if entry is not None:
         return entry
+    kind = capability_kind(capability) or CHAT
     return CatalogModel(
         provider=provider_id,
         model_id=model_id,
         name=model_id,
+        kinds=frozenset({kind}),
         capabilities=frozenset({capability}),
-        reasons={capability: "pinned in tests"},
+        reasons={kind: "pinned in tests"},
     )
 
 
@@ -116,7 +119,10 @@ class active_models(ContextDecorator):
                 previous[capability] = (
                     AIModel.objects.select_related("provider").filter(capability=capability, is_active=True).first()
                 )
-                pinned[capability] = selection.activate(entry, capability, via=VIA)
+                # A pin is deliberate: it needs no override of requirements or switch confirmation.
+                pinned[capability] = selection.activate(
+                    entry, capability, via=VIA, override_requirements=True, confirm_embedding_switch=True
+                )
         self._saved.append(previous)
         return pinned
 
@@ -134,7 +140,9 @@ class active_models(ContextDecorator):
                 if aimodel is None:
                     selection.deactivate(capability, via=VIA)
                 else:
-                    selection.reactivate(aimodel, via=VIA)
+                    selection.reactivate(
+                        aimodel, via=VIA, override_requirements=True, confirm_embedding_switch=True
+                    )
         return False
 
 

@@ -1,7 +1,9 @@
 """Test before activate: one minimal real call through a model, of the kind its capability needs.
 
-A 1-token chat reply, the smallest image, a one-word speech clip: enough to prove that the key,
-the base URL and the model id work together, at the least cost. The call runs in a worker
+A 1-token chat reply, the smallest image, a one-word speech clip, one word embedded, a
+one-second clip transcribed, one short text moderated, two documents reranked: enough to prove
+that the key, the base URL and the model id work together, at the least cost. Video has no
+test call (a clip costs dollars and takes minutes). The call runs in a worker
 thread under an overall deadline (``AI_MODELS["TRIAL_TIMEOUT"]``), so a provider that hangs
 or keeps retrying cannot hold the admin page; the backend's own read timeout is cut to the
 same bound, so the worker does not linger after it.
@@ -15,16 +17,23 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
+from . import capabilities as kinds
 from .conf import ai_settings
 from .exceptions import ProviderError, log_unexpected, redact
+from .providers.media import one_second_clip
+from .providers.results import Moderation, Ranking, Transcription
 
 logger = logging.getLogger(__name__)
 
 # Sent to the model, so not translated.
 CHAT_PROMPT = "Reply with the single word OK."
 SPEECH_TEXT = "Test."
+EMBED_TEXT = "test"
+MODERATION_TEXT = "Hello, world."
+RERANK_QUERY = "What is the capital of France?"
+RERANK_DOCUMENTS = ("Paris is the capital of France.", "Bananas are rich in potassium.")
 # OpenAI deprecated max_tokens and its reasoning models refuse it; the others read max_tokens.
 # The smallest size each image model accepts (matched on the id's last segment); 1024x1024 is
 # the smallest the other OpenAI-style image models (gpt-image-*, dall-e-3) take.
@@ -39,7 +48,7 @@ class TrialResult:
     """How a test call went: whether it succeeded, how long it took, what came back or the error."""
 
     ok: bool
-    kind: str  # "text" | "image" | "audio"
+    kind: str  # the kind of call made: see ``ai_models.capabilities.KINDS``
     latency_ms: int
     summary: str = ""  # what the model answered, in a few words (provider text: escape it)
     error: str = ""  # why the call failed; never contains the key
@@ -47,21 +56,16 @@ class TrialResult:
 
 
 def trial_kind(capability: str, entry=None) -> str:
-    """The kind of call that proves a model works for ``capability``: "text", "image" or "audio".
+    """The kind of call that proves a model works for ``capability``: the capability's kind.
 
-    The built-in ``image`` and ``audio`` capabilities say it; another capability follows what
-    the model outputs (an image-only model draws), and is chat otherwise.
+    A capability without a known kind (check E012 reports it) follows the model's only kind,
+    and is chat otherwise.
     """
-    if capability in ("image", "audio"):
-        return capability
-    outputs = set(getattr(entry, "output_modalities", ()) or ())
-    if capability not in ai_settings.CAPABILITIES or capability in ("chat", "content") or "text" in outputs:
-        return "text"
-    if "image" in outputs:
-        return "image"
-    if "audio" in outputs or "speech" in outputs:
-        return "audio"
-    return "text"
+    kind = kinds.capability_kind(capability)
+    if kind:
+        return kind
+    entry_kinds = sorted(getattr(entry, "kinds", ()) or ())
+    return entry_kinds[0] if len(entry_kinds) == 1 else kinds.CHAT
 
 
 def image_size(model_id: str) -> str:
@@ -71,29 +75,61 @@ def image_size(model_id: str) -> str:
 
 
 def _call(backend, model_id: str, kind: str):
-    if kind == "image":
+    if kind == kinds.IMAGE:
         return lambda: backend.generate_image(model_id, "A small red dot.", size=image_size(model_id))
-    if kind == "audio":
+    if kind == kinds.SPEECH:
         return lambda: backend.synthesize_speech(model_id, SPEECH_TEXT)
+    if kind == kinds.EMBEDDING:
+        return lambda: backend.embed(model_id, [EMBED_TEXT])
+    if kind == kinds.TRANSCRIPTION:
+        return lambda: backend.transcribe(model_id, one_second_clip())
+    if kind == kinds.MODERATION:
+        return lambda: backend.moderate(model_id, MODERATION_TEXT)
+    if kind == kinds.RERANK:
+        return lambda: backend.rerank(model_id, RERANK_QUERY, list(RERANK_DOCUMENTS))
+    if kind == kinds.VIDEO:
+        def refuse():
+            raise backend.unsupported(gettext("a test call for video models"))
+
+        return refuse
     # Read from the class, not looked up by id: a second OpenAI account under another id is still OpenAI.
     param = getattr(backend, "token_limit_param", "max_tokens")
     return lambda: backend.chat(model_id, [{"role": "user", "content": CHAT_PROMPT}], **{param: 1})
 
 
-def summarize(generation) -> str:
-    """A few words on what a model answered."""
-    if generation.kind == "text":
-        text = " ".join((generation.text or "").split())
-        if len(text) > MAX_QUOTE:
-            text = text[: MAX_QUOTE - 1] + "…"
-        summary = gettext("reply “%(text)s”") % {"text": text} if text else gettext("an empty reply")
-    else:
-        values = {"type": generation.mime_type or "?", "size": filesizeformat(len(generation.data))}
-        if generation.kind == "image":
-            summary = gettext("an image (%(type)s, %(size)s)") % values
-        else:
-            summary = gettext("a speech clip (%(type)s, %(size)s)") % values
-    if generation.demo:
+def _quote(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1] + "…"
+
+
+def _describe(answer) -> str:
+    """A few words on an answer of any kind."""
+    if isinstance(answer, Transcription):
+        text = _quote(answer.text)
+        return gettext("transcript “%(text)s”") % {"text": text} if text else gettext("an empty transcript")
+    if isinstance(answer, Moderation):
+        return gettext("flagged") if answer.flagged else gettext("not flagged")
+    if isinstance(answer, Ranking):
+        order = ", ".join(str(item.index + 1) for item in answer.results)
+        return gettext("documents ranked %(order)s") % {"order": order}
+    if answer.kind == "embedding":
+        dimensions = len(answer.vectors[0]) if answer.vectors else 0
+        return ngettext("a vector of %(count)d dimension", "a vector of %(count)d dimensions", dimensions) % {
+            "count": dimensions
+        }
+    if answer.kind == "text":
+        text = _quote(answer.text)
+        return gettext("reply “%(text)s”") % {"text": text} if text else gettext("an empty reply")
+    values = {"type": answer.mime_type or "?", "size": filesizeformat(len(answer.data))}
+    if answer.kind == "image":
+        return gettext("an image (%(type)s, %(size)s)") % values
+    return gettext("a speech clip (%(type)s, %(size)s)") % values
+
+
+def summarize(answer) -> str:
+    """A few words on what a model answered (a ``Generation`` or a typed result)."""
+    summary = _describe(answer)
+    if answer.demo:
         summary += " " + gettext("(offline demo answer)")
     return summary[:MAX_SUMMARY]
 

@@ -21,6 +21,7 @@ def _activate_one():
         model_id="bench/active-chat-model",
         name="Bench chat model",
         description="The model get_active_model returns in the benchmark.",
+        kinds=frozenset({"chat"}),
         capabilities=frozenset({"chat"}),
         context_window=131072,
         input_price=Decimal("0.4"),

@@ -142,19 +142,19 @@ def _bench_provider_class():
         @classmethod
         def parse_catalog(cls, payload):
             per_million = Decimal(1_000_000)
-            capabilities_of = {"text": {"chat", "content"}, "image": {"image"}, "audio": {"audio"}}
+            kinds_of = {"text": {"chat"}, "image": {"image"}, "audio": {"speech"}}
             models = []
             for item in payload:
                 outputs = item["architecture"]["output_modalities"]
-                capabilities = frozenset().union(*(capabilities_of.get(o, {"embedding"}) for o in outputs))
+                kinds = frozenset().union(*(kinds_of.get(o, {"embedding"}) for o in outputs))
                 models.append(
                     CatalogModel(
                         provider=cls.id,
                         model_id=item["id"],
                         name=item["name"],
                         description=item["description"],
-                        capabilities=capabilities,
-                        reasons={c: f"output_modalities: {', '.join(outputs)}" for c in capabilities},
+                        kinds=kinds,
+                        reasons={kind: f"output_modalities: {', '.join(outputs)}" for kind in kinds},
                         context_window=item["context_length"],
                         input_price=Decimal(item["pricing"]["prompt"]) * per_million,
                         output_price=Decimal(item["pricing"]["completion"]) * per_million,

@@ -50,13 +50,14 @@ def _seed_saved_models(entries):
 
 def _fill_vanilla(count):
     """The same ``count`` synthetic models as rows of ``VanillaEntry``."""
-    from ai_models.conf import ai_settings
+    from ai_models.capabilities import allowed as configured_pairs
+    from ai_models.capabilities import offered_for
     from bench.vanilla.models import VanillaEntry
 
     if VanillaEntry.objects.count() == count:
         return
     VanillaEntry.objects.all().delete()
-    allowed = set(ai_settings.CAPABILITIES)
+    allowed = configured_pairs()
     models = bench_catalog._bench_provider_class().parse_catalog(bench_catalog.synthetic_payload(count))
     VanillaEntry.objects.bulk_create(
         (
@@ -65,7 +66,7 @@ def _fill_vanilla(count):
                 model_id=model.model_id,
                 name=model.name,
                 description=model.description,
-                capabilities=",".join(sorted(model.capabilities & allowed)),
+                capabilities=",".join(sorted(offered_for(model.kinds, allowed))),
                 context_window=model.context_window,
                 input_price=model.input_price,
                 output_price=model.output_price,

@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, selection
+from .. import guardrail, requirements, selection
 from ..capabilities import capability_choices, capability_label
 from ..catalog import (
     Listing,
@@ -32,6 +32,7 @@ from ..catalog import (
 from ..exceptions import ActivationError, AIModelsError, UnknownCapability
 from ..models import AIModel, CatalogEntry
 from ..trial import run_trial
+from . import gates
 from .base import ModelAdmin
 from .changelist import in_memory
 from .display import (
@@ -43,7 +44,7 @@ from .display import (
     format_tokens,
     status_summary,
 )
-from .filters import CapabilityFilter, PriceFilter, ProviderFilter, StateFilter
+from .filters import CapabilityFilter, PriceFilter, ProviderFilter, RequirementsFilter, StateFilter
 from .forms import ActivateForm
 from .rows import CatalogRows
 
@@ -63,7 +64,7 @@ class CatalogEntryAdmin(ModelAdmin):
         "state",
     )
     list_display_links = None
-    list_filter = (ProviderFilter, CapabilityFilter, PriceFilter, StateFilter)
+    list_filter = (ProviderFilter, CapabilityFilter, RequirementsFilter, PriceFilter, StateFilter)
     search_fields = ("model_id", "name", "description")
     search_help_text = _("Searches the model id, name and description.")
     ordering = ("name",)
@@ -105,7 +106,7 @@ class CatalogEntryAdmin(ModelAdmin):
 
     @admin.display(description=_("capabilities"))
     def capabilities(self, row):
-        return capability_labels(row.entry.capabilities, row.entry.reasons)
+        return capability_labels(row.entry.capabilities, row.entry.capability_reasons)
 
     @admin.display(description=_("context window"), ordering="context_window")
     def context(self, row):
@@ -231,6 +232,9 @@ class CatalogEntryAdmin(ModelAdmin):
                 gettext("Tick this box to activate a model priced above the ceiling, or choose another model."),
             )
             return self._confirmation(request, entry, form, activating)
+        if activating:
+            if self._unconfirmed(entry, capability, form):
+                return self._confirmation(request, entry, form, activating)
         # The listing leaves out the provider's raw data; the saved metadata keeps it.
         entry = get_entry(entry.provider, entry.model_id) or entry
         if activating and "trial" in request.POST:
@@ -239,7 +243,11 @@ class CatalogEntryAdmin(ModelAdmin):
                 return self._confirmation(request, entry, form, activating, trial=trial)
         try:
             if activating:
-                aimodel = selection.activate(entry, capability, request.user, trial=trial, note=note)
+                aimodel = selection.activate(
+                    entry, capability, request.user, trial=trial, note=note,
+                    override_requirements=form.cleaned_data["override_requirements"],
+                    confirm_embedding_switch=form.cleaned_data["confirm_embedding_switch"],
+                )
             else:
                 aimodel = selection.save(entry, capability, request.user)
         except (ActivationError, UnknownCapability) as err:
@@ -268,7 +276,26 @@ class CatalogEntryAdmin(ModelAdmin):
                 % {"provider": entry.provider, "capability": capability_label(capability)},
                 messages.WARNING,
             )
+        unknown = requirements.unknown(selection.requirement_checks(entry, capability)) if activating else []
+        if unknown:
+            self.message_user(
+                request,
+                gettext("Requirements the provider says nothing about, so check them yourself: %(unknown)s.")
+                % {"unknown": "; ".join(item.message for item in unknown)},
+                messages.WARNING,
+            )
         return None
+
+    def _unconfirmed(self, entry, capability, form) -> bool:
+        """Whether activation needs a tick the form lacks (an unmet requirement, an embedding
+        switch); the error goes on that field."""
+        asks = gates.pending(entry, capability, form.cleaned_data)
+        if "override_requirements" in asks:
+            tick = gettext("Tick the override to activate it anyway, or choose another model.")
+            form.add_error("override_requirements", f"{asks['override_requirements']} {tick}")
+        if "confirm_embedding_switch" in asks:
+            form.add_error("confirm_embedding_switch", gettext("Tick this box to confirm the embedding model switch."))
+        return bool(asks)
 
     def _one_entry(self, request, rows):
         """The single selected ``CatalogModel``, or None after telling the user why not."""
@@ -308,7 +335,7 @@ class CatalogEntryAdmin(ModelAdmin):
                     "name": name,
                     "label": label,
                     "classified": name in entry.capabilities,
-                    "reason": gettext(entry.reasons[name]) if entry.reasons.get(name) else "",
+                    "reason": gettext(entry.reason_for(name)) if entry.reason_for(name) else "",
                     "current": current,
                     "is_current": current is not None
                     and (current.provider.slug, current.model_id) == (entry.provider, entry.model_id),
@@ -320,6 +347,7 @@ class CatalogEntryAdmin(ModelAdmin):
                     if ceiling
                     else "",
                     "over_ceiling": guardrail.describe(excess, format_price),
+                    **(gates.summary(entry, name) if activating else {}),
                 }
             )
         selected = next((choice for choice in choices if choice["name"] == form["capability"].value()), None)
@@ -333,7 +361,7 @@ class CatalogEntryAdmin(ModelAdmin):
             "entry_input_price": format_price(entry.input_price),
             "entry_output_price": format_price(entry.output_price),
             "entry_context": format_tokens(entry.context_window),
-            "entry_capabilities": capability_labels(entry.capabilities, entry.reasons),
+            "entry_capabilities": capability_labels(entry.capabilities, entry.capability_reasons),
             "form": form,
             "capabilities": choices,
             "activating": activating,
@@ -342,6 +370,7 @@ class CatalogEntryAdmin(ModelAdmin):
             "back_url": request.get_full_path(),
             "has_ceilings": activating and bool(ceilings),
             "selected_over_ceiling": bool(selected and selected["over_ceiling"]),
+            "selected": selected,
             "can_exceed": guardrail.can_exceed(request.user),
             "trial": trial,
         }

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ..capabilities import capability_choices
+from ..capabilities import capability_choices, configured
 
 
 class CatalogFilter(admin.SimpleListFilter):
@@ -35,6 +35,19 @@ class CapabilityFilter(CatalogFilter):
 
     def lookups(self, request, model_admin):
         return capability_choices()
+
+
+class RequirementsFilter(CatalogFilter):
+    """Models offered for a capability that are known to meet every requirement it declares."""
+
+    title = _("meets the requirements of")
+    parameter_name = "meets"
+
+    def lookups(self, request, model_admin):
+        return [(name, capability.label) for name, capability in configured().items() if capability.requires]
+
+    def has_output(self):
+        return bool(self.lookup_choices)
 
 
 class PriceFilter(CatalogFilter):

@@ -26,6 +26,16 @@ class ActivateForm(forms.Form):
         required=False,
         widget=CheckboxInput,
     )
+    override_requirements = forms.BooleanField(
+        label=_("Activate it anyway: I override the requirements it does not meet (this is logged)"),
+        required=False,
+        widget=CheckboxInput,
+    )
+    confirm_embedding_switch = forms.BooleanField(
+        label=_("I confirm the switch: embeddings made with the old model must be made again"),
+        required=False,
+        widget=CheckboxInput,
+    )
 
     def __init__(self, entry, *args, preferred=None, **kwargs):
         super().__init__(*args, **kwargs)

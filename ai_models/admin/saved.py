@@ -10,12 +10,19 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import guardrail, selection
+from ..drift import activated_entry
 from ..exceptions import ActivationError, UnknownCapability
 from ..models import AIModel
+from . import gates
 from .base import ModelAdmin
 from .display import EMPTY, fetched_when, format_price, format_tokens
 from .drift import drift_cell, request_drift
 from .filters import SavedCapabilityFilter
+from .forms import ActivateForm
+
+
+# What re-activating a saved model may need ticked, in the order the page asks.
+CONFIRMATIONS = ("confirm_above_ceiling", "override_requirements", "confirm_embedding_switch")
 
 
 @admin.register(AIModel)
@@ -188,17 +195,22 @@ class AIModelAdmin(ModelAdmin):
         if row.is_active:
             self.message_user(request, gettext("%(model)s is already active.") % {"model": row}, messages.INFO)
             return
+        ticked = {name: request.POST.get(name) == "yes" for name in CONFIRMATIONS}
         try:
             note = guardrail.approve(row.capability, row.input_price, row.output_price, request.user,
-                                     confirmed=request.POST.get("confirm_above_ceiling") == "yes")
+                                     confirmed=ticked["confirm_above_ceiling"])
         except guardrail.AboveCeiling as above:
             if not above.permitted:
                 refused = guardrail.refusal(row.display_name or row.model_id, row.capability, above.excess, format_price)
                 self.message_user(request, refused, messages.ERROR)
                 return
-            return self._confirm_above_ceiling(request, row, guardrail.describe(above.excess, format_price))
+            note = None
+        asks = self._confirmations(row, ticked, note is None)
+        if asks:
+            return self._confirm_reactivation(request, row, asks, ticked)
         try:
-            selection.reactivate(row, request.user, note=note)
+            selection.reactivate(row, request.user, note=note, override_requirements=ticked["override_requirements"],
+                                 confirm_embedding_switch=ticked["confirm_embedding_switch"])
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
             return
@@ -209,16 +221,28 @@ class AIModelAdmin(ModelAdmin):
             messages.SUCCESS,
         )
 
-    def _confirm_above_ceiling(self, request, row, described):
-        """The page asking to confirm re-activating a model priced above its capability's ceiling."""
+    def _confirmations(self, row, ticked, above_ceiling) -> dict:
+        """Confirmation name -> what to confirm, for each one re-activating ``row`` needs and lacks."""
+        asks = {}
+        if above_ceiling and not ticked["confirm_above_ceiling"]:
+            excess = guardrail.excesses(row.capability, row.input_price, row.output_price)
+            asks["confirm_above_ceiling"] = gettext(
+                "This model is priced above the price ceiling for its capability: %(excess)s."
+            ) % {"excess": guardrail.describe(excess, format_price)}
+        return {**asks, **gates.pending(activated_entry(row), row.capability, ticked)}
+
+    def _confirm_reactivation(self, request, row, asks, ticked):
+        """The page asking to confirm what re-activating the model needs (price, requirements, switch)."""
+        labels = {name: ActivateForm.base_fields[name].label for name in CONFIRMATIONS}  # the same ticks
         context = {
             **self.admin_site.each_context(request),
-            "title": gettext("Activate a model priced above the ceiling"),
+            "title": gettext("Confirm the activation"),
             "opts": self.opts,
             "back_url": request.get_full_path(),
             "media": self.media,
             "row": row,
-            "excess": described,
+            "asks": [(name, asks[name], labels[name]) for name in CONFIRMATIONS if asks.get(name)],
+            "given": [name for name in CONFIRMATIONS if ticked[name]],
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         request.current_app = self.admin_site.name

@@ -75,6 +75,9 @@ class ProviderChecked(serializers.Serializer):
     def validate_capability(self, value):
         return check_capability(value) if value else value
 
+    def validate_meets(self, value):
+        return check_capability(value) if value else value
+
 
 class ListingQuery(ProviderChecked):
     """Which part of the catalog: the criteria of ``catalog.filter_entries`` and a sort key."""
@@ -86,6 +89,10 @@ class ListingQuery(ProviderChecked):
         help_text=_("Every word must occur in the model id, name or description."),
     )
     price = serializers.ChoiceField(choices=PRICE_FILTERS, required=False, allow_blank=True)
+    meets = serializers.CharField(
+        required=False, allow_blank=True, max_length=50,
+        help_text=_("A capability: only models known to meet every requirement it declares."),
+    )
     sort = serializers.ChoiceField(
         choices=SORT_CHOICES, required=False, default="name", help_text=_("A sort key; a leading - sorts descending.")
     )
@@ -114,12 +121,22 @@ class CeilingOverride(serializers.Serializer):
     )
 
 
-class ActivationRequest(ChooseRequest, CeilingOverride):
+class ActivationOverrides(CeilingOverride):
+    """What an activation may need confirmed: the price ceiling, the requirements, the embedding switch."""
+
+    override_requirements = serializers.BooleanField(
+        default=False, help_text=_("Activate although the model misses the capability's requirements (logged).")
+    )
+    confirm_embedding_switch = serializers.BooleanField(
+        default=False,
+        help_text=_("Replace the active model of an embedding capability: vectors made with the old one are not "
+                    "comparable (logged)."),
+    )
+
+
+class ActivationRequest(ChooseRequest, ActivationOverrides):
     test = serializers.BooleanField(
         default=False, help_text=_("Make one minimal real call through the model first; activate only if it succeeds.")
-    )
-    override_requirements = serializers.BooleanField(
-        default=False, help_text=_("Activate although the model misses the capability's requirements.")
     )
 
 
@@ -181,8 +198,11 @@ class EntrySerializer(serializers.Serializer):
     model_id = serializers.CharField()
     name = serializers.CharField()
     description = serializers.CharField()
-    capabilities = serializers.ListField(child=serializers.CharField())
+    capabilities = serializers.ListField(child=serializers.CharField(), help_text=_("Configured capabilities it is offered for."))
     reasons = serializers.DictField(child=serializers.CharField(), help_text=_("capability -> why it was given"))
+    kinds = serializers.ListField(child=serializers.CharField(), help_text=_("The calls it answers, as its provider says."))
+    parameters = serializers.ListField(child=serializers.CharField(), help_text=_("Request parameters it supports, when listed."))
+    dimensions = serializers.IntegerField(allow_null=True, help_text=_("Length of its embedding vectors, when known."))
     context_window = serializers.IntegerField(allow_null=True)
     input_price = PriceField(help_text=_("USD per 1M tokens"))
     output_price = PriceField()
@@ -202,7 +222,10 @@ class EntrySerializer(serializers.Serializer):
             "name": entry.name or entry.model_id,
             "description": entry.description,
             "capabilities": sorted(entry.capabilities),
-            "reasons": entry.reasons,
+            "reasons": entry.capability_reasons,
+            "kinds": sorted(entry.kinds),
+            "parameters": list(entry.parameters),
+            "dimensions": entry.dimensions,
             "context_window": entry.context_window,
             "input_price": _decimal(entry.input_price),
             "output_price": _decimal(entry.output_price),

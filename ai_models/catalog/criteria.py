@@ -1,5 +1,9 @@
 """What a filter, a search word and a sort key make of one catalog entry. Pure."""
 
+import json
+
+from .. import requirements
+
 
 def _name_key(entry):
     return (entry.name or entry.model_id).casefold()
@@ -52,7 +56,16 @@ def criterion(kind, value):
         return lambda entry: entry.provider == value
     if kind == "capability":
         return lambda entry: value in entry.capabilities
+    if kind == "meets":
+        name, requires = value[0], json.loads(value[1])
+        return lambda entry: name in entry.capabilities and requirements.meets(entry, requires)
     return _is_free if value == "free" else _is_paid
+
+
+def meets_value(name: str, requires: dict) -> tuple:
+    """The hashable value of a "meets" criterion: the capability and its requirements, so a
+    memoized filter never outlives a change of the requirements."""
+    return name, json.dumps(requires, sort_keys=True, default=str)
 
 
 def state_test(state, states):
@@ -64,16 +77,16 @@ def state_test(state, states):
     return lambda entry: not states[entry.pk].saved_for
 
 
-def predicate(provider, capability, price, state, states):
-    tests = [criterion(kind, value) for kind, value in active_criteria(provider, capability, price)]
+def predicate(provider, capability, price, state, states, meets=None):
+    tests = [criterion(kind, value) for kind, value in active_criteria(provider, capability, price, meets)]
     if state:
         tests.append(state_test(state, states))
     return lambda entry: all(test(entry) for test in tests)
 
 
-def active_criteria(provider, capability, price) -> tuple:
+def active_criteria(provider, capability, price, meets=None) -> tuple:
     return tuple((kind, value) for kind, value in (("provider", provider), ("capability", capability),
-                                                   ("price", price)) if value)
+                                                   ("price", price), ("meets", meets)) if value)
 
 
 def order_positions(entries, key, descending) -> list:

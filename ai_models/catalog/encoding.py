@@ -1,8 +1,8 @@
 """The cached form of one provider's list, and its decoded view in a process.
 
-A row is CatalogModel's fields between ``provider`` (known from the key) and ``raw``, as a
-tuple; equal capability sets, reasons and modality tuples are one shared object, which
-pickle keeps shared. The raw provider dicts, needed only to activate one model, are JSON
+A row is CatalogModel's fields between ``provider`` (known from the key) and ``capabilities``
+(given per listing, from the configured capabilities), as a tuple; equal kind sets, reasons,
+modality and parameter tuples are one shared object, which pickle keeps shared. The raw provider dicts, needed only to activate one model, are JSON
 lines compressed ``RAW_CHUNK`` at a time.
 """
 
@@ -15,6 +15,8 @@ from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from django.utils import timezone
+
+from ..capabilities import offered_for
 
 from ..providers.base import CatalogModel
 
@@ -38,7 +40,7 @@ def encode(models, fetched_at: float):
                 str(model.model_id),
                 str(model.name or ""),
                 str(model.description or ""),
-                one(frozenset(model.capabilities)),
+                one(frozenset(model.kinds)),
                 one(reasons, tuple(sorted(reasons.items()))),
                 model.context_window,
                 _finite(model.input_price),
@@ -48,6 +50,8 @@ def encode(models, fetched_at: float):
                 one(tuple(model.input_modalities)),
                 one(tuple(model.output_modalities)),
                 str(model.successor or ""),
+                one(tuple(model.parameters)),
+                model.dimensions,
             )
         )
         raws.append(model.raw)
@@ -91,8 +95,9 @@ class Cached:
         lines = zlib.decompress(self.raw_chunks[position // RAW_CHUNK]).decode().split("\n")
         return json.loads(lines[position % RAW_CHUNK])
 
-    def restricted(self, allowed: frozenset) -> list:
-        """The models with capabilities (and their reasons) cut to ``allowed``."""
+    def restricted(self, allowed: tuple) -> list:
+        """The models with the capabilities they are offered for among ``allowed``, the
+        configured (name, kind) pairs: every capability of one of their kinds."""
         key, models = self._restricted
         if key != allowed:
             models = _restrict(self.models, allowed)
@@ -101,16 +106,10 @@ class Cached:
 
 
 def _restrict(models, allowed):
-    cut = {}  # id of a shared (capabilities, reasons) pair -> its cut version
+    offered = {}  # id of a shared kind set -> the capabilities it is offered for
     result = []
     for model in models:
-        if model.capabilities <= allowed:
-            result.append(model)
-            continue
-        pair = (id(model.capabilities), id(model.reasons))
-        if pair not in cut:
-            capabilities = model.capabilities & allowed
-            cut[pair] = (capabilities, {k: v for k, v in model.reasons.items() if k in capabilities})
-        capabilities, reasons = cut[pair]
-        result.append(replace(model, capabilities=capabilities, reasons=reasons))
+        if id(model.kinds) not in offered:
+            offered[id(model.kinds)] = offered_for(model.kinds, allowed)
+        result.append(replace(model, capabilities=offered[id(model.kinds)]))
     return result

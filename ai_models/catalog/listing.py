@@ -8,7 +8,7 @@ process until a provider's list changes.
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
-from ..conf import ai_settings
+from .. import capabilities
 from ..providers import get_provider
 from ..providers.base import CatalogModel
 from . import memo, store
@@ -91,8 +91,8 @@ def cached_entries(pairs) -> dict:
     return found
 
 
-def _allowed() -> frozenset:
-    return frozenset(ai_settings.CAPABILITIES)
+def _allowed() -> tuple:
+    return capabilities.allowed()
 
 
 def _entries(served):

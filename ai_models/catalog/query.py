@@ -1,16 +1,30 @@
 """Filtering and sorting catalog entries, on a listing's indexed views or on any list of entries."""
 
-from .criteria import PRICE_FILTERS, SORT_KEYS, STATE_FILTERS, matches_search, order_positions, predicate, search_words
+from ..capabilities import configured, validate_capability
+from .criteria import (
+    PRICE_FILTERS,
+    SORT_KEYS,
+    STATE_FILTERS,
+    matches_search,
+    meets_value,
+    order_positions,
+    predicate,
+    search_words,
+)
 from .states import EntryStates
 from .views import Entries
 
 
-def filter_entries(entries, *, provider=None, capability=None, search="", price=None, state=None, states=None):
+def filter_entries(
+    entries, *, provider=None, capability=None, search="", price=None, state=None, states=None, meets=None
+):
     """The entries matching every criterion given, in their order.
 
     ``search``: every word must occur, case-insensitively, in the model id, name or description.
     ``price``: "free" (every known price is zero) or "paid" (a price above zero).
     ``state``: "active", "saved" or "none", read from ``states`` (see ``entry_states``).
+    ``meets``: a capability name: entries offered for it that are known to meet every
+    requirement it declares (``UnknownCapability`` for a name not configured).
     """
     if price not in (None, "", *PRICE_FILTERS):
         raise ValueError(f"price must be one of {PRICE_FILTERS}, not {price!r}")
@@ -21,9 +35,13 @@ def filter_entries(entries, *, provider=None, capability=None, search="", price=
     if state and not isinstance(states, EntryStates):
         states = EntryStates(states)  # unknown pks then read as not saved
     words = search_words(search)
+    if meets:
+        meets = meets_value(validate_capability(meets), configured()[meets].requires)
     if isinstance(entries, Entries):
-        return entries.filtered(provider or None, capability or None, price or None, words, state or None, states)
-    test = predicate(provider, capability, price, state, states)
+        return entries.filtered(
+            provider or None, capability or None, price or None, words, state or None, states, meets or None
+        )
+    test = predicate(provider, capability, price, state, states, meets or None)
     return [entry for entry in entries if test(entry) and matches_search(entry, words)]
 
 

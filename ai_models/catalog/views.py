@@ -185,9 +185,9 @@ class Entries(list):
             memo.bounded_set(self._source.views, path, view)
         return view
 
-    def filtered(self, provider, capability, price, words, state, states):
+    def filtered(self, provider, capability, price, words, state, states, meets=None):
         view, source = self, self._source
-        criteria = active_criteria(provider, capability, price)
+        criteria = active_criteria(provider, capability, price, meets)
         if criteria or words:
             view = self._remember(
                 ("filter", criteria, tuple(sorted(words))),

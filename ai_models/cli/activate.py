@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from .. import catalog, guardrail, selection
-from ..exceptions import ActivationError
+from .. import catalog, guardrail, requirements, selection
+from ..exceptions import ActivationError, EmbeddingSwitchUnconfirmed, RequirementsNotMet
 from ..trial import run_trial
 from .lookups import USER_ENV, VIA, active_row, check_capability, check_provider, report_log_user, resolve_user
 from .output import USAGE, clean, fail, format_price, without_prefix
@@ -32,6 +32,16 @@ def add_parsers(sub):
         help=_("Activate a model priced above AI_MODELS['PRICE_CEILINGS'] (the user needs the "
                "ai_models.activate_above_ceiling permission)."),
     )
+    p.add_argument(
+        "--override-requirements",
+        action="store_true",
+        help=_("Activate a model that does not meet the capability's requirements (logged)."),
+    )
+    p.add_argument(
+        "--confirm-embedding-switch",
+        action="store_true",
+        help=_("Replace the active embedding model: vectors made with the old one are not comparable (logged)."),
+    )
 
     p = sub.add_parser("deactivate", help=_("Leave a capability with no active model."))
     p.add_argument("--capability", required=True)
@@ -39,7 +49,7 @@ def add_parsers(sub):
 
 
 def activate(out, provider, model_id, capability, user=None, strict=False, test=False, allow_above_ceiling=False,
-             **options):
+             override_requirements=False, confirm_embedding_switch=False, **options):
     check_capability(capability)
     check_provider(provider)
     entry = catalog.get_entry(provider, model_id)  # provider errors show in its status, below
@@ -65,10 +75,16 @@ def activate(out, provider, model_id, capability, user=None, strict=False, test=
             raise fail(message + " " + _("Refused because of --strict."), USAGE)
         out.warn(_("Warning: %(message)s Activating it anyway.") % {"message": message})
 
+    checks = selection.requirement_checks(entry, capability)
+    for item in requirements.unknown(checks):
+        out.warn(_("Warning: requirement unknown, check it yourself: %(message)s.") % {"message": item.message})
+    if requirements.unmet(checks) and override_requirements:
+        out.warn(_("Overriding the requirements %(pk)s does not meet.") % {"pk": clean(entry.pk)})
     actor = resolve_user(user)
     note = _approve_price(out, entry, capability, actor, allow_above_ceiling)
     trial = None
     if test:
+        _check(entry, capability, override_requirements, confirm_embedding_switch)  # before a billable call
         trial = run_trial(entry, capability)
         if not trial.ok:
             raise fail(
@@ -77,8 +93,12 @@ def activate(out, provider, model_id, capability, user=None, strict=False, test=
             )
         out.note(_("Test call: %(result)s in %(latency)s ms.") % {"result": clean(trial.summary), "latency": trial.latency_ms})
     previous = active_row(capability)
+    _check(entry, capability, override_requirements, confirm_embedding_switch)
     try:
-        chosen = selection.activate(entry, capability, actor, via=VIA, trial=trial, note=note)
+        chosen = selection.activate(
+            entry, capability, actor, via=VIA, trial=trial, note=note,
+            override_requirements=override_requirements, confirm_embedding_switch=confirm_embedding_switch,
+        )
     except ActivationError as err:
         raise fail(str(err)) from None
 
@@ -89,6 +109,16 @@ def activate(out, provider, model_id, capability, user=None, strict=False, test=
     else:
         out.line(_("Activated %(pk)s for %(capability)s.") % values)
     report_log_user(out, actor)
+
+
+def _check(entry, capability, override_requirements, confirm_embedding_switch):
+    """A usage error when an unmet requirement or an embedding switch lacks its flag."""
+    try:
+        selection.check_activation(entry, capability, "", override_requirements, confirm_embedding_switch)
+    except RequirementsNotMet as err:
+        raise fail(_("%(error)s Pass --override-requirements to activate it anyway.") % {"error": err}, USAGE) from None
+    except EmbeddingSwitchUnconfirmed as err:
+        raise fail(_("%(error)s Pass --confirm-embedding-switch.") % {"error": err}, USAGE) from None
 
 
 def _approve_price(out, entry, capability, actor, allowed) -> str:

@@ -12,6 +12,8 @@ def add_parser(sub):
     p = sub.add_parser("catalog", help=_("List the models the providers offer now."))
     p.add_argument("--provider", help=_("Only this provider's models."))
     p.add_argument("--capability", help=_("Only models classified for this capability."))
+    p.add_argument("--meets", metavar="CAPABILITY",
+                   help=_("Only models known to meet every requirement this capability declares."))
     p.add_argument("--search", default="", help=_("Only models whose id, name or description match."))
     p.add_argument("--sort", choices=list(catalog.SORT_KEYS), default="name", help=_("Sort key (default: name)."))
     p.add_argument("--desc", action="store_true", help=_("Sort in descending order."))
@@ -20,13 +22,15 @@ def add_parser(sub):
 
 
 def run(out, provider=None, capability=None, search="", sort="name", desc=False, refresh=False, as_json=False,
-        **options):
-    if capability:
-        check_capability(capability)
+        meets=None, **options):
+    for name in (capability, meets):
+        if name:
+            check_capability(name)
     if provider:
         check_provider(provider)
     listing = catalog.get_catalog([provider] if provider else None, refresh=refresh)
-    entries = catalog.filter_entries(listing.entries, provider=provider, capability=capability, search=search)
+    entries = catalog.filter_entries(listing.entries, provider=provider, capability=capability, search=search,
+                                     meets=meets)
     entries = catalog.sort_entries(entries, sort, descending=desc)
     states = catalog.entry_states(entries)
 

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
-from .. import capabilities as rules
+from .. import classification as rules
 from . import media, parsing
 from .base import CatalogModel, Generation
 from .http import HTTPProvider, Reply

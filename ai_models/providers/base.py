@@ -7,7 +7,8 @@ A backend has two halves kept apart:
 - ``fetch_payload()``: the HTTP calls that produce that payload.
 
 Backends that can also *call* a model implement ``chat``, ``embed``, ``generate_image`` and
-``synthesize_speech``, each returning a ``Generation``; the base raises ``ProviderUnsupported``.
+``synthesize_speech`` (each returning a ``Generation``), and ``transcribe``, ``moderate`` and
+``rerank`` (returning the types of ``results.py``); the base raises ``ProviderUnsupported``.
 
 A class serves one provider id, or several: ``serving(provider_id, name)`` gives the class
 under another id (two Ollama servers through the generic OpenAI-compatible class).
@@ -21,20 +22,27 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, ClassVar
 
+from ..capabilities import allowed, capability_kind, kinds_from_legacy
 from ..exceptions import ProviderAuthError, ProviderResponseError, ProviderUnsupported
 from . import parsing
+from .results import Moderation, Ranking, Transcription
 
 
 @dataclass(frozen=True, slots=True)
 class CatalogModel:
-    """One model as a provider lists it, normalized. Prices are USD per 1M tokens."""
+    """One model as a provider lists it, normalized. Prices are USD per 1M tokens.
+
+    ``kinds`` (with a reason each) say which calls the model answers, as its provider tells;
+    ``capabilities`` are the configured capabilities the catalog offers it for (those of its
+    kinds), empty until the catalog fills them in.
+    """
 
     provider: str
     model_id: str
     name: str = ""
     description: str = ""
-    capabilities: frozenset[str] = frozenset()
-    reasons: dict[str, str] = field(default_factory=dict)  # capability -> why it was given
+    kinds: frozenset[str] = frozenset()
+    reasons: dict[str, str] = field(default_factory=dict)  # kind -> why it was given
     context_window: int | None = None
     input_price: Decimal | None = None
     output_price: Decimal | None = None
@@ -43,18 +51,31 @@ class CatalogModel:
     input_modalities: tuple[str, ...] = ()
     output_modalities: tuple[str, ...] = ()
     successor: str = ""  # the model the provider names as its replacement, if deprecated
+    parameters: tuple[str, ...] = ()  # request parameters it supports, when the provider lists them
+    dimensions: int | None = None  # length of its embedding vectors, when the provider says
+    capabilities: frozenset[str] = frozenset()
     raw: dict = field(default_factory=dict, compare=False)
 
     @property
     def pk(self) -> str:
         return f"{self.provider}:{self.model_id}"
 
+    def reason_for(self, capability: str) -> str:
+        """Why the model is offered for ``capability`` (untranslated), or ""."""
+        return self.reasons.get(capability_kind(capability) or "", "")
+
+    @property
+    def capability_reasons(self) -> dict[str, str]:
+        """Capability -> why the model is offered for it, for every capability it is offered for."""
+        return {name: self.reasons.get(kind, "") for name, kind in allowed() if name in self.capabilities}
+
     def to_json(self) -> dict:
         """A JSON-safe dict (kept as ``AIModel.metadata`` and by ``--json`` output)."""
         data = asdict(self)
-        data["capabilities"] = sorted(self.capabilities)
-        data["input_modalities"] = list(self.input_modalities)
-        data["output_modalities"] = list(self.output_modalities)
+        for name in ("kinds", "capabilities"):
+            data[name] = sorted(data[name])
+        for name in ("input_modalities", "output_modalities", "parameters"):
+            data[name] = list(data[name])
         for name in ("input_price", "output_price"):
             data[name] = None if data[name] is None else str(data[name])
         for name in ("created", "expires"):
@@ -63,11 +84,15 @@ class CatalogModel:
 
     @classmethod
     def from_json(cls, data: dict) -> "CatalogModel":
-        """Inverse of ``to_json``."""
+        """Inverse of ``to_json``; also reads entries saved before kinds existed."""
         data = dict(data)
         data["capabilities"] = frozenset(data.get("capabilities") or ())
-        data["input_modalities"] = tuple(data.get("input_modalities") or ())
-        data["output_modalities"] = tuple(data.get("output_modalities") or ())
+        if "kinds" in data:
+            data["kinds"] = frozenset(data.get("kinds") or ())
+        else:
+            data["kinds"], data["reasons"] = kinds_from_legacy(data["capabilities"], data.get("reasons") or {})
+        for name in ("input_modalities", "output_modalities", "parameters"):
+            data[name] = tuple(data.get(name) or ())
         for name in ("input_price", "output_price"):
             if data.get(name) is not None:
                 data[name] = Decimal(data[name])
@@ -166,9 +191,16 @@ class BaseProvider:
         """
         key_digest = hashlib.sha256(f"ai_models:{self.api_key}".encode()).hexdigest() if self.api_key else ""
         config = json.dumps(
-            [self.id, self.base_url, self.options, key_digest, bool(self.key_error)], sort_keys=True, default=str
+            [self.id, self.base_url, self.options, key_digest, bool(self.key_error), self.listing_scope()],
+            sort_keys=True,
+            default=str,
         )
         return hashlib.sha256(config.encode()).hexdigest()[:16]
+
+    def listing_scope(self):
+        """What, besides the options, decides which models the list holds (JSON-able; part of
+        the fingerprint). Providers that list only the kinds the settings ask for return them."""
+        return None
 
     @classmethod
     def parse_catalog(cls, payload: Any) -> ParsedCatalog:
@@ -210,10 +242,8 @@ class BaseProvider:
 
     @classmethod
     def catalog_model(cls, item: dict, model_id: str, reasons: dict, **fields) -> "CatalogModel":
-        """A ``CatalogModel`` of this provider: its capabilities are those ``reasons`` gives (name -> why)."""
-        return CatalogModel(
-            provider=cls.id, model_id=model_id, capabilities=frozenset(reasons), reasons=reasons, raw=item, **fields
-        )
+        """A ``CatalogModel`` of this provider: its kinds are those ``reasons`` gives (kind -> why)."""
+        return CatalogModel(provider=cls.id, model_id=model_id, kinds=frozenset(reasons), reasons=reasons, raw=item, **fields)
 
     @classmethod
     def parse_model(cls, item: Any) -> "CatalogModel | None":
@@ -275,6 +305,21 @@ class BaseProvider:
     ) -> Generation:
         """``text`` read aloud. Raises ``ProviderUnsupported`` or ``ProviderError``."""
         raise self.unsupported(parsing.translate("speech synthesis"))
+
+    def transcribe(
+        self, model_id: str, audio: bytes, *, filename: str = "clip.wav", mime_type: str = "audio/wav",
+        language: str = "",
+    ) -> Transcription:
+        """The text spoken in ``audio``. Raises ``ProviderUnsupported`` or ``ProviderError``."""
+        raise self.unsupported(parsing.translate("transcription"))
+
+    def moderate(self, model_id: str, text: str) -> Moderation:
+        """Whether ``text`` is flagged. Raises ``ProviderUnsupported`` or ``ProviderError``."""
+        raise self.unsupported(parsing.translate("moderation"))
+
+    def rerank(self, model_id: str, query: str, documents: list[str]) -> Ranking:
+        """``documents`` by relevance to ``query``. Raises ``ProviderUnsupported`` or ``ProviderError``."""
+        raise self.unsupported(parsing.translate("reranking"))
 
 
 @lru_cache(maxsize=None)

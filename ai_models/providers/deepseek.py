@@ -1,4 +1,4 @@
-"""DeepSeek: ``GET https://api.deepseek.com/models`` (text models)."""
+"""DeepSeek: ``GET https://api.deepseek.com/models`` (text models; chat is its only call)."""
 
 from .openai_compatible import OpenAICompatibleProvider
 

@@ -1,18 +1,20 @@
 """Google Gemini: ``GET https://generativelanguage.googleapis.com/v1beta/models``.
 
 The key goes in the ``x-goog-api-key`` header, never in ``?key=``: httpx errors quote the
-URL. Pages of up to 1000 models follow ``nextPageToken``.
+URL. Pages of up to 1000 models follow ``nextPageToken``. Chat and embeddings go through
+Gemini's OpenAI-compatible endpoints; it offers no transcription, moderation or rerank endpoint.
 """
 
 from typing import Any
 
-from .. import capabilities as rules
+from .. import classification as rules
 from . import parsing
 from .base import CatalogModel
+from .calls import OpenAIStyleCalls
 from .http import HTTPProvider, Reply
 
 
-class GeminiProvider(HTTPProvider):
+class GeminiProvider(OpenAIStyleCalls, HTTPProvider):
     """Gemini, Gemma and Imagen models, classified by ``supportedGenerationMethods``."""
 
     id = "gemini"
@@ -25,6 +27,7 @@ class GeminiProvider(HTTPProvider):
     items_key = "models"
     # Chat goes through Gemini's OpenAI-compatible endpoint, which takes a Bearer key.
     chat_path = "/openai/chat/completions"
+    embeddings_path = "/openai/embeddings"
 
     def invocation_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}

@@ -1,4 +1,7 @@
-"""Groq: ``GET https://api.groq.com/openai/v1/models`` (adds ``active`` and ``context_window``)."""
+"""Groq: ``GET https://api.groq.com/openai/v1/models`` (adds ``active`` and ``context_window``).
+
+Calls: chat, speech and transcriptions; Groq offers no embeddings, moderation or rerank endpoint.
+"""
 
 from .openai_compatible import OpenAICompatibleProvider
 
@@ -12,3 +15,4 @@ class GroqProvider(OpenAICompatibleProvider):
     api_key_env = "GROQ_API_KEY"
     token_limit_param = "max_completion_tokens"  # the name its chat completions take (max_tokens is deprecated)
     speech_path = "/audio/speech"
+    transcriptions_path = "/audio/transcriptions"

@@ -1,29 +1,21 @@
 """Hugging Face: ``GET https://huggingface.co/api/models``, a bare JSON array per page.
 
 Only models some inference provider serves (``inference_provider=all``), one query per
-relevant pipeline tag, most downloaded first, at most ``MAX_MODELS`` in all (shared evenly
-between the tags). Pages follow the ``Link: <...>; rel="next"`` header. ``HF_TOKEN`` is
-optional for listing.
+pipeline tag of the configured capabilities' kinds (or the ``PIPELINE_TAGS`` option), most
+downloaded first, at most ``MAX_MODELS`` in all (shared evenly between the tags). Pages follow
+the ``Link: <...>; rel="next"`` header. ``HF_TOKEN`` is optional for listing.
 """
 
 from math import ceil
 from typing import Any
 
-from .. import capabilities as rules
+from .. import classification as rules
+from ..capabilities import configured_kinds
 from . import parsing
 from .base import CatalogModel
 from .http import HTTPProvider, Reply
 
 MAX_PAGE_SIZE = 1000
-
-# pipeline tag -> (input modalities, output modalities)
-TAG_MODALITIES = {
-    "text-generation": (("text",), ("text",)),
-    "image-text-to-text": (("text", "image"), ("text",)),
-    "text-to-image": (("text",), ("image",)),
-    "text-to-speech": (("text",), ("audio",)),
-    "text-to-audio": (("text",), ("audio",)),
-}
 
 
 class HuggingFaceProvider(HTTPProvider):
@@ -38,9 +30,17 @@ class HuggingFaceProvider(HTTPProvider):
     default_options = {
         **HTTPProvider.default_options,
         "MAX_MODELS": 1000,
-        "PIPELINE_TAGS": list(TAG_MODALITIES),
+        "PIPELINE_TAGS": None,  # None: the tags of the configured capabilities' kinds
         "SORT": "downloads",  # or "likes", "trendingScore"
     }
+
+    def pipeline_tags(self) -> list[str]:
+        """The tags to list: the option when set, else those of the configured kinds."""
+        tags = self.option("PIPELINE_TAGS")
+        return list(tags) if tags is not None else rules.pipeline_tags_for(configured_kinds())
+
+    def listing_scope(self):
+        return self.pipeline_tags()
 
     def next_page(self, data: Any, reply: Reply, url: str, params: dict):
         following = reply.next_link
@@ -48,7 +48,7 @@ class HuggingFaceProvider(HTTPProvider):
 
     def fetch_payload(self) -> list:
         """The concatenated lists of every pipeline tag, most popular first within each."""
-        tags = list(self.option("PIPELINE_TAGS"))
+        tags = self.pipeline_tags()
         per_tag = ceil(int(self.option("MAX_MODELS")) / max(len(tags), 1))
         items = []
         with self.client() as client:
@@ -68,7 +68,7 @@ class HuggingFaceProvider(HTTPProvider):
         model_id = parsing.model_id(item["id"])
         tag = item.get("pipeline_tag")
         reasons = rules.without_special_purpose(rules.classify_by_pipeline_tag(tag), model_id)
-        inputs, outputs = TAG_MODALITIES.get(tag, ((), ()))
+        inputs, outputs = rules.pipeline_tag_modalities(tag)
         return cls.catalog_model(
             item,
             model_id,

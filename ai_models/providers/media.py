@@ -155,3 +155,19 @@ def melody_wav(seed: bytes, notes: int, rate: int = 8000, note_seconds: float = 
             envelope = min(1.0, n / fade, (length - n) / fade)
             samples.append(int(9000 * envelope * math.sin(step * n)))
     return wav(samples, rate)
+
+
+def one_second_clip(rate: int = 8000, seconds: float = 1.0) -> bytes:
+    """The clip a transcription test call sends: one second of a soft 440 Hz tone, 16 KB."""
+    step = 2 * math.pi * 440 / rate
+    length = int(rate * seconds)
+    fade = rate // 20
+    return wav([int(6000 * min(1.0, n / fade, (length - n) / fade) * math.sin(step * n)) for n in range(length)], rate)
+
+
+def wav_seconds(data: bytes) -> float | None:
+    """The length of a PCM WAV file in seconds, or ``None`` when ``data`` is not one this module reads."""
+    if len(data) < 44 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return None
+    _fmt, _size, _format, channels, rate, byte_rate, _align, _bits = struct.unpack("<4sIHHIIHH", data[12:36])
+    return (len(data) - 44) / byte_rate if byte_rate else None

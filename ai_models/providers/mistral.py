@@ -1,13 +1,14 @@
 """Mistral: ``GET https://api.mistral.ai/v1/models``, each entry with a ``capabilities`` object.
 
 The flags say what a model does (``completion_chat``; ``vision`` and ``audio`` for its inputs;
-``ocr``, ``moderation``, ``audio_transcription``, ``classification`` for other jobs), so an OCR,
-moderation, transcription or embedding model is never offered for chat. ``deprecation`` and
+``ocr``, ``moderation``, ``audio_transcription``, ``classification`` for other jobs): moderation and
+transcription models are of those kinds, an embedding model (no flag) is one by its id, and an
+OCR model is offered for nothing; none is ever offered for chat. ``deprecation`` and
 ``deprecation_replacement_model`` become the entry's expiry and its named successor, which the
 drift watch reports. Calls go through Mistral's OpenAI-compatible endpoints.
 """
 
-from .. import capabilities as rules
+from .. import classification as rules
 from . import parsing
 from .base import CatalogModel
 from .openai_compatible import OpenAICompatibleProvider
@@ -33,7 +34,8 @@ class MistralProvider(OpenAICompatibleProvider):
         if flags is None:
             reasons = rules.classify_by_id(model_id)
         elif isinstance(flags, dict):
-            reasons = rules.classify_by_flags(flags)
+            # No flag for embeddings: an embedding model says so by its id alone.
+            reasons = rules.classify_by_flags(flags) or rules.classify_by_purpose(model_id)
         else:
             raise TypeError("capabilities")
         flags = flags or {}

@@ -1,4 +1,5 @@
-"""OpenAI: ``GET https://api.openai.com/v1/models`` (ids only); chat, embeddings, images and speech."""
+"""OpenAI: ``GET https://api.openai.com/v1/models`` (ids only); chat, embeddings, images, speech,
+transcriptions and moderations (no rerank endpoint)."""
 
 from .openai_compatible import OpenAICompatibleProvider
 
@@ -14,3 +15,5 @@ class OpenAIProvider(OpenAICompatibleProvider):
     embeddings_path = "/embeddings"
     images_path = "/images/generations"
     speech_path = "/audio/speech"
+    transcriptions_path = "/audio/transcriptions"
+    moderations_path = "/moderations"

@@ -10,15 +10,16 @@ in USD per 1M tokens (Together).
 
 from typing import Any, ClassVar
 
-from .. import capabilities as rules
+from .. import classification as rules
 from . import parsing
 from .base import CatalogModel
+from .calls import OpenAIStyleCalls
 from .http import HTTPProvider
 
 CONTEXT_FIELDS = ("context_window", "context_length", "max_model_len", "max_context_length")
 
 
-class OpenAICompatibleProvider(HTTPProvider):
+class OpenAICompatibleProvider(OpenAIStyleCalls, HTTPProvider):
     """A provider with an OpenAI-compatible ``/models`` endpoint and Bearer keys."""
 
     list_path = "/models"
@@ -34,12 +35,11 @@ class OpenAICompatibleProvider(HTTPProvider):
         outputs = parsing.modalities(item.get("output_modalities"))
         by_type = rules.classify_by_model_type(item.get("type"))
         if outputs:
-            reasons = rules.classify_by_modalities(outputs)
+            reasons = rules.without_special_purpose(rules.classify_by_modalities(outputs), model_id)
         elif by_type is not None:
-            reasons = by_type
+            reasons = rules.without_special_purpose(by_type, model_id)
         else:
             reasons = rules.classify_by_id(model_id)
-        reasons = rules.without_special_purpose(reasons, model_id)
         pricing = item.get("pricing") if isinstance(item.get("pricing"), dict) else {}
         return cls.catalog_model(
             item,

@@ -1,22 +1,32 @@
 """OpenRouter: ``GET https://openrouter.ai/api/v1/models?output_modalities=all`` (public list).
 
 Without ``output_modalities=all`` the list holds text-output models only, leaving out the
-image- and speech-only ones. Prices are strings in USD per token; ``"-1"`` means variable.
+image- and speech-only ones; embedding models have their own list (``/embeddings/models``),
+fetched when a capability of kind embedding is configured. Prices are strings in USD per
+token; ``"-1"`` means variable. Calls: chat, images (through chat) and embeddings; OpenRouter
+offers no transcription, moderation or rerank endpoint.
 """
 
+from dataclasses import replace
 from math import gcd
 from typing import Any
 from urllib.parse import urljoin
 
 from django.utils.translation import gettext as _
 
-from .. import capabilities as rules
+from .. import classification as rules
+from ..capabilities import EMBEDDING, configured_kinds, gettext_noop
 from . import media, parsing
-from .base import CatalogModel, Generation
+from .base import CatalogModel, Generation, ParsedCatalog
+from .calls import OpenAIStyleCalls
 from .http import HTTPProvider, Reply
 
 
-class OpenRouterProvider(HTTPProvider):
+EMBEDDINGS_KEY = "embeddings"  # in the fetched payload: the entries of /embeddings/models
+LISTED_AS_EMBEDDING = gettext_noop("listed by OpenRouter's embeddings models list")
+
+
+class OpenRouterProvider(OpenAIStyleCalls, HTTPProvider):
     """Every model OpenRouter routes to, classified by its output modalities."""
 
     id = "openrouter"
@@ -26,6 +36,41 @@ class OpenRouterProvider(HTTPProvider):
     requires_key = False  # the model list is public; a key is used when set
     list_params = {"output_modalities": "all"}
     chat_path = "/chat/completions"
+    embeddings_path = "/embeddings"
+
+    def listing_scope(self):
+        return self.lists_embeddings()
+
+    def lists_embeddings(self) -> bool:
+        """Whether to fetch ``/embeddings/models`` too: a configured capability is of kind embedding."""
+        return EMBEDDING in configured_kinds()
+
+    def fetch_payload(self) -> dict:
+        """The models list, and the embeddings models list (as ``"embeddings"``) when embeddings are asked for."""
+        with self.client() as client:
+            payload = {self.items_key: self.collect_pages(client, self.url(self.list_path), dict(self.list_params))}
+            if self.lists_embeddings():
+                payload[EMBEDDINGS_KEY] = self.collect_pages(client, self.url("/embeddings/models"))
+        return payload
+
+    @classmethod
+    def parse_catalog(cls, payload: Any) -> ParsedCatalog:
+        """The models list, then the embeddings list: a model there is an embedding model even
+        when its entry says nothing more (then by where it is listed)."""
+        catalog = super().parse_catalog(payload)
+        extra = payload.get(EMBEDDINGS_KEY) if isinstance(payload, dict) else None
+        if not isinstance(extra, list):
+            return catalog
+        seen = {model.model_id for model in catalog}
+        embeddings = super().parse_catalog({cls.items_key: extra})
+        for model in embeddings:
+            if model.model_id in seen:
+                continue
+            if not model.kinds & {EMBEDDING} and not model.output_modalities:
+                model = replace(model, kinds=frozenset({EMBEDDING}), reasons={EMBEDDING: LISTED_AS_EMBEDDING})
+            catalog.append(model)
+        catalog.skipped += embeddings.skipped
+        return catalog
 
     def next_page(self, data: Any, reply: Reply, url: str, params: dict):
         links = data.get("links") if isinstance(data, dict) else None
@@ -70,9 +115,9 @@ class OpenRouterProvider(HTTPProvider):
         outputs = parsing.modalities(architecture.get("output_modalities")) or parsing.modalities(legacy_outputs)
         if outputs or item.get("supported_voices"):
             reasons = rules.classify_by_modalities(outputs, voices=bool(item.get("supported_voices")))
+            reasons = rules.without_special_purpose(reasons, model_id)
         else:
             reasons = rules.classify_by_id(model_id)
-        reasons = rules.without_special_purpose(reasons, model_id)
         pricing = item.get("pricing") or {}
         top_provider = item.get("top_provider") or {}
         return cls.catalog_model(
@@ -88,6 +133,7 @@ class OpenRouterProvider(HTTPProvider):
             expires=parsing.day(item.get("expiration_date")),
             input_modalities=inputs,
             output_modalities=outputs,
+            parameters=parsing.names(item.get("supported_parameters")),
         )
 
 

@@ -132,3 +132,10 @@ def modalities(value) -> tuple[str, ...]:
     if not isinstance(value, (list, tuple)):
         return ()
     return tuple(dict.fromkeys(item.strip().lower() for item in value if isinstance(item, str) and item.strip()))
+
+
+def names(value) -> tuple[str, ...]:
+    """Names from a list of strings (OpenRouter's ``supported_parameters``), as given, deduplicated."""
+    if not isinstance(value, (list, tuple)):
+        return ()
+    return tuple(dict.fromkeys(item.strip() for item in value if isinstance(item, str) and item.strip()))

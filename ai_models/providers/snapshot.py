@@ -5,24 +5,36 @@ prices, written by us) so the demo and air-gapped sites have a full catalog with
 network and no keys. ``AI_MODELS["PROVIDERS"]["snapshot"]["PATH"]`` points at another file.
 
 File format: ``{"captured": "YYYY-MM-DD", "models": [{"id", "name", "description",
-"capabilities": [...], "context_window", "input_price", "output_price" (USD per 1M tokens,
-strings), "created", "expires", "input_modalities", "output_modalities"}]}``.
+"kinds": [...], "context_window", "input_price", "output_price" (USD per 1M tokens,
+strings), "created", "expires", "input_modalities", "output_modalities",
+"supported_parameters", "dimensions"}]}``. Files written before kinds existed list
+``"capabilities"`` (chat, content, image, audio) instead; they are read as kinds.
+
+Every call answers locally and deterministically, marked as demo output, so the demo shows
+every kind with no network.
 """
 
 import hashlib
 import json
+import re
+import struct
 from pathlib import Path
 
-from ..capabilities import gettext_noop
+from ..capabilities import as_kind, gettext_noop
 from ..exceptions import ProviderResponseError
 from . import media, parsing
 from .base import BaseProvider, CatalogModel, Generation
+from .results import Moderation, Ranked, Ranking, Transcription
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "snapshot" / "catalog.json"
 LISTED = gettext_noop("listed in the snapshot file")
 MAX_ECHO = 500  # characters of the prompt quoted back
 MAX_SIDE = 1024  # pixels
 DEFAULT_SIDE = 256
+DEFAULT_DIMENSIONS = 256
+# The demo moderation flags texts holding these words; a real model is needed for anything else.
+DEMO_FLAGGED = {"violence": ("kill", "murder", "attack"), "harassment": ("idiot", "stupid", "hate")}
+_WORD = re.compile(r"\w+")
 
 
 def _seed(*parts: str) -> bytes:
@@ -107,16 +119,61 @@ class SnapshotProvider(BaseProvider):
             kind="audio", provider=self.id, model_id=model_id, data=data, mime_type="audio/wav", demo=True
         )
 
+    def _listed_dimensions(self, model_id: str) -> int:
+        """The vector length the file lists for ``model_id`` (``DEFAULT_DIMENSIONS`` when none)."""
+        try:
+            entry = next((model for model in self.fetch_catalog() if model.model_id == model_id), None)
+        except ProviderResponseError:
+            entry = None
+        return (entry.dimensions if entry else None) or DEFAULT_DIMENSIONS
+
+    def embed(self, model_id: str, texts: list[str]) -> Generation:
+        """Unit vectors derived from each text: the same text, the same vector."""
+        dimensions = self._listed_dimensions(model_id)
+        vectors = []
+        for text in texts:
+            stream = b"".join(_seed(model_id, text, str(block)) for block in range(dimensions * 2 // 32 + 1))
+            values = [value / 32768 for value in struct.unpack(f"<{dimensions}h", stream[: dimensions * 2])]
+            norm = sum(value * value for value in values) ** 0.5 or 1.0
+            vectors.append(tuple(value / norm for value in values))
+        return Generation(kind="embedding", provider=self.id, model_id=model_id, vectors=tuple(vectors), demo=True)
+
+    def transcribe(self, model_id, audio, *, filename="clip.wav", mime_type="audio/wav", language=""):
+        """A transcript that says it is demo output and how long the clip was."""
+        seconds = media.wav_seconds(bytes(audio))
+        length = f"{seconds:.1f} s" if seconds is not None else f"{len(audio)} bytes"
+        text = parsing.translate("[Demo transcript] The offline snapshot provider heard %(length)s of audio.") % {
+            "length": length
+        }
+        return Transcription(self.id, model_id, text, language=language, demo=True)
+
+    def moderate(self, model_id: str, text: str) -> Moderation:
+        """Flags a text holding one of a few listed words (``DEMO_FLAGGED``)."""
+        words = {word.casefold() for word in _WORD.findall(text)}
+        categories = {name: bool(words & set(listed)) for name, listed in DEMO_FLAGGED.items()}
+        scores = {name: 1.0 if hit else 0.0 for name, hit in categories.items()}
+        return Moderation(self.id, model_id, any(categories.values()), categories, scores, demo=True)
+
+    def rerank(self, model_id: str, query: str, documents: list[str]) -> Ranking:
+        """Documents by the share of the query's words they contain."""
+        asked = {word.casefold() for word in _WORD.findall(query)}
+        results = []
+        for index, document in enumerate(documents):
+            found = {word.casefold() for word in _WORD.findall(document)}
+            results.append(Ranked(index, len(asked & found) / len(asked) if asked else 0.0))
+        results.sort(key=lambda item: item.score, reverse=True)
+        return Ranking(self.id, model_id, results, demo=True)
+
     @classmethod
     def parse_model(cls, item: dict) -> CatalogModel:
         model_id = parsing.model_id(item["id"])
-        capabilities = item.get("capabilities") or []
-        if not isinstance(capabilities, list) or not all(isinstance(name, str) for name in capabilities):
-            raise TypeError("capabilities")
+        kinds = item["kinds"] if "kinds" in item else item.get("capabilities") or []
+        if not isinstance(kinds, list) or not all(isinstance(name, str) for name in kinds):
+            raise TypeError("kinds")
         return cls.catalog_model(
             item,
             model_id,
-            {name: LISTED for name in capabilities},
+            {kind: LISTED for kind in filter(None, map(as_kind, kinds))},
             name=parsing.name(item.get("name"), model_id),
             description=parsing.text(item.get("description")),
             context_window=parsing.context_window(item.get("context_window")),
@@ -126,4 +183,6 @@ class SnapshotProvider(BaseProvider):
             expires=parsing.day(item.get("expires")),
             input_modalities=parsing.modalities(item.get("input_modalities")) or ("text",),
             output_modalities=parsing.modalities(item.get("output_modalities")) or ("text",),
+            parameters=parsing.names(item.get("supported_parameters")),
+            dimensions=parsing.context_window(item.get("dimensions")),
         )

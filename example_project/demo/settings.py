@@ -112,6 +112,8 @@ def _encryption_keys():
 
 
 AI_MODELS = {
+    # Every built-in capability, so Browse catalog shows a model of each kind from the snapshot.
+    "CAPABILITIES": ["chat", "content", "image", "audio", "transcription", "embedding", "moderation", "rerank", "video"],
     "PROVIDERS": {
         "snapshot": {},
         **{provider: {} for provider, env in PROVIDER_KEY_ENV.items() if os.environ.get(env)},

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from ai_models.exceptions import ProviderUnavailable
+from tests.factories import kinds
 from ai_models.providers.base import BaseProvider, CatalogModel, ParsedCatalog
 
 
@@ -25,8 +26,7 @@ class ManyModelsProvider(BaseProvider):
                 model_id=f"fake/model-{i:04d}",
                 name=f"Fake model {i:04d}",
                 description=f"Fake description number {i}",
-                capabilities=frozenset(capabilities[i % 4]),
-                reasons={name: "fake rule" for name in capabilities[i % 4]},
+                **kinds(capabilities[i % 4], "fake rule"),
                 context_window=1000 * (i + 1),
                 input_price=Decimal(0) if i % 5 == 0 else Decimal(i) / 100,
                 output_price=Decimal(0) if i % 5 == 0 else Decimal(i) / 50,
@@ -59,7 +59,7 @@ class KeyedProvider(BaseProvider):
     @classmethod
     def parse_catalog(cls, ids):
         return ParsedCatalog(
-            CatalogModel(provider=cls.id, model_id=i, name=i, capabilities=frozenset({"chat"})) for i in ids
+            CatalogModel(provider=cls.id, model_id=i, name=i, kinds=frozenset({"chat"})) for i in ids
         )
 
 
@@ -85,7 +85,7 @@ class EvilProvider(BaseProvider):
                     model_id="evil/model",
                     name=SCRIPT,
                     description=SCRIPT,
-                    capabilities=frozenset({"chat"}),
+                    kinds=frozenset({"chat"}),
                     reasons={"chat": SCRIPT},
                 )
             ]

@@ -19,12 +19,24 @@ def test_listing_gives_each_entry_its_price_context_modalities_reasons_and_state
     assert entry["input_price"] == "0.4" and entry["output_price"] == "1.6"
     assert entry["context_window"] == 1047576
     assert entry["input_modalities"] == ["text", "image"] and entry["output_modalities"] == ["text"]
-    assert entry["capabilities"] == ["chat", "content"] and entry["reasons"]["chat"]
+    assert entry["capabilities"] == ["chat", "content"] and entry["kinds"] == ["chat"]
+    assert entry["reasons"] == {"chat": "listed in the snapshot file", "content": "listed in the snapshot file"}
+    assert {"tools", "response_format"} <= set(entry["parameters"]) and entry["dimensions"] is None
     assert entry["state"] == {"saved_for": ["chat"], "active_for": ["chat"]}
     assert "raw" not in entry
     assert {status["provider"]: status["state"] for status in body["providers"]} == {
         "snapshot": "fresh", "acme": "fresh", "evil": "fresh"
     }
+
+
+def test_listing_filters_by_the_requirements_of_a_capability(api, settings):
+    settings.AI_MODELS = {**settings.AI_MODELS, "CAPABILITIES": {
+        "chat": "Chat", "vision": {"label": "Vision", "kind": "chat", "requires": {"input_modalities": ["image"]}},
+    }}
+    body = api().get(API + "catalog/", {"provider": "snapshot", "meets": "vision", "page_size": 500}).json()
+    assert body["results"] and all("image" in entry["input_modalities"] for entry in body["results"])
+    assert "snapshot:meta-llama/llama-3.3-70b-instruct" not in {entry["id"] for entry in body["results"]}
+    assert api().get(API + "catalog/", {"meets": "nope"}).json()["code"] == "unknown_capability"
 
 
 def test_listing_filters_sorts_and_pages(api):

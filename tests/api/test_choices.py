@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 
-from ai_models import exceptions, get_active_model, selection
+from ai_models import get_active_model, selection
 from ai_models.catalog import get_entry
 from ai_models.models import AIModel
 
@@ -96,14 +96,22 @@ def test_activation_of_a_model_of_a_provider_down_is_a_502(api, enabled_provider
     assert (response.status_code, response.json()["code"]) == (502, "provider_unavailable")
 
 
-def test_override_requirements_is_accepted_and_reported(api):
-    from inspect import signature
+def test_switching_the_embedding_model_is_a_409_until_confirmed(api, settings):
+    settings.AI_MODELS = {**settings.AI_MODELS, "CAPABILITIES": ["chat", "embedding"]}
+    client = api()
+    first = activate(client, "openai/text-embedding-3-small", "embedding")
+    refused = activate(client, "openai/text-embedding-3-large", "embedding")
+    confirmed = activate(client, "openai/text-embedding-3-large", "embedding", confirm_embedding_switch=True)
 
-    response = activate(api(), override_requirements=True)
-
-    assert response.status_code == 201
-    if "override_requirements" not in signature(selection.activate).parameters:
-        assert "override_requirements has no effect" in response.json()["warnings"][0]
+    assert first.status_code == 201
+    assert refused.status_code == 409 and refused.json()["code"] == "embedding_switch_unconfirmed"
+    assert refused.json()["override"] == {"confirm_embedding_switch": True}
+    assert "1536 → 3072 dimensions" in refused.json()["detail"]
+    assert confirmed.status_code == 201 and get_active_model("embedding").model_id == "openai/text-embedding-3-large"
+    rollback = client.post(API + "active/embedding/rollback/", {}, format="json")
+    assert rollback.json()["code"] == "embedding_switch_unconfirmed"
+    assert client.post(API + "active/embedding/rollback/", {"confirm_embedding_switch": True},
+                       format="json").status_code == 200
 
 
 def test_save_keeps_the_model_without_activating_it(api):
@@ -251,7 +259,6 @@ def test_unknown_capability_in_the_path_is_a_404(api):
     assert (response.status_code, response.json()["code"]) == (404, "unknown_capability")
 
 
-@pytest.mark.skipif(not hasattr(exceptions, "RequirementsNotMet"), reason="capability requirements (issue 13) not merged")
 def test_a_model_missing_the_capabilitys_requirements_is_a_409_until_overridden(api):
     from django.conf import settings
     from django.test import override_settings

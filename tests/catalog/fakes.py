@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from decimal import Decimal
 
+from tests.factories import kinds
 from ai_models.providers.base import BaseProvider, CatalogModel, ParsedCatalog
 
 CALLS = Counter()
@@ -77,8 +78,7 @@ class FakeProvider(BaseProvider):
                     model_id=item["id"],
                     name=item.get("name", ""),
                     description=item.get("description", ""),
-                    capabilities=capabilities,
-                    reasons={name: f"fake says {name}" for name in capabilities},
+                    **kinds(capabilities, "fake says so"),
                     context_window=item.get("context"),
                     input_price=None if price is None else Decimal(price),
                     output_price=None if price is None else Decimal(price) * 2,

@@ -187,16 +187,18 @@ def test_refresh_retries_a_provider_even_right_after_it_failed(use_fakes):
     assert fakes.CALLS["fake1"] == 2
 
 
-def test_capabilities_are_cut_to_the_configured_ones_when_served_not_when_cached(use_fakes):
+def test_a_model_is_offered_for_every_configured_capability_of_its_kinds_when_served_not_when_cached(use_fakes):
     model = {"id": "multi", "capabilities": ["chat", "embedding", "image"]}
     use_fakes("fake1")
     fakes.BEHAVIOUR["fake1"] = {"models": [model]}
     [entry] = catalog.get_catalog().entries
-    assert entry.capabilities == {"chat", "image"}
-    assert set(entry.reasons) == {"chat", "image"}
-    use_fakes("fake1", CAPABILITIES=["chat", "embedding"])
+    assert entry.capabilities == {"chat", "content", "image"}  # content is of kind chat
+    assert entry.kinds == {"chat", "embedding", "image"}
+    assert entry.reason_for("content") == entry.reasons["chat"]
+    use_fakes("fake1", CAPABILITIES={"chat": "Chat", "embedding": "Search vectors",
+                                      "summaries": {"label": "Summaries", "kind": "chat"}})
     [entry] = catalog.get_catalog().entries
-    assert entry.capabilities == {"chat", "embedding"}
+    assert entry.capabilities == {"chat", "embedding", "summaries"}
     assert fakes.CALLS["fake1"] == 1
 
 
@@ -389,3 +391,13 @@ def test_with_nothing_cached_the_others_wait_for_the_fetch_in_flight(use_fakes):
     assert fakes.CALLS["fake1"] == 1
     assert len(listing.entries) == 3
     assert status(listing, "fake1").state == "fresh"
+
+
+def test_a_cached_entry_reads_back_every_field(use_fakes):
+    from ai_models.catalog.encoding import Cached, encode
+    from ai_models.providers.base import CatalogModel
+
+    model = CatalogModel("p", "m", "M", "d", frozenset({"chat"}), {"chat": "why"}, 8, None, None, None, None,
+                         ("text",), ("text",), "m-2", ("tools",), 1536)
+    [decoded] = Cached("p", encode([model], 0.0)).models
+    assert decoded == model  # field by field, in the dataclass's order

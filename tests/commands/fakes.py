@@ -1,6 +1,7 @@
 """Provider backends for the command tests: no network, behaviour set per test."""
 
 from ai_models.exceptions import ProviderUnavailable
+from tests.factories import kinds
 from ai_models.providers.base import BaseProvider, CatalogModel, ParsedCatalog
 
 
@@ -25,8 +26,7 @@ class FakeProvider(BaseProvider):
                 provider=cls.id,
                 model_id=item["id"],
                 name=item.get("name", item["id"].replace("-", " ").title()),
-                capabilities=frozenset(item["capabilities"]),
-                reasons={cap: "fake" for cap in item["capabilities"]},
+                **kinds(item["capabilities"], "fake"),
                 context_window=8192,
             )
             for item in payload

@@ -84,7 +84,7 @@ def test_flags_exit_one_with_each_flag_on_stderr(acme_provider):
 
 def test_json_lists_models_flags_and_provider_status(acme_provider):
     activate()
-    acme_provider.models[CHAT]["capabilities"] = ("content",)
+    acme_provider.models[CHAT]["capabilities"] = ("image",)
 
     result = run("watch", "--refresh", "--json")
 
@@ -97,7 +97,7 @@ def test_json_lists_models_flags_and_provider_status(acme_provider):
             "model_id": CHAT,
             "state": "flagged",
             "successor": "",
-            "flags": [{"kind": "capability_lost", "message": "no longer classified for Chat", "successor": ""}],
+            "flags": [{"kind": "capability_lost", "message": "no longer classified for Chat, Content", "successor": ""}],
         }
     ]
     assert [status["provider"] for status in data["providers"]] == ["acme"]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from ai_models.exceptions import ProviderUnavailable
+from tests.factories import kinds
 from ai_models.providers.base import BaseProvider, CatalogModel, Generation, ParsedCatalog
 
 CHAT = "acme/chat-1"
@@ -55,8 +56,7 @@ class DriftProvider(BaseProvider):
                 provider=cls.id,
                 model_id=model_id,
                 name=fields.get("name", model_id),
-                capabilities=frozenset(fields["capabilities"]),
-                reasons={name: "listed by the test" for name in fields["capabilities"]},
+                **kinds(fields["capabilities"], "listed by the test"),
                 input_price=Decimal(fields["input_price"]) if fields.get("input_price") else None,
                 output_price=Decimal(fields["output_price"]) if fields.get("output_price") else None,
                 expires=fields.get("expires"),

@@ -67,12 +67,12 @@ def test_price_up_since_activation(acme_provider):
 
 def test_capability_lost_since_activation(acme_provider):
     activate()
-    acme_provider.models[CHAT]["capabilities"] = ("content",)
+    acme_provider.models[CHAT]["capabilities"] = ("image",)
     catalog.refresh(["acme"])
 
     [flag] = only(active_drift()).flags
 
-    assert (flag.kind, flag.message) == (CAPABILITY_LOST, "no longer classified for Chat")
+    assert (flag.kind, flag.message) == (CAPABILITY_LOST, "no longer classified for Chat, Content")
 
 
 def test_a_provider_never_fetched_is_unknown_not_disappeared(acme_provider):

@@ -44,7 +44,7 @@ class ProviderContract:
     payload_file = ""
     base_url = ""  # for a class without a default base URL (the generic OpenAI-compatible one)
     options: dict = {}
-    expected: dict = {}  # model id -> exactly the capabilities it must get
+    expected: dict = {}  # model id -> exactly the kinds it must get
     expected_skipped = 0
     auth_header = "Authorization"
     auth_value = f"Bearer {SECRET_KEY}"
@@ -126,10 +126,10 @@ class ProviderContract:
     def test_parses_the_canned_payload(self):
         catalog = self.fetch()
         by_id = {model.model_id: model for model in catalog}
-        for model_id, capabilities in self.expected.items():
+        for model_id, kinds in self.expected.items():
             assert model_id in by_id, model_id
-            assert by_id[model_id].capabilities == frozenset(capabilities), model_id
-            assert set(by_id[model_id].reasons) == set(capabilities), model_id
+            assert by_id[model_id].kinds == frozenset(kinds), model_id
+            assert set(by_id[model_id].reasons) == set(kinds), model_id
         assert catalog.skipped == self.expected_skipped
         assert all(model.provider == self.provider_class.id for model in catalog)
 

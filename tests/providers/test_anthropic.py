@@ -10,7 +10,7 @@ from ai_models.providers.anthropic import AnthropicProvider
 
 from .contract import SECRET_KEY, ProviderContract, load_payload
 
-CHAT = {"chat", "content"}
+CHAT = {"chat"}
 _models = load_payload("anthropic.json")["data"]
 MESSAGES_URL = "https://api.anthropic.com/v1/messages"
 

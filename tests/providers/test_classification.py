@@ -1,17 +1,16 @@
-"""Which capabilities a model gets, and why: the shared rules in ai_models.capabilities."""
+"""Which kinds of call a model answers, and why: the shared rules in ai_models.classification."""
 
 import pytest
 
-from ai_models.capabilities import (
+from ai_models.classification import (
     classify_by_gemini_methods,
     classify_by_id,
     classify_by_modalities,
     classify_by_pipeline_tag,
+    pipeline_tags_for,
     special_purpose,
     without_special_purpose,
 )
-
-CHAT = {"chat", "content"}
 
 NEVER_CHAT = [
     "text-embedding-3-large",
@@ -23,7 +22,13 @@ NEVER_CHAT = [
     "cohere/rerank-v3.5",
     "meta-llama/llama-guard-4-12b",
     "meta-llama/Llama-Prompt-Guard-2-86M",
+    "openai/gpt-oss-safeguard-20b",
     "google/shieldgemma-2b",
+    "google/lyria-3-pro-preview",
+    "facebook/musicgen-small",
+    "text-search-ada-doc-001",
+    "text-similarity-babbage-001",
+    "code-search-ada-code-001",
     "sora-2-pro",
     "veo-3.0-fast-generate-001",
     "gpt-realtime-mini",
@@ -37,9 +42,15 @@ NEVER_CHAT = [
 @pytest.mark.parametrize("model_id", NEVER_CHAT)
 def test_special_purpose_models_are_never_chat(model_id):
     assert special_purpose(model_id)
-    assert not set(classify_by_id(model_id)) & CHAT
+    assert "chat" not in classify_by_id(model_id)
     # Even when their provider says they output text.
-    assert not set(without_special_purpose(classify_by_modalities(["text"]), model_id)) & CHAT
+    assert "chat" not in without_special_purpose(classify_by_modalities(["text"]), model_id)
+
+
+def test_a_music_model_is_not_speech_either():
+    # What OpenRouter says of Lyria: text and audio out.
+    assert without_special_purpose(classify_by_modalities(["text", "audio"]), "google/lyria-3-clip-preview") == {}
+    assert without_special_purpose(classify_by_pipeline_tag("text-to-audio"), "facebook/musicgen-small") == {}
 
 
 @pytest.mark.parametrize(
@@ -50,14 +61,24 @@ def test_special_purpose_models_are_never_chat(model_id):
         ("dall-e-3", {"image"}),
         ("imagen-4.0-ultra-generate-001", {"image"}),
         ("black-forest-labs/flux-1.1-pro", {"image"}),
-        ("tts-1-hd", {"audio"}),
-        ("gpt-4o-mini-tts", {"audio"}),
-        ("gemini-2.5-pro-preview-tts", {"audio"}),
-        ("playai-tts-arabic", {"audio"}),
-        ("gpt-4o-audio-preview", CHAT | {"audio"}),
-        ("gpt-4.1", CHAT),
-        ("o4-mini", CHAT),
-        ("deepseek-reasoner", CHAT),
+        ("tts-1-hd", {"speech"}),
+        ("gpt-4o-mini-tts", {"speech"}),
+        ("gemini-2.5-pro-preview-tts", {"speech"}),
+        ("playai-tts-arabic", {"speech"}),
+        ("gpt-4o-audio-preview", {"chat", "speech"}),
+        ("gpt-4.1", {"chat"}),
+        ("o4-mini", {"chat"}),
+        ("deepseek-reasoner", {"chat"}),
+        ("gpt-4o-search-preview", {"chat"}),
+        ("whisper-1", {"transcription"}),
+        ("gpt-4o-transcribe", {"transcription"}),
+        ("text-embedding-3-large", {"embedding"}),
+        ("omni-moderation-latest", {"moderation"}),
+        ("cohere/rerank-v3.5", {"rerank"}),
+        ("sora-2", {"video"}),
+        ("meta-llama/llama-guard-4-12b", set()),
+        ("text-search-ada-doc-001", set()),
+        ("gpt-realtime", set()),
         ("gpt-3.5-turbo-instruct", set()),
         ("babbage-002", set()),
     ],
@@ -67,32 +88,34 @@ def test_a_bare_id_list_is_classified_by_id(model_id, expected):
 
 
 def test_reasons_name_the_rule():
-    assert "tts-*" in classify_by_id("tts-1")["audio"]
+    assert "tts-*" in classify_by_id("tts-1")["speech"]
+    assert "whisper*" in classify_by_id("whisper-1")["transcription"]
     assert classify_by_modalities(["image", "text"]) == {
         "chat": "output modalities include text",
-        "content": "output modalities include text",
         "image": "output modalities include image",
     }
 
 
 def test_modalities():
-    assert set(classify_by_modalities(["embeddings"])) == set()
-    assert set(classify_by_modalities(["transcription"])) == set()
-    assert set(classify_by_modalities(["speech"])) == {"audio"}
-    assert set(classify_by_modalities(["AUDIO", "Text"])) == CHAT | {"audio"}
-    assert classify_by_modalities([], voices=True) == {"audio": "lists voices for speech output"}
+    assert classify_by_modalities(["embeddings"]) == {"embedding": "output modalities include embeddings"}
+    assert set(classify_by_modalities(["transcription"])) == {"transcription"}
+    assert set(classify_by_modalities(["speech"])) == {"speech"}
+    assert set(classify_by_modalities(["AUDIO", "Text"])) == {"chat", "speech"}
+    assert set(classify_by_modalities(["file", "unknown"])) == set()
+    assert classify_by_modalities([], voices=True) == {"speech": "lists voices for speech output"}
 
 
 @pytest.mark.parametrize(
     "model_id, methods, expected",
     [
-        ("gemini-2.5-flash", ["generateContent", "countTokens"], CHAT),
+        ("gemini-2.5-flash", ["generateContent", "countTokens"], {"chat"}),
         ("gemini-2.5-flash-image-preview", ["generateContent"], {"image"}),
         ("gemini-2.0-flash-preview-image-generation", ["generateContent"], {"image"}),
-        ("gemini-2.5-flash-preview-tts", ["countTokens", "generateContent"], {"audio"}),
+        ("gemini-2.5-flash-preview-tts", ["countTokens", "generateContent"], {"speech"}),
         ("imagen-4.0-generate-001", ["predict"], {"image"}),
-        ("veo-3.0-generate-001", ["predictLongRunning"], set()),
-        ("gemini-embedding-001", ["embedContent", "countTextTokens"], set()),
+        ("veo-3.0-generate-001", ["predictLongRunning"], {"video"}),
+        ("gemini-embedding-001", ["embedContent", "countTextTokens"], {"embedding"}),
+        ("text-embedding-004", ["embedContent"], {"embedding"}),
         ("gemini-live-2.5-flash-preview", ["bidiGenerateContent"], set()),
         ("aqa", ["generateAnswer"], set()),
         ("gemini-2.5-flash", [], set()),
@@ -105,16 +128,26 @@ def test_gemini_generation_methods(model_id, methods, expected):
 @pytest.mark.parametrize(
     "tag, expected",
     [
-        ("text-generation", CHAT),
-        ("image-text-to-text", CHAT),
+        ("text-generation", {"chat"}),
+        ("image-text-to-text", {"chat"}),
+        ("any-to-any", {"chat"}),
         ("text-to-image", {"image"}),
-        ("text-to-speech", {"audio"}),
-        ("text-to-audio", {"audio"}),
-        ("automatic-speech-recognition", set()),
-        ("feature-extraction", set()),
-        ("text-to-video", set()),
+        ("image-to-image", {"image"}),
+        ("text-to-speech", {"speech"}),
+        ("text-to-audio", {"speech"}),
+        ("automatic-speech-recognition", {"transcription"}),
+        ("feature-extraction", {"embedding"}),
+        ("sentence-similarity", {"embedding"}),
+        ("text-ranking", {"rerank"}),
+        ("text-to-video", {"video"}),
+        ("token-classification", set()),
         (None, set()),
     ],
 )
 def test_hugging_face_pipeline_tags(tag, expected):
     assert set(classify_by_pipeline_tag(tag)) == expected
+
+
+def test_pipeline_tags_of_kinds():
+    assert pipeline_tags_for({"embedding"}) == ["feature-extraction", "sentence-similarity"]
+    assert "any-to-any" in pipeline_tags_for({"chat"}) and "image-to-image" in pipeline_tags_for({"image"})

@@ -6,7 +6,7 @@ from ai_models.providers.gemini import GeminiProvider
 
 from .contract import SECRET_KEY, ProviderContract, load_payload
 
-CHAT = {"chat", "content"}
+CHAT = {"chat"}
 _models = load_payload("gemini.json")["models"]
 
 
@@ -21,10 +21,10 @@ class TestGemini(ProviderContract):
         "gemini-2.5-pro": CHAT,
         "gemma-3-27b-it": CHAT,
         "gemini-2.5-flash-image": {"image"},
-        "gemini-2.5-flash-preview-tts": {"audio"},
+        "gemini-2.5-flash-preview-tts": {"speech"},
         "imagen-4.0-generate-001": {"image"},
-        "veo-3.0-generate-001": set(),
-        "gemini-embedding-001": set(),
+        "veo-3.0-generate-001": {"video"},
+        "gemini-embedding-001": {"embedding"},
         "gemini-2.5-flash-native-audio-latest": set(),
         "aqa": set(),
     }

@@ -12,7 +12,7 @@ from ai_models.providers.presets import PRESETS
 
 from .contract import SECRET_KEY, ProviderContract, load_payload
 
-CHAT = {"chat", "content"}
+CHAT = {"chat"}
 
 
 class TestGenericServer(ProviderContract):
@@ -26,7 +26,7 @@ class TestGenericServer(ProviderContract):
     expected = {
         "meta-llama/Llama-3.1-8B-Instruct": CHAT,
         "sql-lora": CHAT,
-        "Qwen/Qwen3-Embedding-0.6B": set(),
+        "Qwen/Qwen3-Embedding-0.6B": {"embedding"},
     }
 
     def test_entries_carry_the_instance_id(self):
@@ -75,18 +75,19 @@ def test_one_class_serves_several_ids_each_its_own_subclass():
     assert {m.provider for m in second.parse_catalog(payload)} == {"ollama-gpu"}
 
 
-# preset -> (payload, model id -> the capabilities it must get)
+# preset -> (payload, model id -> the kinds it must get)
 PRESET_PAYLOADS = {
     "ollama": ("presets/ollama.json", {
         "llama3.2:latest": CHAT, "qwen3:8b": CHAT, "llava:13b": CHAT,
         "hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M": CHAT,
-        "nomic-embed-text:latest": set(), "mxbai-embed-large:latest": set(), "llama-guard3:8b": set(),
+        "nomic-embed-text:latest": {"embedding"}, "mxbai-embed-large:latest": {"embedding"},
+        "llama-guard3:8b": set(),
     }),
     "vllm": ("presets/vllm.json", {
-        "meta-llama/Llama-3.1-8B-Instruct": CHAT, "sql-lora": CHAT, "Qwen/Qwen3-Embedding-0.6B": set(),
+        "meta-llama/Llama-3.1-8B-Instruct": CHAT, "sql-lora": CHAT, "Qwen/Qwen3-Embedding-0.6B": {"embedding"},
     }),
     "lmstudio": ("presets/lmstudio.json", {
-        "qwen2.5-7b-instruct": CHAT, "google/gemma-3-12b": CHAT, "text-embedding-nomic-embed-text-v1.5": set(),
+        "qwen2.5-7b-instruct": CHAT, "google/gemma-3-12b": CHAT, "text-embedding-nomic-embed-text-v1.5": {"embedding"},
     }),
     "xai": ("presets/xai.json", {
         "grok-4-0709": CHAT, "grok-3-mini": CHAT, "grok-code-fast-1": CHAT, "grok-2-vision-1212": CHAT,
@@ -94,13 +95,14 @@ PRESET_PAYLOADS = {
     }),
     "together": ("presets/together.json", {
         "meta-llama/Llama-3.3-70B-Instruct-Turbo": CHAT, "Qwen/Qwen2.5-Coder-32B-Instruct": CHAT,
-        "black-forest-labs/FLUX.1-schnell": {"image"}, "cartesia/sonic-2": {"audio"},
-        "BAAI/bge-large-en-v1.5": set(), "meta-llama/Llama-Guard-4-12B": set(), "Salesforce/Llama-Rank-V1": set(),
-        "openai/whisper-large-v3": set(),
+        "black-forest-labs/FLUX.1-schnell": {"image"}, "cartesia/sonic-2": {"speech"},
+        "BAAI/bge-large-en-v1.5": {"embedding"},
+        "meta-llama/Llama-Guard-4-12B": {"moderation"},  # Together's type says so; never chat
+        "Salesforce/Llama-Rank-V1": {"rerank"}, "openai/whisper-large-v3": {"transcription"},
     }),
     "nvidia": ("presets/nvidia.json", {
         "meta/llama-3.1-8b-instruct": CHAT, "nvidia/llama-3.3-nemotron-super-49b-v1.5": CHAT,
-        "nvidia/nv-embedqa-e5-v5": set(), "nvidia/llama-3.2-nv-rerankqa-1b-v2": set(),
+        "nvidia/nv-embedqa-e5-v5": {"embedding"}, "nvidia/llama-3.2-nv-rerankqa-1b-v2": {"rerank"},
         "nvidia/llama-3.1-nemoguard-8b-content-safety": set(), "stabilityai/stable-diffusion-3-medium": {"image"},
     }),
     "cerebras": ("presets/cerebras.json", {
@@ -127,7 +129,7 @@ def test_a_preset_lists_and_classifies_its_servers_payload(preset, settings):
     by_id = {model.model_id: model for model in catalog}
     assert set(by_id) == set(expected)
     for model_id, capabilities in expected.items():
-        assert by_id[model_id].capabilities == frozenset(capabilities), model_id
+        assert by_id[model_id].kinds == frozenset(capabilities), model_id
     assert catalog.skipped == 0
 
 
@@ -138,14 +140,14 @@ def test_together_types_prices_names_and_context():
     assert llama.name == "Meta Llama 3.3 70B Instruct Turbo"
     assert (llama.input_price, llama.output_price, llama.context_window) == (Decimal("0.88"), Decimal("0.88"), 131072)
     assert llama.reasons["chat"] == "model type is chat"
-    assert by_id["cartesia/sonic-2"].reasons["audio"] == "model type is audio"
+    assert by_id["cartesia/sonic-2"].reasons["speech"] == "model type is audio"
 
 
 def test_a_server_that_says_output_modalities_is_believed_over_the_id():
     payload = {"data": [{"id": "house-model", "output_modalities": ["text"], "type": "embedding"}, {"id": "studio-1", "type": "image"}]}
     first, second = OpenAICompatibleServer.parse_catalog(payload)
-    assert first.reasons == {"chat": "output modalities include text", "content": "output modalities include text"}
-    assert second.capabilities == {"image"}
+    assert first.reasons == {"chat": "output modalities include text"}
+    assert second.kinds == {"image"}
 
 
 def test_cerebras_unknown_created_is_not_1970():

@@ -2,11 +2,12 @@
 
 import httpx
 
+from ai_models.classification import PIPELINE_TAGS
 from ai_models.providers.huggingface import HuggingFaceProvider
 
 from .contract import ProviderContract, load_payload
 
-CHAT = {"chat", "content"}
+CHAT = {"chat"}
 MODELS = load_payload("huggingface.json")
 
 
@@ -19,14 +20,23 @@ class TestHuggingFace(ProviderContract):
     list_host, list_path = "huggingface.co", "/api/models"
     payload_file = "huggingface.json"
     expected_skipped = 1  # an entry without an id
+    options = {"PIPELINE_TAGS": list(PIPELINE_TAGS)}  # every tag a kind reads, so every fixture entry
     expected = {
         "meta-llama/Llama-3.1-8B-Instruct": CHAT,
         "Qwen/Qwen2.5-VL-7B-Instruct": CHAT,
         "meta-llama/Llama-Guard-3-8B": set(),
         "black-forest-labs/FLUX.1-dev": {"image"},
         "stabilityai/stable-diffusion-3.5-large": {"image"},
-        "hexgrad/Kokoro-82M": {"audio"},
-        "facebook/musicgen-small": {"audio"},
+        "hexgrad/Kokoro-82M": {"speech"},
+        "facebook/musicgen-small": set(),
+        "google/gemma-4-e4b-it": CHAT,
+        "Qwen/Qwen2.5-Omni-7B": CHAT,
+        "Qwen/Qwen-Image-Edit": {"image"},
+        "openai/whisper-large-v3": {"transcription"},
+        "BAAI/bge-m3": {"embedding"},
+        "sentence-transformers/all-MiniLM-L6-v2": {"embedding"},
+        "BAAI/bge-reranker-v2-m3": {"rerank"},
+        "Wan-AI/Wan2.2-T2V-A14B": {"video"},
     }
     _next = "https://huggingface.co/api/models?pipeline_tag=text-generation&inference_provider=all&cursor=eyIkb3IiOlt7"
     pages = [
@@ -40,14 +50,32 @@ class TestHuggingFace(ProviderContract):
         return httpx.Response(200, json=for_tag(request.url.params.get("pipeline_tag")))
 
     def test_asks_for_served_models_per_tag_most_popular_first(self):
-        self.fetch()
+        self.fetch(PIPELINE_TAGS=["text-generation", "text-to-image", "text-to-speech", "any-to-any"])
         tags = [request.url.params["pipeline_tag"] for request in self.requests]
-        assert tags == ["text-generation", "image-text-to-text", "text-to-image", "text-to-speech", "text-to-audio"]
+        assert tags == ["text-generation", "text-to-image", "text-to-speech", "any-to-any"]
         for request in self.requests:
             params = request.url.params
             assert params["inference_provider"] == "all"
             assert params["sort"] == "downloads" and params["direction"] == "-1"
-            assert params["limit"] == "200"  # MAX_MODELS 1000 shared by five tags
+            assert params["limit"] == "250"  # MAX_MODELS 1000 shared by four tags
+
+    def test_fetches_the_tags_of_the_configured_kinds(self):
+        provider = HuggingFaceProvider()
+        # The default capabilities: chat and content (chat), image, audio (speech).
+        assert provider.pipeline_tags() == [
+            "text-generation", "image-text-to-text", "any-to-any", "text-to-image", "image-to-image",
+            "text-to-speech", "text-to-audio",
+        ]
+        before = provider.fingerprint
+        self.set_setting(CAPABILITIES=["chat", "embedding", "transcription"])
+        assert provider.pipeline_tags() == [
+            "text-generation", "image-text-to-text", "any-to-any", "automatic-speech-recognition",
+            "feature-extraction", "sentence-similarity",
+        ]
+        assert provider.fingerprint != before  # a new set of tags is a new cached list
+        by_id = {model.model_id: model for model in self.provider(PIPELINE_TAGS=None).fetch_catalog()}
+        assert by_id["BAAI/bge-m3"].kinds == {"embedding"} and "openai/whisper-large-v3" in by_id
+        assert "black-forest-labs/FLUX.1-dev" not in by_id
 
     def test_the_cap_stops_paging(self):
         endless = httpx.Response(200, json=for_tag("text-generation"), headers={"Link": f'<{self._next}>; rel="next"'})
@@ -57,10 +85,11 @@ class TestHuggingFace(ProviderContract):
         assert len(catalog) == 2 and self.route.call_count == 1
         assert self.requests[0].url.params["limit"] == "2"
 
-    def test_speech_recognition_is_not_offered(self):
-        entry = {"id": "openai/whisper-large-v3", "pipeline_tag": "automatic-speech-recognition"}
-        (model,) = HuggingFaceProvider.parse_catalog([entry])
-        assert model.capabilities == frozenset()
+    def test_modalities_follow_the_tag(self):
+        by_id = {model.model_id: model for model in self.fetch()}
+        assert by_id["openai/whisper-large-v3"].input_modalities == ("audio",)
+        assert by_id["Qwen/Qwen-Image-Edit"].input_modalities == ("text", "image")
+        assert by_id["google/gemma-4-e4b-it"].input_modalities == ("text", "image", "audio")
 
     def test_names_and_dates(self):
         model = next(model for model in self.fetch() if model.model_id == "hexgrad/Kokoro-82M")

@@ -10,7 +10,7 @@ from ai_models.providers.mistral import MistralProvider
 
 from .contract import SECRET_KEY, ProviderContract
 
-CHAT = {"chat", "content"}
+CHAT = {"chat"}
 
 
 class TestMistral(ProviderContract):
@@ -23,10 +23,10 @@ class TestMistral(ProviderContract):
         "mistral-medium-2508": CHAT,
         "codestral-2508": CHAT,
         "voxtral-mini-2507": CHAT,
-        "voxtral-mini-transcribe-2507": set(),
+        "voxtral-mini-transcribe-2507": {"transcription"},
         "mistral-ocr-2505": set(),
-        "mistral-moderation-2411": set(),
-        "mistral-embed": set(),
+        "mistral-moderation-2411": {"moderation"},
+        "mistral-embed": {"embedding"},  # no flag says so: its id does
     }
 
     def by_id(self):
@@ -54,12 +54,12 @@ class TestMistral(ProviderContract):
     def test_an_entry_without_capabilities_falls_back_to_its_id(self):
         payload = {"data": [{"id": "mistral-small-latest"}, {"id": "mistral-embed-2312"}]}
         catalog = MistralProvider.parse_catalog(payload)
-        assert [model.capabilities for model in catalog] == [frozenset(CHAT), frozenset()]
+        assert [model.kinds for model in catalog] == [frozenset(CHAT), frozenset({"embedding"})]
 
     def test_a_malformed_successor_is_dropped_not_the_model(self):
         payload = {"data": [{"id": "m", "capabilities": {"completion_chat": True}, "deprecation_replacement_model": 7}]}
         (model,) = MistralProvider.parse_catalog(payload)
-        assert model.successor == "" and model.capabilities == frozenset(CHAT)
+        assert model.successor == "" and model.kinds == frozenset(CHAT)
 
     def test_embeddings_through_the_openai_style_endpoint(self):
         route = self.router.post("https://api.mistral.ai/v1/embeddings").respond(

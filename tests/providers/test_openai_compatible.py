@@ -8,7 +8,7 @@ from ai_models.providers.openai import OpenAIProvider
 
 from .contract import ProviderContract, load_payload
 
-CHAT = {"chat", "content"}
+CHAT = {"chat"}
 
 
 class TestOpenAI(ProviderContract):
@@ -19,19 +19,19 @@ class TestOpenAI(ProviderContract):
     expected = {
         "gpt-4.1-mini": CHAT,
         "gpt-4o-search-preview": CHAT,
-        "gpt-audio": CHAT | {"audio"},
+        "gpt-audio": CHAT | {"speech"},
         "gpt-image-1": {"image"},
         "chatgpt-image-latest": {"image"},
         "dall-e-3": {"image"},
         "dall-e-2": {"image"},
-        "tts-1": {"audio"},
-        "tts-1-hd": {"audio"},
-        "gpt-4o-mini-tts": {"audio"},
-        "whisper-1": set(),
-        "gpt-4o-transcribe": set(),
-        "text-embedding-3-small": set(),
-        "omni-moderation-latest": set(),
-        "sora-2": set(),
+        "tts-1": {"speech"},
+        "tts-1-hd": {"speech"},
+        "gpt-4o-mini-tts": {"speech"},
+        "whisper-1": {"transcription"},
+        "gpt-4o-transcribe": {"transcription"},
+        "text-embedding-3-small": {"embedding"},
+        "omni-moderation-latest": {"moderation"},
+        "sora-2": {"video"},
         "gpt-realtime": set(),
         "gpt-4o-realtime-preview": set(),
         "computer-use-preview": set(),
@@ -41,7 +41,7 @@ class TestOpenAI(ProviderContract):
 
     def test_reasons_say_why(self):
         by_id = {model.model_id: model for model in self.fetch()}
-        assert "tts-*" in by_id["tts-1"].reasons["audio"]
+        assert "tts-*" in by_id["tts-1"].reasons["speech"]
         assert "image" in by_id["dall-e-3"].reasons["image"]
 
     def test_created_is_read(self):
@@ -60,9 +60,9 @@ class TestGroq(ProviderContract):
         "meta-llama/llama-guard-4-12b": set(),
         "meta-llama/llama-prompt-guard-2-86m": set(),
         "openai/gpt-oss-safeguard-20b": set(),
-        "whisper-large-v3": set(),
-        "playai-tts": {"audio"},
-        "canopylabs/orpheus-v1-english": {"audio"},
+        "whisper-large-v3": {"transcription"},
+        "playai-tts": {"speech"},
+        "canopylabs/orpheus-v1-english": {"speech"},
     }
 
     def test_inactive_models_are_left_out(self):
@@ -72,7 +72,7 @@ class TestGroq(ProviderContract):
         by_id = {model.model_id: model for model in self.fetch()}
         assert by_id["llama-3.3-70b-versatile"].context_window == 131072
         assert by_id["meta-llama/llama-4-scout-17b-16e-instruct"].input_modalities == ("text", "image")
-        assert by_id["canopylabs/orpheus-v1-english"].reasons["audio"] == "output modalities include speech"
+        assert by_id["canopylabs/orpheus-v1-english"].reasons["speech"] == "output modalities include speech"
         assert by_id["broken-window"].context_window is None
 
 

@@ -11,8 +11,13 @@ from ai_models.providers.openrouter import OpenRouterProvider
 
 from .contract import ProviderContract, load_payload
 
-REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
-CHAT = {"chat", "content"}
+# ../shared/realdata beside the checkout (one more level up from a worktree under /work/wt).
+REALDATA = next(
+    (found for found in (parent / "shared" / "realdata" for parent in Path(__file__).resolve().parents[2].parents)
+     if found.is_dir()),
+    Path("/nonexistent"),
+)
+CHAT = {"chat"}
 
 
 def page(models, next_link=None):
@@ -31,8 +36,9 @@ class TestOpenRouter(ProviderContract):
         "anthropic/claude-sonnet-4.5": CHAT,
         "google/gemini-2.5-flash-image": CHAT | {"image"},
         "black-forest-labs/flux.2-pro": {"image"},
-        "openai/gpt-4o-mini-tts": {"audio"},
-        "openai/text-embedding-3-small": set(),
+        "openai/gpt-4o-mini-tts": {"speech"},
+        "openai/text-embedding-3-small": {"embedding"},
+        "google/lyria-3-clip-preview": set(),
         "meta-llama/llama-guard-4-12b": set(),
         "meta-llama/llama-3.3-70b-instruct:free": CHAT,
         "openrouter/auto": CHAT | {"image"},
@@ -67,6 +73,26 @@ class TestOpenRouter(ProviderContract):
         assert by_id["mistralai/mistral-7b-instruct"].output_modalities == ("text",)
         assert by_id["google/gemini-2.5-flash-image"].reasons["image"] == "output modalities include image"
 
+    def test_lists_embedding_models_when_a_capability_of_kind_embedding_is_configured(self):
+        embeddings = self.router.get(host="openrouter.ai", path="/api/v1/embeddings/models").respond(
+            json={"data": [
+                {"id": "baai/bge-m3", "name": "BAAI: bge-m3", "architecture": {
+                    "input_modalities": ["text"], "output_modalities": ["embeddings"]}},
+                {"id": "thenlper/gte-large", "name": "GTE large"},  # says nothing: listed there, so embedding
+                {"id": "openai/text-embedding-3-small"},  # in both lists: kept once
+            ]}
+        )
+        assert "baai/bge-m3" not in {model.model_id for model in self.fetch()}
+        assert not embeddings.called
+        before = self.provider().fingerprint
+        self.set_setting(CAPABILITIES=["chat", "embedding"])
+        assert self.provider().fingerprint != before
+        by_id = {model.model_id: model for model in self.fetch()}
+        assert by_id["baai/bge-m3"].kinds == {"embedding"}
+        assert by_id["thenlper/gte-large"].reasons == {"embedding": "listed by OpenRouter's embeddings models list"}
+        assert [model.model_id for model in self.fetch()].count("openai/text-embedding-3-small") == 1
+        assert by_id["openai/text-embedding-3-small"].reasons == {"embedding": "output modalities include embeddings"}
+
     def test_a_key_is_sent_when_set_but_not_needed(self):
         self.fetch(api_key="")
         assert "Authorization" not in self.requests[0].headers
@@ -78,9 +104,17 @@ def test_real_openrouter_capture():
     catalog = OpenRouterProvider.parse_catalog(payload)
     assert len(catalog) == 337
     assert catalog.skipped == 0
-    assert sum("image" in model.capabilities for model in catalog) == 7
-    assert sum("audio" in model.capabilities for model in catalog) == 4
+    assert sum("image" in model.kinds for model in catalog) == 7
+    # Four list audio output; two of them are Lyria, which makes music, not speech.
+    assert sorted(model.model_id for model in catalog if "speech" in model.kinds) == [
+        "openai/gpt-audio", "openai/gpt-audio-mini"
+    ]
     by_id = {model.model_id: model for model in catalog}
-    assert "chat" not in by_id["meta-llama/llama-guard-4-12b"].capabilities
+    not_chat = {model.model_id for model in catalog if "chat" not in model.kinds}
+    assert not_chat == {
+        "meta-llama/llama-guard-4-12b", "openai/gpt-oss-safeguard-20b",
+        "google/lyria-3-pro-preview", "google/lyria-3-clip-preview",
+    }
+    assert {"tools", "structured_outputs"} <= set(by_id["anthropic/claude-sonnet-4.5"].parameters)
     assert by_id["z-ai/glm-5.2"].input_price == Decimal("1.4")
     assert all(model.input_price is None or model.input_price >= 0 for model in catalog)

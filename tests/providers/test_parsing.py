@@ -141,4 +141,4 @@ print(len(catalog), catalog.skipped, len(gemini))
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["9", "2", "10"]
+    assert result.stdout.split() == ["10", "2", "10"]

@@ -8,7 +8,7 @@ from ai_models.exceptions import ProviderResponseError
 from ai_models.providers import build_provider
 from ai_models.providers.snapshot import DEFAULT_PATH, SnapshotProvider
 
-CAPABILITIES = {"chat", "content", "image", "audio"}
+from ai_models.capabilities import KINDS
 
 
 @pytest.fixture(scope="module")
@@ -19,30 +19,42 @@ def catalog():
 def test_the_shipped_snapshot_parses_cleanly(catalog):
     assert 40 <= len(catalog) <= 70
     assert catalog.skipped == 0
-    assert all(model.capabilities <= CAPABILITIES for model in catalog)
+    assert all(model.kinds <= set(KINDS) for model in catalog)
     assert all("/" in model.model_id for model in catalog)
 
 
-def test_it_covers_every_capability_and_several_vendors(catalog):
-    for capability in CAPABILITIES:
-        assert sum(capability in model.capabilities for model in catalog) >= 4, capability
-    chat_vendors = {model.model_id.split("/")[0] for model in catalog if "chat" in model.capabilities}
+def test_it_covers_every_kind_and_several_vendors(catalog):
+    for kind in ("chat", "image", "speech"):
+        assert sum(kind in model.kinds for model in catalog) >= 4, kind
+    for kind in ("transcription", "embedding", "moderation", "rerank", "video"):
+        assert any(kind in model.kinds for model in catalog), kind
+    chat_vendors = {model.model_id.split("/")[0] for model in catalog if "chat" in model.kinds}
     assert {"openai", "anthropic", "google", "meta-llama", "mistralai", "deepseek", "qwen"} <= chat_vendors
 
 
 def test_free_and_non_chat_models_are_there(catalog):
-    free_chat = [m for m in catalog if "chat" in m.capabilities and m.input_price == 0 and m.output_price == 0]
+    free_chat = [m for m in catalog if "chat" in m.kinds and m.input_price == 0 and m.output_price == 0]
     assert len(free_chat) >= 3
-    assert any(not model.capabilities for model in catalog)  # embeddings, moderation, speech recognition
+    assert any(not model.kinds for model in catalog)  # a guard model: no call of ours fits it
 
 
-def test_chat_models_are_content_models_too(catalog):
-    assert all("content" in model.capabilities for model in catalog if "chat" in model.capabilities)
+def test_embedding_models_say_their_dimensions_and_chat_models_their_parameters(catalog):
+    by_id = {model.model_id: model for model in catalog}
+    assert by_id["openai/text-embedding-3-small"].dimensions == 1536
+    assert by_id["openai/text-embedding-3-large"].dimensions == 3072
+    assert {"tools", "response_format"} <= set(by_id["openai/gpt-4.1"].parameters)
+
+
+def test_a_file_written_before_kinds_lists_capabilities(tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({"models": [{"id": "acme/talker", "capabilities": ["chat", "content", "audio"]}]}))
+    (model,) = SnapshotProvider(options={"PATH": str(path)}).fetch_catalog()
+    assert model.kinds == {"chat", "speech"}
 
 
 def test_another_file_from_settings(settings, tmp_path):
     path = tmp_path / "mine.json"
-    path.write_text(json.dumps({"models": [{"id": "acme/one", "capabilities": ["chat"], "input_price": "1.5"}]}))
+    path.write_text(json.dumps({"models": [{"id": "acme/one", "kinds": ["chat"], "input_price": "1.5"}]}))
     settings.AI_MODELS = {**settings.AI_MODELS, "PROVIDERS": {"snapshot": {"PATH": str(path)}}}
     (model,) = build_provider("snapshot").fetch_catalog()
     assert model.model_id == "acme/one" and str(model.input_price) == "1.5"

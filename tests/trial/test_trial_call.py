@@ -47,7 +47,7 @@ def test_chat_is_one_token_with_the_parameter_openai_accepts(mock):
 
     result = trial_call(OpenAIProvider(api_key=KEY), "gpt-4.1-mini", "chat")
 
-    assert (result.ok, result.kind, result.summary, result.error) == (True, "text", "reply “OK”", "")
+    assert (result.ok, result.kind, result.summary, result.error) == (True, "chat", "reply “OK”", "")
     assert result.latency_ms >= 0
     body = sent(route)
     assert body["model"] == "gpt-4.1-mini" and body["max_completion_tokens"] == 1 and "max_tokens" not in body
@@ -190,19 +190,24 @@ def test_a_backend_that_cannot_do_the_kind_fails_cleanly():
 
 
 @pytest.mark.parametrize(
-    "capability, outputs, kind",
+    "capability, model_kinds, kind",
     [
-        ("chat", ("text",), "text"),
-        ("content", ("image",), "text"),
-        ("image", ("text", "image"), "image"),
-        ("audio", ("audio",), "audio"),
-        ("posters", ("image",), "image"),
-        ("narration", ("audio",), "audio"),
-        ("summary", ("text",), "text"),
-        ("summary", (), "text"),
+        ("chat", ("chat",), "chat"),
+        ("content", ("image",), "chat"),
+        ("image", ("chat", "image"), "image"),
+        ("audio", ("audio",), "speech"),
+        ("posters", ("chat",), "image"),  # declared kind image
+        ("vectors", ("chat",), "embedding"),
+        ("transcription", (), "transcription"),
+        ("narration", ("audio",), "speech"),  # no kind declared: the model's only kind
+        ("summary", ("chat", "image"), "chat"),
+        ("summary", (), "chat"),
     ],
 )
-def test_the_kind_of_call_follows_the_capability_then_the_outputs(settings, capability, outputs, kind):
-    settings.AI_MODELS = {**settings.AI_MODELS, "CAPABILITIES": ["chat", "content", "image", "audio", "posters",
-                                                                  "narration", "summary"]}
-    assert trial_kind(capability, catalog_model(output_modalities=outputs)) == kind
+def test_the_kind_of_call_is_the_capabilitys_then_the_models(settings, capability, model_kinds, kind):
+    settings.AI_MODELS = {**settings.AI_MODELS, "CAPABILITIES": {
+        "chat": "Chat", "content": "Content", "image": "Image", "audio": "Audio", "transcription": "Voice notes",
+        "posters": {"label": "Posters", "kind": "image"}, "vectors": {"label": "Vectors", "kind": "embedding"},
+        "narration": "Narration", "summary": "Summary",
+    }}
+    assert trial_kind(capability, catalog_model(capabilities=model_kinds)) == kind

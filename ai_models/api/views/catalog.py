@@ -67,6 +67,7 @@ class CatalogList(APIBase):
             price=query.get("price"),
             state=query.get("state"),
             states=states,
+            meets=query.get("meets") or None,
         )
         entries = sort_entries(entries, *sort_arguments(query["sort"]))
         paginator = self.pagination_class()

@@ -3,8 +3,6 @@ deactivate, roll back. Every change goes through ``ai_models.selection`` (one tr
 ``LogEntry`` naming the user and "via HTTP API"), the price ceilings through ``guardrail``,
 test calls through ``trial``: the same rules as the admin and the command line."""
 
-import inspect
-
 from django.contrib.admin.models import DELETION, LogEntry
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -14,12 +12,12 @@ from rest_framework import status as http
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from ... import exceptions, guardrail, selection
+from ... import guardrail, requirements, selection
 from ...capabilities import capability_label
 from ...catalog import filter_entries, get_catalog, get_entry, sort_entries
 from ...conf import ai_settings
 from ...drift import active_drift, usd
-from ...exceptions import ActivationError
+from ...exceptions import ActivationError, EmbeddingSwitchUnconfirmed, RequirementsNotMet
 from ...models import AIModel, Provider
 from ...trial import run_trial
 from .. import serializers as s
@@ -29,8 +27,6 @@ from .base import VIA, APIBase, Pagination, WriteBase, document
 from .catalog import missing_entry, sort_arguments, unavailable
 
 ERRORS = {code: s.ErrorSerializer for code in (400, 403, 404, 409, 502)}
-# Raised by ``selection.activate`` once capabilities declare requirements (issue 13); None before.
-RequirementsNotMet = getattr(exceptions, "RequirementsNotMet", None)
 
 
 def enabled_ids() -> list:
@@ -82,6 +78,30 @@ def choice_result(row, previous, warnings, created=True):
     return Response(body, status=http.HTTP_201_CREATED if created else http.HTTP_200_OK)
 
 
+def checked(activation, *args, **kwargs):
+    """``activation(*args, **kwargs)`` (a ``selection`` function); what it refuses as a 409 that
+    names the flag to send: ``requirements_not_met``, ``embedding_switch_unconfirmed``."""
+    try:
+        return activation(*args, **kwargs)
+    except RequirementsNotMet as err:
+        raise conflict(gettext("Nothing was changed: %(error)s") % {"error": err}, "requirements_not_met",
+                       override={"override_requirements": True}) from err
+    except EmbeddingSwitchUnconfirmed as err:
+        raise conflict(gettext("Nothing was changed: %(error)s") % {"error": err}, "embedding_switch_unconfirmed",
+                       override={"confirm_embedding_switch": True}) from err
+    except ActivationError as err:
+        raise conflict(gettext("Nothing was changed: %(error)s") % {"error": err}, "activation_failed") from err
+
+
+def requirement_warnings(entry, capability) -> list:
+    """The requirements the provider says nothing about (unknown), as the admin warns of them."""
+    unknown = requirements.unknown(selection.requirement_checks(entry, capability))
+    if not unknown:
+        return []
+    return [gettext("Requirements the provider says nothing about, so check them yourself: %(unknown)s.")
+            % {"unknown": "; ".join(item.message for item in unknown)}]
+
+
 def classification_warnings(entry, capability) -> list:
     if capability in entry.capabilities:
         return []
@@ -106,11 +126,9 @@ class Activations(WriteBase):
         name = entry.name or entry.model_id
         note = ceiling_note(request.user, capability, name, entry.input_price, entry.output_price,
                             data["allow_above_ceiling"])
-        options = {}
-        if "override_requirements" in inspect.signature(selection.activate).parameters:
-            options["override_requirements"] = data["override_requirements"]
-        elif data["override_requirements"]:
-            warnings.append(gettext("override_requirements has no effect: no capability requirements are checked."))
+        gates = {name: data[name] for name in ("override_requirements", "confirm_embedding_switch")}
+        checked(selection.check_activation, entry, capability, "", *gates.values())  # before a billable call
+        warnings += requirement_warnings(entry, capability)
         trial = None
         if data["test"]:
             trial = run_trial(entry, capability)
@@ -118,13 +136,7 @@ class Activations(WriteBase):
                 raise bad_gateway(gettext("The test call failed: %(error)s. Nothing was changed.") % {"error": trial.error},
                                   "trial_failed")
         previous = active_row(capability)
-        try:
-            row = selection.activate(entry, capability, request.user, via=VIA, trial=trial, note=note, **options)
-        except ActivationError as err:
-            detail = gettext("Nothing was changed: %(error)s") % {"error": err}
-            if RequirementsNotMet is not None and isinstance(err, RequirementsNotMet):
-                raise conflict(detail, "requirements_not_met", override={"override_requirements": True}) from err
-            raise conflict(detail, "activation_failed") from err
+        row = checked(selection.activate, entry, capability, request.user, via=VIA, trial=trial, note=note, **gates)
         return choice_result(row, previous, warnings)
 
 
@@ -254,11 +266,11 @@ class Deactivate(CapabilityAction):
 class Rollback(CapabilityAction):
     """POST: activate again the model that was active before the current one (the most recently activated other)."""
 
-    @document(operation_id="rollback", request=s.CeilingOverride, parameters=[capability_path],
+    @document(operation_id="rollback", request=s.ActivationOverrides, parameters=[capability_path],
               responses={200: s.ChoiceResultSerializer, **ERRORS})
     def post(self, request, capability):
         capability = self.capability(capability)
-        data = self.validated(s.CeilingOverride, request.data)
+        data = self.validated(s.ActivationOverrides, request.data)
         current = active_row(capability)
         earlier = AIModel.objects.select_related("provider").filter(
             capability=capability, is_active=False, activated_at__isnull=False
@@ -269,9 +281,7 @@ class Rollback(CapabilityAction):
                             % {"capability": capability_label(capability)}, "no_previous_model")
         note = ceiling_note(request.user, capability, row.display_name or row.model_id, row.input_price,
                             row.output_price, data["allow_above_ceiling"])
-        try:
-            row = selection.reactivate(row, request.user, via=VIA, note=note)
-        except ActivationError as err:
-            raise conflict(gettext("Nothing was changed: %(error)s") % {"error": err}, "activation_failed") from err
+        gates = {name: data[name] for name in ("override_requirements", "confirm_embedding_switch")}
+        row = checked(selection.reactivate, row, request.user, via=VIA, note=note, **gates)
         return choice_result(row, current, [], created=False)
 
