@@ -11,10 +11,13 @@ pointed at it through ``AI_MODELS["PROVIDERS"][id]["BASE_URL"]``:
 headers), so a test can tell which requests reached the server and with what credentials.
 """
 
+import gzip
 import json
 import socket
 import struct
 import threading
+import zlib
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HUGE_BODY = 50 * 1024 * 1024
@@ -148,6 +151,44 @@ def drip(handler):
     handler.close_connection = True
 
 
+@lru_cache(maxsize=None)
+def bomb(layers: int, size: int) -> bytes:
+    """``size`` zero bytes gzipped ``layers`` times (256 MiB twice gzipped is under 1 KB)."""
+    if layers > 1:
+        return gzip.compress(bomb(layers - 1, size), 9)
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1024 * 1024)
+    return b"".join(packer.compress(zeros) for _ in range(size // len(zeros))) + packer.flush()
+
+
+BOMB_SIZE = 256 * 1024 * 1024  # what a fetch decoding it all would hold, above any test's bound
+
+
+def compressed(layers: int, size: int = BOMB_SIZE, coding: str = ""):
+    """A body gzipped ``layers`` times, labelled with as many ``gzip`` codings (or ``coding``)."""
+
+    def respond(handler):
+        handler.send(200, bomb(layers, size), **{"Content-Encoding": coding or ", ".join(["gzip"] * layers)})
+
+    respond.prepare = lambda: bomb(layers, size)  # built when the fault is set, not while a client waits
+    return respond
+
+
+def header_drip(handler):
+    """The status line, then the headers one byte at a time, each in time for the read timeout."""
+    owner = handler.server.owner
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"x" * 10_000 + b"\r\n\r\n"
+    try:
+        for byte in head:
+            if owner.released.wait(DRIP_INTERVAL):
+                break
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+    except OSError:
+        pass
+    handler.close_connection = True
+
+
 def redirect_to(target):
     """A redirect to ``target(server)`` followed by the path asked for."""
 
@@ -175,6 +216,11 @@ FAULTS = {
     "redirect to another host": redirect_to(lambda server: f"http://localhost:{server.port}"),
     "redirect to another port": redirect_to(lambda server: f"http://127.0.0.1:{server.trap_port}"),
     "redirect within the host": redirect_to(lambda server: f"http://127.0.0.1:{server.port}{MOVED}"),
+    "gzip bomb, one layer": compressed(1, 64 * 1024 * 1024),
+    "gzip bomb, two layers": compressed(2),
+    "gzip bomb, three layers": compressed(3),
+    "unknown content coding": compressed(1, 1024, coding="zstd"),
+    "headers dripping in": header_drip,
     "drip": drip,
     "held": held,
 }
@@ -218,7 +264,7 @@ class FaultServer:
     """The server and what it has seen. ``start()`` / ``stop()``; ``url(prefix)`` for a base URL."""
 
     def __init__(self):
-        self.fault = None
+        self._fault = None
         self.payloads = dict(HEALTHY)
         self.requests = []  # (path with query, headers, the fault then in force)
         self.released = threading.Event()
@@ -232,6 +278,17 @@ class FaultServer:
         self.port = self._httpd.server_address[1]
         self.trap = None  # a second server: what a cross-host redirect would reach
         self._thread = None
+
+    @property
+    def fault(self):
+        return self._fault
+
+    @fault.setter
+    def fault(self, name):
+        prepare = getattr(FAULTS.get(name), "prepare", None)
+        if prepare is not None:
+            prepare()
+        self._fault = name
 
     @property
     def trap_port(self):

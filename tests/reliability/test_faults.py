@@ -22,6 +22,7 @@ NAMES = {"openai": "OpenAI", "openrouter": "OpenRouter"}
 
 # What each fault must say for both providers (OpenAI has a key in settings, OpenRouter none).
 TOO_LARGE = "the response is larger than 262144 bytes"
+STACKED = "refused an answer in the content coding %s: only one layer of gzip or deflate is read"
 EXPECTED = {
     "timeout": "timed out: the provider is unreachable",
     "connection reset": "the provider is unreachable (",
@@ -46,6 +47,12 @@ EXPECTED = {
     "50 MB body, length declared": TOO_LARGE,
     "redirect to another host": "refused a redirect to another host (localhost) (HTTP 302)",
     "redirect to another port": "refused a redirect to another host (127.0.0.1) (HTTP 302)",
+    "gzip bomb, one layer": TOO_LARGE,
+    "gzip bomb, two layers": STACKED % "gzip, gzip",
+    "gzip bomb, three layers": STACKED % "gzip, gzip, gzip",
+    "unknown content coding": STACKED % "zstd",
+    # CONNECT_TIMEOUT + READ_TIMEOUT: one deadline for the whole exchange.
+    "headers dripping in": "timed out: no complete answer within 1 s",
 }
 # Retry waits asked for, per provider: Retry-After honoured (seconds or an HTTP date), else backoff.
 WAITS = {"429 with Retry-After": 3.0, "500": 0.5, "502": 0.5, "503": 0.0}
