@@ -86,6 +86,14 @@ class ProviderForm(forms.ModelForm):
         key, clear = cleaned.get("api_key"), cleaned.get("clear_api_key")
         if key and clear:
             raise ValidationError(_("Enter a new key or clear the stored one, not both."))
+        if self._url_moved_from_stored_key(cleaned) and not (key or clear):
+            self.add_error(
+                "api_key",
+                gettext(
+                    "The base URL changed: enter the API key to send to the new URL, or clear the stored key. "
+                    "A stored key is never sent to a URL set after it."
+                ),
+            )
         if key or clear:
             try:
                 self.instance.api_key = "" if clear else key
@@ -97,3 +105,7 @@ class ProviderForm(forms.ModelForm):
             except (ImportError, UnknownProvider):
                 pass
         return cleaned
+
+    def _url_moved_from_stored_key(self, cleaned) -> bool:
+        row = self.instance
+        return bool(row.pk and row.has_stored_key and "base_url" in cleaned and cleaned["base_url"] != row.base_url)
