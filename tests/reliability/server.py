@@ -74,6 +74,28 @@ def _error_json(handler) -> bytes:
     ).encode()
 
 
+def key_transforms(key: str) -> dict:
+    """What a provider might echo the key as: name -> text."""
+    import base64
+    from urllib.parse import quote
+
+    return {
+        "upper case": key.upper(),
+        "lower case": key.lower(),
+        "reversed": key[::-1],
+        "url-encoded": quote(key, safe=""),
+        "base64 of the header": base64.b64encode(f"Bearer {key}".encode()).decode(),
+        "url-safe base64": base64.urlsafe_b64encode(key.encode()).decode().rstrip("="),
+    }
+
+
+def _echo_transformed(handler) -> bytes:
+    """An error body quoting the key sent in every obvious disguise."""
+    key = handler.headers.get("Authorization", "").removeprefix("Bearer ")
+    said = "; ".join(f"{name}: {text}" for name, text in key_transforms(key).items())
+    return json.dumps({"error": {"message": f"bad key ({said})"}}).encode()
+
+
 def status(code, body=_error_json, content_type="application/json", **headers):
     def respond(handler):
         content = body(handler) if callable(body) else body
@@ -206,6 +228,7 @@ FAULTS = {
     "404": status(404),
     "429 with Retry-After": status(429, **{"Retry-After": "3"}),
     "500": status(500),
+    "401 echoing the key disguised": status(401, _echo_transformed),
     "502": status(502, HTML_ERROR_PAGE.encode(), "text/html"),
     "503": status(503, **{"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),
     "HTML error page": status(200, HTML_ERROR_PAGE.encode(), "text/html"),

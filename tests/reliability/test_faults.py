@@ -35,6 +35,10 @@ EXPECTED = {
         "openai": "the API key in AI_MODELS['PROVIDERS'] was rejected (HTTP 403)",
         "openrouter": "the provider asks for an API key; set OPENROUTER_API_KEY or add one in the admin (HTTP 403)",
     },
+    "401 echoing the key disguised": {
+        "openai": "the API key in AI_MODELS['PROVIDERS'] was rejected (HTTP 401): {\"error\": {\"message\": \"bad key (upper case: [redacted]",
+        "openrouter": "the provider asks for an API key; set OPENROUTER_API_KEY or add one in the admin (HTTP 401)",
+    },
     "404": "the request was refused (HTTP 404)",
     "429 with Retry-After": "rate limited after 2 attempts (HTTP 429)",
     "500": "server error after 2 attempts (HTTP 500)",
