@@ -7,7 +7,8 @@ markup goes in template overrides.
 
 from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext
 
 if apps.is_installed("unfold"):
     from unfold.admin import ModelAdmin as ThemeModelAdmin
@@ -25,9 +26,31 @@ else:
 
 __all__ = ["CheckboxInput", "ModelAdmin", "PasswordInput", "Select", "URLInput"]
 
+# Each search word is one more OR-ed LIKE per search field: thousands of them exceed what
+# SQLite takes in one query (a 500) and cost any database dearly.
+MAX_SEARCH_WORDS = 10
+MAX_SEARCH_CHARS = 200
+
 
 class ModelAdmin(ThemeModelAdmin):
-    """Base of the app's admins: the theme's ModelAdmin plus the app's stylesheet."""
+    """Base of the app's admins: the theme's ModelAdmin, the app's stylesheet, bounded searches."""
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, self.bounded_search(request, search_term))
+
+    def bounded_search(self, request, search_term: str) -> str:
+        """The first ``MAX_SEARCH_WORDS`` words of ``search_term`` (at most ``MAX_SEARCH_CHARS``
+        characters), with a warning to the user when anything was left out."""
+        words = search_term.split()
+        bounded = " ".join(words[:MAX_SEARCH_WORDS])[:MAX_SEARCH_CHARS]
+        if bounded != " ".join(words):
+            self.message_user(
+                request,
+                gettext("Only the first %(words)d words (at most %(chars)d characters) of the search were used.")
+                % {"words": MAX_SEARCH_WORDS, "chars": MAX_SEARCH_CHARS},
+                messages.WARNING,
+            )
+        return bounded if bounded != " ".join(words) else search_term
 
     class Media:
         css = {"all": ["ai_models/admin.css"]}

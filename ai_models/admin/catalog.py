@@ -99,6 +99,7 @@ class CatalogEntryAdmin(ModelAdmin):
         return in_memory(super().get_changelist(request, **kwargs))
 
     def get_search_results(self, request, queryset, search_term):
+        search_term = self.bounded_search(request, search_term)
         return (queryset.narrow(search=search_term) if search_term else queryset), False
 
     # --- columns ----------------------------------------------------------------------------
