@@ -10,6 +10,9 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.utils.translation import gettext
 
+from .. import sharedcache
+from ..conf import ai_settings
+
 if apps.is_installed("unfold"):
     from unfold.admin import ModelAdmin as ThemeModelAdmin
     from unfold.widgets import UnfoldAdminPasswordWidget as PasswordInput
@@ -51,6 +54,32 @@ class ModelAdmin(ThemeModelAdmin):
                 messages.WARNING,
             )
         return bounded if bounded != " ".join(words) else search_term
+
+    def warn_if_cache_unavailable(self, request):
+        """Tell the user the shared cache is failing (the catalog then degrades, see ``sharedcache``)."""
+        if sharedcache.is_unavailable():
+            self.message_user(
+                request,
+                gettext(
+                    "The shared cache (AI_MODELS['CACHE'] = %(alias)r) is unavailable: provider catalogs are fetched "
+                    "live and not kept, and activations wait until it is back. Details are in the server log."
+                )
+                % {"alias": ai_settings.CACHE},
+                messages.WARNING,
+            )
+
+    def refuse_without_cache(self, request, err: BaseException):
+        """The message for a change refused because the shared cache failed while making it."""
+        sharedcache.mark_unavailable(ai_settings.CACHE, err)
+        self.message_user(
+            request,
+            gettext(
+                "Nothing was changed: the shared cache (AI_MODELS['CACHE'] = %(alias)r) is unavailable, so the other "
+                "processes of the site could not learn of the change. Try again when it is back."
+            )
+            % {"alias": ai_settings.CACHE},
+            messages.ERROR,
+        )
 
     class Media:
         css = {"all": ["ai_models/admin.css"]}

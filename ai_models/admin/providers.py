@@ -35,6 +35,16 @@ class ProviderAdmin(ModelAdmin):
         (_("Catalog"), {"fields": ("catalog_status", "created_at", "updated_at")}),
     )
 
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        self.warn_if_cache_unavailable(request)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        self.warn_if_cache_unavailable(request)
+        return response
+
     @admin.display(description=_("stored key"))
     def stored_key(self, obj):
         if obj is None or not obj.has_stored_key:
