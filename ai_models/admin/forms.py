@@ -57,7 +57,10 @@ class ProviderForm(forms.ModelForm):
         assume_scheme="https",
         validators=[validate_base_url],
         widget=URLInput,
-        help_text=_("Empty: the provider's own API. https only, or http to a host in AI_MODELS['ALLOWED_HTTP_HOSTS']."),
+        help_text=_(
+            "Empty: the provider's own API. https only, or http to a host:port in AI_MODELS['ALLOWED_HTTP_HOSTS']. "
+            "Changing it asks for the API key again."
+        ),
     )
     api_key = forms.CharField(
         label=_("API key"),
