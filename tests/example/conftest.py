@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from . import example_project
 
@@ -10,7 +11,9 @@ def _example_project():
 
 
 @pytest.fixture
-def client(client, django_user_model):
-    """A logged-in visitor: the API takes no anonymous callers (see test_api_access.py)."""
+def visitor(db, django_user_model):
+    """The test client logged in as a plain user: the generation API takes no anonymous callers
+    (see test_api_access.py)."""
+    client = Client()
     client.force_login(django_user_model.objects.create_user("visitor", password="pw"))
     return client
