@@ -27,6 +27,7 @@ from .pages import CATALOG_URL, PROVIDERS_URL, listed, messages_of, panel
 REDIS_SERVER = shutil.which("redis-server")
 SOCKET_TIMEOUT = 0.5
 DOWN = "The shared cache (AI_MODELS['CACHE'] = 'shared') is unavailable"
+SAVED = "OpenAI renamed was saved, but the shared cache is unavailable"
 REFUSED = "Nothing was changed: the shared cache (AI_MODELS['CACHE'] = 'shared') is unavailable"
 
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
@@ -116,6 +117,11 @@ def test_the_admin_degrades_with_a_warning_and_never_500s(admin_client, redis_ca
         "providers": admin_client.get(PROVIDERS_URL),
         "provider": admin_client.get(f"{PROVIDERS_URL}{Provider.objects.get().pk}/change/"),
         "activation": activate(admin_client, "openai:gpt-image-1", "image"),
+        "provider saved": admin_client.post(
+            f"{PROVIDERS_URL}{Provider.objects.get().pk}/change/",
+            {"name": "OpenAI renamed", "base_url": "", "api_key": "", "is_active": "on"},
+            follow=True,
+        ),
     }
 
     assert catalog_page.status_code == 200
@@ -125,9 +131,11 @@ def test_the_admin_degrades_with_a_warning_and_never_500s(admin_client, redis_ca
     assert seconds < 5  # one socket timeout, then the cache is skipped
     for name, response in pages.items():
         assert response.status_code == 200, name
-        assert any(m.startswith(DOWN) or m.startswith(REFUSED) for m in messages_of(response)), name
+        assert any(m.startswith((DOWN, REFUSED, SAVED)) for m in messages_of(response)), name
     assert any(m.startswith(REFUSED) for m in messages_of(pages["activation"]))
     assert list(AIModel.objects.filter(is_active=True)) == [active]  # the previous model stays active
+    assert any(m.startswith(SAVED) for m in messages_of(pages["provider saved"]))
+    assert Provider.objects.get().name == "OpenAI renamed"  # a provider's own change is kept
     warnings = [r for r in caplog.records if r.name == "ai_models.sharedcache"]
     assert len(warnings) == 1 and "The shared cache 'shared' failed" in warnings[0].getMessage()
 
