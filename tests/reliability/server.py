@@ -196,6 +196,11 @@ def compressed(layers: int, size: int = BOMB_SIZE, coding: str = ""):
     return respond
 
 
+def gzipped(handler):
+    """The healthy OpenAI list, gzipped once, as many real APIs send it."""
+    handler.send(200, gzip.compress(json.dumps(OPENAI_MODELS).encode()), **{"Content-Encoding": "gzip"})
+
+
 def header_drip(handler):
     """The status line, then the headers one byte at a time, each in time for the read timeout."""
     owner = handler.server.owner
@@ -244,6 +249,7 @@ FAULTS = {
     "gzip bomb, three layers": compressed(3),
     "unknown content coding": compressed(1, 1024, coding="zstd"),
     "headers dripping in": header_drip,
+    "gzipped": gzipped,
     "drip": drip,
     "held": held,
 }
