@@ -10,7 +10,6 @@ transform of it). Provider modules only say where to go and how to parse.
 
 import json
 import time
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from ..exceptions import (
 )
 from ..validators import validate_base_url
 from . import media
+from .body import read_body
 from .network import AddressRefused, GuardedNetwork, GuardedTransport
 from .base import BaseProvider, Generation
 
@@ -45,9 +45,6 @@ MAX_PAGES = 100
 EXCERPT_CHARS = 200
 BACKOFF_SECONDS = 0.5
 USER_AGENT = f"django-ai-models/{__version__}"
-# The content codings decoded, at most one per answer: each layer of a stacked coding can
-# multiply the size a thousandfold before any cap could see it.
-CODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
 @dataclass(frozen=True)
@@ -226,7 +223,7 @@ class HTTPProvider(BaseProvider):
             try:
                 if response.next_request is not None:
                     return None, response
-                body = self._read(response)
+                body = read_body(response, self.id)
                 return Reply(response.status_code, response.headers, body, request.url), None
             finally:
                 response.close()
@@ -249,53 +246,6 @@ class HTTPProvider(BaseProvider):
                 self.id, _("the provider is unreachable (%(error)s)") % {"error": type(err).__name__}
             )
         return ProviderResponseError(self.id, _("the response could not be read"))
-
-    def _read(self, response: httpx.Response) -> bytes:
-        """The body, decoded, stopping as soon as it passes ``MAX_RESPONSE_BYTES``."""
-        limit = ai_settings.MAX_RESPONSE_BYTES
-        declared = response.headers.get("content-length", "")
-        too_large = ProviderResponseError(
-            self.id, _("the response is larger than %(limit)d bytes") % {"limit": limit}, status=response.status_code
-        )
-        if declared.isdigit() and int(declared) > limit:
-            raise too_large
-        decoder = self._decoder(response)
-        body, size, received = [], 0, 0
-        try:
-            for chunk in response.iter_raw():
-                received += len(chunk)
-                if decoder is not None:
-                    # Never more than one byte past the cap out of a chunk, however well it compresses.
-                    chunk = decoder.decompress(chunk, limit - size + 1)
-                size += len(chunk)
-                if size > limit or received > limit:
-                    raise too_large
-                body.append(chunk)
-            if decoder is not None:
-                rest = decoder.flush(limit - size + 1)
-                if size + len(rest) > limit:
-                    raise too_large
-                body.append(rest)
-        except zlib.error:
-            raise ProviderResponseError(
-                self.id, _("the compressed response could not be decoded"), status=response.status_code
-            ) from None
-        return b"".join(body)
-
-    def _decoder(self, response: httpx.Response):
-        """A zlib decompressor for the answer's one content coding, or ``None`` when it is not encoded."""
-        header = response.headers.get("content-encoding", "")
-        codings = [coding.strip().lower() for coding in header.split(",") if coding.strip().lower() not in ("", "identity")]
-        if not codings:
-            return None
-        if len(codings) > 1 or codings[0] not in CODINGS:
-            raise ProviderResponseError(
-                self.id,
-                _("refused an answer in the content coding %(coding)s: only one layer of gzip or deflate is read")
-                % {"coding": ", ".join(codings)},
-                status=response.status_code,
-            )
-        return zlib.decompressobj(CODINGS[codings[0]])
 
     def _safe(self, err: Exception) -> Exception | None:
         # httpx errors carry the request URL; should a key ever get there, drop the chain.
