@@ -1,12 +1,58 @@
 """The exceptions django-ai-models raises (all derive from ``AIModelsError``), and how to
 show or log an error without the API key in it."""
 
+import base64
+import re
 import traceback
+from functools import lru_cache
+from urllib.parse import quote, quote_plus
+
+REDACTED = "[redacted]"
+
+
+def _base64_cores(secret: bytes) -> set[str]:
+    """What ``secret`` looks like inside any base64 text, at each of the three alignments.
+
+    Characters that also depend on the bytes around the secret are left out, so the core
+    matches whatever surrounds it (``Bearer sk-...`` encoded as a whole, say).
+    """
+    cores = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + secret).decode()
+        start = (offset * 4 + 2) // 3  # the first character fed by the secret alone
+        end = (offset + len(secret)) // 3 * 4  # up to the last whole group
+        core = encoded[start:end]
+        if len(core) >= 8:
+            cores |= {core, core.replace("+", "-").replace("/", "_")}  # standard and url-safe alphabets
+    return cores
+
+
+@lru_cache(maxsize=32)
+def _forms(secret: str) -> tuple[tuple[str, ...], tuple[str, ...], re.Pattern]:
+    """``(forms compared ignoring case, lower-cased; base64 cores; a pattern matching any of them)``."""
+    # The key as is, in any case, reversed, url-encoded (either hex case) and base64-encoded.
+    plain = sorted({secret, secret[::-1], quote(secret, safe=""), quote_plus(secret, safe="")}, key=len, reverse=True)
+    cores = sorted(_base64_cores(secret.encode()), key=len, reverse=True)
+    pattern = "(?i:" + "|".join(map(re.escape, plain)) + ")" + "".join("|" + re.escape(core) for core in cores)
+    return tuple(form.lower() for form in plain), tuple(cores), re.compile(pattern)
+
+
+def contains_secret(text: str, secret: str) -> bool:
+    """Whether ``text`` holds ``secret`` (an API key) or an obvious transform of it."""
+    if not secret or len(secret) < 4:
+        return False
+    plain, cores, _pattern = _forms(secret)
+    lowered = text.lower()
+    # Plain substring tests: fast on a whole provider answer, where a regex scan is not.
+    return any(form in lowered for form in plain) or any(core in text for core in cores)
 
 
 def redact(text: str, secret: str) -> str:
-    """``text`` with ``secret`` (an API key) blanked out, should a backend ever echo it."""
-    return text.replace(secret, "[redacted]") if secret and len(secret) >= 4 else text
+    """``text`` with ``secret`` (an API key) and its obvious transforms blanked out, should a
+    backend ever echo it: upper or lower case, reversed, url-encoded, base64-encoded."""
+    if not contains_secret(text, secret):
+        return text
+    return _forms(secret)[2].sub(REDACTED, text)
 
 
 def log_unexpected(logger, message: str, error: BaseException, secret: str = ""):

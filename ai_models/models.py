@@ -52,6 +52,24 @@ class Provider(models.Model):
     def __str__(self):
         return self.name or self.slug
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._key_base_url = self.__dict__.get("base_url")  # where the stored key may be sent
+
+    def save(self, *args, **kwargs):
+        """Save; a stored key not entered again with a changed base URL is cleared.
+
+        A key is sent only to the base URL it was stored with: whoever can change the URL
+        must not be able to have the key sent to a host of their choosing.
+        """
+        moved = not self._state.adding and self.base_url != getattr(self, "_key_base_url", self.base_url)
+        if moved and self.has_stored_key and not getattr(self, "_key_entered", False):
+            self.api_key_encrypted, self.api_key_last4 = "", ""
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "api_key_encrypted", "api_key_last4"}
+        super().save(*args, **kwargs)
+        self._key_base_url, self._key_entered = self.base_url, False
+
     @property
     def api_key(self) -> str:
         """The stored key, decrypted ("" when none is stored)."""
@@ -62,6 +80,7 @@ class Provider(models.Model):
     @api_key.setter
     def api_key(self, value: str):
         value = (value or "").strip()
+        self._key_entered = True
         self.api_key_encrypted = crypto.encrypt(value) if value else ""
         self.api_key_last4 = value[-4:] if len(value) >= 12 else ""
 

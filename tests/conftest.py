@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import caches
 
+from ai_models import sharedcache
 from ai_models.drift import forget as forget_drift
 from ai_models.selection import clear_memo
 
@@ -25,6 +26,8 @@ def _fresh_caches():
         cache.clear()
     clear_memo()
     forget_drift()
+    sharedcache.reset()
     yield
     clear_memo()
     forget_drift()
+    sharedcache.reset()

@@ -32,11 +32,13 @@ def test_unsafe_urls_are_refused_with_a_reason(url, code):
     assert caught.value.code == code
 
 
-def test_plain_http_only_to_allowed_hosts():
-    with override_settings(AI_MODELS={"ALLOWED_HTTP_HOSTS": ["localhost"]}):
+def test_plain_http_only_to_allowed_hosts_and_ports():
+    with override_settings(AI_MODELS={"ALLOWED_HTTP_HOSTS": ["localhost:11434", "llm.lan"]}):
         validate_base_url("http://localhost:11434/v1")
-        with pytest.raises(ValidationError):
-            validate_base_url("http://169.254.169.254/latest")
+        validate_base_url("http://llm.lan/v1")  # an entry without a port allows the default ports
+        for refused in ("http://169.254.169.254/latest", "http://localhost:6379/", "http://llm.lan:8080/v1"):
+            with pytest.raises(ValidationError):
+                validate_base_url(refused)
 
 
 def test_model_validation_refuses_an_http_override(db):

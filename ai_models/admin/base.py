@@ -7,7 +7,11 @@ markup goes in template overrides.
 
 from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext
+
+from .. import sharedcache
+from ..conf import ai_settings
 
 if apps.is_installed("unfold"):
     from unfold.admin import ModelAdmin as ThemeModelAdmin
@@ -25,9 +29,57 @@ else:
 
 __all__ = ["CheckboxInput", "ModelAdmin", "PasswordInput", "Select", "URLInput"]
 
+# Each search word is one more OR-ed LIKE per search field: thousands of them exceed what
+# SQLite takes in one query (a 500) and cost any database dearly.
+MAX_SEARCH_WORDS = 10
+MAX_SEARCH_CHARS = 200
+
 
 class ModelAdmin(ThemeModelAdmin):
-    """Base of the app's admins: the theme's ModelAdmin plus the app's stylesheet."""
+    """Base of the app's admins: the theme's ModelAdmin, the app's stylesheet, bounded searches."""
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, self.bounded_search(request, search_term))
+
+    def bounded_search(self, request, search_term: str) -> str:
+        """The first ``MAX_SEARCH_WORDS`` words of ``search_term`` (at most ``MAX_SEARCH_CHARS``
+        characters), with a warning to the user when anything was left out."""
+        words = search_term.split()
+        bounded = " ".join(words[:MAX_SEARCH_WORDS])[:MAX_SEARCH_CHARS]
+        if bounded != " ".join(words):
+            self.message_user(
+                request,
+                gettext("Only the first %(words)d words (at most %(chars)d characters) of the search were used.")
+                % {"words": MAX_SEARCH_WORDS, "chars": MAX_SEARCH_CHARS},
+                messages.WARNING,
+            )
+        return bounded if bounded != " ".join(words) else search_term
+
+    def warn_if_cache_unavailable(self, request):
+        """Tell the user the shared cache is failing (the catalog then degrades, see ``sharedcache``)."""
+        if sharedcache.is_unavailable():
+            self.message_user(
+                request,
+                gettext(
+                    "The shared cache (AI_MODELS['CACHE'] = %(alias)r) is unavailable: provider catalogs are fetched "
+                    "live and not kept, and activations wait until it is back. Details are in the server log."
+                )
+                % {"alias": ai_settings.CACHE},
+                messages.WARNING,
+            )
+
+    def refuse_without_cache(self, request, err: BaseException):
+        """The message for a change refused because the shared cache failed while making it."""
+        sharedcache.mark_unavailable(ai_settings.CACHE, err)
+        self.message_user(
+            request,
+            gettext(
+                "Nothing was changed: the shared cache (AI_MODELS['CACHE'] = %(alias)r) is unavailable, so the other "
+                "processes of the site could not learn of the change. Try again when it is back."
+            )
+            % {"alias": ai_settings.CACHE},
+            messages.ERROR,
+        )
 
     class Media:
         css = {"all": ["ai_models/admin.css"]}

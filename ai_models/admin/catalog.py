@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, requirements, selection
+from .. import guardrail, requirements, selection, sharedcache
 from ..capabilities import capability_choices, capability_label
 from ..catalog import (
     Listing,
@@ -100,6 +100,7 @@ class CatalogEntryAdmin(ModelAdmin):
         return in_memory(super().get_changelist(request, **kwargs))
 
     def get_search_results(self, request, queryset, search_term):
+        search_term = self.bounded_search(request, search_term)
         return (queryset.narrow(search=search_term) if search_term else queryset), False
 
     # --- columns ----------------------------------------------------------------------------
@@ -157,7 +158,9 @@ class CatalogEntryAdmin(ModelAdmin):
             "provider_panel": partial(self.provider_panel, request),
             **(extra_context or {}),
         }
-        return super().changelist_view(request, context)
+        response = super().changelist_view(request, context)
+        self.warn_if_cache_unavailable(request)  # the listing has been read: it would have failed by now
+        return response
 
     def provider_panel(self, request):
         """Context of the provider status panel above the list."""
@@ -252,6 +255,9 @@ class CatalogEntryAdmin(ModelAdmin):
                 aimodel = selection.save(entry, capability, request.user)
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
+            return None
+        except sharedcache.CLIENT_ERRORS as err:  # the activation was rolled back with it
+            self.refuse_without_cache(request, err)
             return None
         if activating:
             done = gettext("%(model)s is now the active model for %(capability)s.")

@@ -67,7 +67,10 @@ class ProviderForm(forms.ModelForm):
         assume_scheme="https",
         validators=[validate_base_url],
         widget=URLInput,
-        help_text=_("Empty: the provider's own API. https only, or http to a host in AI_MODELS['ALLOWED_HTTP_HOSTS']."),
+        help_text=_(
+            "Empty: the provider's own API. https only, or http to a host:port in AI_MODELS['ALLOWED_HTTP_HOSTS']. "
+            "Changing it asks for the API key again."
+        ),
     )
     api_key = forms.CharField(
         label=_("API key"),
@@ -96,6 +99,14 @@ class ProviderForm(forms.ModelForm):
         key, clear = cleaned.get("api_key"), cleaned.get("clear_api_key")
         if key and clear:
             raise ValidationError(_("Enter a new key or clear the stored one, not both."))
+        if self._url_moved_from_stored_key(cleaned) and not (key or clear):
+            self.add_error(
+                "api_key",
+                gettext(
+                    "The base URL changed: enter the API key to send to the new URL, or clear the stored key. "
+                    "A stored key is never sent to a URL set after it."
+                ),
+            )
         if key or clear:
             try:
                 self.instance.api_key = "" if clear else key
@@ -107,3 +118,7 @@ class ProviderForm(forms.ModelForm):
             except (ImportError, UnknownProvider):
                 pass
         return cleaned
+
+    def _url_moved_from_stored_key(self, cleaned) -> bool:
+        row = self.instance
+        return bool(row.pk and row.has_stored_key and "base_url" in cleaned and cleaned["base_url"] != row.base_url)

@@ -19,11 +19,11 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
 
-from django.core.cache import caches
 from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from .. import sharedcache
 from ..conf import ai_settings
 from ..exceptions import ProviderError, log_unexpected, redact
 from ..providers import get_provider
@@ -58,7 +58,8 @@ def epoch():
 
 
 def shared_cache():
-    return caches[ai_settings.CACHE]
+    """The configured cache, degrading to an empty one while it fails (see ``sharedcache``)."""
+    return sharedcache.shared_cache()
 
 
 def _prefix(backend) -> str:

@@ -13,6 +13,7 @@ import os
 from functools import lru_cache
 
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from ..conf import ai_settings
 from ..exceptions import EncryptionError, ProviderError, UnknownProvider
@@ -99,35 +100,68 @@ def get_provider(provider_id: str):
     return _import(_class_path(provider_id, options)).serving(provider_id, str(options.get("NAME") or ""))
 
 
-def resolve_api_key(provider_cls, options: dict, row=None) -> tuple[str, str]:
+def resolve_api_key(provider_cls, options: dict, row=None, *, admin_url: bool = False) -> tuple[str, str]:
     """Return ``(key, source)``: the environment first, then settings, then the database.
 
+    ``admin_url``: the row's base URL, set in the admin, is in force: a key from the
+    environment or settings is then never used (it goes only to the provider's own URL or
+    the one in settings), only a key stored with the row.
     ``source`` is ``"environment"``, ``"settings"``, ``"database"`` or ``""`` when no key is set.
     """
-    env_name = options.get("API_KEY_ENV", provider_cls.api_key_env)
-    if env_name and os.environ.get(env_name):
-        return os.environ[env_name], "environment"
-    if options.get("API_KEY"):
-        return options["API_KEY"], "settings"
+    if not admin_url:
+        key, source, _where = _configured_key(provider_cls, options)
+        if key:
+            return key, source
     if row is not None and row.has_stored_key:
         return row.api_key, "database"
     return "", ""
+
+
+def _configured_key(provider_cls, options: dict) -> tuple[str, str, str]:
+    """``(key, source, where)`` of a key given outside the database, or empty strings."""
+    env_name = options.get("API_KEY_ENV", provider_cls.api_key_env)
+    if env_name and os.environ.get(env_name):
+        return os.environ[env_name], "environment", env_name
+    if options.get("API_KEY"):
+        return options["API_KEY"], "settings", "AI_MODELS['PROVIDERS']"
+    return "", "", ""
+
+
+def _withheld_key_error(provider_cls, options: dict, base_url: str) -> str:
+    """Why the environment's or settings' key is not sent to a base URL set in the admin, or ``""``."""
+    _key, _source, where = _configured_key(provider_cls, options)
+    if not where:
+        return ""
+    return gettext(
+        "the key in %(source)s is sent only to the provider's own URL or the BASE_URL in settings, never to "
+        "the base URL set in the admin (%(url)s): store a key for that URL in the admin, or move the URL to settings"
+    ) % {"source": where, "url": base_url}
+
+
+def _same_url(one: str, other: str) -> bool:
+    return one.rstrip("/") == other.rstrip("/")
 
 
 def build_provider(provider_id: str, row=None):
     """An instance of the provider backend with its key, base URL and options resolved."""
     cls = get_provider(provider_id)
     options = provider_options(provider_id)
+    settings_base_url = options.get("BASE_URL", "")
+    row_base_url = row.base_url if row is not None else ""
+    # A base URL typed in the admin that settings did not name: keys from outside the
+    # database must not follow it (a staff user could point it at a host of their own).
+    admin_url = bool(row_base_url) and not _same_url(row_base_url, settings_base_url or cls.default_base_url)
     try:
-        api_key, key_source = resolve_api_key(cls, options, row)
+        api_key, key_source = resolve_api_key(cls, options, row, admin_url=admin_url)
         key_error = ""
     except EncryptionError as err:
         api_key, key_source, key_error = "", "database", str(err)
-    settings_base_url = options.pop("BASE_URL", "")
-    for name in ("API_KEY", "CLASS", "NAME"):
+    if admin_url and not api_key and not key_error:
+        key_error = _withheld_key_error(cls, options, row_base_url)
+    for name in ("BASE_URL", "API_KEY", "CLASS", "NAME"):
         options.pop(name, None)
     api_key_env = options.pop("API_KEY_ENV", cls.api_key_env)
-    base_url = (row.base_url if row is not None else "") or settings_base_url
+    base_url = row_base_url or settings_base_url
     backend = cls(api_key=api_key, key_source=key_source, base_url=base_url, options=options, key_error=key_error)
     backend.api_key_env = api_key_env  # messages name the variable actually read
     return backend

@@ -206,12 +206,17 @@ class BaseProvider:
     def parse_catalog(cls, payload: Any) -> ParsedCatalog:
         """Normalize a raw list-models payload. Pure: no I/O, no settings.
 
-        A malformed entry is skipped and counted in ``.skipped``; a payload of the wrong
-        shape raises ``ProviderResponseError``. Duplicate ids keep their first entry.
+        A malformed entry (including one nested too deep or holding text that cannot be
+        encoded) is skipped and counted in ``.skipped``; a payload of the wrong shape or with
+        more than ``parsing.MAX_MODELS`` entries raises ``ProviderResponseError``. Duplicate
+        ids keep their first entry.
         """
         models, skipped, seen = [], 0, set()
-        for item in cls.payload_items(payload):
+        items = cls.payload_items(payload)
+        cls.check_count(len(items))
+        for item in items:
             try:
+                parsing.check_raw(item)
                 model = cls.parse_model(item)
             except (KeyError, TypeError, ValueError, AttributeError):
                 skipped += 1
@@ -220,6 +225,16 @@ class BaseProvider:
                 seen.add(model.model_id)
                 models.append(model)
         return ParsedCatalog(models, skipped)
+
+    @classmethod
+    def check_count(cls, count: int):
+        """``ProviderResponseError`` when a list holds more models than any provider offers."""
+        if count > parsing.MAX_MODELS:
+            raise ProviderResponseError(
+                cls.id,
+                parsing.translate("more than %(limit)d models listed: the answer is refused as implausible")
+                % {"limit": parsing.MAX_MODELS},
+            )
 
     @classmethod
     def payload_shape(cls) -> str:

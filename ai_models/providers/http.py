@@ -1,10 +1,11 @@
 """The HTTP half shared by every provider reached over HTTP.
 
-``HTTPProvider`` owns the client (one per fetch, ``trust_env=False``, explicit timeouts),
-the auth header, retries on 429/5xx honouring ``Retry-After``, a cap on the response size,
-same-host-only redirects, JSON decoding and the mapping of every failure to a
-``ProviderError`` that names the provider and never contains the key. Provider modules
-only say where to go and how to parse.
+``HTTPProvider`` owns the client (one per fetch, ``trust_env=False``, explicit timeouts,
+vetted addresses and one deadline per exchange: see ``network``), the auth header, retries
+on 429/5xx honouring ``Retry-After``, a cap on the response size counted as the body is
+decoded, same-host-only redirects, JSON decoding and the mapping of every failure to a
+``ProviderError`` that names the provider and never contains the key (nor an obvious
+transform of it). Provider modules only say where to go and how to parse.
 """
 
 import json
@@ -27,10 +28,13 @@ from ..exceptions import (
     ProviderError,
     ProviderResponseError,
     ProviderUnavailable,
+    contains_secret,
     redact,
 )
 from ..validators import validate_base_url
 from . import media
+from .body import read_body
+from .network import AddressRefused, GuardedNetwork, GuardedTransport
 from .base import BaseProvider, Generation
 
 # Looked up at call time so tests patch it (``ai_models.providers.http.sleep``) and never wait.
@@ -144,8 +148,16 @@ class HTTPProvider(BaseProvider):
         read_timeout = float(self.option("GENERATION_TIMEOUT")) if invoking else ai_settings.READ_TIMEOUT
         timeout = httpx.Timeout(read_timeout, connect=ai_settings.CONNECT_TIMEOUT)
         auth = self.invocation_headers() if invoking else self.auth_headers()
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **auth}
-        with httpx.Client(timeout=timeout, headers=headers, trust_env=False, follow_redirects=False) as client:
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip, deflate", **auth}
+        network = GuardedNetwork()
+        with httpx.Client(
+            timeout=timeout,
+            headers=headers,
+            trust_env=False,
+            follow_redirects=False,
+            transport=GuardedTransport(network),
+        ) as client:
+            client.network = network  # read by _exchange, which starts each exchange's deadline
             yield client
 
     # -- requests --------------------------------------------------------------------------
@@ -199,20 +211,30 @@ class HTTPProvider(BaseProvider):
 
     def _exchange(self, client: httpx.Client, request: httpx.Request):
         """One round trip: ``(reply, None)``, or ``(None, response)`` for a redirect."""
-        # The read timeout bounds each socket read; this bounds the whole answer, so a body
-        # dripping in a byte at a time cannot hold a fetch (or a request thread) forever.
-        deadline = time.monotonic() + (client.timeout.connect or 0) + (client.timeout.read or 0)
+        # The read timeout bounds each socket read; the deadline bounds the whole exchange
+        # (connect, headers, body), so an answer trickling in a byte at a time cannot hold a
+        # fetch, or a request thread, past it.
+        seconds = (client.timeout.connect or 0) + (client.timeout.read or 0)
+        network = getattr(client, "network", None)
+        if network is not None:
+            network.start(seconds)
         try:
             response = client.send(request, stream=True)
             try:
                 if response.next_request is not None:
                     return None, response
-                body = self._read(response, deadline)
+                body = read_body(response, self.id)
                 return Reply(response.status_code, response.headers, body, request.url), None
             finally:
                 response.close()
+        except AddressRefused as err:
+            raise ProviderError(self.id, _("the base URL is not allowed: %(reason)s") % {"reason": err}) from None
         except httpx.HTTPError as err:
             failure = err
+        if network is not None and network.expired:
+            raise ProviderUnavailable(
+                self.id, _("timed out: no complete answer within %(seconds)g s") % {"seconds": seconds}
+            ) from None
         # Raised outside the handler so the httpx error is chained only through _safe(), never as context.
         raise self._transport_error(failure) from self._safe(failure)
 
@@ -225,28 +247,9 @@ class HTTPProvider(BaseProvider):
             )
         return ProviderResponseError(self.id, _("the response could not be read"))
 
-    def _read(self, response: httpx.Response, deadline: float) -> bytes:
-        """The body, decoded, stopping as soon as it passes ``MAX_RESPONSE_BYTES`` or the deadline."""
-        limit = ai_settings.MAX_RESPONSE_BYTES
-        declared = response.headers.get("content-length", "")
-        too_large = ProviderResponseError(
-            self.id, _("the response is larger than %(limit)d bytes") % {"limit": limit}, status=response.status_code
-        )
-        if declared.isdigit() and int(declared) > limit:
-            raise too_large
-        body, size = [], 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise too_large
-            if time.monotonic() > deadline:
-                raise ProviderUnavailable(self.id, _("timed out: the provider is sending its answer too slowly"))
-            body.append(chunk)
-        return b"".join(body)
-
     def _safe(self, err: Exception) -> Exception | None:
         # httpx errors carry the request URL; should a key ever get there, drop the chain.
-        return None if self.api_key and self.api_key in str(err) else err
+        return None if contains_secret(str(err), self.api_key) else err
 
     # -- answers ---------------------------------------------------------------------------
 
@@ -290,9 +293,14 @@ class HTTPProvider(BaseProvider):
         return _("the API key was rejected")
 
     def decode_json(self, reply: Reply) -> Any:
-        """The body as JSON, or ``ProviderResponseError`` with the status and an excerpt."""
+        """The body as JSON, or ``ProviderResponseError`` with the status and an excerpt.
+
+        The key, should the provider echo it in any obvious form, is redacted before decoding:
+        what it sent then reaches no page, cache or command output.
+        """
         try:
-            return json.loads(reply.content)
+            text = reply.content.decode(json.detect_encoding(reply.content))
+            return json.loads(redact(text, self.api_key))
         except ValueError as err:
             raise ProviderResponseError(
                 self.id,
@@ -334,6 +342,7 @@ class HTTPProvider(BaseProvider):
             # httpx replaces a URL's query with ``params`` even when empty: a "next" link keeps its own.
             data, reply = self.get_json(client, url, params=params or None)
             items += self.page_items(data, reply)
+            self.check_count(len(items))
             if limit is not None and len(items) >= limit:
                 return items[:limit]
             following = self.next_page(data, reply, url, params)

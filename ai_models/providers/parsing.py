@@ -19,10 +19,17 @@ MAX_CONTEXT_WINDOW = 100_000_000
 # A price above $1M per 1M tokens is a unit mix-up, not a price.
 MAX_PRICE = Decimal(1_000_000)
 PER_MILLION = Decimal(1_000_000)
+# The largest real catalogs list a few thousand models; a list far longer costs minutes to
+# parse and a gigabyte to hold, so it is refused as a whole.
+MAX_MODELS = 20_000
+# Real entries nest four or five levels; the raw dict is kept, copied and stored as JSON at
+# activation, which a very deep one would break (RecursionError).
+MAX_RAW_DEPTH = 32
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BAD_ID = re.compile(r"[\s\x00-\x1f\x7f]")
 _WHITESPACE = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def translate(message: str) -> str:
@@ -32,6 +39,29 @@ def translate(message: str) -> str:
 
         return gettext(message)
     return message
+
+
+def check_raw(item) -> None:
+    """``ValueError`` when an entry nests deeper than ``MAX_RAW_DEPTH`` or holds a lone surrogate.
+
+    Either would break the entry later (stored as JSON, copied, shown), so it is skipped
+    now, alone, and counted with the malformed ones.
+    """
+    pending = [(item, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                raise ValueError("a lone surrogate in the entry")
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        if depth > MAX_RAW_DEPTH:
+            raise ValueError("the entry nests too deep")
+        children = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, child in children:
+            pending.append((key, depth))
+            pending.append((child, depth + 1))
 
 
 def model_id(value) -> str:

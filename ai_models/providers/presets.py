@@ -3,7 +3,7 @@
 Name one as a provider's ``CLASS`` (or use its name as the provider id) and its options are the
 defaults: ``AI_MODELS["PROVIDERS"] = {"xai": {}}`` or ``{"gpu-box": {"CLASS": "ollama",
 "BASE_URL": "http://gpu-box:11434/v1"}}``. Options given in settings win. Local servers speak
-plain http: add their host to ``AI_MODELS["ALLOWED_HTTP_HOSTS"]``.
+plain http: add their host and port (``"127.0.0.1:11434"``) to ``AI_MODELS["ALLOWED_HTTP_HOSTS"]``.
 """
 
 GENERIC = "openai_compatible"

@@ -5,24 +5,31 @@
 - 200 ``{"model", "provider", "demo", "text"}`` for chat and content, and
   ``{"model", "provider", "demo", "mime_type", "data"}`` (``data`` in base64) for image and audio;
 - 400 for an empty or too long prompt, 503 when no model is active for the capability,
-  502 when the provider call failed, each as ``{"error": "...", "capability": "..."}``.
+  502 when the provider call failed, each as ``{"error": "...", "capability": "..."}``;
+- 401 for a visitor who is not logged in, 403 without the CSRF token, 429 past the rate
+  (``GENERATION_RATE``, default 20 a minute per user), with ``Retry-After``.
 
-The pages at ``/<capability>/`` post the same form and show the same result.
+Every generation spends the site's provider keys, so the API takes only logged-in users of
+this site (their session and CSRF token, as the page's own form does) and both it and the
+pages are rate limited. The pages at ``/<capability>/`` post the same form and show the same result.
 """
 
 import base64
 import json
 import logging
+import math
 import re
+import time
 from typing import Callable, NamedTuple
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ai_models import NoActiveModel, ProviderError, get_active_model
@@ -34,6 +41,7 @@ from . import services
 logger = logging.getLogger(__name__)
 
 MAX_PROMPT_LENGTH = 4000
+DEFAULT_RATE = (20, 60)  # generations per user (or address) per window of this many seconds
 
 
 class Capability(NamedTuple):
@@ -98,11 +106,40 @@ def _json_error(capability, message, status):
     return JsonResponse({"error": str(message), "capability": capability}, status=status)
 
 
-# This endpoint reads no cookie and no session, so cross-site requests gain nothing from the
-# visitor's browser; a real site authenticates API callers (tokens) and rate-limits them.
-@csrf_exempt
+def wait_before_next(request) -> int:
+    """Seconds the caller must wait before generating again (0: go ahead); counts this request.
+
+    A fixed window in the cache, per user (or address when anonymous). A cache that fails
+    lets the request through with a warning: the demo degrades, it does not break.
+    """
+    allowed, seconds = getattr(settings, "GENERATION_RATE", DEFAULT_RATE)
+    who = f"user:{request.user.pk}" if request.user.is_authenticated else f"ip:{request.META.get('REMOTE_ADDR')}"
+    window = int(time.time() // seconds)
+    key = f"generation:rate:{who}:{window}"
+    try:
+        cache.add(key, 0, seconds)
+        used = cache.incr(key)
+    except Exception as err:  # noqa: BLE001 (any cache client's error)
+        logger.warning("generation rate limit not applied, the cache failed: %s", type(err).__name__)
+        return 0
+    return math.ceil((window + 1) * seconds - time.time()) if used > allowed else 0
+
+
+def _too_many(wait) -> str:
+    return _("Too many generations: try again in %(seconds)d seconds.") % {"seconds": wait}
+
+
 @require_POST
 def api(request, capability):
+    # Session and CSRF token of a logged-in user, as the page's form sends: a cross-site
+    # request cannot spend the site's keys, and an anonymous one is refused outright.
+    if not request.user.is_authenticated:
+        return _json_error(capability, _("Log in to use the generation API: it spends the site's provider keys."), 401)
+    wait = wait_before_next(request)
+    if wait:
+        response = _json_error(capability, _too_many(wait), 429)
+        response["Retry-After"] = str(wait)
+        return response
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body or b"{}")
@@ -126,7 +163,10 @@ def page(request, capability):
     form = PromptForm(request.POST if request.method == "POST" else None)
     form.fields["prompt"].widget.attrs["placeholder"] = CAPABILITIES[capability].placeholder
     result, error, status = None, "", 200
-    if form.is_bound:
+    wait = wait_before_next(request) if form.is_bound else 0
+    if wait:
+        error, status = _too_many(wait), 429
+    elif form.is_bound:
         if form.is_valid():
             result, error, status = generate(capability, form.cleaned_data["prompt"])
         else:

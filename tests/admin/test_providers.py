@@ -109,7 +109,7 @@ def test_saving_a_key_without_encryption_keys_is_a_form_error(admin_client):
     ],
 )
 def test_base_url_is_validated(admin_client, url, ok):
-    allowed = {**settings.AI_MODELS, "ALLOWED_HTTP_HOSTS": ["127.0.0.1"]}
+    allowed = {**settings.AI_MODELS, "ALLOWED_HTTP_HOSTS": ["127.0.0.1:8080"]}
     with override_settings(AI_MODELS=allowed):
         response = add(admin_client, base_url=url)
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 
-from ai_models import catalog
+from ai_models import catalog, sharedcache
 from ai_models.catalog import store
 from ai_models.conf import ai_settings
 from ai_models.models import Provider
@@ -157,7 +157,7 @@ def test_the_api_key_is_in_no_cache_key_and_a_new_key_fetches_a_new_catalog(use_
 
             return call
 
-    monkeypatch.setattr(store, "caches", {ai_settings.CACHE: Recording()})
+    monkeypatch.setattr(sharedcache, "caches", {ai_settings.CACHE: Recording()})
     use_fakes("fake1", PROVIDERS={"fake1": {"API_KEY": key}})
     catalog.get_catalog()
     use_fakes("fake1", PROVIDERS={"fake1": {"API_KEY": key + "-rotated"}})

@@ -49,7 +49,7 @@ def ollama_servers(settings):
     base = f"http://127.0.0.1:{server.server_address[1]}"
     settings.AI_MODELS = {
         **settings.AI_MODELS,
-        "ALLOWED_HTTP_HOSTS": ["127.0.0.1"],
+        "ALLOWED_HTTP_HOSTS": [f"127.0.0.1:{server.server_address[1]}"],
         "PROVIDERS": {
             "ollama": {"CLASS": "openai_compatible", "BASE_URL": f"{base}/laptop/v1", "NAME": "Laptop Ollama"},
             "ollama-gpu": {"CLASS": "ollama", "BASE_URL": f"{base}/gpu/v1", "NAME": "GPU Ollama"},

@@ -13,6 +13,12 @@ pytestmark = pytest.mark.django_db
 SNAPSHOT_NAMES = ["OpenAI: GPT-4.1 mini", "OpenAI: GPT Image 1", "OpenAI: GPT-4o mini TTS"]
 
 
+@pytest.fixture
+def client(visitor):
+    """The generation API takes only logged-in users."""
+    return visitor
+
+
 def snapshot_entry(model_id):
     return next(entry for entry in build_provider("snapshot").fetch_catalog() if entry.model_id == model_id)
 

@@ -19,6 +19,12 @@ def fake_provider():
         yield
 
 
+@pytest.fixture
+def client(visitor):
+    """The generation API takes only logged-in users."""
+    return visitor
+
+
 def activate(capability, model_id, name=""):
     return selection.activate(entry(model_id, name), capability)
 

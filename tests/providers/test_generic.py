@@ -119,7 +119,7 @@ def test_every_preset_has_a_payload_test():
 def test_a_preset_lists_and_classifies_its_servers_payload(preset, settings):
     payload_file, expected = PRESET_PAYLOADS[preset]
     options = PRESETS[preset]
-    settings.AI_MODELS = {"ALLOWED_HTTP_HOSTS": ["127.0.0.1"]}
+    settings.AI_MODELS = {"ALLOWED_HTTP_HOSTS": [options["BASE_URL"].split("/")[2]]}  # host:port of a local server
     cls = OpenAICompatibleServer.serving(preset, options["NAME"])
     backend = cls(base_url=options["BASE_URL"], options={"ENDPOINTS": options["ENDPOINTS"]})
     with respx.mock() as router:

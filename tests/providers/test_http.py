@@ -121,7 +121,7 @@ def test_the_rejected_key_message_says_where_the_key_came_from(acme):
 
 
 def test_plain_http_only_to_allowed_hosts(settings):
-    settings.AI_MODELS = {**settings.AI_MODELS, "ALLOWED_HTTP_HOSTS": ["127.0.0.1"]}
+    settings.AI_MODELS = {**settings.AI_MODELS, "ALLOWED_HTTP_HOSTS": ["127.0.0.1:8080"]}
     with respx.mock() as router:
         local = router.get("http://127.0.0.1:8080/v1/models").respond(json=MODELS)
         assert len(provider(base_url="http://127.0.0.1:8080/v1").fetch_catalog()) == 1

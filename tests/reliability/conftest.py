@@ -52,7 +52,7 @@ def local_settings(server, openai=None, openrouter=None, **extra):
             "openai": {"BASE_URL": server.url("/openai/v1"), **(openai or {})},
             "openrouter": {"BASE_URL": server.url("/openrouter/api/v1"), **(openrouter or {})},
         },
-        "ALLOWED_HTTP_HOSTS": ["127.0.0.1"],
+        "ALLOWED_HTTP_HOSTS": [f"127.0.0.1:{server.port}"],  # that server only, not its trap
         "CONNECT_TIMEOUT": 0.5,
         "READ_TIMEOUT": 0.5,
         "MAX_RETRIES": 1,

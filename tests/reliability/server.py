@@ -11,10 +11,13 @@ pointed at it through ``AI_MODELS["PROVIDERS"][id]["BASE_URL"]``:
 headers), so a test can tell which requests reached the server and with what credentials.
 """
 
+import gzip
 import json
 import socket
 import struct
 import threading
+import zlib
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HUGE_BODY = 50 * 1024 * 1024
@@ -69,6 +72,28 @@ def _error_json(handler) -> bytes:
     return json.dumps(
         {"error": {"message": f"Incorrect API key provided: {auth}", "type": "invalid_request_error"}}
     ).encode()
+
+
+def key_transforms(key: str) -> dict:
+    """What a provider might echo the key as: name -> text."""
+    import base64
+    from urllib.parse import quote
+
+    return {
+        "upper case": key.upper(),
+        "lower case": key.lower(),
+        "reversed": key[::-1],
+        "url-encoded": quote(key, safe=""),
+        "base64 of the header": base64.b64encode(f"Bearer {key}".encode()).decode(),
+        "url-safe base64": base64.urlsafe_b64encode(key.encode()).decode().rstrip("="),
+    }
+
+
+def _echo_transformed(handler) -> bytes:
+    """An error body quoting the key sent in every obvious disguise."""
+    key = handler.headers.get("Authorization", "").removeprefix("Bearer ")
+    said = "; ".join(f"{name}: {text}" for name, text in key_transforms(key).items())
+    return json.dumps({"error": {"message": f"bad key ({said})"}}).encode()
 
 
 def status(code, body=_error_json, content_type="application/json", **headers):
@@ -148,6 +173,49 @@ def drip(handler):
     handler.close_connection = True
 
 
+@lru_cache(maxsize=None)
+def bomb(layers: int, size: int) -> bytes:
+    """``size`` zero bytes gzipped ``layers`` times (256 MiB twice gzipped is under 1 KB)."""
+    if layers > 1:
+        return gzip.compress(bomb(layers - 1, size), 9)
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1024 * 1024)
+    return b"".join(packer.compress(zeros) for _ in range(size // len(zeros))) + packer.flush()
+
+
+BOMB_SIZE = 256 * 1024 * 1024  # what a fetch decoding it all would hold, above any test's bound
+
+
+def compressed(layers: int, size: int = BOMB_SIZE, coding: str = ""):
+    """A body gzipped ``layers`` times, labelled with as many ``gzip`` codings (or ``coding``)."""
+
+    def respond(handler):
+        handler.send(200, bomb(layers, size), **{"Content-Encoding": coding or ", ".join(["gzip"] * layers)})
+
+    respond.prepare = lambda: bomb(layers, size)  # built when the fault is set, not while a client waits
+    return respond
+
+
+def gzipped(handler):
+    """The healthy OpenAI list, gzipped once, as many real APIs send it."""
+    handler.send(200, gzip.compress(json.dumps(OPENAI_MODELS).encode()), **{"Content-Encoding": "gzip"})
+
+
+def header_drip(handler):
+    """The status line, then the headers one byte at a time, each in time for the read timeout."""
+    owner = handler.server.owner
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"x" * 10_000 + b"\r\n\r\n"
+    try:
+        for byte in head:
+            if owner.released.wait(DRIP_INTERVAL):
+                break
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+    except OSError:
+        pass
+    handler.close_connection = True
+
+
 def redirect_to(target):
     """A redirect to ``target(server)`` followed by the path asked for."""
 
@@ -165,6 +233,7 @@ FAULTS = {
     "404": status(404),
     "429 with Retry-After": status(429, **{"Retry-After": "3"}),
     "500": status(500),
+    "401 echoing the key disguised": status(401, _echo_transformed),
     "502": status(502, HTML_ERROR_PAGE.encode(), "text/html"),
     "503": status(503, **{"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),
     "HTML error page": status(200, HTML_ERROR_PAGE.encode(), "text/html"),
@@ -175,6 +244,12 @@ FAULTS = {
     "redirect to another host": redirect_to(lambda server: f"http://localhost:{server.port}"),
     "redirect to another port": redirect_to(lambda server: f"http://127.0.0.1:{server.trap_port}"),
     "redirect within the host": redirect_to(lambda server: f"http://127.0.0.1:{server.port}{MOVED}"),
+    "gzip bomb, one layer": compressed(1, 64 * 1024 * 1024),
+    "gzip bomb, two layers": compressed(2),
+    "gzip bomb, three layers": compressed(3),
+    "unknown content coding": compressed(1, 1024, coding="zstd"),
+    "headers dripping in": header_drip,
+    "gzipped": gzipped,
     "drip": drip,
     "held": held,
 }
@@ -218,7 +293,7 @@ class FaultServer:
     """The server and what it has seen. ``start()`` / ``stop()``; ``url(prefix)`` for a base URL."""
 
     def __init__(self):
-        self.fault = None
+        self._fault = None
         self.payloads = dict(HEALTHY)
         self.requests = []  # (path with query, headers, the fault then in force)
         self.released = threading.Event()
@@ -232,6 +307,17 @@ class FaultServer:
         self.port = self._httpd.server_address[1]
         self.trap = None  # a second server: what a cross-host redirect would reach
         self._thread = None
+
+    @property
+    def fault(self):
+        return self._fault
+
+    @fault.setter
+    def fault(self, name):
+        prepare = getattr(FAULTS.get(name), "prepare", None)
+        if prepare is not None:
+            prepare()
+        self._fault = name
 
     @property
     def trap_port(self):

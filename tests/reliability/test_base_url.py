@@ -105,7 +105,7 @@ def test_a_plain_http_base_url_in_settings_sends_nothing(db, local, server):
     assert status.state == "failed"
     assert status.error == (
         "openai: the base URL is not allowed: Plain http would send the API key unencrypted: use https, "
-        "or add 127.0.0.1 to AI_MODELS['ALLOWED_HTTP_HOSTS'] for a trusted local server."
+        f"or add 127.0.0.1:{server.port} to AI_MODELS['ALLOWED_HTTP_HOSTS'] for a trusted local server."
     )
     assert server.requests == []
 

@@ -22,6 +22,7 @@ NAMES = {"openai": "OpenAI", "openrouter": "OpenRouter"}
 
 # What each fault must say for both providers (OpenAI has a key in settings, OpenRouter none).
 TOO_LARGE = "the response is larger than 262144 bytes"
+STACKED = "refused an answer in the content coding %s: only one layer of gzip or deflate is read"
 EXPECTED = {
     "timeout": "timed out: the provider is unreachable",
     "connection reset": "the provider is unreachable (",
@@ -33,6 +34,10 @@ EXPECTED = {
     "403": {
         "openai": "the API key in AI_MODELS['PROVIDERS'] was rejected (HTTP 403)",
         "openrouter": "the provider asks for an API key; set OPENROUTER_API_KEY or add one in the admin (HTTP 403)",
+    },
+    "401 echoing the key disguised": {
+        "openai": "the API key in AI_MODELS['PROVIDERS'] was rejected (HTTP 401): {\"error\": {\"message\": \"bad key (upper case: [redacted]",
+        "openrouter": "the provider asks for an API key; set OPENROUTER_API_KEY or add one in the admin (HTTP 401)",
     },
     "404": "the request was refused (HTTP 404)",
     "429 with Retry-After": "rate limited after 2 attempts (HTTP 429)",
@@ -46,6 +51,12 @@ EXPECTED = {
     "50 MB body, length declared": TOO_LARGE,
     "redirect to another host": "refused a redirect to another host (localhost) (HTTP 302)",
     "redirect to another port": "refused a redirect to another host (127.0.0.1) (HTTP 302)",
+    "gzip bomb, one layer": TOO_LARGE,
+    "gzip bomb, two layers": STACKED % "gzip, gzip",
+    "gzip bomb, three layers": STACKED % "gzip, gzip, gzip",
+    "unknown content coding": STACKED % "zstd",
+    # CONNECT_TIMEOUT + READ_TIMEOUT: one deadline for the whole exchange.
+    "headers dripping in": "timed out: no complete answer within 1 s",
 }
 # Retry waits asked for, per provider: Retry-After honoured (seconds or an HTTP date), else backoff.
 WAITS = {"429 with Retry-After": 3.0, "500": 0.5, "502": 0.5, "503": 0.0}
@@ -147,7 +158,7 @@ def test_a_failed_refresh_serves_the_last_good_list_as_stale_with_the_error(
 
 def test_every_fault_the_server_knows_is_tested():
     # Not failures: "drip" is tested on its own, the others where they are used.
-    assert set(FAULTS) - {"drip", "redirect within the host", "held"} <= set(EXPECTED)
+    assert set(FAULTS) - {"drip", "redirect within the host", "held", "gzipped"} <= set(EXPECTED)
 
 
 # --- odd entries in an otherwise good answer -------------------------------------------------

@@ -1,0 +1,148 @@
+"""A key is never sent to a base URL set after it.
+
+An editor with only ``change_provider`` points a provider's base URL at a server of their own
+(the trap, also on 127.0.0.1 and allowed, so the address rules do not stop it) and runs Test
+connection. The trap must not receive the provider's key, whether it is stored in the admin,
+set in settings or in the environment.
+"""
+
+import pytest
+from django.contrib.auth.models import Permission, User
+
+from ai_models.models import Provider
+
+from .conftest import API_KEY, local_settings
+from .pages import PROVIDERS_URL, messages_of
+
+EDITOR_PERMS = ("view_provider", "change_provider")
+
+
+@pytest.fixture
+def editor(client, db):
+    user = User.objects.create_user("editor", password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="ai_models", codename__in=EDITOR_PERMS))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def both_allowed(settings, server, sleeps):
+    def configure(openai=None):
+        ai = local_settings(server, openai=openai if openai is not None else {})
+        ai["ALLOWED_HTTP_HOSTS"] = [f"127.0.0.1:{server.port}", f"127.0.0.1:{server.trap.port}"]
+        settings.AI_MODELS = ai
+        return ai
+
+    return configure
+
+
+def change(client, row, **fields):
+    data = {"name": row.name, "base_url": row.base_url, "api_key": "", "is_active": "on", **fields}
+    return client.post(f"{PROVIDERS_URL}{row.pk}/change/", data)
+
+
+def run_test_connection(client, row):
+    data = {"action": "test_connection", "_selected_action": row.pk, "index": "0"}
+    messages = messages_of(client.post(PROVIDERS_URL, data, follow=True))
+    return [message for message in messages if message.startswith("OpenAI:")]  # not "... was changed"
+
+
+def stored(server):
+    row = Provider(slug="openai", name="OpenAI", base_url=server.url("/openai/v1"))
+    row.api_key = API_KEY
+    row.save()
+    return Provider.objects.get(pk=row.pk)
+
+
+def keys_received(server):
+    return [headers.get("Authorization") for _path, headers, _fault in server.requests]
+
+
+def test_changing_the_url_asks_for_the_stored_key_again_and_changes_nothing(editor, both_allowed, server):
+    both_allowed()
+    row = stored(server)
+    before = Provider.objects.values().get()
+
+    response = change(editor, row, base_url=server.trap.url("/openai/v1"))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["api_key"]
+    assert errors == [
+        "The base URL changed: enter the API key to send to the new URL, or clear the stored key. "
+        "A stored key is never sent to a URL set after it."
+    ]
+    assert Provider.objects.values().get() == before
+    assert run_test_connection(editor, row)[0].startswith("OpenAI: 3 models listed")
+    assert keys_received(server) == [f"Bearer {API_KEY}"] and server.trap.requests == []
+
+
+def test_with_the_stored_key_cleared_the_new_url_gets_no_key(editor, both_allowed, server):
+    both_allowed()
+    row = stored(server)
+
+    response = change(editor, row, base_url=server.trap.url("/openai/v1"), clear_api_key="on")
+    assert response.status_code == 302
+
+    assert run_test_connection(editor, row) == [
+        "OpenAI: the connection test failed: openai: no API key configured; set OPENAI_API_KEY or add one in the admin"
+    ]
+    assert server.trap.requests == [] and server.requests == []
+
+
+def test_a_key_entered_with_the_new_url_goes_there(editor, both_allowed, server):
+    both_allowed()
+    row = stored(server)
+
+    assert change(editor, row, base_url=server.trap.url("/openai/v1"), api_key="sk-the-editors-own-key-0000").status_code == 302
+
+    assert run_test_connection(editor, row)[0].startswith("OpenAI: 3 models listed")
+    assert keys_received(server.trap) == ["Bearer sk-the-editors-own-key-0000"]
+
+
+def test_a_url_changed_outside_the_admin_drops_the_stored_key(db, both_allowed, server):
+    both_allowed()
+    row = stored(server)
+
+    row.base_url = server.trap.url("/openai/v1")
+    row.save(update_fields=["base_url"])
+
+    assert not Provider.objects.get(pk=row.pk).has_stored_key
+    renamed = Provider.objects.get(pk=row.pk)
+    renamed.name = "Renamed"
+    renamed.api_key = API_KEY
+    renamed.save()
+    assert Provider.objects.get(pk=row.pk).api_key == API_KEY  # a key entered with the URL stays
+
+
+@pytest.mark.parametrize("source", ["environment", "settings"])
+def test_a_key_from_outside_the_database_never_follows_a_url_set_in_the_admin(
+    editor, both_allowed, server, monkeypatch, source
+):
+    if source == "environment":
+        monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+        both_allowed(openai={})
+        where = "OPENAI_API_KEY"
+    else:
+        both_allowed(openai={"API_KEY": API_KEY})
+        where = "AI_MODELS['PROVIDERS']"
+    row = Provider.objects.create(slug="openai", name="OpenAI")
+
+    assert change(editor, row, base_url=server.trap.url("/openai/v1")).status_code == 302
+    trap_url = server.trap.url("/openai/v1")
+
+    assert run_test_connection(editor, row) == [
+        f"OpenAI: the connection test failed: openai: the key in {where} is sent only to the provider's own URL "
+        f"or the BASE_URL in settings, never to the base URL set in the admin ({trap_url}): store a key for that "
+        "URL in the admin, or move the URL to settings"
+    ]
+    assert server.trap.requests == []
+    page = editor.get(f"{PROVIDERS_URL}{row.pk}/change/").content.decode()
+    assert "never to the base URL set in the admin" in page  # "key in use" says why
+
+
+def test_a_settings_key_goes_to_the_url_in_settings_even_when_the_row_repeats_it(editor, both_allowed, server):
+    both_allowed(openai={"API_KEY": API_KEY})  # BASE_URL in settings is the server
+    row = Provider.objects.create(slug="openai", name="OpenAI", base_url=server.url("/openai/v1/"))
+
+    assert run_test_connection(editor, row)[0].startswith("OpenAI: 3 models listed")
+    assert keys_received(server) == [f"Bearer {API_KEY}"]
