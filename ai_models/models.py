@@ -189,7 +189,7 @@ class CatalogEntry(models.Model):
         default_permissions = ("view",)
         permissions = [("refresh_catalog", _("Can refresh the provider catalogs"))]
         verbose_name = _("catalog model")
-        verbose_name_plural = _("Browse catalog")
+        verbose_name_plural = _("catalog models")
 
     def __str__(self):
         return self.id
