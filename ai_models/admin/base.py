@@ -8,6 +8,8 @@ markup goes in template overrides.
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 
 from .. import sharedcache
@@ -83,3 +85,26 @@ class ModelAdmin(ThemeModelAdmin):
 
     class Media:
         css = {"all": ["ai_models/admin.css"]}
+
+    def confirmation_page(self, request, template, title, **context):
+        """An intermediate page of an action (see ``confirm.html``), posting back to the changelist.
+
+        ``model_admin`` rather than ``opts`` in the context: Unfold then shows the title in its
+        header after the changelist's name, as the last part of the trail.
+        """
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "model_admin": self,
+                "model_opts": self.opts,
+                "media": self.media,
+                # An action run from a model's page goes back there (see AIModelAdmin.object_action_view).
+                "back_url": getattr(request, "aim_back_url", None) or request.get_full_path(),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                **context,
+            },
+        )

@@ -74,11 +74,14 @@ def test_confirmation_shows_the_active_model_and_the_price_change(admin_client):
 
     chat = next(row for row in response.context["capabilities"] if row["name"] == "chat")
     assert chat["current"].model_id == "openai/gpt-4o-mini"
-    assert chat["input_change"] == "+$0.25"  # $0.15 → $0.40 per 1M input tokens
-    assert chat["output_change"] == "+$1.00"  # $0.60 → $1.60
+    # Isolated left to right, so a right-to-left page cannot reorder it into a cut.
+    assert chat["input_move"] == (
+        '<span dir="ltr" class="aim-ltr">$0.15 → $0.40 <span class="aim-change">(+$0.25)</span></span>'
+    )
+    assert "$0.60 → $1.60" in chat["output_move"] and "(+$1.00)" in chat["output_move"]
     html = response.content.decode()
     assert "openai/gpt-4o-mini" in html
-    assert "+$0.25" in html
+    assert chat["input_move"] in html
 
 
 def test_capability_preselected_from_the_list_filter(admin_client):
