@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from .capabilities import capability_label
+from .catalog.criteria import expiry_state
 from .conf import ai_settings
 from .providers.base import CatalogModel
 
@@ -107,14 +108,13 @@ def expiry_flag(expires: date | None, today: date | None = None, window_days: in
     Expiring: within ``window_days`` (default ``AI_MODELS["DRIFT_EXPIRY_DAYS"]``); expired: the
     date has passed (a model expiring today still answers today).
     """
-    if expires is None:
-        return None
     today = today or timezone.localdate()
     window_days = ai_settings.DRIFT_EXPIRY_DAYS if window_days is None else window_days
-    days = (expires - today).days
-    if days > window_days:
+    state = expiry_state(expires, today, window_days)
+    if state == "none":
         return None
-    if days < 0:
+    days = (expires - today).days
+    if state == "expired":
         return _with_successor(EXPIRED, gettext("expired on %(date)s") % {"date": expires.isoformat()}, successor)
     if days == 0:
         message = gettext("expires today (%(date)s)") % {"date": expires.isoformat()}

@@ -9,6 +9,8 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 
@@ -35,6 +37,9 @@ __all__ = ["CheckboxInput", "ModelAdmin", "PasswordInput", "Select", "URLInput"]
 # SQLite takes in one query (a 500) and cost any database dearly.
 MAX_SEARCH_WORDS = 10
 MAX_SEARCH_CHARS = 200
+
+
+EMPTY = "—"
 
 
 class ModelAdmin(ThemeModelAdmin):
@@ -83,8 +88,20 @@ class ModelAdmin(ThemeModelAdmin):
             messages.ERROR,
         )
 
+    empty_value_display = EMPTY  # the same dash as the app's own empty cells
+
     class Media:
         css = {"all": ["ai_models/admin.css"]}
+
+    def response_action(self, request, queryset, **kwargs):
+        """Django's, after checking the selected keys: a forged one ("abc") was a server error."""
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                self.opts.pk.to_python(value)
+        except ValidationError:
+            self.message_user(request, gettext("The selection is not valid: select the rows again."), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset, **kwargs)
 
     def confirmation_page(self, request, template, title, **context):
         """An intermediate page of an action (see ``confirm.html``), posting back to the changelist.

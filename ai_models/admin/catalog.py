@@ -10,7 +10,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -44,7 +44,7 @@ from .display import (
     price_move,
     status_summary,
 )
-from .filters import CapabilityFilter, PriceFilter, ProviderFilter, RequirementsFilter, StateFilter
+from .filters import CapabilityFilter, ExpiryFilter, PriceFilter, ProviderFilter, RequirementsFilter, StateFilter
 from .forms import ActivateForm
 from .rows import CatalogRows
 
@@ -65,7 +65,7 @@ class CatalogEntryAdmin(ModelAdmin):
         "state",
     )
     list_display_links = None
-    list_filter = (ProviderFilter, CapabilityFilter, RequirementsFilter, PriceFilter, StateFilter)
+    list_filter = (ProviderFilter, CapabilityFilter, RequirementsFilter, PriceFilter, StateFilter, ExpiryFilter)
     search_fields = ("model_id", "name", "description")
     search_help_text = _("Searches the model id, name and description.")
     ordering = ("name",)
@@ -178,8 +178,10 @@ class CatalogEntryAdmin(ModelAdmin):
 
     def refresh_view(self, request):
         """POST: fetch the chosen providers' catalogs again (all when none is named), then go back."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        if request.method != "POST":  # a bookmarked or typed URL: back to the list, not a blank 405
+            self.message_user(request, gettext("Refresh is a button on this page: press it to fetch the catalogs again."),
+                              messages.INFO)
+            return HttpResponseRedirect(self._url("changelist"))
         if not self.has_refresh_permission(request):
             raise PermissionDenied
         known = {status.provider for status in provider_statuses()}

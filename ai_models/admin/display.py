@@ -8,8 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.core.signals import setting_changed
-from django.utils import timezone
-from django.utils import numberformat
+from django.utils import numberformat, timezone
 from django.utils.formats import get_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
@@ -19,8 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from ..capabilities import capability_label
 from ..conf import ai_settings
 from ..drift import EXPIRED, expiry_flag
-
-EMPTY = "—"
+from .base import EMPTY  # one dash for every empty cell
 
 
 def grouped(value, places=None) -> str:

@@ -236,7 +236,9 @@ def test_refresh_all_reports_each_provider(admin_client, db):
 
 
 def test_refresh_refuses_get_foreign_redirects_and_unknown_providers(admin_client, db):
-    assert admin_client.get(CATALOG_URL + "refresh/").status_code == 405
+    got = admin_client.get(CATALOG_URL + "refresh/", follow=True)  # not a blank 405 page, and no fetch
+    assert got.redirect_chain == [(CATALOG_URL, 302)]
+    assert "Refresh is a button on this page" in messages_of(got)[0]
 
     unknown = admin_client.post(CATALOG_URL + "refresh/", {"provider": "nope"}, follow=True)
     assert messages_of(unknown) == ["Unknown provider: nothing was refreshed."]

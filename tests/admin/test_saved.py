@@ -188,3 +188,37 @@ def test_history_is_told_in_the_language_of_the_reader(admin_client, chat_models
 
 def test_no_add_page(admin_client, db):
     assert admin_client.get(SAVED_URL + "add/").status_code == 403
+
+
+def test_a_forged_selection_is_an_error_message_not_a_server_error(admin_client, chat_models):
+    response = admin_client.post(SAVED_URL, {"action": "deactivate", "_selected_action": ["abc"]}, follow=True)
+
+    assert response.status_code == 200
+    assert messages_of(response) == ["The selection is not valid: select the rows again."]
+
+
+def test_the_model_page_has_the_actions_as_buttons(admin_client, chat_models):
+    old, new, _image = chat_models
+
+    page = admin_client.get(f"{SAVED_URL}{new.pk}/change/").content.decode()
+    assert f'action="{SAVED_URL}{new.pk}/deactivate/"' in page
+    assert f'action="{SAVED_URL}{old.pk}/reactivate/"' in admin_client.get(f"{SAVED_URL}{old.pk}/change/").content.decode()
+
+    confirm = admin_client.post(f"{SAVED_URL}{new.pk}/deactivate/")
+    assert "admin/ai_models/aimodel/deactivate.html" in [t.name for t in confirm.templates]
+    assert f'href="{SAVED_URL}{new.pk}/change/"' in confirm.content.decode()  # "No, take me back"
+    done = admin_client.post(f"{SAVED_URL}{new.pk}/deactivate/", {"confirm": "yes"}, follow=True)
+    assert done.redirect_chain == [(f"{SAVED_URL}{new.pk}/change/", 302)]
+    assert not AIModel.objects.filter(capability="chat", is_active=True).exists()
+    back = admin_client.post(f"{SAVED_URL}{old.pk}/reactivate/", follow=True)
+    assert messages_of(back) == ["Old chat is the active model for Chat again."]
+    assert admin_client.get(f"{SAVED_URL}{old.pk}/reactivate/").status_code == 405
+
+
+def test_title_and_empty_cells(admin_client, chat_models):
+    old, _new, _image = chat_models
+
+    page = admin_client.get(f"{SAVED_URL}{old.pk}/change/").content.decode()
+    assert "Old chat (Chat)" in page  # the name, which a theme may capitalise, not the id
+    listing = admin_client.get(SAVED_URL).content.decode()
+    assert '<td class="field-test_call">—</td>' in listing and '<td class="field-test_call">-</td>' not in listing
