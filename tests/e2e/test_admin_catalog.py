@@ -34,7 +34,7 @@ def open_filters(page):
 def test_filter_search_and_activate_for_chat(signed_in, live_server, artifacts_dir):
     page = signed_in
 
-    page.get_by_role("link", name="Browse catalog").first.click()
+    page.get_by_role("link", name="Catalog models").first.click()
     expect(page).to_have_url(re.compile(r"/admin/ai_models/catalogentry/$"))
     expect(page.locator(".aim-panel")).to_contain_text("Offline snapshot")
     expect(page.locator(".aim-status-fresh")).to_be_visible()
