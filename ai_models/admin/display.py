@@ -167,10 +167,16 @@ def status_summary(status) -> str:
             "stale · %(count)d model, fetched %(when)s", "stale · %(count)d models, fetched %(when)s", status.count
         ) % values
         text += _skipped(status)
-        return f"{text} · {status.error}" if status.error else text
+        return f"{text} · {own_words(status.error, status.provider)}" if status.error else text
     if status.state == "failed":
-        return gettext("failed: %(error)s") % {"error": status.error or gettext("unknown error")}
+        return gettext("failed: %(error)s") % {"error": own_words(status.error, status.provider) or gettext("unknown error")}
     return gettext("not fetched yet")
+
+
+def own_words(error: str, provider: str) -> str:
+    """A provider error without its leading "<provider id>: ", for places that name the provider already."""
+    prefix = f"{provider}: "
+    return error[len(prefix):] if error and error.startswith(prefix) else (error or "")
 
 
 def _skipped(status) -> str:

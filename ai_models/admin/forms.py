@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -76,9 +77,10 @@ def _provider_label(provider_id):
 class ProviderForm(forms.ModelForm):
     """A provider row. The API key is write-only: an empty field keeps the stored key."""
 
-    slug = forms.ChoiceField(label=_("provider id"), widget=Select)
+    # Capitalised as Django capitalises the labels it makes from the model's verbose names.
+    slug = forms.ChoiceField(label=capfirst(_("provider id")), widget=Select)
     base_url = forms.URLField(
-        label=_("base URL override"),
+        label=capfirst(_("base URL override")),
         required=False,
         max_length=500,
         assume_scheme="https",
