@@ -92,3 +92,24 @@ def test_every_message_of_the_app_is_in_the_persian_catalogue(tmp_path):
     blocks = po.split("\n\n")[1:]  # the header first
     missing = [block for block in blocks if "#, fuzzy" in block or re.search(r'^msgstr(\[\d\])? ""$(?!\n")', block, re.M)]
     assert missing == []
+
+
+def test_provider_errors_are_told_in_the_readers_language(admin_client, settings):
+    """The catalog is fetched (in worker threads, in English) and its error kept in the shared
+    cache; a Persian reader then sees it in Persian, an English one in English."""
+    from ai_models import catalog
+
+    from .conftest import providers
+
+    with providers(snapshot={}, unreachable={}), translation.override("en"):
+        catalog.refresh()
+        english = admin_client.get(CATALOG_URL).content.decode()
+        settings.LANGUAGE_CODE = "fa"
+        try:
+            persian = admin_client.get(CATALOG_URL).content.decode()
+        finally:
+            translation.activate("en")
+
+    assert "failed: the provider is unreachable (ConnectError)" in english
+    assert "ارائه‌دهنده در دسترس نیست (ConnectError)" in persian
+    assert "the provider is unreachable" not in persian
