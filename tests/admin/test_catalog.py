@@ -278,3 +278,12 @@ def test_the_status_panel_says_how_many_malformed_entries_were_skipped(admin_cli
 
     assert pks(response) == ["snapshot:good/one"]
     assert "2 malformed entries skipped" in response.content.decode()
+
+
+def test_the_count_and_search_use_a_plural_noun(admin_client):
+    """"59 Browse catalog", "Search Browse catalog": the page title was used as a plural noun."""
+    html = admin_client.get(CATALOG_URL).content.decode()
+
+    assert "59 catalog models" in html
+    assert "59 Browse catalog" not in html
+    assert "<title>Browse catalog" in html  # the page keeps its name
