@@ -22,7 +22,11 @@ SENTENCES = {
     SAVED: gettext_noop("Saved %(model)s for %(capability)s without activating it."),
     DEACTIVATED: gettext_noop("Deactivated %(model)s for %(capability)s; no model is active for it now."),
 }
-VIA = {"admin": gettext_noop("the admin"), "command line": gettext_noop("the command line")}
+VIA = {
+    "admin": gettext_noop("the admin"),
+    "command line": gettext_noop("the command line"),
+    "HTTP API": gettext_noop("the HTTP API"),
+}
 
 
 def message(event: str, model: str, capability: str, *, via: str, replacing: str = "", trial_ms=None, note="") -> str:
