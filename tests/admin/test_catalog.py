@@ -284,6 +284,8 @@ def test_the_count_and_search_use_a_plural_noun(admin_client):
     """"59 Browse catalog", "Search Browse catalog": the page title was used as a plural noun."""
     html = admin_client.get(CATALOG_URL).content.decode()
 
-    assert "59 catalog models" in html
-    assert "59 Browse catalog" not in html
+    import re
+
+    assert re.search(r"59\s+catalog models", html)  # either theme's pagination line
+    assert not re.search(r"59\s+Browse catalog", html)
     assert "<title>Browse catalog" in html  # the page keeps its name
