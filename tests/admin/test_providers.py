@@ -1,5 +1,7 @@
 """Providers: write-only API key, key source, base URL validation, fetch status, Test connection."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -220,7 +222,7 @@ def test_test_connection_updates_the_last_catalog_fetch(admin_client):
     admin_client.post(PROVIDERS_URL, {"action": "test_connection", "_selected_action": [row.pk], "index": "0"})
 
     html = admin_client.get(PROVIDERS_URL).content.decode()
-    assert "fresh · 59 models, fetched just now" in html
+    assert re.search(r"fresh · \d+ models, fetched just now", html)
 
 
 def test_a_keyless_provider_needs_no_key_and_labels_share_one_case(admin_client):
