@@ -1,6 +1,7 @@
 # django-ai-models: developer commands (GNU make). Needs only Python >= 3.11 and make.
 #
-#   make demo         offline demo admin on http://127.0.0.1:$(PORT)/admin/ (PORT=8000)
+#   make demo         offline demo admin on http://127.0.0.1:$(PORT)/admin/ (PORT=8000), under
+#                     django-unfold; `make demo THEME=plain` for the plain Django admin
 #   make test         the whole suite, in every leg this machine can run (scripts/run-tests)
 #   make test-core    core suite on Python 3.11 + Django 5.2 LTS + Unfold 0.91 (.venv-core)
 #   make services     install/start PostgreSQL and Redis on 127.0.0.1 (scripts/services.sh)
@@ -14,6 +15,8 @@ SHELL := bash
 .SHELLFLAGS := -o pipefail -c
 
 PORT ?= 8000
+# Admin theme of the demo: unfold or plain (read by example_project/demo/settings.py as DEMO_THEME).
+THEME ?= unfold
 VENV ?= .venv
 CORE_VENV ?= .venv-core
 PYTEST_ARGS ?=
@@ -31,6 +34,7 @@ QUIET_PIP = 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }
 
 .PHONY: demo test test-core services bench clean distclean
 
+demo: export DEMO_THEME = $(THEME)
 demo: $(VENV)/.demo-installed
 	$(PY) example_project/manage.py migrate --noinput
 	$(PY) example_project/manage.py demo_user --port $(PORT)

@@ -1,7 +1,7 @@
 """Drift watch: how each active model stands against its provider's live catalog.
 
 An active model is flagged when it has disappeared from its provider's catalog, when its
-expiry or deprecation date falls within ``AI_MODELS["DRIFT_EXPIRY_DAYS"]``, or when its price
+expiry or deprecation date has passed or falls within ``AI_MODELS["DRIFT_EXPIRY_DAYS"]``, or when its price
 or capabilities changed since activation (``AIModel.metadata`` keeps the catalog entry as it
 was then). ``compare`` decides, with no I/O.
 
@@ -13,7 +13,7 @@ never "disappeared". ``manage.py ai_models watch`` fetches the catalogs first.
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS
@@ -21,16 +21,21 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from .capabilities import capability_label
+from .catalog.criteria import expiry_state
 from .conf import ai_settings
 from .providers.base import CatalogModel
 
 logger = logging.getLogger(__name__)
 
 DISAPPEARED = "disappeared"
+EXPIRED = "expired"
 EXPIRING = "expiring"
 PRICE = "price"
 CAPABILITY_LOST = "capability_lost"
-KINDS = (DISAPPEARED, EXPIRING, PRICE, CAPABILITY_LOST)
+KINDS = (DISAPPEARED, EXPIRED, EXPIRING, PRICE, CAPABILITY_LOST)
+# Activating the same model again accepts these (its stored catalog entry is refreshed); the
+# others stay until another model is chosen.
+ACCEPTABLE = (PRICE, CAPABILITY_LOST)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,11 @@ class Drift:
         if self.flags:
             return "flagged"
         return "ok" if self.checked else "unknown"
+
+    @property
+    def acceptable(self) -> bool:
+        """Whether activating the same model again clears every flag (price, capabilities)."""
+        return bool(self.flags) and all(flag.kind in ACCEPTABLE for flag in self.flags)
 
     @property
     def summary(self) -> str:
@@ -91,11 +101,22 @@ def _with_successor(kind: str, message: str, successor: str) -> Flag:
     return Flag(kind, message, successor)
 
 
-def _expiry_flag(expires: date, today: date, successor: str = "") -> Flag:
+def expiry_flag(expires: date | None, today: date | None = None, window_days: int | None = None,
+                successor: str = "") -> Flag | None:
+    """The EXPIRED or EXPIRING flag of a model with this expiry date, or None. Pure given ``today``.
+
+    Expiring: within ``window_days`` (default ``AI_MODELS["DRIFT_EXPIRY_DAYS"]``); expired: the
+    date has passed (a model expiring today still answers today).
+    """
+    today = today or timezone.localdate()
+    window_days = ai_settings.DRIFT_EXPIRY_DAYS if window_days is None else window_days
+    state = expiry_state(expires, today, window_days)
+    if state == "none":
+        return None
     days = (expires - today).days
-    if days < 0:
-        message = gettext("expired on %(date)s") % {"date": expires.isoformat()}
-    elif days == 0:
+    if state == "expired":
+        return _with_successor(EXPIRED, gettext("expired on %(date)s") % {"date": expires.isoformat()}, successor)
+    if days == 0:
         message = gettext("expires today (%(date)s)") % {"date": expires.isoformat()}
     else:
         message = ngettext(
@@ -119,8 +140,8 @@ def compare(activated: CatalogModel, current, *, listed: bool, today: date, wind
         gone = gettext("no longer in the %(provider)s catalog") % {"provider": activated.provider}
         flags.append(_with_successor(DISAPPEARED, gone, successor))
     expires = current.expires if current is not None and current.expires else activated.expires
-    if expires is not None and expires <= today + timedelta(days=window_days):
-        flags.append(_expiry_flag(expires, today, successor))
+    if expiry := expiry_flag(expires, today, window_days, successor):
+        flags.append(expiry)
     if current is None:
         return flags
     for side, old, new in (

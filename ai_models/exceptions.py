@@ -47,6 +47,50 @@ def contains_secret(text: str, secret: str) -> bool:
     return any(form in lowered for form in plain) or any(core in text for core in cores)
 
 
+class Told(str):
+    """A translated message that remembers its msgid and parameters, so it can be told again in
+    another language: provider errors are kept in the shared cache and read by staff in theirs."""
+
+    msgid: str
+    params: object
+
+    def __new__(cls, msgid: str, params=None):
+        from django.utils.translation import gettext
+
+        text = gettext(msgid)
+        told = super().__new__(cls, text % params if params is not None else text)
+        told.msgid, told.params = msgid, params
+        return told
+
+    def __mod__(self, params):
+        return Told(self.msgid, params)
+
+    def parts(self) -> dict:
+        """What ``tell`` needs, as JSON-able data."""
+        params = self.params
+        if isinstance(params, dict):
+            params = {key: _parts(value) for key, value in params.items()}
+        elif params is not None:
+            params = [_parts(value) for value in (params if isinstance(params, tuple) else (params,))]
+        return {"msgid": self.msgid, "params": params}
+
+
+def _parts(value):
+    return value.parts() if isinstance(value, Told) else value
+
+
+def tell(parts) -> str:
+    """A message from ``Told.parts()``, in the active language."""
+    if not isinstance(parts, dict) or "msgid" not in parts:
+        return parts
+    params = parts.get("params")
+    if isinstance(params, dict):
+        params = {key: tell(value) for key, value in params.items()}
+    elif isinstance(params, list):
+        params = tuple(tell(value) for value in params)
+    return str(Told(parts["msgid"], params))
+
+
 def redact(text: str, secret: str) -> str:
     """``text`` with ``secret`` (an API key) and its obvious transforms blanked out, should a
     backend ever echo it: upper or lower case, reversed, url-encoded, base64-encoded."""
@@ -118,14 +162,32 @@ class ProviderError(AIModelsError):
 
     def __init__(self, provider, message, *, status=None, excerpt=None):
         self.provider = provider
+        self.message = message
         self.status = status
         self.excerpt = excerpt
-        text = f"{provider}: {message}"
-        if status is not None:
-            text += f" (HTTP {status})"
-        if excerpt:
-            text += f": {excerpt}"
-        super().__init__(text)
+        super().__init__(self._text(message))
+
+    def _text(self, message) -> str:
+        text = f"{self.provider}: {message}"
+        if self.status is not None:
+            text += f" (HTTP {self.status})"
+        if self.excerpt:
+            text += f": {self.excerpt}"
+        return text
+
+    def parts(self) -> dict | None:
+        """The error as data ``told_again`` can render in another language; None when its message
+        is plain text (nothing to translate again)."""
+        if not isinstance(self.message, Told):
+            return None
+        return {"provider": self.provider, "message": self.message.parts(), "status": self.status, "excerpt": self.excerpt}
+
+    @classmethod
+    def told_again(cls, parts) -> str:
+        """The text of an error from ``parts()``, in the active language."""
+        error = cls.__new__(cls)
+        error.provider, error.status, error.excerpt = parts["provider"], parts.get("status"), parts.get("excerpt")
+        return error._text(tell(parts["message"]))
 
 
 class ProviderAuthError(ProviderError):

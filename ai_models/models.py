@@ -145,7 +145,8 @@ class AIModel(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.model_id} ({capability_label(self.capability)})"
+        # The name first: Unfold capitalises the first letter of titles, which would misspell an id.
+        return f"{self.display_name or self.model_id} ({capability_label(self.capability)})"
 
     @property
     def capability_label(self) -> str:
@@ -189,7 +190,7 @@ class CatalogEntry(models.Model):
         default_permissions = ("view",)
         permissions = [("refresh_catalog", _("Can refresh the provider catalogs"))]
         verbose_name = _("catalog model")
-        verbose_name_plural = _("Browse catalog")
+        verbose_name_plural = _("catalog models")
 
     def __str__(self):
         return self.id

@@ -20,7 +20,7 @@ from django.core.cache import caches
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from . import requirements
+from . import history, requirements
 from .capabilities import configured, validate_capability
 from .conf import ai_settings
 from .embedding_guard import embedding_switch
@@ -146,7 +146,7 @@ def _provider_row(provider_id) -> Provider:
     return row
 
 
-def _swap(capability, provider_id, model_id, fields, user, activate, via, trial=None, note="", attempts=3):
+def _swap(capability, provider_id, model_id, fields, user, activate, via, trial=None, note="", attempts=3, rollback=False):
     """Upsert (provider, model_id, capability) and, if ``activate``, make it the only active row.
 
     A concurrent swap of the same capability can still collide on the unique constraints
@@ -155,7 +155,7 @@ def _swap(capability, provider_id, model_id, fields, user, activate, via, trial=
     validate_capability(capability)
     for attempt in range(attempts):
         try:
-            return _swap_once(capability, provider_id, model_id, fields, user, activate, via, trial, note)
+            return _swap_once(capability, provider_id, model_id, fields, user, activate, via, trial, note, rollback)
         except (IntegrityError, OperationalError) as err:
             if attempt == attempts - 1:
                 raise ActivationError(
@@ -164,7 +164,7 @@ def _swap(capability, provider_id, model_id, fields, user, activate, via, trial=
                 ) from err
 
 
-def _swap_once(capability, provider_id, model_id, fields, user, activate, via, trial=None, note=""):
+def _swap_once(capability, provider_id, model_id, fields, user, activate, via, trial=None, note="", rollback=False):
     with _activation_lock, transaction.atomic():
         provider = _provider_row(provider_id)
         # Lock every row of the capability, so concurrent swaps queue up here.
@@ -188,15 +188,18 @@ def _swap_once(capability, provider_id, model_id, fields, user, activate, via, t
             chosen.trial_latency_ms = trial.latency_ms if trial else None
             chosen.trial_result = _storable(trial.summary)[:255] if trial else ""
         chosen.save()
+        name = f"{provider.slug}:{model_id}"
+        replaced = previous if activate and previous is not None and previous != chosen else None
         if activate:
-            was = f" (replacing {previous.provider.slug}:{previous.model_id})" if previous and previous != chosen else ""
-            tested = f" after a test call ({trial.latency_ms} ms)" if trial else ""
-            message = f"Activated {provider.slug}:{model_id} for {capability}{was} via {via}{tested}."
+            event = history.REACTIVATED if rollback else history.ACTIVATED
         else:
-            message = f"Saved {provider.slug}:{model_id} for {capability} without activating via {via}."
-        if note:
-            message = f"{message[:-1]}; {note}."
+            event = history.SAVED
+        other = f"{replaced.provider.slug}:{replaced.model_id}" if replaced else ""
+        trial_ms = trial.latency_ms if trial else None
+        message = history.message(event, name, capability, via=via, replacing=other, trial_ms=trial_ms, note=note)
         _log(user, chosen, ADDITION if created else CHANGE, message)
+        if replaced is not None:  # the replaced model's own history says so too
+            _log(user, replaced, CHANGE, history.message(history.REPLACED, other, capability, via=via, replacing=name))
     return chosen
 
 
@@ -277,7 +280,8 @@ def reactivate(aimodel: AIModel, user=None, *, via: str = "admin", trial=None, n
     _check_trial(aimodel.provider.slug, aimodel.model_id, trial)
     entry = activated_entry(aimodel)
     note = check_activation(entry, aimodel.capability, note, override_requirements, confirm_embedding_switch)
-    return _swap(aimodel.capability, aimodel.provider.slug, aimodel.model_id, {}, user, True, via, trial, note)
+    return _swap(aimodel.capability, aimodel.provider.slug, aimodel.model_id, {}, user, True, via, trial, note,
+                 rollback=True)
 
 
 def deactivate(capability: str, user=None, *, via: str = "admin", only: AIModel | None = None) -> AIModel | None:
@@ -293,5 +297,6 @@ def deactivate(capability: str, user=None, *, via: str = "admin", only: AIModel 
             return None
         current.is_active = False
         current.save(update_fields=["is_active", "updated_at"])
-        _log(user, current, CHANGE, f"Deactivated {current.provider.slug}:{current.model_id} for {capability} via {via}.")
+        name = f"{current.provider.slug}:{current.model_id}"
+        _log(user, current, CHANGE, history.message(history.DEACTIVATED, name, capability, via=via))
     return current

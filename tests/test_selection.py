@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from ai_models import NoActiveModel, UnknownCapability, get_active_model
 from ai_models.models import AIModel
 from ai_models import selection
+from ai_models.history import describe
 from tests.factories import catalog_model
 
 
@@ -26,7 +27,7 @@ def test_activate_saves_only_the_chosen_model_and_logs_it(staff):
     assert model.metadata["model_id"] == "openai/gpt-4.1-mini"
     assert AIModel.objects.count() == 1
     log = LogEntry.objects.get()
-    assert log.user == staff and "Activated snapshot:openai/gpt-4.1-mini for chat" in log.change_message
+    assert log.user == staff and "Activated snapshot:openai/gpt-4.1-mini for Chat." in describe(log.change_message)
 
 
 def test_activating_another_model_swaps_and_keeps_history(staff):
@@ -38,7 +39,8 @@ def test_activating_another_model_swaps_and_keeps_history(staff):
     # Re-activating the old row is the rollback.
     selection.reactivate(AIModel.objects.get(model_id="a"), staff)
     assert active_ids() == {"chat": "a"}
-    assert "replacing snapshot:b" in LogEntry.objects.latest("pk").change_message
+    rolled_back = LogEntry.objects.filter(object_id=str(AIModel.objects.get(model_id="a").pk)).latest("pk")
+    assert "again for Chat (a rollback to a saved model). It replaced snapshot:b." in describe(rolled_back.change_message)
 
 
 def test_failure_midway_leaves_the_previous_model_active(staff, monkeypatch):

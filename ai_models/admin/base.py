@@ -8,6 +8,10 @@ markup goes in template overrides.
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 
 from .. import sharedcache
@@ -33,6 +37,9 @@ __all__ = ["CheckboxInput", "ModelAdmin", "PasswordInput", "Select", "URLInput"]
 # SQLite takes in one query (a 500) and cost any database dearly.
 MAX_SEARCH_WORDS = 10
 MAX_SEARCH_CHARS = 200
+
+
+EMPTY = "—"
 
 
 class ModelAdmin(ThemeModelAdmin):
@@ -81,5 +88,40 @@ class ModelAdmin(ThemeModelAdmin):
             messages.ERROR,
         )
 
+    empty_value_display = EMPTY  # the same dash as the app's own empty cells
+
     class Media:
         css = {"all": ["ai_models/admin.css"]}
+
+    def response_action(self, request, queryset, **kwargs):
+        """Django's, after checking the selected keys: a forged one ("abc") was a server error."""
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                self.opts.pk.to_python(value)
+        except ValidationError:
+            self.message_user(request, gettext("The selection is not valid: select the rows again."), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset, **kwargs)
+
+    def confirmation_page(self, request, template, title, **context):
+        """An intermediate page of an action (see ``confirm.html``), posting back to the changelist.
+
+        ``model_admin`` rather than ``opts`` in the context: Unfold then shows the title in its
+        header after the changelist's name, as the last part of the trail.
+        """
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "model_admin": self,
+                "model_opts": self.opts,
+                "media": self.media,
+                # An action run from a model's page goes back there (see AIModelAdmin.object_action_view).
+                "back_url": getattr(request, "aim_back_url", None) or request.get_full_path(),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                **context,
+            },
+        )

@@ -10,12 +10,10 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +27,7 @@ from ..catalog import (
     provider_statuses,
     refresh,
 )
+from ..drift import expiry_flag
 from ..exceptions import ActivationError, AIModelsError, UnknownCapability
 from ..models import AIModel, CatalogEntry
 from ..trial import run_trial
@@ -42,9 +41,10 @@ from .display import (
     format_price,
     format_price_change,
     format_tokens,
+    price_move,
     status_summary,
 )
-from .filters import CapabilityFilter, PriceFilter, ProviderFilter, RequirementsFilter, StateFilter
+from .filters import CapabilityFilter, ExpiryFilter, PriceFilter, ProviderFilter, RequirementsFilter, StateFilter
 from .forms import ActivateForm
 from .rows import CatalogRows
 
@@ -61,10 +61,11 @@ class CatalogEntryAdmin(ModelAdmin):
         "context",
         "input_price_per_1m",
         "output_price_per_1m",
+        "released",
         "state",
     )
     list_display_links = None
-    list_filter = (ProviderFilter, CapabilityFilter, RequirementsFilter, PriceFilter, StateFilter)
+    list_filter = (ProviderFilter, CapabilityFilter, RequirementsFilter, PriceFilter, StateFilter, ExpiryFilter)
     search_fields = ("model_id", "name", "description")
     search_help_text = _("Searches the model id, name and description.")
     ordering = ("name",)
@@ -121,9 +122,13 @@ class CatalogEntryAdmin(ModelAdmin):
     def output_price_per_1m(self, row):
         return format_price(row.output_price)
 
+    @admin.display(description=_("released"), ordering="-created")
+    def released(self, row):
+        return row.created.date().isoformat() if row.created else EMPTY
+
     @admin.display(description=_("state"))
     def state(self, row):
-        return entry_state(row.state)
+        return entry_state(row.state, row.entry.expires)
 
     # --- permissions: the catalog is read-only; activating and refreshing have their own ---
 
@@ -153,7 +158,7 @@ class CatalogEntryAdmin(ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         context = {
-            "title": capfirst(self.opts.verbose_name_plural),
+            "title": gettext("Browse catalog"),
             # Called by the template, so only after changelist_view has checked the permission.
             "provider_panel": partial(self.provider_panel, request),
             **(extra_context or {}),
@@ -173,8 +178,10 @@ class CatalogEntryAdmin(ModelAdmin):
 
     def refresh_view(self, request):
         """POST: fetch the chosen providers' catalogs again (all when none is named), then go back."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        if request.method != "POST":  # a bookmarked or typed URL: back to the list, not a blank 405
+            self.message_user(request, gettext("Refresh is a button on this page: press it to fetch the catalogs again."),
+                              messages.INFO)
+            return HttpResponseRedirect(self._url("changelist"))
         if not self.has_refresh_permission(request):
             raise PermissionDenied
         known = {status.provider for status in provider_statuses()}
@@ -216,7 +223,7 @@ class CatalogEntryAdmin(ModelAdmin):
         if entry is None:
             return None
         data = request.POST if "confirm" in request.POST else None
-        form = ActivateForm(entry, data, preferred=request.GET.get("capability"))
+        form = ActivateForm(entry, data, preferred=request.GET.get("capability"), activating=activating)
         if not form.is_valid():
             return self._confirmation(request, entry, form, activating)
         capability = form.cleaned_data["capability"]
@@ -269,12 +276,11 @@ class CatalogEntryAdmin(ModelAdmin):
                 "result": trial.summary,
                 "latency": trial.latency_ms,
             }
-        url = self._url("change", aimodel.pk, model_name=AIModel._meta.model_name)
-        self.message_user(
-            request,
-            format_html('{} <a href="{}">{}</a>', done, url, gettext("View the saved model")),
-            messages.SUCCESS,
-        )
+        saved_admin = self.admin_site._registry.get(AIModel)
+        if saved_admin is not None and saved_admin.has_view_or_change_permission(request, aimodel):
+            url = self._url("change", aimodel.pk, model_name=AIModel._meta.model_name)
+            done = format_html('{} <a href="{}">{}</a>', done, url, gettext("View the saved model"))
+        self.message_user(request, done, messages.SUCCESS)
         if capability not in entry.capabilities:
             self.message_user(
                 request,
@@ -331,6 +337,7 @@ class CatalogEntryAdmin(ModelAdmin):
     def _confirmation(self, request, entry, form, activating, trial=None):
         active = {row.capability: row for row in AIModel.objects.filter(is_active=True).select_related("provider")}
         ceilings = guardrail.ceilings()
+        entry_input, entry_output = format_price(entry.input_price), format_price(entry.output_price)
         choices = []
         for name, label in capability_choices():
             current = active.get(name)
@@ -345,10 +352,8 @@ class CatalogEntryAdmin(ModelAdmin):
                     "current": current,
                     "is_current": current is not None
                     and (current.provider.slug, current.model_id) == (entry.provider, entry.model_id),
-                    "input_price": format_price(current.input_price) if current else EMPTY,
-                    "output_price": format_price(current.output_price) if current else EMPTY,
-                    "input_change": format_price_change(entry.input_price, current.input_price) if current else "",
-                    "output_change": format_price_change(entry.output_price, current.output_price) if current else "",
+                    "input_move": self._move(current and current.input_price, entry.input_price, current),
+                    "output_move": self._move(current and current.output_price, entry.output_price, current),
                     "ceiling": " / ".join(format_price(ceiling.get(side)) for side in guardrail.SIDES)
                     if ceiling
                     else "",
@@ -358,27 +363,31 @@ class CatalogEntryAdmin(ModelAdmin):
             )
         selected = next((choice for choice in choices if choice["name"] == form["capability"].value()), None)
         title = gettext("Activate a model") if activating else gettext("Save a model without activating it")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": self.opts,
-            "media": self.media,
-            "entry": entry,
-            "entry_input_price": format_price(entry.input_price),
-            "entry_output_price": format_price(entry.output_price),
-            "entry_context": format_tokens(entry.context_window),
-            "entry_capabilities": capability_labels(entry.capabilities, entry.capability_reasons),
-            "form": form,
-            "capabilities": choices,
-            "activating": activating,
-            "action_name": "activate" if activating else "save_without_activating",
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "back_url": request.get_full_path(),
-            "has_ceilings": activating and bool(ceilings),
-            "selected_over_ceiling": bool(selected and selected["over_ceiling"]),
-            "selected": selected,
-            "can_exceed": guardrail.can_exceed(request.user),
-            "trial": trial,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, self.activate_template, context)
+        return self.confirmation_page(
+            request,
+            self.activate_template,
+            title,
+            entry=entry,
+            entry_input_price=entry_input,
+            entry_output_price=entry_output,
+            entry_context=format_tokens(entry.context_window),
+            entry_capabilities=capability_labels(entry.capabilities, entry.capability_reasons),
+            entry_released=entry.created.date().isoformat() if entry.created else "",
+            expiry=expiry_flag(entry.expires),
+            form=form,
+            capabilities=choices,
+            activating=activating,
+            action_name="activate" if activating else "save_without_activating",
+            has_ceilings=activating and bool(ceilings),
+            selected_over_ceiling=bool(selected and selected["over_ceiling"]),
+            selected=selected,
+            can_exceed=guardrail.can_exceed(request.user),
+            trial=trial,
+        )
+
+    @staticmethod
+    def _move(old, new, current):
+        """The price cell: "old → new (change)" against the active model, else the new price."""
+        if current is None:
+            return price_move("", format_price(new))
+        return price_move(format_price(old), format_price(new), format_price_change(new, old))

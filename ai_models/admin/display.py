@@ -8,8 +8,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.core.signals import setting_changed
-from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils import numberformat, timezone
+from django.utils.formats import get_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext, ngettext
@@ -17,8 +17,24 @@ from django.utils.translation import gettext_lazy as _
 
 from ..capabilities import capability_label
 from ..conf import ai_settings
+from ..drift import EXPIRED, expiry_flag
+from .base import EMPTY  # one dash for every empty cell
 
-EMPTY = "—"
+
+def grouped(value, places=None) -> str:
+    """A number in the current language's separators, always grouped by thousands.
+
+    Some locales (Persian among them) set no ``NUMBER_GROUPING``: Django would then print
+    1048576, which nobody reads at a glance; those get groups of three.
+    """
+    return numberformat.format(
+        value,
+        get_format("DECIMAL_SEPARATOR"),
+        places,
+        get_format("NUMBER_GROUPING") or 3,
+        get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
 
 
 def format_price(value: Decimal | None) -> str:
@@ -33,7 +49,7 @@ def _format_price(value, language):
     if value == 0:
         return gettext("free")
     places = min(6, max(2, -value.normalize().as_tuple().exponent))
-    return "$" + number_format(value, places)
+    return "$" + grouped(value, places)
 
 
 def format_price_change(new: Decimal | None, old: Decimal | None) -> str:
@@ -45,6 +61,15 @@ def format_price_change(new: Decimal | None, old: Decimal | None) -> str:
     return ("+" if new > old else "−") + format_price(abs(new - old))
 
 
+def price_move(old: str, new: str, change: str = "") -> str:
+    """"$0.40 → $2.00 (+$1.60)", isolated left to right: in a right-to-left page the bidi
+    algorithm would otherwise reorder it to read "$2.00 → $0.40 ($1.60+)", a rise as a cut."""
+    text = f"{old} → {new}" if old else new
+    if change:
+        return format_html('<span dir="ltr" class="aim-ltr">{} <span class="aim-change">({})</span></span>', text, change)
+    return format_html('<span dir="ltr" class="aim-ltr">{}</span>', text)
+
+
 def format_tokens(value: int | None) -> str:
     """A token count with digit grouping, or "—"."""
     return EMPTY if value is None else _format_tokens(value, get_language())
@@ -52,7 +77,7 @@ def format_tokens(value: int | None) -> str:
 
 @lru_cache(maxsize=1024)
 def _format_tokens(value, language):
-    return number_format(value, force_grouping=True)
+    return grouped(value)
 
 
 def capability_labels(capabilities, reasons=None) -> str:
@@ -86,11 +111,22 @@ def labels_text(capabilities) -> str:
     return ", ".join(capability_label(name) for name in ai_settings.CAPABILITIES if name in capabilities)
 
 
-def entry_state(state) -> str:
-    """A catalog entry's state: "active for Chat", "saved for Image", both, or "—"."""
+def expiry_badge(expires, today=None) -> str:
+    """"expired on 2026-02-05" or "expires on 2026-03-01" as a badge (the days left on hover), or ""."""
+    flag = expiry_flag(expires, today)
+    if flag is None:
+        return ""
+    if flag.kind == EXPIRED:
+        return format_html('<span class="aim-badge aim-badge-expired">{}</span>', flag.message)
+    label = gettext("expires on %(date)s") % {"date": expires.isoformat()}
+    return format_html('<span class="aim-badge aim-badge-drift" title="{}">{}</span>', flag.message, label)
+
+
+def entry_state(state, expires=None) -> str:
+    """A catalog entry's state: "active for Chat", "saved for Image", both, its expiry, or "—"."""
+    parts = [badge] if (badge := expiry_badge(expires)) else []
     if state is None:
-        return EMPTY
-    parts = []
+        return parts[0] if parts else EMPTY
     if state.active_for:
         parts.append(
             format_html(
@@ -131,10 +167,16 @@ def status_summary(status) -> str:
             "stale · %(count)d model, fetched %(when)s", "stale · %(count)d models, fetched %(when)s", status.count
         ) % values
         text += _skipped(status)
-        return f"{text} · {status.error}" if status.error else text
+        return f"{text} · {own_words(status.error, status.provider)}" if status.error else text
     if status.state == "failed":
-        return gettext("failed: %(error)s") % {"error": status.error or gettext("unknown error")}
+        return gettext("failed: %(error)s") % {"error": own_words(status.error, status.provider) or gettext("unknown error")}
     return gettext("not fetched yet")
+
+
+def own_words(error: str, provider: str) -> str:
+    """A provider error without its leading "<provider id>: ", for places that name the provider already."""
+    prefix = f"{provider}: "
+    return error[len(prefix):] if error and error.startswith(prefix) else (error or "")
 
 
 def _skipped(status) -> str:

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from ..drift import CAPABILITY_LOST, DISAPPEARED, EXPIRING, PRICE, active_drift
+from ..drift import CAPABILITY_LOST, DISAPPEARED, EXPIRED, EXPIRING, PRICE, active_drift
 from .display import EMPTY
 
 logger = logging.getLogger(__name__)
@@ -28,19 +28,33 @@ def request_drift(request) -> dict:
     return request._ai_models_drift
 
 
+def can_see_saved_models(user) -> bool:
+    return user.has_perm("ai_models.view_aimodel") or user.has_perm("ai_models.change_aimodel")
+
+
 def banner_context(request, site_name: str = "admin") -> dict | None:
-    """Context of the drift banner, or None when there is nothing to show this user."""
+    """Context of the drift banner, or None when there is nothing to show this user.
+
+    Shown to staff who can act on it: those who may see the saved models or activate one.
+    Each link is there only for a user who may open it.
+    """
     user = getattr(request, "user", None)
-    if user is None or not user.is_active or not user.is_staff or not user.has_module_perms("ai_models"):
+    if user is None or not user.is_active or not user.is_staff:
+        return None
+    can_activate = user.has_perm("ai_models.activate_aimodel") and user.has_perm("ai_models.view_catalogentry")
+    can_review = can_see_saved_models(user)
+    if not (can_activate or can_review):
         return None
     flagged = [drift for drift in request_drift(request).values() if drift.flags]
     if not flagged:
         return None
     try:
-        saved_url = reverse(f"{site_name}:ai_models_aimodel_changelist") + "?is_active__exact=1"
+        saved_url = reverse(f"{site_name}:ai_models_aimodel_changelist") + "?is_active__exact=1" if can_review else ""
     except NoReverseMatch:
         saved_url = ""
     return {
+        "can_activate": can_activate,
+        "can_accept": any(drift.acceptable for drift in flagged),
         "title": ngettext(
             "%(count)d active model has drifted from its provider's catalog",
             "%(count)d active models have drifted from their providers' catalogs",
@@ -54,6 +68,7 @@ def banner_context(request, site_name: str = "admin") -> dict | None:
 
 KIND_LABELS = {
     DISAPPEARED: _("gone from the catalog"),
+    EXPIRED: _("expired"),
     EXPIRING: _("expiring"),
     PRICE: _("price changed"),
     CAPABILITY_LOST: _("capability lost"),

@@ -2,6 +2,9 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ..conf import ai_settings
 
 from ..capabilities import capability_choices, configured
 
@@ -64,6 +67,19 @@ class StateFilter(CatalogFilter):
 
     def lookups(self, request, model_admin):
         return [("active", _("Active")), ("saved", _("Saved")), ("none", _("Not saved"))]
+
+
+class ExpiryFilter(CatalogFilter):
+    title = _("expiry")
+    parameter_name = "expiry"
+
+    def lookups(self, request, model_admin):
+        days = ai_settings.DRIFT_EXPIRY_DAYS
+        return [
+            ("expired", _("Expired")),
+            ("expiring", ngettext("Expiring within %(days)d day", "Expiring within %(days)d days", days) % {"days": days}),
+            ("none", _("Not expiring soon")),
+        ]
 
 
 class SavedCapabilityFilter(admin.SimpleListFilter):

@@ -2,10 +2,12 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..capabilities import capability_choices
+from ..drift import EXPIRED, expiry_flag
 from ..exceptions import EncryptionError, UnknownProvider
 from ..models import Provider
 from ..providers import get_provider, provider_paths
@@ -18,6 +20,7 @@ class ActivateForm(forms.Form):
 
     Pre-selects ``preferred`` when the model was classified for it, else its first
     classified capability; the others stay selectable, marked as not classified.
+    Activating a model whose expiry date has passed needs ``confirm_expired`` ticked.
     """
 
     capability = forms.ChoiceField(label=_("Capability"), widget=Select)
@@ -36,9 +39,16 @@ class ActivateForm(forms.Form):
         required=False,
         widget=CheckboxInput,
     )
+    confirm_expired = forms.BooleanField(
+        label=_("I confirm activating this model although its provider says it has expired"),
+        required=False,
+        widget=CheckboxInput,
+    )
 
-    def __init__(self, entry, *args, preferred=None, **kwargs):
+    def __init__(self, entry, *args, preferred=None, activating=True, **kwargs):
         super().__init__(*args, **kwargs)
+        flag = expiry_flag(entry.expires)
+        self.expired = activating and flag is not None and flag.kind == EXPIRED
         choices = capability_choices()
         self.fields["capability"].choices = [
             (name, label if name in entry.capabilities else gettext("%(capability)s (not classified for this model)")
@@ -47,6 +57,14 @@ class ActivateForm(forms.Form):
         ]
         classified = [name for name, _label in choices if name in entry.capabilities]
         self.fields["capability"].initial = preferred if preferred in classified else next(iter(classified), None)
+
+    def clean_confirm_expired(self):
+        confirmed = self.cleaned_data["confirm_expired"]
+        if self.expired and not confirmed:
+            raise ValidationError(
+                gettext("This model has expired: tick this box to activate it anyway, or choose another model.")
+            )
+        return confirmed
 
 
 def _provider_label(provider_id):
@@ -59,9 +77,10 @@ def _provider_label(provider_id):
 class ProviderForm(forms.ModelForm):
     """A provider row. The API key is write-only: an empty field keeps the stored key."""
 
-    slug = forms.ChoiceField(label=_("provider id"), widget=Select)
+    # Capitalised as Django capitalises the labels it makes from the model's verbose names.
+    slug = forms.ChoiceField(label=capfirst(_("provider id")), widget=Select)
     base_url = forms.URLField(
-        label=_("base URL override"),
+        label=capfirst(_("base URL override")),
         required=False,
         max_length=500,
         assume_scheme="https",

@@ -9,13 +9,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import sharedcache
-from ..catalog import provider_statuses
+from ..catalog import provider_statuses, refresh
 from ..conf import ai_settings
 from ..exceptions import AIModelsError, log_unexpected, redact
 from ..models import Provider
 from ..providers import build_provider
 from .base import ModelAdmin
-from .display import EMPTY, key_source_label, status_summary
+from .display import EMPTY, key_source_label, own_words, status_summary
 from .forms import ProviderForm
 
 logger = logging.getLogger(__name__)
@@ -81,6 +81,8 @@ class ProviderAdmin(ModelAdmin):
             backend = build_provider(obj.slug, obj)
         except (AIModelsError, ImportError) as err:  # unknown provider
             return str(err)
+        if not backend.key_error and not backend.api_key and not backend.requires_key:
+            return gettext("not needed")
         return backend.key_error or key_source_label(backend.key_source)
 
     @admin.display(description=_("last catalog fetch"))
@@ -97,23 +99,23 @@ class ProviderAdmin(ModelAdmin):
 
     @admin.action(description=_("Test connection: fetch the model list now"), permissions=["change"])
     def test_connection(self, request, queryset):
-        """Fetch each selected provider's list (not cached) and report the count and time, or the error."""
+        """Fetch each selected provider's list now and report the count and time, or the error.
+
+        An enabled provider is fetched through the catalog, so its "last catalog fetch" (and
+        Browse catalog) show the result too; an inactive one is fetched directly, cache untouched.
+        """
+        enabled = {status.provider for status in provider_statuses()}
         for row in queryset:
             started = time.monotonic()
-            backend = None
-            try:
-                backend = build_provider(row.slug, row)
-                models = backend.fetch_catalog()
-            except Exception as err:
-                api_key = backend.api_key if backend is not None else ""
-                if isinstance(err, (AIModelsError, ImportError)):
-                    error = redact(str(err), api_key)  # belt and braces: our errors never hold it
-                else:  # a third-party backend's own exception: its text may hold anything
-                    log_unexpected(logger, f"Test connection of provider {row.slug!r} failed", err, api_key)
-                    error = gettext("unexpected %(error)s; see the server log") % {"error": type(err).__name__}
+            if row.is_active and row.slug in enabled:
+                count, error = self._fetch_through_catalog(row)
+            else:
+                count, error = self._fetch_directly(row)
+            if error is not None:
                 self.message_user(
                     request,
-                    gettext("%(provider)s: the connection test failed: %(error)s") % {"provider": row, "error": error},
+                    gettext("%(provider)s: the connection test failed: %(error)s")
+                    % {"provider": row, "error": own_words(error, row.slug)},
                     messages.ERROR,
                 )
                 continue
@@ -122,8 +124,30 @@ class ProviderAdmin(ModelAdmin):
                 ngettext(
                     "%(provider)s: %(count)d model listed in %(seconds).2f s.",
                     "%(provider)s: %(count)d models listed in %(seconds).2f s.",
-                    len(models),
+                    count,
                 )
-                % {"provider": row, "count": len(models), "seconds": time.monotonic() - started},
+                % {"provider": row, "count": count, "seconds": time.monotonic() - started},
                 messages.SUCCESS,
             )
+
+    @staticmethod
+    def _fetch_through_catalog(row):
+        """(model count, None) or (None, error) after refreshing the provider's cached catalog."""
+        status = next(status for status in refresh([row.slug]).statuses if status.provider == row.slug)
+        if status.state == "fresh":
+            return status.count, None
+        return None, status.error or gettext("unknown error")
+
+    @staticmethod
+    def _fetch_directly(row):
+        backend = None
+        try:
+            backend = build_provider(row.slug, row)
+            return len(backend.fetch_catalog()), None
+        except Exception as err:
+            api_key = backend.api_key if backend is not None else ""
+            if isinstance(err, (AIModelsError, ImportError)):
+                return None, redact(str(err), api_key)  # belt and braces: our errors never hold it
+            # A third-party backend's own exception: its text may hold anything.
+            log_unexpected(logger, f"Test connection of provider {row.slug!r} failed", err, api_key)
+            return None, gettext("unexpected %(error)s; see the server log") % {"error": type(err).__name__}

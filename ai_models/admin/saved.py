@@ -3,14 +3,17 @@
 import json
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, selection, sharedcache
-from ..drift import activated_entry
+from .. import guardrail, history, selection, sharedcache
+from ..drift import EXPIRED, activated_entry, expiry_flag
 from ..exceptions import ActivationError, UnknownCapability
 from ..models import AIModel
 from . import gates
@@ -20,32 +23,30 @@ from .drift import drift_cell, request_drift
 from .filters import SavedCapabilityFilter
 from .forms import ActivateForm
 
-
 # What re-activating a saved model may need ticked, in the order the page asks.
-CONFIRMATIONS = ("confirm_above_ceiling", "override_requirements", "confirm_embedding_switch")
+CONFIRMATIONS = ("confirm_above_ceiling", "confirm_expired", "override_requirements", "confirm_embedding_switch")
 
 
 @admin.register(AIModel)
 class AIModelAdmin(ModelAdmin):
-    """Saved models. State changes only through the actions; only the display name is editable."""
+    """Saved models. State changes only through the actions (and the same buttons on a model's
+    page); only the display name is editable."""
 
     list_display = (
         "model_id",
         "display_name",
         "provider",
         "capability_name",
-        "active",
-        "drift_status",
+        "state",
         "input_price_per_1m",
         "output_price_per_1m",
-        "activated_at",
-        "activated_by",
+        "activated",
         "test_call",
     )
     list_filter = (SavedCapabilityFilter, "is_active", "provider")
     list_select_related = ("provider", "activated_by")
     search_fields = ("model_id", "display_name")
-    actions = ["reactivate", "deactivate"]
+    actions = ["delete_selected", "reactivate", "deactivate"]
     fields = (
         "provider",
         "model_id",
@@ -64,7 +65,9 @@ class AIModelAdmin(ModelAdmin):
         "updated_at",
         "metadata_json",
     )
+    change_form_template = "admin/ai_models/aimodel/change_form.html"
     reactivate_template = "admin/ai_models/aimodel/reactivate.html"
+    deactivate_template = "admin/ai_models/aimodel/deactivate.html"
     readonly_fields = tuple(name for name in fields if name != "display_name")
 
     # --- columns ----------------------------------------------------------------------------
@@ -79,19 +82,29 @@ class AIModelAdmin(ModelAdmin):
             return EMPTY
         return format_html('<span class="aim-badge aim-badge-active">{}</span>', gettext("active"))
 
-    @admin.display(description=_("drift"))
-    def drift_status(self, obj):
-        """For an active model: how it stands against its provider's cached catalog."""
-        if obj is None or not obj.is_active:
+    @admin.display(description=_("state"), ordering="-is_active")
+    def state(self, obj):
+        """Active or not and, for an active model, how it stands against its provider's catalog."""
+        if not obj.is_active:
             return EMPTY
-        return drift_cell(getattr(obj, "drift", None))
+        return format_html("{} {}", self.active(obj), drift_cell(getattr(obj, "drift", None)))
 
     @admin.display(description=_("drift"))
     def drift_detail(self, obj):
-        """The same, each flag with its sentence (the change form)."""
+        """Each drift flag of an active model with its sentence (the change form)."""
         if obj is None or not obj.is_active:
             return EMPTY
         return drift_cell(getattr(obj, "drift", None), detailed=True)
+
+    @admin.display(description=_("activated"), ordering="activated_at")
+    def activated(self, obj):
+        """When, and by whom when known."""
+        if obj.activated_at is None:
+            return EMPTY
+        when = format_html('<time datetime="{}">{}</time>', obj.activated_at.isoformat(), fetched_when(obj.activated_at))
+        if obj.activated_by is None:
+            return when
+        return format_html("{} · {}", when, obj.activated_by.get_username())
 
     @admin.display(description=_("test call"), ordering="trial_latency_ms")
     def test_call(self, obj):
@@ -164,14 +177,74 @@ class AIModelAdmin(ModelAdmin):
     def delete_model(self, request, obj):
         self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
 
-    def get_deleted_objects(self, objs, request):
-        """Django's summary, naming the active rows as what blocks the deletion."""
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        active = [obj for obj in objs if obj.is_active]
+    def _refuse_deleting_active(self, request, active):
+        self.message_user(
+            request,
+            ngettext(
+                "%(models)s is active, so it cannot be deleted: deactivate it first (or activate another "
+                "model for its capability), then delete it. Nothing was deleted.",
+                "%(models)s are active, so they cannot be deleted: deactivate them first (or activate other "
+                "models for their capabilities), then delete them. Nothing was deleted.",
+                len(active),
+            )
+            % {"models": ", ".join(str(row) for row in active)},
+            messages.ERROR,
+        )
+
+    @admin.action(description=_("Delete the selected inactive models"), permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        """Django's delete action, after saying plainly why active rows cannot go."""
+        active = list(queryset.filter(is_active=True).select_related("provider"))
         if active:
-            perms_needed = {p for p in perms_needed if str(p) != str(self.opts.verbose_name)}
-            perms_needed |= {gettext("%(model)s is active: deactivate it first") % {"model": obj} for obj in active}
-        return deleted, counts, perms_needed, protected
+            self._refuse_deleting_active(request, active)
+            return None
+        return django_delete_selected(self, request, queryset)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and obj.is_active and super().has_delete_permission(request, obj):
+            self._refuse_deleting_active(request, [obj])
+            return HttpResponseRedirect(self._url("change", obj.pk))
+        return super().delete_view(request, object_id, extra_context)
+
+    # --- the model's page: the actions as buttons, a readable history ----------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view(self.object_action_view)
+        return [
+            path("<path:object_id>/reactivate/", view, {"action": "reactivate"}, name="%s_%s_reactivate" % info),
+            path("<path:object_id>/deactivate/", view, {"action": "deactivate"}, name="%s_%s_deactivate" % info),
+            *super().get_urls(),
+        ]
+
+    def object_action_view(self, request, object_id, action):
+        """POST: the changelist action ``action`` on this one model, then back to its page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_activate_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        request.aim_back_url = self._url("change", obj.pk)
+        response = getattr(self, action)(request, self.get_queryset(request).filter(pk=obj.pk))
+        return response or HttpResponseRedirect(request.aim_back_url)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = {"can_activate": self.has_activate_permission(request), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Django's history page, each entry of ours told in the reader's language."""
+        response = super().history_view(request, object_id, extra_context)
+        for entry in getattr(response, "context_data", {}).get("action_list") or []:
+            entry.get_change_message = history.reader(entry)
+        return response
+
+    def _url(self, view, *args):
+        name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{view}"
+        return reverse(name, args=args, current_app=self.admin_site.name)
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -190,11 +263,11 @@ class AIModelAdmin(ModelAdmin):
                 % {"count": count},
                 messages.WARNING,
             )
-            return
+            return None
         row = rows[0]
         if row.is_active:
             self.message_user(request, gettext("%(model)s is already active.") % {"model": row}, messages.INFO)
-            return
+            return None
         ticked = {name: request.POST.get(name) == "yes" for name in CONFIRMATIONS}
         try:
             note = guardrail.approve(row.capability, row.input_price, row.output_price, request.user,
@@ -203,26 +276,35 @@ class AIModelAdmin(ModelAdmin):
             if not above.permitted:
                 refused = guardrail.refusal(row.display_name or row.model_id, row.capability, above.excess, format_price)
                 self.message_user(request, refused, messages.ERROR)
-                return
+                return None
             note = None
         asks = self._confirmations(row, ticked, note is None)
         if asks:
-            return self._confirm_reactivation(request, row, asks, ticked)
+            labels = {name: ActivateForm.base_fields[name].label for name in CONFIRMATIONS}  # the same ticks
+            return self.confirmation_page(
+                request,
+                self.reactivate_template,
+                gettext("Confirm the activation"),
+                row=row,
+                asks=[(name, asks[name], labels[name]) for name in CONFIRMATIONS if asks.get(name)],
+                given=[name for name in CONFIRMATIONS if ticked[name]],
+            )
         try:
             selection.reactivate(row, request.user, note=note, override_requirements=ticked["override_requirements"],
                                  confirm_embedding_switch=ticked["confirm_embedding_switch"])
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
-            return
+            return None
         except sharedcache.CLIENT_ERRORS as err:
             self.refuse_without_cache(request, err)
-            return
+            return None
         self.message_user(
             request,
             gettext("%(model)s is the active model for %(capability)s again.")
             % {"model": row.display_name or row.model_id, "capability": row.capability_label},
             messages.SUCCESS,
         )
+        return None
 
     def _confirmations(self, row, ticked, above_ceiling) -> dict:
         """Confirmation name -> what to confirm, for each one re-activating ``row`` needs and lacks."""
@@ -232,33 +314,31 @@ class AIModelAdmin(ModelAdmin):
             asks["confirm_above_ceiling"] = gettext(
                 "This model is priced above the price ceiling for its capability: %(excess)s."
             ) % {"excess": guardrail.describe(excess, format_price)}
-        return {**asks, **gates.pending(activated_entry(row), row.capability, ticked)}
-
-    def _confirm_reactivation(self, request, row, asks, ticked):
-        """The page asking to confirm what re-activating the model needs (price, requirements, switch)."""
-        labels = {name: ActivateForm.base_fields[name].label for name in CONFIRMATIONS}  # the same ticks
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Confirm the activation"),
-            "opts": self.opts,
-            "back_url": request.get_full_path(),
-            "media": self.media,
-            "row": row,
-            "asks": [(name, asks[name], labels[name]) for name in CONFIRMATIONS if asks.get(name)],
-            "given": [name for name in CONFIRMATIONS if ticked[name]],
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, self.reactivate_template, context)
+        entry = activated_entry(row)
+        expiry = expiry_flag(entry.expires)
+        if expiry is not None and expiry.kind == EXPIRED and not ticked["confirm_expired"]:
+            asks["confirm_expired"] = gettext(
+                "Its provider says this model %(message)s: calls to it may fail at any time."
+            ) % {"message": expiry.message}
+        return {**asks, **gates.pending(entry, row.capability, ticked)}
 
     @admin.action(description=_("Deactivate the selected models"), permissions=["activate"])
     def deactivate(self, request, queryset):
+        """A page listing the capabilities that go dark first; on confirmation, deactivate."""
         active = list(queryset.filter(is_active=True).select_related("provider"))
         if not active:
             self.message_user(
                 request, gettext("None of the selected models is active. Nothing was changed."), messages.WARNING
             )
-            return
+            return None
+        if request.POST.get("confirm") != "yes":
+            return self.confirmation_page(
+                request,
+                self.deactivate_template,
+                ngettext("Deactivate a model", "Deactivate %(count)d models", len(active)) % {"count": len(active)},
+                active=active,
+                skipped=queryset.count() - len(active),
+            )
         for row in active:
             try:
                 deactivated = selection.deactivate(row.capability, request.user, only=row)
@@ -286,3 +366,4 @@ class AIModelAdmin(ModelAdmin):
                 % {"model": row.display_name or row.model_id, "capability": row.capability_label},
                 messages.SUCCESS,
             )
+        return None

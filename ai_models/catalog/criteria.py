@@ -23,6 +23,21 @@ SORT_KEYS["price"] = SORT_KEYS["input_price"]
 
 PRICE_FILTERS = ("free", "paid")
 STATE_FILTERS = ("active", "saved", "none")
+EXPIRY_FILTERS = ("expired", "expiring", "none")
+
+
+def expiry_state(expires, today, window_days) -> str:
+    """"expired" (the date has passed), "expiring" (within ``window_days``) or "none". Pure."""
+    if expires is None:
+        return "none"
+    days = (expires - today).days
+    if days < 0:
+        return "expired"
+    return "expiring" if days <= window_days else "none"
+
+
+def expiry_test(expiry, today, window_days):
+    return lambda entry: expiry_state(entry.expires, today, window_days) == expiry
 
 
 def search_words(search: str) -> tuple:

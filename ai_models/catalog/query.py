@@ -1,10 +1,15 @@
 """Filtering and sorting catalog entries, on a listing's indexed views or on any list of entries."""
 
+from django.utils import timezone
+
 from ..capabilities import configured, validate_capability
+from ..conf import ai_settings
 from .criteria import (
+    EXPIRY_FILTERS,
     PRICE_FILTERS,
     SORT_KEYS,
     STATE_FILTERS,
+    expiry_test,
     matches_search,
     meets_value,
     order_positions,
@@ -16,7 +21,8 @@ from .views import Entries
 
 
 def filter_entries(
-    entries, *, provider=None, capability=None, search="", price=None, state=None, states=None, meets=None
+    entries, *, provider=None, capability=None, search="", price=None, state=None, states=None, meets=None,
+    expiry=None, today=None,
 ):
     """The entries matching every criterion given, in their order.
 
@@ -25,7 +31,19 @@ def filter_entries(
     ``state``: "active", "saved" or "none", read from ``states`` (see ``entry_states``).
     ``meets``: a capability name: entries offered for it that are known to meet every
     requirement it declares (``UnknownCapability`` for a name not configured).
+    ``expiry``: "expired" (the provider's expiry date has passed, as of ``today``), "expiring"
+    (within ``AI_MODELS["DRIFT_EXPIRY_DAYS"]``) or "none" (no date, or a later one).
     """
+    if expiry not in (None, "", *EXPIRY_FILTERS):
+        raise ValueError(f"expiry must be one of {EXPIRY_FILTERS}, not {expiry!r}")
+    found = _filter(entries, provider, capability, search, price, state, states, meets)
+    if not expiry:
+        return found
+    test = expiry_test(expiry, today or timezone.localdate(), ai_settings.DRIFT_EXPIRY_DAYS)
+    return found.where(test) if isinstance(found, Entries) else [entry for entry in found if test(entry)]
+
+
+def _filter(entries, provider, capability, search, price, state, states, meets):
     if price not in (None, "", *PRICE_FILTERS):
         raise ValueError(f"price must be one of {PRICE_FILTERS}, not {price!r}")
     if state not in (None, "", *STATE_FILTERS):

@@ -7,6 +7,7 @@ from datetime import timezone as dt_timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import ai_settings
+from ..exceptions import ProviderError
 from . import store
 
 STATE_LABELS = {
@@ -53,7 +54,7 @@ def provider_statuses(providers: list[str] | None = None) -> list[ProviderStatus
 
 def status_of(backend, meta, listed) -> ProviderStatus:
     meta = meta or {}
-    error = meta.get("error") or ""
+    error = _error(meta)
     fetched = meta.get("fetched_at") if listed else None
     if fetched is None:
         state = "failed" if error else "never"
@@ -72,6 +73,16 @@ def status_of(backend, meta, listed) -> ProviderStatus:
         key_source=backend.key_source,
         attempted_at=_datetime(meta.get("attempted_at")),
     )
+
+
+def _error(meta) -> str:
+    """The last error, in the reader's language when it was kept as data."""
+    if meta.get("error") and meta.get("error_parts"):
+        try:
+            return ProviderError.told_again(meta["error_parts"])
+        except (KeyError, TypeError, ValueError):  # a format this version does not read
+            pass
+    return meta.get("error") or ""
 
 
 def _datetime(timestamp):

@@ -217,8 +217,15 @@ def _attempt(meta):
     return meta.get("attempt") if meta else None
 
 
-def _failed_meta(previous, error):
-    return {**(previous or {}), "error": error, "attempted_at": now().timestamp(), "attempt": uuid.uuid4().hex}
+def _failed_meta(previous, error, error_parts=None):
+    # error_parts: the error as data (``ProviderError.parts``), told in each reader's language.
+    return {
+        **(previous or {}),
+        "error": error,
+        "error_parts": error_parts,
+        "attempted_at": now().timestamp(),
+        "attempt": uuid.uuid4().hex,
+    }
 
 
 def _fetch(cache, backend, previous):
@@ -228,10 +235,11 @@ def _fetch(cache, backend, previous):
         payload = encode(models, now().timestamp())
     except ProviderError as err:
         error = redact(str(err), backend.api_key)
+        error_parts = err.parts() if error == str(err) else None  # no parts of a text that held the key
     except Exception as err:
         # Third-party code: log the details, show nothing that could carry a key.
         log_unexpected(logger, f"Fetching the catalog of provider {backend.id!r} failed", err, backend.api_key)
-        error = _unexpected(backend, err)
+        error, error_parts = _unexpected(backend, err), None
     else:
         token, fetched_at, skipped, rows, _raw = payload
         meta = {
@@ -248,7 +256,7 @@ def _fetch(cache, backend, previous):
         cache.set(cache_key(backend, "meta"), meta, ai_settings.STALE_TTL)
         cache.set(EPOCH_KEY, meta["token"], None)
         return meta, payload
-    meta = _failed_meta(previous, error)
+    meta = _failed_meta(previous, error, error_parts)
     cache.set(cache_key(backend, "meta"), meta, ai_settings.STALE_TTL)
     return meta, None
 

@@ -194,9 +194,14 @@ class Entries(list):
                 lambda: Entries(source, self._positions_in(source.allowed(criteria, words)), self._ascending),
             )
         if state:  # states change with every activation: not remembered
-            test, models = state_test(state, states), source.models
-            view = Entries(source, [p for p in view.positions if test(models[p])], view._ascending)
-            view._path = None  # and neither is anything derived from it
+            view = view.where(state_test(state, states))
+        return view
+
+    def where(self, test):
+        """The entries passing ``test``, not remembered (for tests whose answer changes: states, dates)."""
+        models = self._source.models
+        view = Entries(self._source, [p for p in self.positions if test(models[p])], self._ascending)
+        view._path = None  # and neither is anything derived from it
         return view
 
     def sorted(self, key, descending):

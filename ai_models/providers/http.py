@@ -19,10 +19,10 @@ from typing import Any, ClassVar
 
 import httpx
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from .. import __version__
 from ..conf import ai_settings
+from ..exceptions import Told as _  # translated now, told again in each reader's language
 from ..exceptions import (
     ProviderAuthError,
     ProviderError,

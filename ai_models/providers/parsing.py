@@ -35,9 +35,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def translate(message: str) -> str:
     """``gettext(message)`` when Django is configured, else the message as written."""
     if settings.configured:
-        from django.utils.translation import gettext
+        from ..exceptions import Told
 
-        return gettext(message)
+        return Told(message)
     return message
 
 

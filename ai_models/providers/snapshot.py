@@ -81,8 +81,20 @@ class SnapshotProvider(BaseProvider):
 
     # -- invocation: local, deterministic demo answers (no network, no key) ------------------
 
+    def _refuse_other_outputs(self, model_id: str, output: str):
+        """Answer only in the kinds a listed model outputs, as a real provider would: a demo
+        "Test and activate" of a text model for audio must fail, not return a fake clip."""
+        listed = next((model for model in self.fetch_catalog() if model.model_id == model_id), None)
+        if listed is not None and output not in listed.output_modalities:
+            raise ProviderResponseError(
+                self.id,
+                parsing.translate("%(model)s does not output %(output)s (its catalog entry lists %(outputs)s)")
+                % {"model": model_id, "output": output, "outputs": ", ".join(listed.output_modalities)},
+            )
+
     def chat(self, model_id: str, messages: list[dict], **params) -> Generation:
         """A short reply that says it is demo output and quotes the last user message."""
+        self._refuse_other_outputs(model_id, "text")
         prompt = next(
             (
                 str(m.get("content") or "")
@@ -103,6 +115,7 @@ class SnapshotProvider(BaseProvider):
 
     def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:
         """A PNG block pattern derived from the prompt: same prompt, same picture."""
+        self._refuse_other_outputs(model_id, "image")
         width, height = _image_size(size)
         data = media.identicon_png(_seed(model_id, prompt), width, height)
         return Generation(
@@ -113,6 +126,7 @@ class SnapshotProvider(BaseProvider):
         self, model_id: str, text: str, *, voice: str = "alloy", audio_format: str = "mp3"
     ) -> Generation:
         """A short WAV tune derived from the text (always WAV, whatever ``audio_format`` asks)."""
+        self._refuse_other_outputs(model_id, "audio")
         notes = min(max(len(text.split()), 3), 12)
         data = media.melody_wav(_seed(model_id, voice, text), notes)
         return Generation(

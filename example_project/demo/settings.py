@@ -6,6 +6,9 @@ switched on when its key is in the environment (``OPENROUTER_API_KEY``, ``OPENAI
 ``GROQ_API_KEY``, ``DEEPSEEK_API_KEY``, ``GEMINI_API_KEY``, ``HF_TOKEN``); ai_models reads
 the key from there itself, so it never appears in these settings.
 
+The admin theme: django-unfold when it is installed, the plain Django admin with
+``DEMO_THEME=plain`` (``make demo THEME=plain``). English and Persian, with a language switch.
+
 A demo, not a deployment: DEBUG is on and the secrets below have public fallbacks.
 """
 
@@ -19,13 +22,18 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# "unfold" (the default when django-unfold is installed) or "plain" (Django's own admin).
+THEME = os.environ.get("DEMO_THEME") or ("unfold" if find_spec("unfold") else "plain")
+if THEME not in ("unfold", "plain"):
+    raise ValueError(f'DEMO_THEME must be "unfold" or "plain", not {THEME!r}')
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-ai-models-demo-insecure-secret-key")
 DEBUG = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
 INSTALLED_APPS = [
-    # Unfold themes the admin when installed; ai_models' admin works with or without it.
-    *(["unfold"] if find_spec("unfold") else []),
+    # Unfold themes the admin (see THEME); ai_models' admin works with or without it.
+    *(["unfold"] if THEME == "unfold" else []),
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -56,7 +64,8 @@ WSGI_APPLICATION = "demo.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The plain admin gets a language switch from templates/plain (Unfold has its own menu).
+        "DIRS": [BASE_DIR / "demo" / "templates" / "plain"] if THEME == "plain" else [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -124,9 +133,12 @@ AI_MODELS = {
 UNFOLD = {
     "SITE_TITLE": _("AI models demo"),
     "SITE_HEADER": _("AI models demo"),
+    "SHOW_LANGUAGES": True,  # Unfold's own language menu (it posts to set_language, see urls.py)
 }
 
+# LocaleMiddleware (above) picks the language from the language cookie, then the browser.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fa", "فارسی")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

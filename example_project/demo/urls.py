@@ -1,5 +1,5 @@
-"""URLs of the demo: the admin, the generation pages and JSON API at the root, and the
-HTTP API of ai_models at api/ai-models/ (when the rest extra is installed)."""
+"""URLs of the demo: the admin, the language switch, the generation pages and JSON API at the
+root, and the HTTP API of ai_models at api/ai-models/ (when the rest extra is installed)."""
 
 from importlib.util import find_spec
 
@@ -8,6 +8,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the admin's language switch
     path("", include("generation.urls")),
 ]
 

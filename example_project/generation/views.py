@@ -30,7 +30,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from ai_models import NoActiveModel, ProviderError, get_active_model
 from ai_models.capabilities import capability_label
@@ -129,8 +129,11 @@ def _too_many(wait) -> str:
     return _("Too many generations: try again in %(seconds)d seconds.") % {"seconds": wait}
 
 
-@require_POST
 def api(request, capability):
+    if request.method != "POST":  # a JSON answer saying what to send, not an empty page
+        response = _json_error(capability, _('Use POST with a JSON object such as {"prompt": "Hello"}.'), 405)
+        response["Allow"] = "POST"
+        return response
     # Session and CSRF token of a logged-in user, as the page's form sends: a cross-site
     # request cannot spend the site's keys, and an anonymous one is refused outright.
     if not request.user.is_authenticated:
@@ -147,6 +150,8 @@ def api(request, capability):
             data = None
         if not isinstance(data, dict):
             return _json_error(capability, _('Send a JSON object such as {"prompt": "Hello"}.'), 400)
+        if not isinstance(data.get("prompt", ""), str):  # a form field would echo ["a", "b"] as "['a', 'b']"
+            return _json_error(capability, _("The prompt must be a string."), 400)
     else:
         data = request.POST
     form = PromptForm(data)

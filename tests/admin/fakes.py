@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from ai_models.exceptions import ProviderUnavailable
+from ai_models.exceptions import ProviderUnavailable, Told
 from tests.factories import kinds
 from ai_models.providers.base import BaseProvider, CatalogModel, ParsedCatalog
 
@@ -92,6 +92,17 @@ class EvilProvider(BaseProvider):
         )
 
 
+class UnreachableProvider(BaseProvider):
+    """Fails as the HTTP providers do when nothing answers: a translatable, re-tellable message."""
+
+    id = "unreachable"
+    name = "Unreachable AI"
+    requires_key = False
+
+    def fetch_payload(self):
+        raise ProviderUnavailable(self.id, Told("the provider is unreachable (%(error)s)") % {"error": "ConnectError"})
+
+
 class CrashingProvider(BaseProvider):
     """A third-party backend whose own exception quotes its key."""
 
@@ -109,4 +120,5 @@ PATHS = {
     "broken": f"{__name__}.BrokenProvider",
     "keyed": f"{__name__}.KeyedProvider",
     "evil": f"{__name__}.EvilProvider",
+    "unreachable": f"{__name__}.UnreachableProvider",
 }

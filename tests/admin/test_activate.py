@@ -74,11 +74,14 @@ def test_confirmation_shows_the_active_model_and_the_price_change(admin_client):
 
     chat = next(row for row in response.context["capabilities"] if row["name"] == "chat")
     assert chat["current"].model_id == "openai/gpt-4o-mini"
-    assert chat["input_change"] == "+$0.25"  # $0.15 → $0.40 per 1M input tokens
-    assert chat["output_change"] == "+$1.00"  # $0.60 → $1.60
+    # Isolated left to right, so a right-to-left page cannot reorder it into a cut.
+    assert chat["input_move"] == (
+        '<span dir="ltr" class="aim-ltr">$0.15 → $0.40 <span class="aim-change">(+$0.25)</span></span>'
+    )
+    assert "$0.60 → $1.60" in chat["output_move"] and "(+$1.00)" in chat["output_move"]
     html = response.content.decode()
     assert "openai/gpt-4o-mini" in html
-    assert "+$0.25" in html
+    assert chat["input_move"] in html
 
 
 def test_capability_preselected_from_the_list_filter(admin_client):
@@ -190,3 +193,39 @@ def test_confirmation_needs_csrf(superuser, action):
 
     assert response.status_code == 403
     assert not AIModel.objects.exists()
+
+
+EXPIRED = "snapshot:google/gemini-2.0-flash-001"  # the snapshot says it expires on 2026-02-05
+
+
+@pytest.fixture
+def after_expiry(monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 3, 1))
+
+
+def test_expired_models_are_marked_filterable_and_need_a_tick(admin_client, after_expiry):
+    listed = admin_client.get(CATALOG_URL, {"expiry": "expired"})
+    assert EXPIRED in [row.pk for row in listed.context["cl"].result_list]
+    assert "expired on 2026-02-05" in listed.content.decode()
+    assert EXPIRED not in [row.pk for row in admin_client.get(CATALOG_URL, {"expiry": "none"}).context["cl"].result_list]
+
+    page = choose(admin_client, "activate", EXPIRED)
+    assert "expired on 2026-02-05" in page.content.decode()
+    assert 'name="confirm_expired"' in page.content.decode()
+
+    data = {"action": "activate", "_selected_action": EXPIRED, "confirm": "yes", "capability": "chat"}
+    unticked = admin_client.post(CATALOG_URL, data)
+    assert "This model has expired: tick this box" in unticked.content.decode()
+    assert not AIModel.objects.exists()
+    admin_client.post(CATALOG_URL, {**data, "confirm_expired": "on"})
+    assert AIModel.objects.get(is_active=True).model_id == "google/gemini-2.0-flash-001"
+
+
+def test_save_page_does_not_speak_of_a_price_change(admin_client):
+    html = choose(admin_client, "save_without_activating", MINI).content.decode()
+    assert "and the price change" not in html
+    assert "saving changes none of them" in html

@@ -177,7 +177,7 @@ def test_a_failing_provider_is_reported_and_the_others_still_listed(admin_client
     html = response.content.decode()
     assert response.status_code == 200
     assert "Broken Cloud" in html
-    assert "failed: broken: connection refused by the test" in html
+    assert "failed: connection refused by the test" in html  # named once, beside the text
     assert "aim-status-failed" in html
     assert "snapshot:openai/gpt-4.1-mini" in pks(response)
 
@@ -232,11 +232,13 @@ def test_refresh_all_reports_each_provider(admin_client, db):
 
     texts = messages_of(response)
     assert any(text.startswith("Offline snapshot: fresh") for text in texts)
-    assert "Broken Cloud: failed: broken: connection refused by the test" in texts
+    assert "Broken Cloud: failed: connection refused by the test" in texts
 
 
 def test_refresh_refuses_get_foreign_redirects_and_unknown_providers(admin_client, db):
-    assert admin_client.get(CATALOG_URL + "refresh/").status_code == 405
+    got = admin_client.get(CATALOG_URL + "refresh/", follow=True)  # not a blank 405 page, and no fetch
+    assert got.redirect_chain == [(CATALOG_URL, 302)]
+    assert "Refresh is a button on this page" in messages_of(got)[0]
 
     unknown = admin_client.post(CATALOG_URL + "refresh/", {"provider": "nope"}, follow=True)
     assert messages_of(unknown) == ["Unknown provider: nothing was refreshed."]
@@ -276,3 +278,15 @@ def test_the_status_panel_says_how_many_malformed_entries_were_skipped(admin_cli
 
     assert pks(response) == ["snapshot:good/one"]
     assert "2 malformed entries skipped" in response.content.decode()
+
+
+def test_the_count_and_search_use_a_plural_noun(admin_client):
+    """"59 Browse catalog", "Search Browse catalog": the page title was used as a plural noun."""
+    import re
+
+    response = admin_client.get(CATALOG_URL)
+    html, count = response.content.decode(), response.context["cl"].result_count
+
+    assert re.search(rf"{count}\s+catalog models", html)  # either theme's pagination line
+    assert not re.search(rf"{count}\s+Browse catalog", html)
+    assert re.search(r"<title>\s*Browse catalog", html)  # the page keeps its name

@@ -1,5 +1,7 @@
 """Drift in the admin: a banner over the app's pages, and a column in Saved models."""
 
+from datetime import date
+
 import pytest
 
 from ai_models import catalog, selection
@@ -77,8 +79,38 @@ def test_not_for_staff_without_any_permission_of_the_app(client, drifted):
     client.force_login(make_user("stranger"))
 
     assert BANNER not in client.get("/admin/").content.decode()
-    client.force_login(make_user("viewer", "ai_models.view_provider"))
-    assert BANNER in client.get(PROVIDERS_URL).content.decode()
+
+
+def test_only_for_staff_who_can_act_on_it(client, drifted):
+    """Catalog-only and provider-only viewers can do nothing about drift: no banner for them."""
+    client.force_login(make_user("catalog", "ai_models.view_catalogentry"))
+    assert BANNER not in client.get(CATALOG_URL).content.decode()
+    client.force_login(make_user("providers", "ai_models.view_provider"))
+    assert BANNER not in client.get(PROVIDERS_URL).content.decode()
+
+
+def test_links_only_to_pages_the_user_may_open(client, drifted):
+    review = "Review the active models"
+    client.force_login(make_user("editor", "ai_models.view_catalogentry", "ai_models.activate_aimodel"))
+    html = client.get(CATALOG_URL).content.decode()
+    assert BANNER in html and review not in html  # would be a 403 for this user
+    assert client.get(SAVED_URL + "?is_active__exact=1").status_code == 403
+
+    client.force_login(make_user("reviewer", "ai_models.view_aimodel"))
+    html = client.get(SAVED_URL).content.decode()
+    assert BANNER in html and review in html
+    assert "Someone allowed to activate models should choose another one." in html
+
+
+def test_says_what_clears_each_kind_of_drift(admin_client, drifted, acme_provider):
+    html = admin_client.get(SAVED_URL).content.decode()
+    assert "A changed price or capability can also be accepted: activate the same model again there." in html
+
+    acme_provider.models[CHAT]["expires"] = date(2020, 1, 1)  # expired: activating it again clears nothing
+    catalog.refresh(["acme"])
+    html = admin_client.get(SAVED_URL).content.decode()
+    assert "activating the same one again does not clear an expiry" in html
+    assert "A changed price or capability can also be accepted" not in html
 
 
 def test_saved_models_show_the_flags_of_active_rows_only(admin_client, drifted):

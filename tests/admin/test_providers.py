@@ -1,5 +1,7 @@
 """Providers: write-only API key, key source, base URL validation, fetch status, Test connection."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -191,8 +193,8 @@ def test_test_connection_reports_the_error(admin_client):
     )
 
     assert sorted(messages_of(response)) == [
-        "Broken Cloud: the connection test failed: broken: connection refused by the test",
-        "Keyed AI: the connection test failed: keyed: no API key configured; set KEYED_TEST_API_KEY or add one "
+        "Broken Cloud: the connection test failed: connection refused by the test",
+        "Keyed AI: the connection test failed: no API key configured; set KEYED_TEST_API_KEY or add one "
         "in the admin",
     ]
 
@@ -207,7 +209,26 @@ def test_a_third_party_backend_crash_is_reported_and_logged_without_the_key(admi
     )
 
     assert response.status_code == 200
-    assert messages_of(response) == ["Crashing AI: the connection test failed: unexpected RuntimeError; see the server log"]
+    assert messages_of(response) == ["Crashing AI: the connection test failed: unexpected RuntimeError while fetching the catalog; see the server log"]
     assert key not in response.content.decode()
     assert "socket closed" in caplog.text and "Traceback" in caplog.text  # the details are in the log
     assert key not in caplog.text
+
+
+def test_test_connection_updates_the_last_catalog_fetch(admin_client):
+    row = Provider.objects.create(slug="snapshot", name="Offline snapshot")
+    assert "not fetched yet" in admin_client.get(PROVIDERS_URL).content.decode()
+
+    admin_client.post(PROVIDERS_URL, {"action": "test_connection", "_selected_action": [row.pk], "index": "0"})
+
+    html = admin_client.get(PROVIDERS_URL).content.decode()
+    assert re.search(r"fresh · \d+ models, fetched just now", html)
+
+
+def test_a_keyless_provider_needs_no_key_and_labels_share_one_case(admin_client):
+    row = Provider.objects.create(slug="snapshot", name="Offline snapshot")
+
+    html = admin_client.get(f"{PROVIDERS_URL}{row.pk}/change/").content.decode()
+
+    assert "no key" not in html and "not needed" in html  # the snapshot needs none
+    assert ">Provider id" in html and ">Base URL override" in html  # as Django writes "Name", "Active"

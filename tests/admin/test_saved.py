@@ -56,10 +56,24 @@ def test_reactivate_needs_exactly_one_model(admin_client, chat_models):
     assert AIModel.objects.get(capability="chat", is_active=True) == new
 
 
+def test_deactivate_asks_first_listing_what_goes_dark(admin_client, chat_models):
+    """"Select all" + Deactivate once switched every capability off at a click."""
+    old, new, image = chat_models
+
+    page = act(admin_client, "deactivate", old, new, image)
+
+    assert "admin/ai_models/aimodel/deactivate.html" in [t.name for t in page.templates]
+    assert [row.pk for row in page.context["active"]] == [new.pk, image.pk]
+    html = page.content.decode()
+    assert "What goes dark" in html and "After this, 2 capabilities have no active model" in html
+    assert "1 selected model is not active: nothing changes for it." in html
+    assert AIModel.objects.filter(is_active=True).count() == 2  # nothing changed yet
+
+
 def test_deactivate_leaves_the_capability_without_a_model(admin_client, chat_models):
     old, new, image = chat_models
 
-    response = act(admin_client, "deactivate", old, new)
+    response = act(admin_client, "deactivate", old, new, confirm="yes")
 
     assert messages_of(response) == ["New chat was deactivated: no model is active for Chat now."]
     assert not AIModel.objects.filter(capability="chat", is_active=True).exists()
@@ -85,17 +99,22 @@ def test_inactive_models_can_be_deleted(admin_client, chat_models):
     assert not AIModel.objects.filter(pk=old.pk).exists()
 
 
-def test_active_models_cannot_be_deleted(admin_client, chat_models):
+WHY = "New chat (Chat) is active, so it cannot be deleted: deactivate it first"
+
+
+def test_active_models_cannot_be_deleted_and_the_page_says_why(admin_client, chat_models):
     old, new, _image = chat_models
 
-    assert admin_client.post(f"{SAVED_URL}{new.pk}/delete/", {"post": "yes"}).status_code == 403
+    for method in (admin_client.get, admin_client.post):  # not a bare 403: back to its page, with the reason
+        response = method(f"{SAVED_URL}{new.pk}/delete/", {"post": "yes"}, follow=True)
+        assert response.redirect_chain == [(f"{SAVED_URL}{new.pk}/change/", 302)]
+        assert messages_of(response)[0].startswith(WHY)
     page = act(admin_client, "delete_selected", old, new)
-    html = page.content.decode()
-    assert "is active: deactivate it first" in html
-    refused = admin_client.post(
-        SAVED_URL, {"action": "delete_selected", "_selected_action": [old.pk, new.pk], "post": "yes"}
-    )
-    assert refused.status_code == 403
+    assert messages_of(page) == [
+        WHY + " (or activate another model for its capability), then delete it. Nothing was deleted."
+    ]
+    refused = act(admin_client, "delete_selected", old, new, post="yes")
+    assert messages_of(refused)[0].startswith(WHY)
     assert AIModel.objects.filter(pk__in=[old.pk, new.pk]).count() == 2
 
 
@@ -135,15 +154,74 @@ def test_only_the_display_name_can_be_edited(admin_client, chat_models):
     assert (old.display_name, old.model_id, old.is_active, old.capability) == ("Renamed", "vendor/old", False, "chat")
 
 
-def test_history_lists_activations(admin_client, chat_models):
-    old, _new, _image = chat_models
+def test_history_lists_activations_replacements_and_rollbacks(admin_client, chat_models):
+    old, new, _image = chat_models
     act(admin_client, "reactivate", old)
+    act(admin_client, "reactivate", new)
 
     response = admin_client.get(f"{SAVED_URL}{old.pk}/history/")
 
     assert response.status_code == 200
-    assert "Activated snapshot:vendor/old for chat" in response.content.decode()
+    html = response.content.decode()
+    assert (
+        "Activated snapshot:vendor/old again for Chat (a rollback to a saved model). "
+        "It replaced snapshot:vendor/new. Via the admin."
+    ) in html
+    assert "Deactivated for Chat: replaced by snapshot:vendor/new. Via the admin." in html
+    replaced = admin_client.get(f"{SAVED_URL}{new.pk}/history/").content.decode()
+    assert "Deactivated for Chat: replaced by snapshot:vendor/old." in replaced
+
+
+def test_history_is_told_in_the_language_of_the_reader(admin_client, chat_models, settings):
+    old, _new, _image = chat_models
+    act(admin_client, "reactivate", old)
+    settings.LANGUAGE_CODE = "fa"
+    try:
+        html = admin_client.get(f"{SAVED_URL}{old.pk}/history/").content.decode()
+    finally:
+        from django.utils import translation
+
+        translation.activate("en")
+    assert "snapshot:vendor/old" in html and "گفت‌وگو" in html  # the Chat label, in Persian
+    assert "Activated snapshot:vendor/old" not in html
 
 
 def test_no_add_page(admin_client, db):
     assert admin_client.get(SAVED_URL + "add/").status_code == 403
+
+
+def test_a_forged_selection_is_an_error_message_not_a_server_error(admin_client, chat_models):
+    response = admin_client.post(SAVED_URL, {"action": "deactivate", "_selected_action": ["abc"]}, follow=True)
+
+    assert response.status_code == 200
+    assert messages_of(response) == ["The selection is not valid: select the rows again."]
+
+
+def test_the_model_page_has_the_actions_as_buttons(admin_client, chat_models):
+    old, new, _image = chat_models
+
+    page = admin_client.get(f"{SAVED_URL}{new.pk}/change/").content.decode()
+    assert f'action="{SAVED_URL}{new.pk}/deactivate/"' in page
+    assert f'action="{SAVED_URL}{old.pk}/reactivate/"' in admin_client.get(f"{SAVED_URL}{old.pk}/change/").content.decode()
+
+    confirm = admin_client.post(f"{SAVED_URL}{new.pk}/deactivate/")
+    assert "admin/ai_models/aimodel/deactivate.html" in [t.name for t in confirm.templates]
+    assert f'href="{SAVED_URL}{new.pk}/change/"' in confirm.content.decode()  # "No, take me back"
+    done = admin_client.post(f"{SAVED_URL}{new.pk}/deactivate/", {"confirm": "yes"}, follow=True)
+    assert done.redirect_chain == [(f"{SAVED_URL}{new.pk}/change/", 302)]
+    assert not AIModel.objects.filter(capability="chat", is_active=True).exists()
+    back = admin_client.post(f"{SAVED_URL}{old.pk}/reactivate/", follow=True)
+    assert messages_of(back) == ["Old chat is the active model for Chat again."]
+    assert admin_client.get(f"{SAVED_URL}{old.pk}/reactivate/").status_code == 405
+
+
+def test_title_and_empty_cells(admin_client, chat_models):
+    old, _new, _image = chat_models
+
+    page = admin_client.get(f"{SAVED_URL}{old.pk}/change/").content.decode()
+    assert "Old chat (Chat)" in page  # the name, which a theme may capitalise, not the id
+    listing = admin_client.get(SAVED_URL).content.decode()
+    import re
+
+    cells = re.findall(r'class="field-test_call[^"]*"[^>]*>\s*(.*?)\s*<', listing)
+    assert cells and set(cells) == {"—"}  # Django's "-" was mixed with the app's "—"

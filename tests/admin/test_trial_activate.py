@@ -12,6 +12,7 @@ from django.test import override_settings
 from ai_models import selection
 from ai_models.models import AIModel
 from ai_models.providers import http
+from ai_models.history import describe
 
 from ..drift.fakes import CHAT, DriftProvider, acme
 from ..factories import catalog_model
@@ -67,7 +68,7 @@ def test_success_activates_and_keeps_latency_and_result(admin_client, acme_provi
     assert not previous.is_active
     [message] = messages_of(response)
     assert f"Test call: reply “OK” in {active.trial_latency_ms} ms." in message
-    assert "after a test call" in LogEntry.objects.get(object_id=str(active.pk)).change_message
+    assert "Test call first:" in describe(LogEntry.objects.get(object_id=str(active.pk)).change_message)
 
     saved = admin_client.get(SAVED_URL).content.decode()
     assert f'<span title="reply “OK”">{active.trial_latency_ms} ms</span>' in saved

@@ -6,6 +6,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from ai_models import get_active_model, selection
 from ai_models.catalog import get_entry
 from ai_models.models import AIModel
+from ai_models.history import describe
 
 from .conftest import ACME_CHAT, API, CHAT, OTHER_CHAT, ceilings
 
@@ -30,7 +31,7 @@ def test_activation_makes_the_model_active_with_a_log_entry_naming_the_api(api):
     assert get_active_model("chat").model_id == CHAT
     entry = LogEntry.objects.filter(object_id=str(body["model"]["id"])).get()
     assert entry.user.username == "activator" and entry.action_flag == ADDITION
-    assert "via HTTP API" in entry.change_message and f"replacing snapshot:{OTHER_CHAT}" in entry.change_message
+    assert f"It replaced snapshot:{OTHER_CHAT}. Via the HTTP API." in describe(entry.change_message)
 
 
 def test_activation_keeps_the_raw_provider_data_in_the_saved_metadata(api):
@@ -122,7 +123,7 @@ def test_save_keeps_the_model_without_activating_it(api):
     assert response.status_code == 201
     row = AIModel.objects.get()
     assert (row.model_id, row.capability, row.is_active) == (CHAT, "content", False)
-    assert "without activating via HTTP API" in LogEntry.objects.get().change_message
+    assert "without activating it. Via the HTTP API." in describe(LogEntry.objects.get().change_message)
 
 
 def test_bulk_save_saves_the_first_models_of_the_sorted_listing_and_activates_none(api):
@@ -216,7 +217,7 @@ def test_deactivate_leaves_the_capability_empty(api):
     assert done.status_code == 200 and done.json()["deactivated"]["model_id"] == CHAT
     assert again.json() == {"deactivated": None}
     assert not AIModel.objects.filter(is_active=True).exists()
-    assert "Deactivated" in LogEntry.objects.get(action_flag=CHANGE).change_message
+    assert describe(LogEntry.objects.get(action_flag=CHANGE).change_message).startswith("Deactivated")
 
 
 def test_rollback_activates_the_previous_model(api):

@@ -69,7 +69,7 @@ def test_switching_embedding_models_needs_a_confirmation_naming_the_dimension_ch
     selection.activate(large, "embedding", user, confirm_embedding_switch=True)
     assert selection.get_active_model("embedding").model_id == large.model_id
     assert "embedding model switch from snapshot:openai/text-embedding-3-small confirmed (1536 -> 3072 dimensions)" \
-        in LogEntry.objects.latest("pk").change_message
+        in LogEntry.objects.filter(object_id=str(selection.get_active_model("embedding").pk)).latest("pk").change_message
 
 
 def test_the_guard_covers_rolling_back_too(user):

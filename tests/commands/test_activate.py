@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from ai_models import get_active_model, selection
 from ai_models.exceptions import ActivationError
 from ai_models.models import AIModel
+from ai_models.history import describe
 from tests.factories import catalog_model
 
 MINI = "openai/gpt-4.1-mini"
@@ -28,7 +29,7 @@ def test_activates_through_selection_and_logs_a_command_line_change(run, admin_u
     assert get_active_model("chat").model_id == MINI
     assert get_active_model("chat").display_name == "OpenAI: GPT-4.1 mini"  # taken from the catalog entry
     log = LogEntry.objects.get()
-    assert log.user == staff and log.change_message.endswith("via command line.")
+    assert log.user == staff and describe(log.change_message).endswith("Via the command line.")
 
 
 def test_says_which_model_it_replaced(run, admin_user, providers):
@@ -114,7 +115,7 @@ def test_deactivate_leaves_the_capability_empty_and_logs_it(run, admin_user):
 
     assert result.code == 0 and "Deactivated snapshot:openai/gpt-4.1-mini for chat" in result.stdout
     assert active_ids() == {}
-    assert LogEntry.objects.latest("pk").change_message.startswith("Deactivated snapshot:openai/gpt-4.1-mini")
+    assert describe(LogEntry.objects.latest("pk").change_message).startswith("Deactivated snapshot:openai/gpt-4.1-mini")
 
     again = run("deactivate", "--capability", "chat")
     assert again.code == 0 and again.stdout.strip() == "No model was active for chat."

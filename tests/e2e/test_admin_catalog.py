@@ -34,7 +34,7 @@ def open_filters(page):
 def test_filter_search_and_activate_for_chat(signed_in, live_server, artifacts_dir):
     page = signed_in
 
-    page.get_by_role("link", name="Browse catalog").first.click()
+    page.get_by_role("link", name="Catalog models").first.click()
     expect(page).to_have_url(re.compile(r"/admin/ai_models/catalogentry/$"))
     expect(page.locator(".aim-panel")).to_contain_text("Offline snapshot")
     expect(page.locator(".aim-status-fresh")).to_be_visible()
@@ -79,7 +79,7 @@ def test_filter_search_and_activate_for_chat(signed_in, live_server, artifacts_d
 
     page.goto(f"{live_server.url}/admin/ai_models/aimodel/")
     saved = page.locator("#result_list tbody tr", has_text="openai/gpt-4.1-mini")
-    expect(saved.locator(".field-active .aim-badge-active")).to_have_text("active")
+    expect(saved.locator(".field-state .aim-badge-active").first).to_have_text("active")
     page.screenshot(path=artifacts_dir / f"saved-{THEME}.png", full_page=True)
     active = AIModel.objects.get(capability="chat", is_active=True)
     assert active.model_id == "openai/gpt-4.1-mini"

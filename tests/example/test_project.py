@@ -140,3 +140,19 @@ def test_demo_user_takes_options_and_does_not_echo_a_chosen_password(monkeypatch
     assert "Admin: http://0.0.0.0:9000/admin/" in output
     assert "Login: editor / " in output
     assert "s3cret-pass" not in output
+
+
+def test_demo_theme_switch(monkeypatch):
+    """`make demo THEME=plain` sets DEMO_THEME: the plain admin, with the demo's language menu."""
+    plain = load_settings(monkeypatch, DEMO_THEME="plain")
+    assert "unfold" not in plain.INSTALLED_APPS
+    assert plain.TEMPLATES[0]["DIRS"] and plain.TEMPLATES[0]["DIRS"][0].name == "plain"
+    assert [code for code, _name in plain.LANGUAGES] == ["en", "fa"]
+
+    themed = load_settings(monkeypatch, DEMO_THEME="unfold")
+    assert themed.INSTALLED_APPS[0] == "unfold" and themed.UNFOLD["SHOW_LANGUAGES"]
+
+    with pytest.raises(ValueError, match="DEMO_THEME"):
+        load_settings(monkeypatch, DEMO_THEME="dark")
+    monkeypatch.delenv("DEMO_THEME")
+    load_settings(monkeypatch)

@@ -240,3 +240,22 @@ def test_page_form_is_protected_by_csrf():
     response = Client(enforce_csrf_checks=True).post("/chat/", {"prompt": "Hello"})
 
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("prompt", [["a", "b"], {"text": "hi"}, 42])
+def test_a_prompt_that_is_not_a_string_is_400_not_echoed(client, prompt):
+    activate("chat", "ok")
+    response = post_json(client, "/api/chat/", {"prompt": prompt})
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "The prompt must be a string."
+
+
+def test_get_on_the_api_says_what_to_send(client):
+    response = client.get("/api/chat/")
+
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert response.json() == {
+        "error": 'Use POST with a JSON object such as {"prompt": "Hello"}.',
+        "capability": "chat",
+    }

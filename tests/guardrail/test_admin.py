@@ -148,4 +148,5 @@ def test_reactivating_above_the_ceiling_asks_for_confirmation_first(staff, ceili
 
     assert messages_of(response) == ["vendor/pricey is the active model for Chat again."]
     assert AIModel.objects.get(is_active=True).model_id == "vendor/pricey"
-    assert "above the price ceiling" in LogEntry.objects.latest("pk").change_message
+    logged = LogEntry.objects.filter(object_id=str(expensive_row.pk)).latest("pk").change_message
+    assert "above the price ceiling" in logged

@@ -111,5 +111,5 @@ def test_test_connection_ends_at_the_deadline_with_the_reason(admin_client, loca
     assert time.monotonic() - started < SECONDS
     assert response.status_code == 200
     assert messages_of(response) == [
-        "OpenAI: the connection test failed: openai: timed out: no complete answer within 1 s"
+        "OpenAI: the connection test failed: timed out: no complete answer within 1 s"
     ]

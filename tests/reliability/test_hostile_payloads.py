@@ -148,7 +148,7 @@ def test_a_million_models_are_refused_quickly_with_the_reason(admin_client, sett
     assert response.status_code == 200
     state, text = panel(response)["OpenRouter"]
     assert state == "failed"
-    assert text == "failed: openrouter: more than 20000 models listed: the answer is refused as implausible"
+    assert text == "failed: more than 20000 models listed: the answer is refused as implausible"
     assert panel(response)["Offline snapshot"][0] == "fresh"
     print(f"a million models refused in {elapsed:.1f} s, {peak / 2**20:.0f} MiB peak")
     assert elapsed < 30  # 127 s before the cap (and under tracemalloc, which slows it several times)

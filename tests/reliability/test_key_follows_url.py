@@ -84,7 +84,7 @@ def test_with_the_stored_key_cleared_the_new_url_gets_no_key(editor, both_allowe
     assert response.status_code == 302
 
     assert run_test_connection(editor, row) == [
-        "OpenAI: the connection test failed: openai: no API key configured; set OPENAI_API_KEY or add one in the admin"
+        "OpenAI: the connection test failed: no API key configured; set OPENAI_API_KEY or add one in the admin"
     ]
     assert server.trap.requests == [] and server.requests == []
 
@@ -131,7 +131,7 @@ def test_a_key_from_outside_the_database_never_follows_a_url_set_in_the_admin(
     trap_url = server.trap.url("/openai/v1")
 
     assert run_test_connection(editor, row) == [
-        f"OpenAI: the connection test failed: openai: the key in {where} is sent only to the provider's own URL "
+        f"OpenAI: the connection test failed: the key in {where} is sent only to the provider's own URL "
         f"or the BASE_URL in settings, never to the base URL set in the admin ({trap_url}): store a key for that "
         "URL in the admin, or move the URL to settings"
     ]

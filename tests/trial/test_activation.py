@@ -8,6 +8,7 @@ from ai_models import catalog, selection
 from ai_models.exceptions import ActivationError
 from ai_models.models import AIModel
 from ai_models.trial import TrialResult, run_trial
+from ai_models.history import describe
 
 from ..drift.fakes import CHAT, PAINTER
 
@@ -43,7 +44,7 @@ def test_a_successful_trial_is_stored_with_the_activation_and_logged():
     row.refresh_from_db()
     assert row.is_active and row.trial_at == row.activated_at
     assert row.trial_latency_ms == trial.latency_ms and row.trial_result == "reply “OK”"
-    assert "after a test call" in LogEntry.objects.get().change_message
+    assert "Test call first:" in describe(LogEntry.objects.get().change_message)
 
 
 def test_a_failed_trial_changes_nothing(acme_provider):

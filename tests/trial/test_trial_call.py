@@ -211,3 +211,18 @@ def test_the_kind_of_call_is_the_capabilitys_then_the_models(settings, capabilit
         "narration": "Narration", "summary": "Summary",
     }}
     assert trial_kind(capability, catalog_model(capabilities=model_kinds)) == kind
+
+
+def test_the_snapshot_refuses_a_kind_its_model_does_not_output(db):
+    """A demo "Test and activate" of a text model for audio gave a fake clip and succeeded."""
+    from ai_models.catalog import get_entry
+    from ai_models.trial import run_trial
+
+    text_model = get_entry("snapshot", "openai/gpt-4.1-mini")
+    speech_model = get_entry("snapshot", "openai/gpt-4o-mini-tts")
+
+    refused = run_trial(text_model, "audio")
+    assert not refused.ok
+    assert "openai/gpt-4.1-mini does not output audio (its catalog entry lists text)" in refused.error
+    assert run_trial(speech_model, "audio").ok
+    assert run_trial(text_model, "chat").ok

@@ -1,0 +1,79 @@
+"""The admin history (``LogEntry``) of saved models: stored as facts, told in the reader's language.
+
+``change_message`` holds one JSON object under the key ``ai_models`` (the event, the model, the
+capability, what it replaced, where it came from), so the history page can say it in the
+language of whoever reads it, with the capability's label. Entries written before this format
+are shown as they were stored.
+"""
+
+import json
+
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_noop
+
+from .capabilities import capability_label
+
+ACTIVATED, REACTIVATED, REPLACED, SAVED, DEACTIVATED = "activated", "reactivated", "replaced", "saved", "deactivated"
+
+SENTENCES = {
+    ACTIVATED: gettext_noop("Activated %(model)s for %(capability)s."),
+    REACTIVATED: gettext_noop("Activated %(model)s again for %(capability)s (a rollback to a saved model)."),
+    REPLACED: gettext_noop("Deactivated for %(capability)s: replaced by %(other)s."),
+    SAVED: gettext_noop("Saved %(model)s for %(capability)s without activating it."),
+    DEACTIVATED: gettext_noop("Deactivated %(model)s for %(capability)s; no model is active for it now."),
+}
+VIA = {
+    "admin": gettext_noop("the admin"),
+    "command line": gettext_noop("the command line"),
+    "HTTP API": gettext_noop("the HTTP API"),
+}
+
+
+def message(event: str, model: str, capability: str, *, via: str, replacing: str = "", trial_ms=None, note="") -> str:
+    """The ``change_message`` of one event (JSON). ``note``: an English remark, kept as given."""
+    facts = {"event": event, "model": model, "capability": capability, "via": via}
+    if replacing:
+        facts["other"] = replacing
+    if trial_ms is not None:
+        facts["trial_ms"] = trial_ms
+    if note:
+        facts["note"] = note
+    return json.dumps({"ai_models": facts}, ensure_ascii=False)
+
+
+def facts_of(change_message: str) -> dict | None:
+    """The facts of one of our entries, or None for any other message."""
+    try:
+        data = json.loads(change_message)
+    except (TypeError, ValueError):
+        return None
+    facts = data.get("ai_models") if isinstance(data, dict) else None
+    return facts if isinstance(facts, dict) and facts.get("event") in SENTENCES else None
+
+
+def describe(change_message: str) -> str:
+    """The entry in the active language; a message not written by us, unchanged."""
+    facts = facts_of(change_message)
+    if facts is None:
+        return change_message
+    values = {
+        "model": facts.get("model", ""),
+        "capability": capability_label(facts.get("capability", "")),
+        "other": facts.get("other", ""),
+    }
+    parts = [gettext(SENTENCES[facts["event"]]) % values]
+    if facts.get("other") and facts["event"] in (ACTIVATED, REACTIVATED):
+        parts.append(gettext("It replaced %(other)s.") % values)
+    if facts.get("trial_ms") is not None:
+        parts.append(gettext("Test call first: %(latency)d ms.") % {"latency": facts["trial_ms"]})
+    if facts.get("note"):
+        parts.append(capfirst(facts["note"]) + ".")
+    via = facts.get("via", "")
+    parts.append(gettext("Via %(via)s.") % {"via": gettext(VIA[via]) if via in VIA else via})
+    return " ".join(parts)
+
+
+def reader(entry):
+    """A stand-in for ``entry.get_change_message`` telling our entries in the active language."""
+    fallback = entry.get_change_message
+    return lambda: describe(entry.change_message) if facts_of(entry.change_message) else fallback()
