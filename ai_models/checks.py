@@ -211,9 +211,10 @@ def _drift_warnings(databases):
             if not drift.flags:
                 continue
             row = drift.model
+            role = f"{row.capability!r} fallback" if drift.is_fallback else f"active {row.capability!r} model"
             warnings.append(
                 Warning(
-                    f"The active {row.capability!r} model {row.provider.slug}:{row.model_id} has drifted from its "
+                    f"The {role} {row.provider.slug}:{row.model_id} has drifted from its "
                     f"provider's catalog: {drift.summary}.",
                     hint="Choose another model in the admin (Browse catalog), or activate this one again to accept "
                     "the change. `manage.py ai_models watch` fetches the catalogs and reports the same.",

@@ -8,6 +8,10 @@ A backend has two halves kept apart:
 
 Backends that can also *call* a model implement ``chat``, ``embed``, ``generate_image`` and
 ``synthesize_speech``, each returning a ``Generation``; the base raises ``ProviderUnsupported``.
+Each has an async twin (``achat``, ``aembed``, ``agenerate_image``, ``asynthesize_speech``); the
+base runs the sync method in a worker thread, HTTP backends await an ``httpx.AsyncClient``.
+``parameters`` (a saved model's call defaults, see ``ai_models.parameters``) apply under each
+call's own arguments.
 
 A class serves one provider id, or several: ``serving(provider_id, name)`` gives the class
 under another id (two Ollama servers through the generic OpenAI-compatible class).
@@ -20,6 +24,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, ClassVar
+
+from asgiref.sync import sync_to_async
 
 from ..exceptions import ProviderAuthError, ProviderResponseError, ProviderUnsupported
 from . import parsing
@@ -132,6 +138,7 @@ class BaseProvider:
         self.key_error = key_error
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.options = options or {}
+        self.parameters: dict = {}  # the saved model's call defaults (``AIModel.get_backend()`` sets them)
 
     def option(self, name: str):
         """A provider-specific option, or its default."""
@@ -263,18 +270,36 @@ class BaseProvider:
         raise self.unsupported(parsing.translate("chat"))
 
     def embed(self, model_id: str, texts: list[str]) -> Generation:
-        """One vector per text in ``texts``. Raises ``ProviderUnsupported`` or ``ProviderError``."""
+        """One vector per text in ``texts`` (``dimensions``: the saved model's, if any). Raises
+        ``ProviderUnsupported`` or ``ProviderError``."""
         raise self.unsupported(parsing.translate("embeddings"))
 
-    def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:
-        """An image drawn from ``prompt``. Raises ``ProviderUnsupported`` or ``ProviderError``."""
+    def generate_image(self, model_id: str, prompt: str, *, size: str | None = None) -> Generation:
+        """An image drawn from ``prompt`` (``size`` such as "1024x1024"; default the saved model's
+        ``image_size``, else 1024x1024). Raises ``ProviderUnsupported`` or ``ProviderError``."""
         raise self.unsupported(parsing.translate("image generation"))
 
-    def synthesize_speech(
-        self, model_id: str, text: str, *, voice: str = "alloy", audio_format: str = "mp3"
-    ) -> Generation:
-        """``text`` read aloud. Raises ``ProviderUnsupported`` or ``ProviderError``."""
+    def synthesize_speech(self, model_id: str, text: str, *, voice=None, audio_format=None) -> Generation:
+        """``text`` read aloud (default the saved model's ``voice``/``audio_format``, else alloy, mp3).
+        Raises ``ProviderUnsupported`` or ``ProviderError``."""
         raise self.unsupported(parsing.translate("speech synthesis"))
+
+    async def achat(self, model_id: str, messages: list[dict], **params) -> Generation:
+        """``chat`` for async code."""
+        return await sync_to_async(self.chat, thread_sensitive=False)(model_id, messages, **params)
+
+    async def aembed(self, model_id: str, texts: list[str]) -> Generation:
+        """``embed`` for async code."""
+        return await sync_to_async(self.embed, thread_sensitive=False)(model_id, texts)
+
+    async def agenerate_image(self, model_id: str, prompt: str, *, size: str | None = None) -> Generation:
+        """``generate_image`` for async code."""
+        return await sync_to_async(self.generate_image, thread_sensitive=False)(model_id, prompt, size=size)
+
+    async def asynthesize_speech(self, model_id: str, text: str, *, voice=None, audio_format=None) -> Generation:
+        """``synthesize_speech`` for async code."""
+        call = sync_to_async(self.synthesize_speech, thread_sensitive=False)
+        return await call(model_id, text, voice=voice, audio_format=audio_format)
 
 
 @lru_cache(maxsize=None)

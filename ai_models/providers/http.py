@@ -7,10 +7,11 @@ same-host-only redirects, JSON decoding and the mapping of every failure to a
 only say where to go and how to parse.
 """
 
+import asyncio
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -30,11 +31,13 @@ from ..exceptions import (
     redact,
 )
 from ..validators import validate_base_url
+from .. import parameters as call_parameters
 from . import media
 from .base import BaseProvider, Generation
 
 # Looked up at call time so tests patch it (``ai_models.providers.http.sleep``) and never wait.
 sleep = time.sleep
+asleep = asyncio.sleep
 
 MAX_REDIRECTS = 3
 MAX_PAGES = 100
@@ -132,9 +135,8 @@ class HTTPProvider(BaseProvider):
             ) from None
         return httpx.URL(self.base_url)
 
-    @contextmanager
-    def client(self, *, invoking: bool = False) -> Iterator[httpx.Client]:
-        """One configured ``httpx.Client`` for one fetch or call. Checks the key and base URL first.
+    def client_options(self, *, invoking: bool = False) -> dict:
+        """Keyword arguments of the httpx client for one fetch or call. Checks the key and base URL first.
 
         ``invoking``: for a call to a model, which always needs a key and may take longer
         (``GENERATION_TIMEOUT``) than a list.
@@ -145,7 +147,18 @@ class HTTPProvider(BaseProvider):
         timeout = httpx.Timeout(read_timeout, connect=ai_settings.CONNECT_TIMEOUT)
         auth = self.invocation_headers() if invoking else self.auth_headers()
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **auth}
-        with httpx.Client(timeout=timeout, headers=headers, trust_env=False, follow_redirects=False) as client:
+        return {"timeout": timeout, "headers": headers, "trust_env": False, "follow_redirects": False}
+
+    @contextmanager
+    def client(self, *, invoking: bool = False) -> Iterator[httpx.Client]:
+        """One configured ``httpx.Client`` for one fetch or call (see ``client_options``)."""
+        with httpx.Client(**self.client_options(invoking=invoking)) as client:
+            yield client
+
+    @asynccontextmanager
+    async def aclient(self, *, invoking: bool = False) -> AsyncIterator[httpx.AsyncClient]:
+        """The same as an ``httpx.AsyncClient``, for the async calls (``achat`` ...)."""
+        async with httpx.AsyncClient(**self.client_options(invoking=invoking)) as client:
             yield client
 
     # -- requests --------------------------------------------------------------------------
@@ -156,52 +169,83 @@ class HTTPProvider(BaseProvider):
         Raises ``ProviderAuthError`` (401/403), ``ProviderUnavailable`` (unreachable, timed out,
         still 429/5xx after ``MAX_RETRIES``) or ``ProviderResponseError`` (anything else).
         """
-        attempt = 0
-        while True:
-            reply = self._send(client, method, url, **kwargs)
-            retryable = reply.status == 429 or reply.status >= 500
-            if not retryable or attempt >= ai_settings.MAX_RETRIES:
-                break
-            sleep(self.retry_wait(reply, attempt))
+        attempt, reply = 0, self._send(client, method, url, **kwargs)
+        while (wait := self.retry_wait(reply, attempt)) is not None:
+            sleep(wait)
             attempt += 1
+            reply = self._send(client, method, url, **kwargs)
         self.check_status(reply, attempts=attempt + 1)
         return reply
 
-    def retry_wait(self, reply: Reply, attempt: int) -> float:
-        """Seconds to wait before retry ``attempt``: ``Retry-After`` or exponential backoff, capped."""
+    async def arequest(self, client: httpx.AsyncClient, method: str, url: str, **kwargs) -> Reply:
+        """``request`` on an ``httpx.AsyncClient``."""
+        attempt, reply = 0, await self._asend(client, method, url, **kwargs)
+        while (wait := self.retry_wait(reply, attempt)) is not None:
+            await asleep(wait)
+            attempt += 1
+            reply = await self._asend(client, method, url, **kwargs)
+        self.check_status(reply, attempts=attempt + 1)
+        return reply
+
+    def retry_wait(self, reply: Reply, attempt: int) -> float | None:
+        """Seconds to wait before retry ``attempt`` (``Retry-After`` or exponential backoff, capped),
+        or None when ``reply`` is not retried (not a 429/5xx, or ``MAX_RETRIES`` reached)."""
+        if not (reply.status == 429 or reply.status >= 500) or attempt >= ai_settings.MAX_RETRIES:
+            return None
         wait = retry_after_seconds(reply.headers.get("retry-after"))
         if wait is None:
             wait = BACKOFF_SECONDS * 2**attempt
         return min(wait, ai_settings.MAX_RETRY_WAIT)
 
-    def _send(self, client: httpx.Client, method: str, url: str, **kwargs) -> Reply:
+    def _first_request(self, client, method: str, url: str, **kwargs) -> httpx.Request:
         try:
             request = client.build_request(method, url, **kwargs)
         except httpx.InvalidURL as err:
             raise ProviderError(self.id, _("cannot build a request to an invalid URL")) from err
-        origin = _origin(httpx.URL(self.base_url))
-        if _origin(request.url) != origin:
+        if _origin(request.url) != _origin(httpx.URL(self.base_url)):
             raise ProviderResponseError(
                 self.id, _("refused to follow a link to another host (%(host)s)") % {"host": request.url.host}
             )
-        for _hop in range(MAX_REDIRECTS + 1):
+        return request
+
+    def _redirected(self, redirect: httpx.Response, hop: int) -> httpx.Request:
+        """The request a redirect asks for, if it stays on the base URL's origin and within the hops."""
+        if hop >= MAX_REDIRECTS:
+            raise ProviderResponseError(self.id, _("too many redirects"), status=redirect.status_code)
+        request = redirect.next_request
+        if _origin(request.url) != _origin(httpx.URL(self.base_url)):
+            raise ProviderResponseError(
+                self.id,
+                _("refused a redirect to another host (%(host)s)") % {"host": request.url.host},
+                status=redirect.status_code,
+            )
+        return request
+
+    def _send(self, client: httpx.Client, method: str, url: str, **kwargs) -> Reply:
+        request = self._first_request(client, method, url, **kwargs)
+        for hop in range(MAX_REDIRECTS + 1):
             reply, redirect = self._exchange(client, request)
             if reply is not None:
                 return reply
-            request = redirect.next_request
-            if _origin(request.url) != origin:
-                raise ProviderResponseError(
-                    self.id,
-                    _("refused a redirect to another host (%(host)s)") % {"host": request.url.host},
-                    status=redirect.status_code,
-                )
-        raise ProviderResponseError(self.id, _("too many redirects"), status=redirect.status_code)
+            request = self._redirected(redirect, hop)
+
+    async def _asend(self, client: httpx.AsyncClient, method: str, url: str, **kwargs) -> Reply:
+        request = self._first_request(client, method, url, **kwargs)
+        for hop in range(MAX_REDIRECTS + 1):
+            reply, redirect = await self._aexchange(client, request)
+            if reply is not None:
+                return reply
+            request = self._redirected(redirect, hop)
+
+    @staticmethod
+    def _deadline(client) -> float:
+        # The read timeout bounds each socket read; this bounds the whole answer, so a body
+        # dripping in a byte at a time cannot hold a fetch (or a request thread) forever.
+        return time.monotonic() + (client.timeout.connect or 0) + (client.timeout.read or 0)
 
     def _exchange(self, client: httpx.Client, request: httpx.Request):
         """One round trip: ``(reply, None)``, or ``(None, response)`` for a redirect."""
-        # The read timeout bounds each socket read; this bounds the whole answer, so a body
-        # dripping in a byte at a time cannot hold a fetch (or a request thread) forever.
-        deadline = time.monotonic() + (client.timeout.connect or 0) + (client.timeout.read or 0)
+        deadline = self._deadline(client)
         try:
             response = client.send(request, stream=True)
             try:
@@ -216,6 +260,22 @@ class HTTPProvider(BaseProvider):
         # Raised outside the handler so the httpx error is chained only through _safe(), never as context.
         raise self._transport_error(failure) from self._safe(failure)
 
+    async def _aexchange(self, client: httpx.AsyncClient, request: httpx.Request):
+        """``_exchange`` on an ``httpx.AsyncClient``."""
+        deadline = self._deadline(client)
+        try:
+            response = await client.send(request, stream=True)
+            try:
+                if response.next_request is not None:
+                    return None, response
+                body = await self._aread(response, deadline)
+                return Reply(response.status_code, response.headers, body, request.url), None
+            finally:
+                await response.aclose()
+        except httpx.HTTPError as err:
+            failure = err
+        raise self._transport_error(failure) from self._safe(failure)
+
     def _transport_error(self, err: httpx.HTTPError) -> ProviderError:
         if isinstance(err, httpx.TimeoutException):
             return ProviderUnavailable(self.id, _("timed out: the provider is unreachable"))
@@ -225,8 +285,9 @@ class HTTPProvider(BaseProvider):
             )
         return ProviderResponseError(self.id, _("the response could not be read"))
 
-    def _read(self, response: httpx.Response, deadline: float) -> bytes:
-        """The body, decoded, stopping as soon as it passes ``MAX_RESPONSE_BYTES`` or the deadline."""
+    def _body_checker(self, response: httpx.Response, deadline: float):
+        """A function taking each chunk read that raises once the body passes ``MAX_RESPONSE_BYTES``
+        or the deadline."""
         limit = ai_settings.MAX_RESPONSE_BYTES
         declared = response.headers.get("content-length", "")
         too_large = ProviderResponseError(
@@ -234,13 +295,30 @@ class HTTPProvider(BaseProvider):
         )
         if declared.isdigit() and int(declared) > limit:
             raise too_large
-        body, size = [], 0
-        for chunk in response.iter_bytes():
+        size = 0
+
+        def check(chunk: bytes):
+            nonlocal size
             size += len(chunk)
             if size > limit:
                 raise too_large
             if time.monotonic() > deadline:
                 raise ProviderUnavailable(self.id, _("timed out: the provider is sending its answer too slowly"))
+
+        return check
+
+    def _read(self, response: httpx.Response, deadline: float) -> bytes:
+        """The body, decoded, stopping as soon as it passes ``MAX_RESPONSE_BYTES`` or the deadline."""
+        check, body = self._body_checker(response, deadline), []
+        for chunk in response.iter_bytes():
+            check(chunk)
+            body.append(chunk)
+        return b"".join(body)
+
+    async def _aread(self, response: httpx.Response, deadline: float) -> bytes:
+        check, body = self._body_checker(response, deadline), []
+        async for chunk in response.aiter_bytes():
+            check(chunk)
             body.append(chunk)
         return b"".join(body)
 
@@ -353,18 +431,30 @@ class HTTPProvider(BaseProvider):
         return items if self.items_key is None else {self.items_key: items}
 
     # -- invocation (OpenAI-style endpoints) -----------------------------------------------
+    #
+    # Each call is a request builder (path, body, accept) and a pure reading of the reply, shared
+    # by the sync method (``chat``) and its async twin (``achat``) that differ only in the I/O.
 
-    def post(self, path: str, body: dict, *, accept: str = "application/json") -> Reply:
+    def post(self, path: str, body: dict, accept: str = "application/json") -> Reply:
         """POST ``body`` as JSON to ``path`` with the invocation client; a 2xx ``Reply``."""
         with self.client(invoking=True) as client:
             return self.request(client, "POST", self.url(path), json=body, headers={"Accept": accept})
 
+    async def apost(self, path: str, body: dict, accept: str = "application/json") -> Reply:
+        """``post`` with an ``httpx.AsyncClient``."""
+        async with self.aclient(invoking=True) as client:
+            return await self.arequest(client, "POST", self.url(path), json=body, headers={"Accept": accept})
+
     def post_json(self, path: str, body: dict) -> tuple[Any, Reply]:
         reply = self.post(path, body)
+        return self.json_object(reply), reply
+
+    def json_object(self, reply: Reply) -> dict:
+        """The reply's body as a JSON object, or ``ProviderResponseError``."""
         data = self.decode_json(reply)
         if not isinstance(data, dict):
             raise self.unusable(reply, _("a JSON object"))
-        return data, reply
+        return data
 
     def unusable(self, reply: Reply, expected: str) -> ProviderResponseError:
         """The error for an answer that lacks what the call needs."""
@@ -375,21 +465,29 @@ class HTTPProvider(BaseProvider):
             excerpt=self.excerpt(reply.content),
         )
 
-    def chat_completion(self, model_id: str, messages: list[dict], **params) -> tuple[dict, dict, Reply]:
-        """``(answer, first choice's message, reply)`` from ``POST {chat_path}``."""
-        data, reply = self.post_json(self.chat_path, {**params, "model": model_id, "messages": messages})
+    def chat_request(self, model_id: str, messages: list[dict], params: dict) -> tuple[str, dict]:
+        """``(path, body)`` of a chat completion, this model's ``parameters`` applied under ``params``."""
+        messages, params = call_parameters.chat_arguments(self.token_limit_param, self.parameters, messages, params)
+        return self.chat_path, {**params, "model": model_id, "messages": messages}
+
+    def completion_message(self, reply: Reply) -> tuple[dict, dict]:
+        """``(answer, first choice's message)`` of a chat completion reply."""
+        data = self.json_object(reply)
         try:
             message = data["choices"][0]["message"]
         except (KeyError, IndexError, TypeError):
             message = None
         if not isinstance(message, dict):
             raise self.unusable(reply, _("a chat completion with a message"))
-        return data, message, reply
+        return data, message
 
-    def chat(self, model_id: str, messages: list[dict], **params) -> Generation:
-        if not self.chat_path:
-            return super().chat(model_id, messages, **params)
-        data, message, reply = self.chat_completion(model_id, messages, **params)
+    def chat_completion(self, model_id: str, messages: list[dict], **params) -> tuple[dict, dict, Reply]:
+        """``(answer, first choice's message, reply)`` from ``POST {chat_path}``."""
+        reply = self.post(*self.chat_request(model_id, messages, params))
+        return *self.completion_message(reply), reply
+
+    def chat_generation(self, model_id: str, reply: Reply) -> Generation:
+        data, message = self.completion_message(reply)
         content = message.get("content")
         if isinstance(content, list):  # content parts, as some providers answer
             content = "".join(part.get("text") or "" for part in content if isinstance(part, dict))
@@ -399,10 +497,25 @@ class HTTPProvider(BaseProvider):
             kind="text", provider=self.id, model_id=model_id, text=content or "", raw=media.without_binary(data)
         )
 
-    def embed(self, model_id: str, texts: list[str]) -> Generation:
-        if not self.embeddings_path:
-            return super().embed(model_id, texts)
-        data, reply = self.post_json(self.embeddings_path, {"model": model_id, "input": list(texts)})
+    def chat(self, model_id: str, messages: list[dict], **params) -> Generation:
+        if not self.chat_path:
+            return super().chat(model_id, messages, **params)
+        return self.chat_generation(model_id, self.post(*self.chat_request(model_id, messages, params)))
+
+    async def achat(self, model_id: str, messages: list[dict], **params) -> Generation:
+        if not self.chat_path:
+            return await super().achat(model_id, messages, **params)
+        return self.chat_generation(model_id, await self.apost(*self.chat_request(model_id, messages, params)))
+
+    def embed_request(self, model_id: str, texts: list[str]) -> tuple[str, dict]:
+        """``(path, body)`` asking for one vector per text, in the saved model's ``dimensions`` if set."""
+        body = {"model": model_id, "input": list(texts)}
+        if self.parameters.get("dimensions"):
+            body["dimensions"] = self.parameters["dimensions"]
+        return self.embeddings_path, body
+
+    def embedding_generation(self, model_id: str, reply: Reply, texts: list[str]) -> Generation:
+        data = self.json_object(reply)
         try:
             rows = sorted(data["data"], key=lambda row: row.get("index", 0))
             vectors = tuple(tuple(float(number) for number in row["embedding"]) for row in rows)
@@ -414,15 +527,27 @@ class HTTPProvider(BaseProvider):
             kind="embedding", provider=self.id, model_id=model_id, vectors=vectors, raw={"model": data.get("model")}
         )
 
-    def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:
-        if not self.images_path:
-            return super().generate_image(model_id, prompt, size=size)
+    def embed(self, model_id: str, texts: list[str]) -> Generation:
+        if not self.embeddings_path:
+            return super().embed(model_id, texts)
+        return self.embedding_generation(model_id, self.post(*self.embed_request(model_id, texts)), texts)
+
+    async def aembed(self, model_id: str, texts: list[str]) -> Generation:
+        if not self.embeddings_path:
+            return await super().aembed(model_id, texts)
+        return self.embedding_generation(model_id, await self.apost(*self.embed_request(model_id, texts)), texts)
+
+    def image_request(self, model_id: str, prompt: str, size: str) -> tuple[str, dict]:
+        """``(path, body)`` asking for one image."""
         body = {"model": model_id, "prompt": prompt, "size": size, "n": 1}
         if model_id.rsplit("/", 1)[-1].startswith("dall-e"):
             # GPT Image models always answer in base64 and reject this parameter; DALL·E
             # would otherwise answer with a URL on another host.
             body["response_format"] = "b64_json"
-        data, reply = self.post_json(self.images_path, body)
+        return self.images_path, body
+
+    def image_generation(self, model_id: str, reply: Reply) -> Generation:
+        data = self.json_object(reply)
         try:
             image = media.decode_base64(data["data"][0]["b64_json"])
         except (KeyError, IndexError, TypeError, ValueError):
@@ -439,17 +564,30 @@ class HTTPProvider(BaseProvider):
             raw=media.without_binary(data),
         )
 
-    def synthesize_speech(
-        self, model_id: str, text: str, *, voice: str = "alloy", audio_format: str = "mp3"
-    ) -> Generation:
-        if not self.speech_path:
-            return super().synthesize_speech(model_id, text, voice=voice, audio_format=audio_format)
+    def generate_image(self, model_id: str, prompt: str, *, size: str | None = None) -> Generation:
+        if not self.images_path:
+            return super().generate_image(model_id, prompt, size=size)
+        size = call_parameters.image_size(self.parameters, size)
+        return self.image_generation(model_id, self.post(*self.image_request(model_id, prompt, size)))
+
+    async def agenerate_image(self, model_id: str, prompt: str, *, size: str | None = None) -> Generation:
+        if not self.images_path:
+            return await super().agenerate_image(model_id, prompt, size=size)
+        size = call_parameters.image_size(self.parameters, size)
+        return self.image_generation(model_id, await self.apost(*self.image_request(model_id, prompt, size)))
+
+    def speech_request(self, model_id: str, text: str, voice, audio_format) -> tuple[str, dict, str]:
+        """``(path, body, accept)`` asking for ``text`` read aloud."""
+        voice, audio_format = call_parameters.speech_options(self.parameters, voice, audio_format)
         body = {"model": model_id, "input": text, "voice": voice, "response_format": audio_format}
-        reply = self.post(self.speech_path, body, accept="audio/*")
+        return self.speech_path, body, "audio/*"
+
+    def speech_generation(self, model_id: str, reply: Reply, body: dict) -> Generation:
         declared = reply.headers.get("content-type", "").split(";")[0].strip().lower()
         if not reply.content or declared.startswith(("application/json", "text/")):
             raise self.unusable(reply, _("audio data"))
-        mime_type = declared if declared.startswith("audio/") else media.AUDIO_TYPES.get(audio_format, "")
+        fallback_type = media.AUDIO_TYPES.get(body["response_format"], "")
+        mime_type = declared if declared.startswith("audio/") else fallback_type
         return Generation(
             kind="audio",
             provider=self.id,
@@ -458,3 +596,15 @@ class HTTPProvider(BaseProvider):
             mime_type=mime_type or "application/octet-stream",
             raw={"content_type": declared, "bytes": len(reply.content)},
         )
+
+    def synthesize_speech(self, model_id: str, text: str, *, voice=None, audio_format=None) -> Generation:
+        if not self.speech_path:
+            return super().synthesize_speech(model_id, text, voice=voice, audio_format=audio_format)
+        path, body, accept = self.speech_request(model_id, text, voice, audio_format)
+        return self.speech_generation(model_id, self.post(path, body, accept), body)
+
+    async def asynthesize_speech(self, model_id: str, text: str, *, voice=None, audio_format=None) -> Generation:
+        if not self.speech_path:
+            return await super().asynthesize_speech(model_id, text, voice=voice, audio_format=audio_format)
+        path, body, accept = self.speech_request(model_id, text, voice, audio_format)
+        return self.speech_generation(model_id, await self.apost(path, body, accept), body)

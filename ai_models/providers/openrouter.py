@@ -34,13 +34,18 @@ class OpenRouterProvider(HTTPProvider):
             return urljoin(str(reply.url), following), {}
         return None
 
-    def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:
-        """An image from a chat completion asking for image output (``message.images`` data URLs)."""
+    # Images come from a chat completion asking for image output (``message.images`` data URLs).
+    images_path = chat_path
+
+    def image_request(self, model_id: str, prompt: str, size: str) -> tuple[str, dict]:
         params = {"modalities": ["image", "text"]}
         ratio = aspect_ratio(size)
         if ratio and ratio != "1:1":
             params["image_config"] = {"aspect_ratio": ratio}
-        data, message, reply = self.chat_completion(model_id, [{"role": "user", "content": prompt}], **params)
+        return self.chat_request(model_id, [{"role": "user", "content": prompt}], params)
+
+    def image_generation(self, model_id: str, reply: Reply) -> Generation:
+        data, message = self.completion_message(reply)
         for image in message.get("images") or []:
             try:
                 _declared, blob = media.decode_data_url(image["image_url"]["url"])
