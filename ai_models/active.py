@@ -71,7 +71,8 @@ def _cache():
     return caches[ai_settings.CACHE]
 
 
-def _cache_is_local() -> bool:
+def cache_is_process_local() -> bool:
+    """Whether ``AI_MODELS["CACHE"]`` is private to each process (locmem, dummy)."""
     from django.conf import settings
 
     backend = settings.CACHES.get(ai_settings.CACHE, {}).get("BACKEND", "")
@@ -89,7 +90,7 @@ def _cache_failed(action: str, err: Exception):
 
 def _shared_version():
     """The version in the shared cache, or None when the cache is local or failing."""
-    if _state.cache_broken_until > time.monotonic() or _cache_is_local():
+    if _state.cache_broken_until > time.monotonic() or cache_is_process_local():
         return None
     cache = _cache()
     try:
@@ -181,7 +182,7 @@ def committed():
     with _generation_lock:
         _state.generation += 1
     _state.stamp = None
-    if _state.cache_broken_until > time.monotonic() or _cache_is_local():
+    if _state.cache_broken_until > time.monotonic() or cache_is_process_local():
         return
     try:
         _cache().set(VERSION_KEY, uuid.uuid4().hex, timeout=None)

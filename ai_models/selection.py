@@ -30,7 +30,10 @@ _activation_lock = threading.Lock()
 
 
 def _log(user, obj, flag, message):
+    """The admin history entry of a change; without a user (a script, the command line) the
+    ``ai_models`` log records it instead, with where it was made."""
     if user is None or not getattr(user, "pk", None):
+        logger.info("%s", message)
         return
     LogEntry.objects.create(
         user_id=user.pk,

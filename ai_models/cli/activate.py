@@ -16,7 +16,8 @@ def add_parsers(sub):
     p.add_argument("--capability", required=True)
     p.add_argument(
         "--user",
-        help=_("User recorded in the admin history (default: $%(env)s, else the first superuser).") % {"env": USER_ENV},
+        help=_("User recorded in the admin history (default: $%(env)s, else none: the command line).")
+        % {"env": USER_ENV},
     )
     p.add_argument(
         "--strict", action="store_true", help=_("Refuse a model the catalog does not classify for the capability.")
