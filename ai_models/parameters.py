@@ -82,9 +82,12 @@ SCHEMA = {
 
 
 def validate_parameters(value):
-    """Raise ``ValidationError`` naming every unknown key and every bad value of ``value``."""
+    """Raise ``ValidationError`` naming every unknown key and every bad value of ``value``.
+
+    Its code is not "invalid": form fields replace the message of an error of that code with their
+    own ("Enter a valid JSON."), hiding what is wrong."""
     if not isinstance(value, dict):
-        raise ValidationError(_("Parameters must be a JSON object, such as {\"temperature\": 0.2}."), code="invalid")
+        raise ValidationError(_("Parameters must be a JSON object, such as {\"temperature\": 0.2}."), code="invalid_parameters")
     problems = []
     unknown = sorted(set(value) - set(SCHEMA))
     if unknown:
@@ -98,7 +101,7 @@ def validate_parameters(value):
             if expected:
                 problems.append(_("%(name)s must be %(expected)s") % {"name": name, "expected": expected})
     if problems:
-        raise ValidationError(_("Invalid parameters: %(problems)s.") % {"problems": "; ".join(problems)}, code="invalid")
+        raise ValidationError(_("Invalid parameters: %(problems)s.") % {"problems": "; ".join(problems)}, code="invalid_parameters")
 
 
 def chat_arguments(token_limit_param: str, defaults: dict, messages: list, params: dict) -> tuple[list, dict]:

@@ -190,9 +190,10 @@ def _check_trial(provider_id, model_id, trial):
         )
 
 
-def save(entry, capability: str, user=None, *, via: str = "admin") -> AIModel:
-    """Save catalog ``entry`` for ``capability`` without activating it."""
-    return _swap(capability, entry.provider, entry.model_id, _entry_fields(entry), user, False, via)
+def save(entry, capability: str, user=None, *, via: str = "admin", parameters=None) -> AIModel:
+    """Save catalog ``entry`` for ``capability`` without activating it (``parameters`` as for ``activate``)."""
+    fields = {**_entry_fields(entry), **_parameter_fields(entry.provider, entry.model_id, parameters)}
+    return _swap(capability, entry.provider, entry.model_id, fields, user, False, via)
 
 
 def reactivate(

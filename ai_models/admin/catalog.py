@@ -239,9 +239,10 @@ class CatalogEntryAdmin(ModelAdmin):
                 return self._confirmation(request, entry, form, activating, trial=trial)
         try:
             if activating:
-                aimodel = selection.activate(entry, capability, request.user, trial=trial, note=note)
+                aimodel = selection.activate(entry, capability, request.user, trial=trial, note=note,
+                                             parameters=form.cleaned_data["parameters"])
             else:
-                aimodel = selection.save(entry, capability, request.user)
+                aimodel = selection.save(entry, capability, request.user, parameters=form.cleaned_data["parameters"])
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
             return None
