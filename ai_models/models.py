@@ -190,12 +190,19 @@ class AIModel(models.Model):
 
         return openai_client(self.get_backend(), asynchronous=True, **options)
 
-    def litellm_kwargs(self) -> dict:
-        """Keyword arguments for ``litellm.completion(messages=..., **kwargs)``: model, base URL, key
-        and this model's chat parameters."""
+    def chat_kwargs(self, messages: list, **params) -> dict:
+        """``model``, ``messages`` and this model's parameters (under ``params``), for
+        ``client.chat.completions.create(**model.chat_kwargs(messages), stream=True)``."""
+        from .clients import chat_kwargs
+
+        return chat_kwargs(self.get_backend(), self.model_id, messages, **params)
+
+    def litellm_kwargs(self, messages=None) -> dict:
+        """Keyword arguments for ``litellm.completion(**kwargs)``: model, base URL, key, this model's
+        parameters, and ``messages`` (with its system prompt) if given."""
         from .clients import litellm_kwargs
 
-        return litellm_kwargs(self.get_backend(), self.model_id)
+        return litellm_kwargs(self.get_backend(), self.model_id, messages)
 
 
 class CatalogEntryManager(models.Manager):

@@ -140,6 +140,11 @@ class BaseProvider:
         self.options = options or {}
         self.parameters: dict = {}  # the saved model's call defaults (``AIModel.get_backend()`` sets them)
 
+    @property
+    def openai_base_url(self) -> str | None:
+        """Base URL of the provider's OpenAI-compatible API (for the ``openai`` SDK), or None."""
+        return None
+
     def option(self, name: str):
         """A provider-specific option, or its default."""
         return self.options.get(name, self.default_options.get(name))

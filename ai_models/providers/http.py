@@ -114,26 +114,35 @@ class HTTPProvider(BaseProvider):
         """``path`` under the base URL."""
         return f"{self.base_url}/{path.lstrip('/')}"
 
+    @property
+    def openai_base_url(self) -> str | None:
+        """The base under which ``chat_path`` ends in ``/chat/completions``, or None."""
+        suffix = "/chat/completions"
+        if not self.chat_path or not self.chat_path.endswith(suffix):
+            return None
+        return self.url(self.chat_path[: -len(suffix)]).rstrip("/")
+
     def invocation_headers(self) -> dict[str, str]:
         """Headers that authenticate a call to a model (the listing's by default)."""
         return self.auth_headers()
 
-    def _check_base_url(self) -> httpx.URL:
+    def _check_base_url(self, url: str | None = None) -> httpx.URL:
         # The same rule as the admin form and check E007 (``validate_base_url``), enforced again
         # here because a setting or an allow-list may have changed since the URL was saved.
-        if not self.base_url:  # a generic class has no default: the host names its server
+        url = self.base_url if url is None else url
+        if not url:  # a generic class has no default: the host names its server
             raise ProviderError(
                 self.id,
                 _("no base URL configured; set AI_MODELS['PROVIDERS'][%(id)r]['BASE_URL'] or add one in the admin")
                 % {"id": self.id},
             )
         try:
-            validate_base_url(self.base_url)
+            validate_base_url(url)
         except ValidationError as err:
             raise ProviderError(
                 self.id, _("the base URL is not allowed: %(reason)s") % {"reason": " ".join(err.messages)}
             ) from None
-        return httpx.URL(self.base_url)
+        return httpx.URL(url)
 
     def client_options(self, *, invoking: bool = False) -> dict:
         """Keyword arguments of the httpx client for one fetch or call. Checks the key and base URL first.

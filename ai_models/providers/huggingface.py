@@ -40,7 +40,13 @@ class HuggingFaceProvider(HTTPProvider):
         "MAX_MODELS": 1000,
         "PIPELINE_TAGS": list(TAG_MODALITIES),
         "SORT": "downloads",  # or "likes", "trendingScore"
+        # Hugging Face's OpenAI-compatible router, which calls the models (the list is on the Hub).
+        "INFERENCE_BASE_URL": "https://router.huggingface.co/v1",
     }
+
+    @property
+    def openai_base_url(self) -> str:
+        return str(self.option("INFERENCE_BASE_URL")).rstrip("/")
 
     def next_page(self, data: Any, reply: Reply, url: str, params: dict):
         following = reply.next_link
