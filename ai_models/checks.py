@@ -39,6 +39,7 @@ def check_settings(app_configs=None, **kwargs):
             )
         )
     errors += _check_providers()
+    errors += _check_unused_keys()
     errors += _check_guardrail_and_watch()
     if ai_settings.CACHE not in settings.CACHES:
         errors.append(
@@ -59,6 +60,18 @@ def check_settings(app_configs=None, **kwargs):
                     id="ai_models.W001",
                 )
             )
+    if apps.is_installed("cachalot") and not (
+        hasattr(settings, "CACHALOT_ONLY_CACHABLE_APPS") or hasattr(settings, "CACHALOT_UNCACHABLE_APPS")
+    ):
+        errors.append(
+            Warning(
+                "django-cachalot is installed without CACHALOT_ONLY_CACHABLE_APPS: it caches the queries of every "
+                "app of the project (users, sessions, your own models), not only those of ai_models.",
+                hint='Set CACHALOT_ONLY_CACHABLE_APPS = ["ai_models"] (and a finite CACHALOT_TIMEOUT), or list '
+                "the apps it may cache; see docs/deployment.md.",
+                id="ai_models.W007",
+            )
+        )
     if apps.is_installed("cachalot") and not settings.DEBUG:
         alias = getattr(settings, "CACHALOT_CACHE", "default")
         backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
@@ -137,6 +150,73 @@ def _check_providers():
         except EncryptionError as err:
             errors.append(Error(str(err), id="ai_models.E006"))
     return errors
+
+
+def _check_unused_keys():
+    """A provider key set in the environment for a provider that is not switched on (W005)."""
+    import os
+
+    from .exceptions import UnknownProvider
+    from .providers import get_provider, provider_paths
+
+    warnings = []
+    for provider_id in provider_paths():
+        if provider_id in ai_settings.PROVIDERS:
+            continue
+        try:
+            variable = get_provider(provider_id).api_key_env
+        except (UnknownProvider, ImportError):
+            continue
+        if variable and os.environ.get(variable) and not _switched_on_in_the_admin(provider_id):
+            warnings.append(
+                Warning(
+                    f"{variable} is set, but the provider {provider_id!r} is not switched on, so its key is not used "
+                    "and its models are not listed.",
+                    hint=f"Add {provider_id!r}: {{}} to AI_MODELS['PROVIDERS'], or add the provider in the admin "
+                    "(AI models › Providers › Add).",
+                    id="ai_models.W005",
+                )
+            )
+    return warnings
+
+
+def _switched_on_in_the_admin(provider_id) -> bool:
+    from django.db import DatabaseError
+
+    from .models import Provider
+
+    try:
+        return Provider.objects.filter(slug=provider_id, is_active=True).exists()
+    except DatabaseError:  # not migrated yet: `migrate` runs the checks first
+        return False
+
+
+@register(TAG, deploy=True)
+def check_demo_provider(app_configs=None, **kwargs):
+    """The offline snapshot provider switched on in production (``check --deploy``, W006)."""
+    from .exceptions import UnknownProvider
+    from .providers import get_provider
+    from .providers.snapshot import SnapshotProvider
+
+    if settings.DEBUG:
+        return []
+    demo = []
+    for provider_id in ai_settings.PROVIDERS:
+        try:
+            if issubclass(get_provider(provider_id), SnapshotProvider):
+                demo.append(provider_id)
+        except (UnknownProvider, ImportError):
+            continue
+    return [
+        Warning(
+            f"The provider {provider_id!r} is the offline demo snapshot: its catalog is a bundled file and its "
+            "models answer with demo output, not a real model's. Staff can activate them in production.",
+            hint="Remove it from AI_MODELS['PROVIDERS'] (the default lists only it) and list your real providers, "
+            "e.g. {'openrouter': {}, 'openai': {}}.",
+            id="ai_models.W006",
+        )
+        for provider_id in demo
+    ]
 
 
 def _check_guardrail_and_watch():

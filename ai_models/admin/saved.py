@@ -34,7 +34,7 @@ class AIModelAdmin(ModelAdmin):
     list_display = (
         "model_id",
         "display_name",
-        "provider",
+        "provider_name",
         "capability_name",
         "active",
         "drift_status",
@@ -75,6 +75,13 @@ class AIModelAdmin(ModelAdmin):
     form = SavedModelForm
 
     # --- columns ----------------------------------------------------------------------------
+
+    @admin.display(description=_("provider"), ordering="provider")
+    def provider_name(self, obj):
+        """The provider, marked when its answers are the offline snapshot's demo output."""
+        if not obj.is_demo:
+            return str(obj.provider)
+        return format_html('{} <span class="aim-badge">{}</span>', obj.provider, gettext("demo output"))
 
     @admin.display(description=_("capability"), ordering="capability")
     def capability_name(self, obj):

@@ -44,6 +44,11 @@ def run(out, as_json=False, **options):
             row.activated_by.get_username() if row.activated_by else "",
         ])
     out.table(headers, lines)
+    for row in rows.values():
+        if row.is_demo:
+            out.warn(_("%(capability)s: %(provider)s:%(model)s is the offline demo snapshot: it answers with demo "
+                       "output, not a real model's.") % {"capability": row.capability, "provider": row.provider.slug,
+                                                          "model": clean(row.model_id)})
     report_drift(out, drifts.values())
 
 
@@ -102,6 +107,7 @@ def _active_json(row, drift=None):
         return None
     return {
         "provider": row.provider.slug,
+        "demo": row.is_demo,
         "model_id": row.model_id,
         "name": row.display_name,
         "capability_label": capability_label(row.capability),
