@@ -98,7 +98,8 @@ def _approve_price(out, entry, capability, actor, allowed) -> str:
         note = guardrail.approve(capability, entry.input_price, entry.output_price, actor, confirmed=allowed)
     except guardrail.AboveCeiling as above:
         values = _ceiling_values(entry, capability, above.excess)
-        if not above.permitted:
+        # Without the flag, first say what is wrong and how to go on; with it, who may.
+        if allowed and not above.permitted:
             raise fail(
                 _("Refused: activating %(pk)s above the %(capability)s price ceiling needs a user with the "
                   "permission ai_models.activate_above_ceiling (pass --user or set %(env)s).")

@@ -29,7 +29,7 @@ def local_cache_note() -> str:
         return ""
     return " " + _(
         "in this process (the cache %(alias)r is private to each process, so what the site or another "
-        "command fetched is not visible here; use a shared cache, or pass --refresh or --test)"
+        "command fetched is not visible here; use a shared cache, or run `providers --test`)"
     ) % {"alias": ai_settings.CACHE}
 
 
