@@ -54,7 +54,7 @@ def openai_client(backend, *, asynchronous: bool = False, **options):
 
 def chat_kwargs(backend, model_id: str, messages: list, **params) -> dict:
     """``model``, ``messages`` and the saved model's parameters (under ``params``) for a chat call."""
-    messages, merged = chat_arguments(backend.id, backend.parameters, messages, params)
+    messages, merged = chat_arguments(backend.token_limit_param, backend.parameters, messages, params)
     return {"model": model_id, "messages": messages, **merged}
 
 

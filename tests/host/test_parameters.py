@@ -101,3 +101,18 @@ def test_set_on_the_activate_page(admin_client):
     bad = admin_client.post(CATALOG_URL, {**data, "parameters": '{"max_tokens": 0}'})
     assert "max_tokens must be a whole number" in bad.content.decode()
     assert get_active_model("chat").parameters == {"max_tokens": 300}
+
+
+def test_embedding_dimensions_sync_and_async(db, openai_enabled, api):
+    route = api.post("https://api.openai.com/v1/embeddings").respond(
+        200, json={"object": "list", "model": "text-embedding-3-small",
+                   "data": [{"object": "embedding", "index": 0, "embedding": [0.1, 0.2]}]}
+    )
+    model = selection.activate(
+        catalog_model("text-embedding-3-small", provider="openai", capabilities=["chat"]), "chat",
+        parameters={"dimensions": 2},
+    )
+    backend = model.get_backend()
+    assert backend.embed(model.model_id, ["hello"]).vectors == ((0.1, 0.2),)
+    assert asyncio.run(backend.aembed(model.model_id, ["hello"])).vectors == ((0.1, 0.2),)
+    assert [json.loads(call.request.content)["dimensions"] for call in route.calls] == [2, 2]
