@@ -116,3 +116,20 @@ def test_embedding_dimensions_sync_and_async(db, openai_enabled, api):
     assert backend.embed(model.model_id, ["hello"]).vectors == ((0.1, 0.2),)
     assert asyncio.run(backend.aembed(model.model_id, ["hello"])).vectors == ((0.1, 0.2),)
     assert [json.loads(call.request.content)["dimensions"] for call in route.calls] == [2, 2]
+
+
+def test_anthropic_applies_them_through_the_messages_api_sync_and_async(api):
+    from ai_models.providers.anthropic import AnthropicProvider
+
+    route = api.post("https://api.anthropic.com/v1/messages").respond(
+        200, json={"content": [{"type": "text", "text": "ok"}]}
+    )
+    backend = AnthropicProvider(api_key="sk-ant-test-0123456789", key_source="environment")
+    backend.parameters = {"system_prompt": "Be brief.", "max_tokens": 64, "temperature": 0.2}
+    assert backend.chat("claude-haiku-4-5", [{"role": "user", "content": "Hi"}]).text == "ok"
+    assert asyncio.run(backend.achat("claude-haiku-4-5", [{"role": "user", "content": "Hi"}])).text == "ok"
+    for call in route.calls:
+        assert json.loads(call.request.content) == {
+            "max_tokens": 64, "temperature": 0.2, "model": "claude-haiku-4-5",
+            "messages": [{"role": "user", "content": "Hi"}], "system": "Be brief.",
+        }
