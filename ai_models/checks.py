@@ -60,6 +60,7 @@ def check_settings(app_configs=None, **kwargs):
                     id="ai_models.W001",
                 )
             )
+    errors += _check_cache_timeouts()
     if apps.is_installed("cachalot") and not (
         hasattr(settings, "CACHALOT_ONLY_CACHABLE_APPS") or hasattr(settings, "CACHALOT_UNCACHABLE_APPS")
     ):
@@ -150,6 +151,36 @@ def _check_providers():
         except EncryptionError as err:
             errors.append(Error(str(err), id="ai_models.E006"))
     return errors
+
+
+# Redis cache backends -> the OPTIONS keys of their socket timeouts.
+REDIS_TIMEOUT_OPTIONS = {
+    "django_redis.cache.RedisCache": ("SOCKET_CONNECT_TIMEOUT", "SOCKET_TIMEOUT"),
+    "django.core.cache.backends.redis.RedisCache": ("socket_connect_timeout", "socket_timeout"),
+}
+SHORT_TIMEOUT = 2.0  # seconds: longer, and a frozen Redis holds a request that long
+
+
+def _check_cache_timeouts():
+    """The AI models cache on Redis without short socket timeouts (W008)."""
+    config = settings.CACHES.get(ai_settings.CACHE, {})
+    names = REDIS_TIMEOUT_OPTIONS.get(config.get("BACKEND", ""))
+    if settings.DEBUG or names is None:
+        return []
+    options = config.get("OPTIONS") or {}
+    missing = [name for name in names if not isinstance(options.get(name), (int, float)) or options[name] > SHORT_TIMEOUT]
+    if not missing:
+        return []
+    return [
+        Warning(
+            f"The AI models cache {ai_settings.CACHE!r} is a Redis without short socket timeouts "
+            f"({', '.join(missing)}): if Redis freezes, each call that tries it waits that long (without a "
+            "timeout, forever) before get_active_model answers from the memo and the database.",
+            hint=f"Set CACHES[{ai_settings.CACHE!r}]['OPTIONS'] = {{{', '.join(f'{name!r}: 0.5' for name in names)}}}; "
+            "see docs/deployment.md.",
+            id="ai_models.W008",
+        )
+    ]
 
 
 def _check_unused_keys():

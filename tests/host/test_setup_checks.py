@@ -69,3 +69,23 @@ def test_demo_models_are_marked_in_the_admin_and_the_command_line(admin_client):
     err = io.StringIO()
     call_command("ai_models", "active", stdout=io.StringIO(), stderr=err)
     assert "is the offline demo snapshot: it answers with demo output" in err.getvalue()
+
+
+def test_a_redis_cache_without_short_socket_timeouts_is_named(settings):
+    from django.test import override_settings
+
+    from ai_models.checks import _check_cache_timeouts  # alone: the other checks would try the Redis
+
+    settings.DEBUG = False
+    django_redis = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    with override_settings(CACHES={"default": django_redis}):
+        [warning] = _check_cache_timeouts()
+        assert warning.id == "ai_models.W008"
+        assert "SOCKET_CONNECT_TIMEOUT, SOCKET_TIMEOUT" in warning.msg and "'SOCKET_TIMEOUT': 0.5" in warning.hint
+    short = {**django_redis, "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}}
+    with override_settings(CACHES={"default": short}):
+        assert _check_cache_timeouts() == []
+    builtin = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+               "OPTIONS": {"socket_timeout": 30}}
+    with override_settings(CACHES={"default": builtin}):
+        assert [warning.id for warning in _check_cache_timeouts()] == ["ai_models.W008"]
