@@ -3,8 +3,9 @@
 ``HTTPProvider`` owns the client (one per fetch, ``trust_env=False``, explicit timeouts),
 the auth header, retries on 429/5xx honouring ``Retry-After``, a cap on the response size,
 same-host-only redirects, JSON decoding and the mapping of every failure to a
-``ProviderError`` that names the provider and never contains the key. Provider modules
-only say where to go and how to parse.
+``ProviderError`` that names the provider and never contains the key, for sync and async
+calls alike. Calling a model (chat, embeddings, images, speech) is ``calls.ModelCalls``. Provider
+modules only say where to go and how to parse.
 """
 
 import asyncio
@@ -31,9 +32,8 @@ from ..exceptions import (
     redact,
 )
 from ..validators import validate_base_url
-from .. import parameters as call_parameters
-from . import media
-from .base import BaseProvider, Generation
+from .base import BaseProvider
+from .calls import ModelCalls
 
 # Looked up at call time so tests patch it (``ai_models.providers.http.sleep``) and never wait.
 sleep = time.sleep
@@ -87,7 +87,7 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host, url.port
 
 
-class HTTPProvider(BaseProvider):
+class HTTPProvider(ModelCalls, BaseProvider):
     """Base of the providers reached over HTTP: owns the client, retries, caps and errors."""
 
     auth_header: ClassVar[str] = "Authorization"
@@ -95,11 +95,6 @@ class HTTPProvider(BaseProvider):
     default_options: ClassVar[dict] = {
         "GENERATION_TIMEOUT": 120.0,  # seconds to wait for a model's answer; images are slow
     }
-    # OpenAI-style endpoints this provider offers for calling models (None: not offered).
-    chat_path: ClassVar[str | None] = None
-    embeddings_path: ClassVar[str | None] = None
-    images_path: ClassVar[str | None] = None
-    speech_path: ClassVar[str | None] = None
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -113,14 +108,6 @@ class HTTPProvider(BaseProvider):
     def url(self, path: str) -> str:
         """``path`` under the base URL."""
         return f"{self.base_url}/{path.lstrip('/')}"
-
-    @property
-    def openai_base_url(self) -> str | None:
-        """The base under which ``chat_path`` ends in ``/chat/completions``, or None."""
-        suffix = "/chat/completions"
-        if not self.chat_path or not self.chat_path.endswith(suffix):
-            return None
-        return self.url(self.chat_path[: -len(suffix)]).rstrip("/")
 
     def invocation_headers(self) -> dict[str, str]:
         """Headers that authenticate a call to a model (the listing's by default)."""
@@ -438,182 +425,3 @@ class HTTPProvider(BaseProvider):
         with self.client() as client:
             items = self.collect_pages(client, self.url(self.list_path), dict(self.list_params))
         return items if self.items_key is None else {self.items_key: items}
-
-    # -- invocation (OpenAI-style endpoints) -----------------------------------------------
-    #
-    # Each call is a request builder (path, body, accept) and a pure reading of the reply, shared
-    # by the sync method (``chat``) and its async twin (``achat``) that differ only in the I/O.
-
-    def post(self, path: str, body: dict, accept: str = "application/json") -> Reply:
-        """POST ``body`` as JSON to ``path`` with the invocation client; a 2xx ``Reply``."""
-        with self.client(invoking=True) as client:
-            return self.request(client, "POST", self.url(path), json=body, headers={"Accept": accept})
-
-    async def apost(self, path: str, body: dict, accept: str = "application/json") -> Reply:
-        """``post`` with an ``httpx.AsyncClient``."""
-        async with self.aclient(invoking=True) as client:
-            return await self.arequest(client, "POST", self.url(path), json=body, headers={"Accept": accept})
-
-    def post_json(self, path: str, body: dict) -> tuple[Any, Reply]:
-        reply = self.post(path, body)
-        return self.json_object(reply), reply
-
-    def json_object(self, reply: Reply) -> dict:
-        """The reply's body as a JSON object, or ``ProviderResponseError``."""
-        data = self.decode_json(reply)
-        if not isinstance(data, dict):
-            raise self.unusable(reply, _("a JSON object"))
-        return data
-
-    def unusable(self, reply: Reply, expected: str) -> ProviderResponseError:
-        """The error for an answer that lacks what the call needs."""
-        return ProviderResponseError(
-            self.id,
-            _("unexpected answer, expected %(expected)s") % {"expected": expected},
-            status=reply.status,
-            excerpt=self.excerpt(reply.content),
-        )
-
-    def chat_request(self, model_id: str, messages: list[dict], params: dict) -> tuple[str, dict]:
-        """``(path, body)`` of a chat completion, this model's ``parameters`` applied under ``params``."""
-        messages, params = call_parameters.chat_arguments(self.token_limit_param, self.parameters, messages, params)
-        return self.chat_path, {**params, "model": model_id, "messages": messages}
-
-    def completion_message(self, reply: Reply) -> tuple[dict, dict]:
-        """``(answer, first choice's message)`` of a chat completion reply."""
-        data = self.json_object(reply)
-        try:
-            message = data["choices"][0]["message"]
-        except (KeyError, IndexError, TypeError):
-            message = None
-        if not isinstance(message, dict):
-            raise self.unusable(reply, _("a chat completion with a message"))
-        return data, message
-
-    def chat_completion(self, model_id: str, messages: list[dict], **params) -> tuple[dict, dict, Reply]:
-        """``(answer, first choice's message, reply)`` from ``POST {chat_path}``."""
-        reply = self.post(*self.chat_request(model_id, messages, params))
-        return *self.completion_message(reply), reply
-
-    def chat_generation(self, model_id: str, reply: Reply) -> Generation:
-        data, message = self.completion_message(reply)
-        content = message.get("content")
-        if isinstance(content, list):  # content parts, as some providers answer
-            content = "".join(part.get("text") or "" for part in content if isinstance(part, dict))
-        if content is not None and not isinstance(content, str):
-            raise self.unusable(reply, _("text content"))
-        return Generation(
-            kind="text", provider=self.id, model_id=model_id, text=content or "", raw=media.without_binary(data)
-        )
-
-    def chat(self, model_id: str, messages: list[dict], **params) -> Generation:
-        if not self.chat_path:
-            return super().chat(model_id, messages, **params)
-        return self.chat_generation(model_id, self.post(*self.chat_request(model_id, messages, params)))
-
-    async def achat(self, model_id: str, messages: list[dict], **params) -> Generation:
-        if not self.chat_path:
-            return await super().achat(model_id, messages, **params)
-        return self.chat_generation(model_id, await self.apost(*self.chat_request(model_id, messages, params)))
-
-    def embed_request(self, model_id: str, texts: list[str]) -> tuple[str, dict]:
-        """``(path, body)`` asking for one vector per text, in the saved model's ``dimensions`` if set."""
-        body = {"model": model_id, "input": list(texts)}
-        if self.parameters.get("dimensions"):
-            body["dimensions"] = self.parameters["dimensions"]
-        return self.embeddings_path, body
-
-    def embedding_generation(self, model_id: str, reply: Reply, texts: list[str]) -> Generation:
-        data = self.json_object(reply)
-        try:
-            rows = sorted(data["data"], key=lambda row: row.get("index", 0))
-            vectors = tuple(tuple(float(number) for number in row["embedding"]) for row in rows)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            vectors = ()
-        if len(vectors) != len(texts) or not all(vectors):
-            raise self.unusable(reply, _("one embedding per input"))
-        return Generation(
-            kind="embedding", provider=self.id, model_id=model_id, vectors=vectors, raw={"model": data.get("model")}
-        )
-
-    def embed(self, model_id: str, texts: list[str]) -> Generation:
-        if not self.embeddings_path:
-            return super().embed(model_id, texts)
-        return self.embedding_generation(model_id, self.post(*self.embed_request(model_id, texts)), texts)
-
-    async def aembed(self, model_id: str, texts: list[str]) -> Generation:
-        if not self.embeddings_path:
-            return await super().aembed(model_id, texts)
-        return self.embedding_generation(model_id, await self.apost(*self.embed_request(model_id, texts)), texts)
-
-    def image_request(self, model_id: str, prompt: str, size: str) -> tuple[str, dict]:
-        """``(path, body)`` asking for one image."""
-        body = {"model": model_id, "prompt": prompt, "size": size, "n": 1}
-        if model_id.rsplit("/", 1)[-1].startswith("dall-e"):
-            # GPT Image models always answer in base64 and reject this parameter; DALL·E
-            # would otherwise answer with a URL on another host.
-            body["response_format"] = "b64_json"
-        return self.images_path, body
-
-    def image_generation(self, model_id: str, reply: Reply) -> Generation:
-        data = self.json_object(reply)
-        try:
-            image = media.decode_base64(data["data"][0]["b64_json"])
-        except (KeyError, IndexError, TypeError, ValueError):
-            image = b""
-        mime_type = media.sniff_image_type(image)
-        if not mime_type:
-            raise self.unusable(reply, _("base64 image data"))
-        return Generation(
-            kind="image",
-            provider=self.id,
-            model_id=model_id,
-            data=image,
-            mime_type=mime_type,
-            raw=media.without_binary(data),
-        )
-
-    def generate_image(self, model_id: str, prompt: str, *, size: str | None = None) -> Generation:
-        if not self.images_path:
-            return super().generate_image(model_id, prompt, size=size)
-        size = call_parameters.image_size(self.parameters, size)
-        return self.image_generation(model_id, self.post(*self.image_request(model_id, prompt, size)))
-
-    async def agenerate_image(self, model_id: str, prompt: str, *, size: str | None = None) -> Generation:
-        if not self.images_path:
-            return await super().agenerate_image(model_id, prompt, size=size)
-        size = call_parameters.image_size(self.parameters, size)
-        return self.image_generation(model_id, await self.apost(*self.image_request(model_id, prompt, size)))
-
-    def speech_request(self, model_id: str, text: str, voice, audio_format) -> tuple[str, dict, str]:
-        """``(path, body, accept)`` asking for ``text`` read aloud."""
-        voice, audio_format = call_parameters.speech_options(self.parameters, voice, audio_format)
-        body = {"model": model_id, "input": text, "voice": voice, "response_format": audio_format}
-        return self.speech_path, body, "audio/*"
-
-    def speech_generation(self, model_id: str, reply: Reply, body: dict) -> Generation:
-        declared = reply.headers.get("content-type", "").split(";")[0].strip().lower()
-        if not reply.content or declared.startswith(("application/json", "text/")):
-            raise self.unusable(reply, _("audio data"))
-        fallback_type = media.AUDIO_TYPES.get(body["response_format"], "")
-        mime_type = declared if declared.startswith("audio/") else fallback_type
-        return Generation(
-            kind="audio",
-            provider=self.id,
-            model_id=model_id,
-            data=reply.content,
-            mime_type=mime_type or "application/octet-stream",
-            raw={"content_type": declared, "bytes": len(reply.content)},
-        )
-
-    def synthesize_speech(self, model_id: str, text: str, *, voice=None, audio_format=None) -> Generation:
-        if not self.speech_path:
-            return super().synthesize_speech(model_id, text, voice=voice, audio_format=audio_format)
-        path, body, accept = self.speech_request(model_id, text, voice, audio_format)
-        return self.speech_generation(model_id, self.post(path, body, accept), body)
-
-    async def asynthesize_speech(self, model_id: str, text: str, *, voice=None, audio_format=None) -> Generation:
-        if not self.speech_path:
-            return await super().asynthesize_speech(model_id, text, voice=voice, audio_format=audio_format)
-        path, body, accept = self.speech_request(model_id, text, voice, audio_format)
-        return self.speech_generation(model_id, await self.apost(path, body, accept), body)
