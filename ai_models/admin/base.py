@@ -17,6 +17,7 @@ if apps.is_installed("unfold"):
     from unfold.admin import ModelAdmin as ThemeModelAdmin
     from unfold.widgets import UnfoldAdminPasswordWidget as PasswordInput
     from unfold.widgets import UnfoldAdminSelectWidget as Select
+    from unfold.widgets import UnfoldAdminTextareaWidget as Textarea
     from unfold.widgets import UnfoldAdminURLInputWidget as URLInput
     from unfold.widgets import UnfoldBooleanWidget as CheckboxInput
 else:
@@ -25,9 +26,10 @@ else:
     ThemeModelAdmin = admin.ModelAdmin
     PasswordInput = forms.PasswordInput
     Select = forms.Select
+    Textarea = forms.Textarea
     CheckboxInput = forms.CheckboxInput
 
-__all__ = ["CheckboxInput", "ModelAdmin", "PasswordInput", "Select", "URLInput"]
+__all__ = ["CheckboxInput", "ModelAdmin", "PasswordInput", "Select", "Textarea", "URLInput"]
 
 # Each search word is one more OR-ed LIKE per search field: thousands of them exceed what
 # SQLite takes in one query (a 500) and cost any database dearly.

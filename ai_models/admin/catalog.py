@@ -248,11 +248,12 @@ class CatalogEntryAdmin(ModelAdmin):
             if activating:
                 aimodel = selection.activate(
                     entry, capability, request.user, trial=trial, note=note,
+                    parameters=form.cleaned_data["parameters"],
                     override_requirements=form.cleaned_data["override_requirements"],
                     confirm_embedding_switch=form.cleaned_data["confirm_embedding_switch"],
                 )
             else:
-                aimodel = selection.save(entry, capability, request.user)
+                aimodel = selection.save(entry, capability, request.user, parameters=form.cleaned_data["parameters"])
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
             return None

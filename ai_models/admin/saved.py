@@ -18,21 +18,27 @@ from .base import ModelAdmin
 from .display import EMPTY, fetched_when, format_price, format_tokens
 from .drift import drift_cell, request_drift
 from .filters import SavedCapabilityFilter
-from .forms import ActivateForm
+from .forms import ActivateForm, SavedModelForm
 
 
 # What re-activating a saved model may need ticked, in the order the page asks.
 CONFIRMATIONS = ("confirm_above_ceiling", "override_requirements", "confirm_embedding_switch")
+EDITABLE = ("display_name", "parameters", "fallback_position")
+
+
+def _in_use(obj) -> bool:
+    return obj.is_active or obj.fallback_position is not None
 
 
 @admin.register(AIModel)
 class AIModelAdmin(ModelAdmin):
-    """Saved models. State changes only through the actions; only the display name is editable."""
+    """Saved models. Activation only through the actions; the display name, call parameters and
+    fallback position are editable."""
 
     list_display = (
         "model_id",
         "display_name",
-        "provider",
+        "provider_name",
         "capability_name",
         "active",
         "drift_status",
@@ -40,6 +46,7 @@ class AIModelAdmin(ModelAdmin):
         "output_price_per_1m",
         "activated_at",
         "activated_by",
+        "fallback",
         "test_call",
     )
     list_filter = (SavedCapabilityFilter, "is_active", "provider")
@@ -52,12 +59,15 @@ class AIModelAdmin(ModelAdmin):
         "capability_name",
         "active",
         "display_name",
+        "parameters",
+        "fallback_position",
         "description",
         "context",
         "input_price_per_1m",
         "output_price_per_1m",
         "activated_at",
         "activated_by",
+        "activated_via",
         "drift_detail",
         "test_call_detail",
         "created_at",
@@ -65,9 +75,17 @@ class AIModelAdmin(ModelAdmin):
         "metadata_json",
     )
     reactivate_template = "admin/ai_models/aimodel/reactivate.html"
-    readonly_fields = tuple(name for name in fields if name != "display_name")
+    readonly_fields = tuple(name for name in fields if name not in EDITABLE)
+    form = SavedModelForm
 
     # --- columns ----------------------------------------------------------------------------
+
+    @admin.display(description=_("provider"), ordering="provider")
+    def provider_name(self, obj):
+        """The provider, marked when its answers are the offline snapshot's demo output."""
+        if not obj.is_demo:
+            return str(obj.provider)
+        return format_html('{} <span class="aim-badge">{}</span>', obj.provider, gettext("demo output"))
 
     @admin.display(description=_("capability"), ordering="capability")
     def capability_name(self, obj):
@@ -79,17 +97,24 @@ class AIModelAdmin(ModelAdmin):
             return EMPTY
         return format_html('<span class="aim-badge aim-badge-active">{}</span>', gettext("active"))
 
+    @admin.display(description=_("fallback"), ordering="fallback_position")
+    def fallback(self, obj):
+        """Its place in the capability's fallback chain (while it is not the active model)."""
+        if obj.fallback_position is None or obj.is_active:
+            return EMPTY
+        return gettext("#%(position)d") % {"position": obj.fallback_position}
+
     @admin.display(description=_("drift"))
     def drift_status(self, obj):
-        """For an active model: how it stands against its provider's cached catalog."""
-        if obj is None or not obj.is_active:
+        """For an active model or a fallback: how it stands against its provider's cached catalog."""
+        if obj is None or not _in_use(obj):
             return EMPTY
         return drift_cell(getattr(obj, "drift", None))
 
     @admin.display(description=_("drift"))
     def drift_detail(self, obj):
         """The same, each flag with its sentence (the change form)."""
-        if obj is None or not obj.is_active:
+        if obj is None or not _in_use(obj):
             return EMPTY
         return drift_cell(getattr(obj, "drift", None), detailed=True)
 
@@ -123,7 +148,7 @@ class AIModelAdmin(ModelAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if obj is not None and obj.is_active:
+        if obj is not None and _in_use(obj):
             obj.drift = request_drift(request).get(obj.pk)
         return obj
 
