@@ -64,24 +64,12 @@ class ModelAdmin(ThemeModelAdmin):
                 request,
                 gettext(
                     "The shared cache (AI_MODELS['CACHE'] = %(alias)r) is unavailable: provider catalogs are fetched "
-                    "live and not kept, and activations wait until it is back. Details are in the server log."
+                    "live and not kept; activations still reach the other processes, through the database, within "
+                    "a second. Details are in the server log."
                 )
                 % {"alias": ai_settings.CACHE},
                 messages.WARNING,
             )
-
-    def refuse_without_cache(self, request, err: BaseException):
-        """The message for a change refused because the shared cache failed while making it."""
-        sharedcache.mark_unavailable(ai_settings.CACHE, err)
-        self.message_user(
-            request,
-            gettext(
-                "Nothing was changed: the shared cache (AI_MODELS['CACHE'] = %(alias)r) is unavailable, so the other "
-                "processes of the site could not learn of the change. Try again when it is back."
-            )
-            % {"alias": ai_settings.CACHE},
-            messages.ERROR,
-        )
 
     class Media:
         css = {"all": ["ai_models/admin.css"]}

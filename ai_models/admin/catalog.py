@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, requirements, selection, sharedcache
+from .. import guardrail, requirements, selection
 from ..capabilities import capability_choices, capability_label
 from ..catalog import (
     Listing,
@@ -256,9 +256,6 @@ class CatalogEntryAdmin(ModelAdmin):
                 aimodel = selection.save(entry, capability, request.user, parameters=form.cleaned_data["parameters"])
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
-            return None
-        except sharedcache.CLIENT_ERRORS as err:  # the activation was rolled back with it
-            self.refuse_without_cache(request, err)
             return None
         if activating:
             done = gettext("%(model)s is now the active model for %(capability)s.")

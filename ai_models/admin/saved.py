@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, selection, sharedcache
+from .. import guardrail, selection
 from ..drift import activated_entry
 from ..exceptions import ActivationError, UnknownCapability
 from ..models import AIModel
@@ -239,9 +239,6 @@ class AIModelAdmin(ModelAdmin):
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
             return
-        except sharedcache.CLIENT_ERRORS as err:
-            self.refuse_without_cache(request, err)
-            return
         self.message_user(
             request,
             gettext("%(model)s is the active model for %(capability)s again.")
@@ -287,9 +284,6 @@ class AIModelAdmin(ModelAdmin):
         for row in active:
             try:
                 deactivated = selection.deactivate(row.capability, request.user, only=row)
-            except sharedcache.CLIENT_ERRORS as err:
-                self.refuse_without_cache(request, err)
-                return
             except UnknownCapability as err:
                 self.message_user(
                     request,
