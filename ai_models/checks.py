@@ -40,6 +40,7 @@ def check_settings(app_configs=None, **kwargs):
         )
     errors += _check_kinds_and_requirements()
     errors += _check_providers()
+    errors += _check_unused_keys()
     errors += _check_guardrail_and_watch()
     if ai_settings.CACHE not in settings.CACHES:
         errors.append(
@@ -60,6 +61,19 @@ def check_settings(app_configs=None, **kwargs):
                     id="ai_models.W001",
                 )
             )
+    errors += _check_cache_timeouts()
+    if apps.is_installed("cachalot") and not (
+        hasattr(settings, "CACHALOT_ONLY_CACHABLE_APPS") or hasattr(settings, "CACHALOT_UNCACHABLE_APPS")
+    ):
+        errors.append(
+            Warning(
+                "django-cachalot is installed without CACHALOT_ONLY_CACHABLE_APPS: it caches the queries of every "
+                "app of the project (users, sessions, your own models), not only those of ai_models.",
+                hint='Set CACHALOT_ONLY_CACHABLE_APPS = ["ai_models"] (and a finite CACHALOT_TIMEOUT), or list '
+                "the apps it may cache; see docs/deployment.md.",
+                id="ai_models.W007",
+            )
+        )
     if apps.is_installed("cachalot") and not settings.DEBUG:
         alias = getattr(settings, "CACHALOT_CACHE", "default")
         backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
@@ -170,6 +184,103 @@ def _check_providers():
     return errors
 
 
+# Redis cache backends -> the OPTIONS keys of their socket timeouts.
+REDIS_TIMEOUT_OPTIONS = {
+    "django_redis.cache.RedisCache": ("SOCKET_CONNECT_TIMEOUT", "SOCKET_TIMEOUT"),
+    "django.core.cache.backends.redis.RedisCache": ("socket_connect_timeout", "socket_timeout"),
+}
+SHORT_TIMEOUT = 2.0  # seconds: longer, and a frozen Redis holds a request that long
+
+
+def _check_cache_timeouts():
+    """The AI models cache on Redis without short socket timeouts (W008)."""
+    config = settings.CACHES.get(ai_settings.CACHE, {})
+    names = REDIS_TIMEOUT_OPTIONS.get(config.get("BACKEND", ""))
+    if settings.DEBUG or names is None:
+        return []
+    options = config.get("OPTIONS") or {}
+    missing = [name for name in names if not isinstance(options.get(name), (int, float)) or options[name] > SHORT_TIMEOUT]
+    if not missing:
+        return []
+    return [
+        Warning(
+            f"The AI models cache {ai_settings.CACHE!r} is a Redis without short socket timeouts "
+            f"({', '.join(missing)}): if Redis freezes, each call that tries it waits that long (without a "
+            "timeout, forever) before get_active_model answers from the memo and the database.",
+            hint=f"Set CACHES[{ai_settings.CACHE!r}]['OPTIONS'] = {{{', '.join(f'{name!r}: 0.5' for name in names)}}}; "
+            "see docs/deployment.md.",
+            id="ai_models.W008",
+        )
+    ]
+
+
+def _check_unused_keys():
+    """A provider key set in the environment for a provider that is not switched on (W005)."""
+    import os
+
+    from .exceptions import UnknownProvider
+    from .providers import get_provider, provider_paths
+
+    warnings = []
+    for provider_id in provider_paths():
+        if provider_id in ai_settings.PROVIDERS:
+            continue
+        try:
+            variable = get_provider(provider_id).api_key_env
+        except (UnknownProvider, ImportError):
+            continue
+        if variable and os.environ.get(variable) and not _switched_on_in_the_admin(provider_id):
+            warnings.append(
+                Warning(
+                    f"{variable} is set, but the provider {provider_id!r} is not switched on, so its key is not used "
+                    "and its models are not listed.",
+                    hint=f"Add {provider_id!r}: {{}} to AI_MODELS['PROVIDERS'], or add the provider in the admin "
+                    "(AI models › Providers › Add).",
+                    id="ai_models.W005",
+                )
+            )
+    return warnings
+
+
+def _switched_on_in_the_admin(provider_id) -> bool:
+    from django.db import DatabaseError
+
+    from .models import Provider
+
+    try:
+        return Provider.objects.filter(slug=provider_id, is_active=True).exists()
+    except DatabaseError:  # not migrated yet: `migrate` runs the checks first
+        return False
+
+
+@register(TAG, deploy=True)
+def check_demo_provider(app_configs=None, **kwargs):
+    """The offline snapshot provider switched on in production (``check --deploy``, W006)."""
+    from .exceptions import UnknownProvider
+    from .providers import get_provider
+    from .providers.snapshot import SnapshotProvider
+
+    if settings.DEBUG:
+        return []
+    demo = []
+    for provider_id in ai_settings.PROVIDERS:
+        try:
+            if issubclass(get_provider(provider_id), SnapshotProvider):
+                demo.append(provider_id)
+        except (UnknownProvider, ImportError):
+            continue
+    return [
+        Warning(
+            f"The provider {provider_id!r} is the offline demo snapshot: its catalog is a bundled file and its "
+            "models answer with demo output, not a real model's. Staff can activate them in production.",
+            hint="Remove it from AI_MODELS['PROVIDERS'] (the default lists only it) and list your real providers, "
+            "e.g. {'openrouter': {}, 'openai': {}}.",
+            id="ai_models.W006",
+        )
+        for provider_id in demo
+    ]
+
+
 def _check_guardrail_and_watch():
     from .guardrail import parse_ceilings
 
@@ -242,9 +353,10 @@ def _drift_warnings(databases):
             if not drift.flags:
                 continue
             row = drift.model
+            role = f"{row.capability!r} fallback" if drift.is_fallback else f"active {row.capability!r} model"
             warnings.append(
                 Warning(
-                    f"The active {row.capability!r} model {row.provider.slug}:{row.model_id} has drifted from its "
+                    f"The {role} {row.provider.slug}:{row.model_id} has drifted from its "
                     f"provider's catalog: {drift.summary}.",
                     hint="Choose another model in the admin (Browse catalog), or activate this one again to accept "
                     "the change. `manage.py ai_models watch` fetches the catalogs and reports the same.",

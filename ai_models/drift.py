@@ -57,6 +57,11 @@ class Drift:
     checked: bool = True
 
     @property
+    def is_fallback(self) -> bool:
+        """A member of its capability's fallback chain rather than the active model."""
+        return not self.model.is_active
+
+    @property
     def state(self) -> str:
         """"flagged", "unknown" (nothing flagged, but the catalog could not be consulted) or "ok"."""
         if self.flags:
@@ -175,7 +180,8 @@ _last: list = [None, None]
 
 
 def active_drift(*, using: str = DEFAULT_DB_ALIAS, today: date | None = None) -> list[Drift]:
-    """A ``Drift`` for every active model of a configured capability, in settings order.
+    """A ``Drift`` for every active model of a configured capability, in settings order, then one
+    for every fallback (``Drift.is_fallback``), in chain order.
 
     Reads the database and the catalog cache; never fetches. A cache that cannot be read
     leaves every model unknown rather than failing. The banner asks on every admin page of
@@ -207,9 +213,14 @@ def _active_drift(using, today):
     from .models import AIModel
 
     capabilities = list(ai_settings.CAPABILITIES)
+    in_use = (
+        AIModel.objects.using(using)
+        .select_related("provider")
+        .filter(capability__in=capabilities)
+        .exclude(is_active=False, fallback_position=None)
+    )
     rows = sorted(
-        AIModel.objects.using(using).select_related("provider").filter(is_active=True, capability__in=capabilities),
-        key=lambda row: capabilities.index(row.capability),
+        in_use, key=lambda row: (not row.is_active, capabilities.index(row.capability), row.fallback_position or 0)
     )
     if not rows:
         return []

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 from .capabilities import capability_label
 
 ACTIVATED, REACTIVATED, REPLACED, SAVED, DEACTIVATED = "activated", "reactivated", "replaced", "saved", "deactivated"
+FALLBACKS = "fallbacks"
 
 SENTENCES = {
     ACTIVATED: gettext_noop("Activated %(model)s for %(capability)s."),
@@ -21,6 +22,7 @@ SENTENCES = {
     REPLACED: gettext_noop("Deactivated for %(capability)s: replaced by %(other)s."),
     SAVED: gettext_noop("Saved %(model)s for %(capability)s without activating it."),
     DEACTIVATED: gettext_noop("Deactivated %(model)s for %(capability)s; no model is active for it now."),
+    FALLBACKS: gettext_noop("Set the fallbacks for %(capability)s, in order: %(other)s."),
 }
 VIA = {
     "admin": gettext_noop("the admin"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import crypto
 from .capabilities import capability_label
+from .parameters import validate_parameters
 from .providers import backends_in_use, build_provider
 from .validators import validate_base_url
 
@@ -110,6 +111,26 @@ class AIModel(models.Model):
         _("catalog entry at activation"), default=dict, blank=True, editable=False
     )
     is_active = models.BooleanField(_("active"), default=False)
+    parameters = models.JSONField(
+        _("call parameters"),
+        default=dict,
+        blank=True,
+        validators=[validate_parameters],
+        help_text=_(
+            'Defaults sent with every call of this model, e.g. {"temperature": 0.2, "max_tokens": 800, '
+            '"system_prompt": "Answer briefly."}. Known: temperature, top_p, max_tokens, system_prompt, stop, '
+            "seed, frequency_penalty, presence_penalty, image_size, voice, audio_format, dimensions, extra."
+        ),
+    )
+    fallback_position = models.PositiveSmallIntegerField(
+        _("fallback position"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave empty unless this model should stand in when the active model of its capability fails: "
+            "1 is tried first, then 2..."
+        ),
+    )
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True, editable=False)
     activated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -120,6 +141,7 @@ class AIModel(models.Model):
         related_name="+",
         verbose_name=_("activated by"),
     )
+    activated_via = models.CharField(_("activated via"), max_length=100, blank=True, editable=False)
     # The test call made by "Test and activate" (empty after an activation without one).
     trial_at = models.DateTimeField(_("tested at"), null=True, blank=True, editable=False)
     trial_latency_ms = models.PositiveIntegerField(_("test call latency (ms)"), null=True, blank=True, editable=False)
@@ -138,6 +160,12 @@ class AIModel(models.Model):
             models.UniqueConstraint(
                 fields=["capability"], condition=Q(is_active=True), name="ai_models_one_active_per_capability"
             ),
+            models.UniqueConstraint(
+                fields=["capability", "fallback_position"],
+                condition=Q(fallback_position__isnull=False),
+                name="ai_models_one_fallback_per_position",
+                violation_error_message=_("Another saved model of this capability has this fallback position."),
+            ),
         ]
         permissions = [
             ("activate_aimodel", _("Can activate a model for a capability")),
@@ -152,9 +180,49 @@ class AIModel(models.Model):
     def capability_label(self) -> str:
         return capability_label(self.capability)
 
+    @property
+    def is_demo(self) -> bool:
+        """True for a model of the offline snapshot provider: its answers are local demo output."""
+        from .providers import get_provider
+        from .providers.snapshot import SnapshotProvider
+
+        try:
+            return issubclass(get_provider(self.provider.slug), SnapshotProvider)
+        except LookupError:
+            return False
+
     def get_backend(self):
-        """The provider backend, configured with its key and base URL, ready to call this model."""
-        return build_provider(self.provider.slug, self.provider)
+        """The provider backend, configured with its key and base URL and this model's ``parameters``."""
+        backend = build_provider(self.provider.slug, self.provider)
+        backend.parameters = dict(self.parameters or {})
+        return backend
+
+    def openai_client(self, **options):
+        """An ``openai.OpenAI`` client for this model's provider (base URL and key set). Needs the
+        ``openai`` extra; raises ``ProviderUnsupported`` for a provider without an OpenAI-compatible API."""
+        from .clients import openai_client
+
+        return openai_client(self.get_backend(), **options)
+
+    def async_openai_client(self, **options):
+        """The same as an ``openai.AsyncOpenAI`` client."""
+        from .clients import openai_client
+
+        return openai_client(self.get_backend(), asynchronous=True, **options)
+
+    def chat_kwargs(self, messages: list, **params) -> dict:
+        """``model``, ``messages`` and this model's parameters (under ``params``), for
+        ``client.chat.completions.create(**model.chat_kwargs(messages), stream=True)``."""
+        from .clients import chat_kwargs
+
+        return chat_kwargs(self.get_backend(), self.model_id, messages, **params)
+
+    def litellm_kwargs(self, messages=None) -> dict:
+        """Keyword arguments for ``litellm.completion(**kwargs)``: model, base URL, key, this model's
+        parameters, and ``messages`` (with its system prompt) if given."""
+        from .clients import litellm_kwargs
+
+        return litellm_kwargs(self.get_backend(), self.model_id, messages)
 
 
 class CatalogEntryManager(models.Manager):

@@ -1,96 +1,42 @@
-"""Choosing models: activate, deactivate, save, and the hot-path ``get_active_model``.
+"""Choosing models: activate, deactivate, save and reactivate; fallback chains.
 
 Every write runs in one ``transaction.atomic()`` block, so a failure anywhere leaves the
-previous model active (and django-cachalot never keeps a stale entry).
-
-``get_active_model`` memoizes per process against a version token kept in the configured
-cache. Each activation bumps the token (at once, and again on commit), so a warm call is
-one cache get and no SQL, and a change committed by another process sharing the cache is
-seen on the next call.
+previous model active (and django-cachalot never keeps a stale entry). A change of the active
+model sends ``signals.active_model_changed`` once it commits. The hot path that reads the choice,
+``get_active_model``, lives in ``active.py`` (re-exported here).
 """
 
+import logging
 import math
 import threading
-import uuid
 
-from django.apps import apps
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import caches
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import history, requirements
+from .active import change_made, clear_memo, current_version, get_active_model, get_active_models  # noqa: F401
 from .capabilities import configured, validate_capability
-from .conf import ai_settings
 from .embedding_guard import embedding_switch
-from .exceptions import ActivationError, EmbeddingSwitchUnconfirmed, NoActiveModel, RequirementsNotMet
+from .exceptions import ActivationError, EmbeddingSwitchUnconfirmed, RequirementsNotMet
 from .models import AIModel, Provider
+from .parameters import validate_parameters
+from .signals import active_model_changed
 
-VERSION_KEY = "ai_models:active-version"
-
-# capability -> (version token, AIModel or None); see the module docstring.
-_memo: dict = {}
+logger = logging.getLogger("ai_models")
 
 # Backends without partial unique indexes (MySQL, MariaDB) rely on this and on row locks.
 _activation_lock = threading.Lock()
 
 
-def _cache():
-    return caches[ai_settings.CACHE]
-
-
-def bump_version():
-    """Make every process reload its active models on their next call."""
-    _cache().set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-
-def clear_memo():
-    """Forget this process's memoized active models (tests, settings changes)."""
-    _memo.clear()
-
-
-def current_version():
-    """The active-model version token, made if the cache holds none. Changes with every change."""
-    cache = _cache()
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
-
-
-def _load_active(capability):
-    queryset = AIModel.objects.select_related("provider").filter(capability=capability, is_active=True)
-    if apps.is_installed("cachalot"):
-        # Our memo is the cache; a cachalot entry could predate the commit we were told about.
-        from cachalot.api import cachalot_disabled
-
-        with cachalot_disabled():
-            return queryset.first()
-    return queryset.first()
-
-
-def get_active_model(capability: str) -> AIModel:
-    """Return the active ``AIModel`` for ``capability``, with its provider loaded.
-
-    Raises ``NoActiveModel`` (a ``LookupError``) when none is active, and
-    ``UnknownCapability`` (a ``ValueError``) for a name that is not configured.
-    Treat the returned instance as read-only: it is shared within the process.
-    """
-    version = _cache().get(VERSION_KEY)
-    memo = _memo.get(capability)
-    if memo is None or version is None or memo[0] != version:
-        validate_capability(capability)
-        version = version or current_version()
-        memo = _memo[capability] = (version, _load_active(capability))
-    if memo[1] is None:
-        raise NoActiveModel(capability)
-    return memo[1]
-
-
 def _log(user, obj, flag, message):
+    """The admin history entry of a change; without a user (a script, the command line) the
+    ``ai_models`` log records it instead, with where it was made."""
     if user is None or not getattr(user, "pk", None):
+        with translation.override(None):  # the server log in English, like Django's own
+            logger.info("%s", history.describe(message))
         return
     LogEntry.objects.create(
         user_id=user.pk,
@@ -102,14 +48,24 @@ def _log(user, obj, flag, message):
     )
 
 
-def models_changed(**kwargs):
-    """Signal receiver for saves and deletes of ``AIModel`` and ``Provider``.
+def models_changed(using=None, **kwargs):
+    """Signal receiver for saves and deletes of ``AIModel`` and ``Provider``: every process
+    reloads once the change commits (this connection sees it at once, see ``active.py``)."""
+    change_made(using)
 
-    Bumps now, so this process sees its own uncommitted change, and again on commit, so no
-    other process can memoize the old state under the new token.
-    """
-    bump_version()
-    transaction.on_commit(bump_version)
+
+def _announce(capability, previous, current, user, via):
+    """Send ``active_model_changed`` when the current transaction commits."""
+
+    def send():
+        results = active_model_changed.send_robust(
+            AIModel, capability=capability, previous=previous, current=current, user=user, via=via
+        )
+        for receiver, result in results:
+            if isinstance(result, Exception):
+                logger.error("active_model_changed receiver %r failed", receiver, exc_info=result)
+
+    transaction.on_commit(send)
 
 
 def _storable(value):
@@ -183,6 +139,7 @@ def _swap_once(capability, provider_id, model_id, fields, user, activate, via, t
             chosen.is_active = True
             chosen.activated_at = timezone.now()
             chosen.activated_by = user if getattr(user, "pk", None) else None
+            chosen.activated_via = str(via)[:100]
             # The test call belongs to this activation: an activation without one clears it.
             chosen.trial_at = chosen.activated_at if trial else None
             chosen.trial_latency_ms = trial.latency_ms if trial else None
@@ -190,6 +147,8 @@ def _swap_once(capability, provider_id, model_id, fields, user, activate, via, t
         chosen.save()
         name = f"{provider.slug}:{model_id}"
         replaced = previous if activate and previous is not None and previous != chosen else None
+        if activate and previous != chosen:
+            _announce(capability, previous, chosen, user, via)
         if activate:
             event = history.REACTIVATED if rollback else history.ACTIVATED
         else:
@@ -203,22 +162,36 @@ def _swap_once(capability, provider_id, model_id, fields, user, activate, via, t
     return chosen
 
 
-def activate(entry, capability: str, user=None, *, via: str = "admin", trial=None, note: str = "",
-             override_requirements: bool = False, confirm_embedding_switch: bool = False) -> AIModel:
+def activate(
+    entry, capability: str, user=None, *, via: str = "admin", trial=None, note: str = "", parameters=None,
+    override_requirements: bool = False, confirm_embedding_switch: bool = False,
+) -> AIModel:
     """Make catalog ``entry`` the active model for ``capability``; return its ``AIModel``.
 
     Atomic: the previous active model is deactivated in the same transaction, so on any
     failure it stays active. ``trial``: the successful ``trial.TrialResult`` of a test call
     made first, stored with the activation (its latency and result). ``note`` is added to the
-    ``LogEntry`` message. The capability's requirements must be met unless
-    ``override_requirements`` (logged); replacing the active model of an embedding capability
-    needs ``confirm_embedding_switch`` (logged). Raises ``UnknownCapability``,
+    ``LogEntry`` message. ``parameters``: the call defaults to keep on the saved model (see
+    ``ai_models.parameters``; None keeps those it has). The capability's requirements must be
+    met unless ``override_requirements`` (logged); replacing the active model of an embedding
+    capability needs ``confirm_embedding_switch`` (logged). Raises ``UnknownCapability``,
     ``RequirementsNotMet``, ``EmbeddingSwitchUnconfirmed`` or ``ActivationError`` (also for a
-    failed ``trial``); nothing is changed then.
+    failed ``trial`` or invalid ``parameters``); nothing is changed then.
     """
     _check_trial(entry.provider, entry.model_id, trial)
+    fields = {**_entry_fields(entry), **_parameter_fields(entry.provider, entry.model_id, parameters)}
     note = check_activation(entry, capability, note, override_requirements, confirm_embedding_switch)
-    return _swap(capability, entry.provider, entry.model_id, _entry_fields(entry), user, True, via, trial, note)
+    return _swap(capability, entry.provider, entry.model_id, fields, user, True, via, trial, note)
+
+
+def _parameter_fields(provider_id, model_id, parameters) -> dict:
+    if parameters is None:
+        return {}
+    try:
+        validate_parameters(parameters)
+    except ValidationError as err:
+        raise ActivationError(f"Not activating {provider_id}:{model_id}: {' '.join(err.messages)} Nothing was changed.") from None
+    return {"parameters": dict(parameters)}
 
 
 def requirement_checks(entry, capability: str) -> list:
@@ -263,13 +236,16 @@ def _check_trial(provider_id, model_id, trial):
         )
 
 
-def save(entry, capability: str, user=None, *, via: str = "admin") -> AIModel:
-    """Save catalog ``entry`` for ``capability`` without activating it."""
-    return _swap(capability, entry.provider, entry.model_id, _entry_fields(entry), user, False, via)
+def save(entry, capability: str, user=None, *, via: str = "admin", parameters=None) -> AIModel:
+    """Save catalog ``entry`` for ``capability`` without activating it (``parameters`` as for ``activate``)."""
+    fields = {**_entry_fields(entry), **_parameter_fields(entry.provider, entry.model_id, parameters)}
+    return _swap(capability, entry.provider, entry.model_id, fields, user, False, via)
 
 
-def reactivate(aimodel: AIModel, user=None, *, via: str = "admin", trial=None, note: str = "",
-               override_requirements: bool = False, confirm_embedding_switch: bool = False) -> AIModel:
+def reactivate(
+    aimodel: AIModel, user=None, *, via: str = "admin", trial=None, note: str = "", parameters=None,
+    override_requirements: bool = False, confirm_embedding_switch: bool = False,
+) -> AIModel:
     """Make a saved model active again (the rollback path), keeping its stored metadata.
 
     The other arguments as for ``activate``; requirements are checked against the entry kept
@@ -277,11 +253,12 @@ def reactivate(aimodel: AIModel, user=None, *, via: str = "admin", trial=None, n
     """
     from .drift import activated_entry
 
-    _check_trial(aimodel.provider.slug, aimodel.model_id, trial)
+    slug = aimodel.provider.slug
+    _check_trial(slug, aimodel.model_id, trial)
+    fields = _parameter_fields(slug, aimodel.model_id, parameters)
     entry = activated_entry(aimodel)
     note = check_activation(entry, aimodel.capability, note, override_requirements, confirm_embedding_switch)
-    return _swap(aimodel.capability, aimodel.provider.slug, aimodel.model_id, {}, user, True, via, trial, note,
-                 rollback=True)
+    return _swap(aimodel.capability, slug, aimodel.model_id, fields, user, True, via, trial, note, rollback=True)
 
 
 def deactivate(capability: str, user=None, *, via: str = "admin", only: AIModel | None = None) -> AIModel | None:
@@ -299,4 +276,33 @@ def deactivate(capability: str, user=None, *, via: str = "admin", only: AIModel 
         current.save(update_fields=["is_active", "updated_at"])
         name = f"{current.provider.slug}:{current.model_id}"
         _log(user, current, CHANGE, history.message(history.DEACTIVATED, name, capability, via=via))
+        _announce(capability, current, None, user, via)
     return current
+
+
+def set_fallbacks(capability: str, chain, user=None, *, via: str = "admin") -> list:
+    """Make ``chain`` (saved models of ``capability``, in order) its fallback chain; return it.
+
+    Replaces the previous chain in one transaction. The active model may be listed (it is skipped
+    while it is active). Raises ``UnknownCapability``, or ``ActivationError`` for a model of
+    another capability.
+    """
+    validate_capability(capability)
+    chain = list(chain)
+    strangers = [str(row) for row in chain if row.capability != capability]
+    if strangers:
+        raise ActivationError(
+            f"Not changing the {capability} fallbacks: {', '.join(strangers)} belong to another capability."
+        )
+    with transaction.atomic():
+        rows = AIModel.objects.select_for_update().filter(capability=capability)
+        rows.exclude(fallback_position=None).update(fallback_position=None, updated_at=timezone.now())
+        for position, row in enumerate(chain, start=1):
+            row.fallback_position = position
+            row.save(update_fields=["fallback_position", "updated_at"])
+        listed = ", ".join(f"{row.provider.slug}:{row.model_id}" for row in chain)
+        for row in chain[:1]:
+            name = f"{row.provider.slug}:{row.model_id}"
+            _log(user, row, CHANGE, history.message(history.FALLBACKS, name, capability, via=via, replacing=listed))
+        change_made()
+    return chain

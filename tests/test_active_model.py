@@ -78,14 +78,7 @@ def test_host_defined_capabilities(db):
             get_active_model("image")
 
 
-def test_evicted_version_token_falls_back_to_the_database(db):
-    from django.core.cache import cache
-
-    selection.activate(catalog_model("a"), "chat")
-    get_active_model("chat")
-    cache.clear()
-    AIModel.objects.filter(model_id="a").update(display_name="changed while the cache was gone")
-    assert get_active_model("chat").display_name == "changed while the cache was gone"
+# An evicted version token: tests/host/test_memo.py (the shared-cache path).
 
 
 SECOND_PROCESS = textwrap.dedent(

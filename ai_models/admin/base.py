@@ -21,6 +21,7 @@ if apps.is_installed("unfold"):
     from unfold.admin import ModelAdmin as ThemeModelAdmin
     from unfold.widgets import UnfoldAdminPasswordWidget as PasswordInput
     from unfold.widgets import UnfoldAdminSelectWidget as Select
+    from unfold.widgets import UnfoldAdminTextareaWidget as Textarea
     from unfold.widgets import UnfoldAdminURLInputWidget as URLInput
     from unfold.widgets import UnfoldBooleanWidget as CheckboxInput
 else:
@@ -29,9 +30,10 @@ else:
     ThemeModelAdmin = admin.ModelAdmin
     PasswordInput = forms.PasswordInput
     Select = forms.Select
+    Textarea = forms.Textarea
     CheckboxInput = forms.CheckboxInput
 
-__all__ = ["CheckboxInput", "ModelAdmin", "PasswordInput", "Select", "URLInput"]
+__all__ = ["CheckboxInput", "ModelAdmin", "PasswordInput", "Select", "Textarea", "URLInput"]
 
 # Each search word is one more OR-ed LIKE per search field: thousands of them exceed what
 # SQLite takes in one query (a 500) and cost any database dearly.
@@ -69,24 +71,12 @@ class ModelAdmin(ThemeModelAdmin):
                 request,
                 gettext(
                     "The shared cache (AI_MODELS['CACHE'] = %(alias)r) is unavailable: provider catalogs are fetched "
-                    "live and not kept, and activations wait until it is back. Details are in the server log."
+                    "live and not kept; activations still reach the other processes, through the database, within "
+                    "a second. Details are in the server log."
                 )
                 % {"alias": ai_settings.CACHE},
                 messages.WARNING,
             )
-
-    def refuse_without_cache(self, request, err: BaseException):
-        """The message for a change refused because the shared cache failed while making it."""
-        sharedcache.mark_unavailable(ai_settings.CACHE, err)
-        self.message_user(
-            request,
-            gettext(
-                "Nothing was changed: the shared cache (AI_MODELS['CACHE'] = %(alias)r) is unavailable, so the other "
-                "processes of the site could not learn of the change. Try again when it is back."
-            )
-            % {"alias": ai_settings.CACHE},
-            messages.ERROR,
-        )
 
     empty_value_display = EMPTY  # the same dash as the app's own empty cells
 

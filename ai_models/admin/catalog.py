@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, requirements, selection, sharedcache
+from .. import guardrail, requirements, selection
 from ..capabilities import capability_choices, capability_label
 from ..catalog import (
     Listing,
@@ -255,16 +255,14 @@ class CatalogEntryAdmin(ModelAdmin):
             if activating:
                 aimodel = selection.activate(
                     entry, capability, request.user, trial=trial, note=note,
+                    parameters=form.cleaned_data["parameters"],
                     override_requirements=form.cleaned_data["override_requirements"],
                     confirm_embedding_switch=form.cleaned_data["confirm_embedding_switch"],
                 )
             else:
-                aimodel = selection.save(entry, capability, request.user)
+                aimodel = selection.save(entry, capability, request.user, parameters=form.cleaned_data["parameters"])
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
-            return None
-        except sharedcache.CLIENT_ERRORS as err:  # the activation was rolled back with it
-            self.refuse_without_cache(request, err)
             return None
         if activating:
             done = gettext("%(model)s is now the active model for %(capability)s.")

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from ..capabilities import capability_choices
 from ..drift import EXPIRED, expiry_flag
 from ..exceptions import EncryptionError, UnknownProvider
-from ..models import Provider
+from ..models import AIModel, Provider
 from ..providers import get_provider, provider_paths
 from ..validators import validate_base_url
-from .base import CheckboxInput, PasswordInput, Select, URLInput
+from ..parameters import validate_parameters
+from .base import CheckboxInput, PasswordInput, Select, Textarea, URLInput
 
 
 class ActivateForm(forms.Form):
@@ -44,6 +45,16 @@ class ActivateForm(forms.Form):
         required=False,
         widget=CheckboxInput,
     )
+    parameters = forms.JSONField(
+        label=_("Call parameters"),
+        required=False,
+        validators=[validate_parameters],
+        widget=Textarea(attrs={"rows": 3, "placeholder": '{"temperature": 0.2, "max_tokens": 800}'}),
+        help_text=_(
+            "Optional JSON of defaults sent with every call of this model (temperature, max_tokens, system_prompt, "
+            "image_size, voice...). Leave empty to keep those the saved model has."
+        ),
+    )
 
     def __init__(self, entry, *args, preferred=None, activating=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,6 +76,26 @@ class ActivateForm(forms.Form):
                 gettext("This model has expired: tick this box to activate it anyway, or choose another model.")
             )
         return confirmed
+
+
+class SavedModelForm(forms.ModelForm):
+    """A saved model's editable fields; a fallback position taken by another model is an error."""
+
+    class Meta:
+        model = AIModel
+        fields = ["display_name", "parameters", "fallback_position"]
+        widgets = {"parameters": Textarea(attrs={"rows": 4})}
+
+    def clean_fallback_position(self):
+        # The capability is not on the form, so Django skips the (capability, position) constraint.
+        position = self.cleaned_data.get("fallback_position")
+        taken = AIModel.objects.filter(capability=self.instance.capability, fallback_position=position)
+        if position is not None and taken.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("Another saved model of this capability has this fallback position."))
+        return position
+
+    def clean_parameters(self):
+        return self.cleaned_data.get("parameters") or {}
 
 
 def _provider_label(provider_id):

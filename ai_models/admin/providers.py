@@ -8,7 +8,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import sharedcache
 from ..catalog import provider_statuses, refresh
 from ..conf import ai_settings
 from ..exceptions import AIModelsError, log_unexpected, redact
@@ -41,23 +40,6 @@ class ProviderAdmin(ModelAdmin):
         response = super().changelist_view(request, extra_context)
         self.warn_if_cache_unavailable(request)
         return response
-
-    def save_model(self, request, obj, form, change):
-        try:
-            super().save_model(request, obj, form, change)
-        except sharedcache.CLIENT_ERRORS as err:
-            # Raised by the change signal once the row is written: the save stands, the other
-            # processes just cannot be told until the cache is back.
-            sharedcache.mark_unavailable(ai_settings.CACHE, err)
-            self.message_user(
-                request,
-                gettext(
-                    "%(provider)s was saved, but the shared cache is unavailable: other processes of the site may "
-                    "use its previous settings until it is back."
-                )
-                % {"provider": obj},
-                messages.WARNING,
-            )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

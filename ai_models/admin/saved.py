@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, history, selection, sharedcache
+from .. import guardrail, history, selection
 from ..drift import EXPIRED, activated_entry, expiry_flag
 from ..exceptions import ActivationError, UnknownCapability
 from ..models import AIModel
@@ -21,26 +21,32 @@ from .base import ModelAdmin
 from .display import EMPTY, fetched_when, format_price, format_tokens
 from .drift import drift_cell, request_drift
 from .filters import SavedCapabilityFilter
-from .forms import ActivateForm
+from .forms import ActivateForm, SavedModelForm
 
 # What re-activating a saved model may need ticked, in the order the page asks.
 CONFIRMATIONS = ("confirm_above_ceiling", "confirm_expired", "override_requirements", "confirm_embedding_switch")
+EDITABLE = ("display_name", "parameters", "fallback_position")
+
+
+def _in_use(obj) -> bool:
+    return obj.is_active or obj.fallback_position is not None
 
 
 @admin.register(AIModel)
 class AIModelAdmin(ModelAdmin):
     """Saved models. State changes only through the actions (and the same buttons on a model's
-    page); only the display name is editable."""
+    page); the display name, call parameters and fallback position are editable."""
 
     list_display = (
         "model_id",
         "display_name",
-        "provider",
+        "provider_name",
         "capability_name",
         "state",
         "input_price_per_1m",
         "output_price_per_1m",
         "activated",
+        "fallback",
         "test_call",
     )
     list_filter = (SavedCapabilityFilter, "is_active", "provider")
@@ -53,12 +59,15 @@ class AIModelAdmin(ModelAdmin):
         "capability_name",
         "active",
         "display_name",
+        "parameters",
+        "fallback_position",
         "description",
         "context",
         "input_price_per_1m",
         "output_price_per_1m",
         "activated_at",
         "activated_by",
+        "activated_via",
         "drift_detail",
         "test_call_detail",
         "created_at",
@@ -68,9 +77,17 @@ class AIModelAdmin(ModelAdmin):
     change_form_template = "admin/ai_models/aimodel/change_form.html"
     reactivate_template = "admin/ai_models/aimodel/reactivate.html"
     deactivate_template = "admin/ai_models/aimodel/deactivate.html"
-    readonly_fields = tuple(name for name in fields if name != "display_name")
+    readonly_fields = tuple(name for name in fields if name not in EDITABLE)
+    form = SavedModelForm
 
     # --- columns ----------------------------------------------------------------------------
+
+    @admin.display(description=_("provider"), ordering="provider")
+    def provider_name(self, obj):
+        """The provider, marked when its answers are the offline snapshot's demo output."""
+        if not obj.is_demo:
+            return str(obj.provider)
+        return format_html('{} <span class="aim-badge">{}</span>', obj.provider, gettext("demo output"))
 
     @admin.display(description=_("capability"), ordering="capability")
     def capability_name(self, obj):
@@ -82,17 +99,25 @@ class AIModelAdmin(ModelAdmin):
             return EMPTY
         return format_html('<span class="aim-badge aim-badge-active">{}</span>', gettext("active"))
 
+    @admin.display(description=_("fallback"), ordering="fallback_position")
+    def fallback(self, obj):
+        """Its place in the capability's fallback chain (while it is not the active model)."""
+        if obj.fallback_position is None or obj.is_active:
+            return EMPTY
+        return gettext("#%(position)d") % {"position": obj.fallback_position}
+
     @admin.display(description=_("state"), ordering="-is_active")
     def state(self, obj):
-        """Active or not and, for an active model, how it stands against its provider's catalog."""
-        if not obj.is_active:
+        """Active or a fallback and, if so, how it stands against its provider's catalog."""
+        if not _in_use(obj):
             return EMPTY
-        return format_html("{} {}", self.active(obj), drift_cell(getattr(obj, "drift", None)))
+        badge = self.active(obj) if obj.is_active else ""
+        return format_html("{} {}", badge, drift_cell(getattr(obj, "drift", None)))
 
     @admin.display(description=_("drift"))
     def drift_detail(self, obj):
-        """Each drift flag of an active model with its sentence (the change form)."""
-        if obj is None or not obj.is_active:
+        """Each drift flag of an active model or a fallback with its sentence (the change form)."""
+        if obj is None or not _in_use(obj):
             return EMPTY
         return drift_cell(getattr(obj, "drift", None), detailed=True)
 
@@ -136,7 +161,7 @@ class AIModelAdmin(ModelAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if obj is not None and obj.is_active:
+        if obj is not None and _in_use(obj):
             obj.drift = request_drift(request).get(obj.pk)
         return obj
 
@@ -295,9 +320,6 @@ class AIModelAdmin(ModelAdmin):
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
             return None
-        except sharedcache.CLIENT_ERRORS as err:
-            self.refuse_without_cache(request, err)
-            return None
         self.message_user(
             request,
             gettext("%(model)s is the active model for %(capability)s again.")
@@ -342,9 +364,6 @@ class AIModelAdmin(ModelAdmin):
         for row in active:
             try:
                 deactivated = selection.deactivate(row.capability, request.user, only=row)
-            except sharedcache.CLIENT_ERRORS as err:
-                self.refuse_without_cache(request, err)
-                return
             except UnknownCapability as err:
                 self.message_user(
                     request,

@@ -16,7 +16,8 @@ def add_parsers(sub):
     p.add_argument("--capability", required=True)
     p.add_argument(
         "--user",
-        help=_("User recorded in the admin history (default: $%(env)s, else the first superuser).") % {"env": USER_ENV},
+        help=_("User recorded in the admin history (default: $%(env)s, else none: the command line).")
+        % {"env": USER_ENV},
     )
     p.add_argument(
         "--strict", action="store_true", help=_("Refuse a model the catalog does not classify for the capability.")
@@ -127,7 +128,8 @@ def _approve_price(out, entry, capability, actor, allowed) -> str:
         note = guardrail.approve(capability, entry.input_price, entry.output_price, actor, confirmed=allowed)
     except guardrail.AboveCeiling as above:
         values = _ceiling_values(entry, capability, above.excess)
-        if not above.permitted:
+        # Without the flag, first say what is wrong and how to go on; with it, who may.
+        if allowed and not above.permitted:
             raise fail(
                 _("Refused: activating %(pk)s above the %(capability)s price ceiling needs a user with the "
                   "permission ai_models.activate_above_ceiling (pass --user or set %(env)s).")

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from ..active import cache_is_process_local
 from ..capabilities import capability_label
 from ..conf import ai_settings
 from ..drift import active_drift
@@ -22,7 +23,7 @@ def run(out, as_json=False, **options):
             is_active=True, capability__in=list(capabilities)
         )
     }
-    drifts = {drift.model.capability: drift for drift in active_drift()}
+    drifts = {drift.model.capability: drift for drift in active_drift() if not drift.is_fallback}
     if as_json:
         out.json({name: _active_json(rows.get(name), drifts.get(name)) for name in capabilities})
         return
@@ -38,11 +39,16 @@ def run(out, as_json=False, **options):
             row.provider.slug,
             clean(row.model_id),
             clean(row.display_name, 40),
-            drift_label(drifts.get(name)),
+            _unwatched_label(drifts.get(name)),
             row.activated_at.strftime("%Y-%m-%d %H:%M") if row.activated_at else "",
             row.activated_by.get_username() if row.activated_by else "",
         ])
     out.table(headers, lines)
+    for row in rows.values():
+        if row.is_demo:
+            out.warn(_("%(capability)s: %(provider)s:%(model)s is the offline demo snapshot: it answers with demo "
+                       "output, not a real model's.") % {"capability": row.capability, "provider": row.provider.slug,
+                                                          "model": clean(row.model_id)})
     report_drift(out, drifts.values())
 
 
@@ -79,11 +85,29 @@ def drift_label(drift) -> str:
     return _("ok") if drift.checked else _("not checked")
 
 
+def _unwatched_label(drift) -> str:
+    """``drift_label``, saying why when a process-local cache is why nothing could be checked."""
+    if drift is not None and not drift.flags and not drift.checked and cache_is_process_local():
+        # The site's processes cannot have filled this one's private cache: say so.
+        return _("not checked: this process has no cached catalog (the cache is private to each process; "
+                 "run `ai_models watch`)")
+    return drift_label(drift)
+
+
+def capability_cell(drift) -> str:
+    """"chat", or "chat (fallback 2)" for a member of its fallback chain."""
+    row = drift.model
+    if drift.is_fallback:
+        return _("%(capability)s (fallback %(position)s)") % {"capability": row.capability, "position": row.fallback_position}
+    return row.capability
+
+
 def _active_json(row, drift=None):
     if row is None:
         return None
     return {
         "provider": row.provider.slug,
+        "demo": row.is_demo,
         "model_id": row.model_id,
         "name": row.display_name,
         "capability_label": capability_label(row.capability),
@@ -92,6 +116,7 @@ def _active_json(row, drift=None):
         "output_price": None if row.output_price is None else format_price(row.output_price),
         "activated_at": row.activated_at.isoformat() if row.activated_at else None,
         "activated_by": row.activated_by.get_username() if row.activated_by else None,
+        "activated_via": row.activated_via or None,
         "trial": None
         if row.trial_at is None
         else {"at": row.trial_at.isoformat(), "latency_ms": row.trial_latency_ms, "result": row.trial_result},

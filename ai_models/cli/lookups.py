@@ -3,7 +3,6 @@
 import os
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
 from ..conf import ai_settings
@@ -47,7 +46,8 @@ def check_provider(provider_id):
 
 
 def resolve_user(username):
-    """The user for the LogEntry: --user, else $DJANGO_AI_MODELS_USER, else the first superuser."""
+    """The user for the LogEntry: --user, else $DJANGO_AI_MODELS_USER, else None: the change is then
+    recorded as made by the command line (``activated_via``, the ``ai_models`` log), not by a person."""
     User = get_user_model()
     source = "--user"
     if not username and os.environ.get(USER_ENV):
@@ -59,18 +59,14 @@ def resolve_user(username):
             raise fail(
                 _("No user %(username)r (from %(source)s).") % {"username": username, "source": source}, USAGE
             ) from None
-    try:
-        User._meta.get_field("is_superuser")
-    except FieldDoesNotExist:
-        return None
-    return User._default_manager.filter(is_superuser=True).order_by("pk").first()
+    return None
 
 
 def report_log_user(out, actor):
     if actor is None:
         out.warn(
-            _("Notice: no user to record, so no admin history (LogEntry) was written. "
-              "Pass --user or set %(env)s.") % {"env": USER_ENV}
+            _("Notice: recorded as made by the command line, not by a person, so no admin history "
+              "(LogEntry) was written. Pass --user or set %(env)s to record who made it.") % {"env": USER_ENV}
         )
 
 

@@ -20,6 +20,19 @@ DASH = "—"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def local_cache_note() -> str:
+    """With a process-local cache, why this command cannot see what the site fetched ("" otherwise)."""
+    from ..active import cache_is_process_local
+    from ..conf import ai_settings
+
+    if not cache_is_process_local():
+        return ""
+    return " " + _(
+        "in this process (the cache %(alias)r is private to each process, so what the site or another "
+        "command fetched is not visible here; use a shared cache, or run `providers --test`)"
+    ) % {"alias": ai_settings.CACHE}
+
+
 class Output:
     """The command's streams: results on stdout, warnings and notes on stderr."""
 
@@ -118,7 +131,7 @@ def status_line(status) -> str:
     elif status.state == "failed":
         line = _("%(provider)s: failed: %(error)s") % values
     else:
-        line = _("%(provider)s: not fetched yet") % values
+        line = _("%(provider)s: not fetched yet") % values + local_cache_note()
     if status.skipped:
         line += " " + _("(%(skipped)s malformed entries skipped)") % {"skipped": status.skipped}
     return line

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from .. import catalog
 from ..exceptions import AIModelsError, redact
 from ..models import Provider
-from .output import age, clean, fail, status_json, without_prefix
+from .output import age, clean, fail, local_cache_note, status_json, without_prefix
 
 
 def add_parser(sub):
@@ -93,7 +93,7 @@ def key_description(backend, row) -> str:
 def short_status(status) -> str:
     """"fresh, 342 models, 5 minutes old" for the providers table."""
     if status is None or status.state == "never":
-        return _("not fetched yet")
+        return _("not fetched yet") + local_cache_note()
     if status.state == "failed":
         return _("failed")
     return _("%(state)s, %(count)s models, %(age)s old") % {

@@ -8,7 +8,7 @@ from ..conf import ai_settings
 from ..drift import active_drift
 from ..models import AIModel, Provider
 from ..providers import provider_paths
-from .active import drift_json, drift_label, report_drift
+from .active import capability_cell, drift_json, drift_label, report_drift
 from .output import UNCHECKED, clean, fail, status_json, status_line
 
 
@@ -22,10 +22,10 @@ def add_parser(sub):
 
 
 def run(out, refresh=False, as_json=False, **options):
-    providers = sorted(
-        set(AIModel.objects.filter(is_active=True, capability__in=list(ai_settings.CAPABILITIES))
-            .values_list("provider__slug", flat=True))
-    )
+    in_use = AIModel.objects.filter(capability__in=list(ai_settings.CAPABILITIES)).exclude(
+        is_active=False, fallback_position=None
+    )  # the active models and their fallbacks
+    providers = sorted(set(in_use.values_list("provider__slug", flat=True)))
     registered = [provider for provider in providers if provider in provider_paths()]
     enabled = {backend.id for backend in Provider.objects.backends(registered)} if registered else set()
     statuses = catalog.get_catalog(sorted(enabled), refresh=refresh).statuses if enabled else []
@@ -36,7 +36,8 @@ def run(out, refresh=False, as_json=False, **options):
             {
                 "models": [
                     {"capability": drift.model.capability, "provider": drift.model.provider.slug,
-                     "model_id": drift.model.model_id, **drift_json(drift)}
+                     "model_id": drift.model.model_id, **drift_json(drift),
+                     **({"fallback_position": drift.model.fallback_position} if drift.is_fallback else {})}
                     for drift in drifts
                 ],
                 "providers": [status_json(status) for status in statuses],
@@ -45,7 +46,7 @@ def run(out, refresh=False, as_json=False, **options):
     else:
         headers = [_("capability"), _("provider"), _("model id"), _("drift")]
         out.table(headers, [
-            [drift.model.capability, drift.model.provider.slug, clean(drift.model.model_id), drift_label(drift)]
+            [capability_cell(drift), drift.model.provider.slug, clean(drift.model.model_id), drift_label(drift)]
             for drift in drifts
         ])
         for status in statuses:

@@ -69,18 +69,21 @@ class AnthropicProvider(HTTPProvider):
             output_modalities=("text",),
         )
 
-    def chat(self, model_id: str, messages: list[dict], **params) -> Generation:
-        """A reply from ``POST /messages``; system messages become its ``system`` parameter."""
-        system = [str(message.get("content") or "") for message in messages if message.get("role") == "system"]
-        body = {
-            "max_tokens": self.option("MAX_TOKENS"),
-            **params,
-            "model": model_id,
-            "messages": [message for message in messages if message.get("role") != "system"],
-        }
+    # Chat goes through the Messages API (not OpenAI's chat completions, so no openai_client()).
+    chat_path = messages_path
+
+    def chat_request(self, model_id: str, messages: list[dict], params: dict) -> tuple[str, dict]:
+        """``POST /messages``: system messages become its ``system`` parameter; ``max_tokens`` is required."""
+        path, body = super().chat_request(model_id, messages, params)
+        system = [str(message.get("content") or "") for message in body["messages"] if message.get("role") == "system"]
+        body = {"max_tokens": self.option("MAX_TOKENS"), **body}
+        body["messages"] = [message for message in body["messages"] if message.get("role") != "system"]
         if system:
             body["system"] = "\n\n".join(system)
-        data, reply = self.post_json(self.messages_path, body)
+        return path, body
+
+    def chat_generation(self, model_id: str, reply: Reply) -> Generation:
+        data = self.json_object(reply)
         content = data.get("content")
         if not isinstance(content, list):
             raise self.unusable(reply, _("a message with content blocks"))

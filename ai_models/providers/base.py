@@ -9,6 +9,10 @@ A backend has two halves kept apart:
 Backends that can also *call* a model implement ``chat``, ``embed``, ``generate_image`` and
 ``synthesize_speech`` (each returning a ``Generation``), and ``transcribe``, ``moderate`` and
 ``rerank`` (returning the types of ``results.py``); the base raises ``ProviderUnsupported``.
+The four ``Generation`` calls have an async twin (``achat``, ``aembed``, ``agenerate_image``, ``asynthesize_speech``); the
+base runs the sync method in a worker thread, HTTP backends await an ``httpx.AsyncClient``.
+``parameters`` (a saved model's call defaults, see ``ai_models.parameters``) apply under each
+call's own arguments.
 
 A class serves one provider id, or several: ``serving(provider_id, name)`` gives the class
 under another id (two Ollama servers through the generic OpenAI-compatible class).
@@ -21,6 +25,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, ClassVar
+
+from asgiref.sync import sync_to_async
 
 from ..capabilities import allowed, capability_kind, kinds_from_legacy
 from ..exceptions import ProviderAuthError, ProviderResponseError, ProviderUnsupported
@@ -157,6 +163,12 @@ class BaseProvider:
         self.key_error = key_error
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.options = options or {}
+        self.parameters: dict = {}  # the saved model's call defaults (``AIModel.get_backend()`` sets them)
+
+    @property
+    def openai_base_url(self) -> str | None:
+        """Base URL of the provider's OpenAI-compatible API (for the ``openai`` SDK), or None."""
+        return None
 
     def option(self, name: str):
         """A provider-specific option, or its default."""
@@ -308,17 +320,18 @@ class BaseProvider:
         raise self.unsupported(parsing.translate("chat"))
 
     def embed(self, model_id: str, texts: list[str]) -> Generation:
-        """One vector per text in ``texts``. Raises ``ProviderUnsupported`` or ``ProviderError``."""
+        """One vector per text in ``texts`` (``dimensions``: the saved model's, if any). Raises
+        ``ProviderUnsupported`` or ``ProviderError``."""
         raise self.unsupported(parsing.translate("embeddings"))
 
-    def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:
-        """An image drawn from ``prompt``. Raises ``ProviderUnsupported`` or ``ProviderError``."""
+    def generate_image(self, model_id: str, prompt: str, *, size: str | None = None) -> Generation:
+        """An image drawn from ``prompt`` (``size`` such as "1024x1024"; default the saved model's
+        ``image_size``, else 1024x1024). Raises ``ProviderUnsupported`` or ``ProviderError``."""
         raise self.unsupported(parsing.translate("image generation"))
 
-    def synthesize_speech(
-        self, model_id: str, text: str, *, voice: str = "alloy", audio_format: str = "mp3"
-    ) -> Generation:
-        """``text`` read aloud. Raises ``ProviderUnsupported`` or ``ProviderError``."""
+    def synthesize_speech(self, model_id: str, text: str, *, voice=None, audio_format=None) -> Generation:
+        """``text`` read aloud (default the saved model's ``voice``/``audio_format``, else alloy, mp3).
+        Raises ``ProviderUnsupported`` or ``ProviderError``."""
         raise self.unsupported(parsing.translate("speech synthesis"))
 
     def transcribe(
@@ -335,6 +348,23 @@ class BaseProvider:
     def rerank(self, model_id: str, query: str, documents: list[str]) -> Ranking:
         """``documents`` by relevance to ``query``. Raises ``ProviderUnsupported`` or ``ProviderError``."""
         raise self.unsupported(parsing.translate("reranking"))
+
+    async def achat(self, model_id: str, messages: list[dict], **params) -> Generation:
+        """``chat`` for async code."""
+        return await sync_to_async(self.chat, thread_sensitive=False)(model_id, messages, **params)
+
+    async def aembed(self, model_id: str, texts: list[str]) -> Generation:
+        """``embed`` for async code."""
+        return await sync_to_async(self.embed, thread_sensitive=False)(model_id, texts)
+
+    async def agenerate_image(self, model_id: str, prompt: str, *, size: str | None = None) -> Generation:
+        """``generate_image`` for async code."""
+        return await sync_to_async(self.generate_image, thread_sensitive=False)(model_id, prompt, size=size)
+
+    async def asynthesize_speech(self, model_id: str, text: str, *, voice=None, audio_format=None) -> Generation:
+        """``synthesize_speech`` for async code."""
+        call = sync_to_async(self.synthesize_speech, thread_sensitive=False)
+        return await call(model_id, text, voice=voice, audio_format=audio_format)
 
 
 @lru_cache(maxsize=None)

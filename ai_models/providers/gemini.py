@@ -10,11 +10,10 @@ from typing import Any
 from .. import classification as rules
 from . import parsing
 from .base import CatalogModel
-from .calls import OpenAIStyleCalls
 from .http import HTTPProvider, Reply
 
 
-class GeminiProvider(OpenAIStyleCalls, HTTPProvider):
+class GeminiProvider(HTTPProvider):
     """Gemini, Gemma and Imagen models, classified by ``supportedGenerationMethods``."""
 
     id = "gemini"

@@ -3,15 +3,17 @@
 ``HTTPProvider`` owns the client (one per fetch, ``trust_env=False``, explicit timeouts,
 vetted addresses and one deadline per exchange: see ``network``), the auth header, retries
 on 429/5xx honouring ``Retry-After``, a cap on the response size counted as the body is
-decoded, same-host-only redirects, JSON decoding and the mapping of every failure to a
-``ProviderError`` that names the provider and never contains the key (nor an obvious
-transform of it). Provider modules only say where to go and how to parse.
+decoded (``body``), same-host-only redirects, JSON decoding and the mapping of every failure
+to a ``ProviderError`` that names the provider and never contains the key (nor an obvious
+transform of it), for sync and async calls alike. Calling a model is ``calls.ModelCalls``.
+Provider modules only say where to go and how to parse.
 """
 
+import asyncio
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -32,13 +34,14 @@ from ..exceptions import (
     redact,
 )
 from ..validators import validate_base_url
-from . import media
-from .body import read_body
-from .network import AddressRefused, GuardedNetwork, GuardedTransport
-from .base import BaseProvider, Generation
+from .base import BaseProvider
+from .body import aread_body, read_body
+from .calls import ModelCalls
+from .network import AddressRefused, AsyncGuardedNetwork, AsyncGuardedTransport, GuardedNetwork, GuardedTransport
 
 # Looked up at call time so tests patch it (``ai_models.providers.http.sleep``) and never wait.
 sleep = time.sleep
+asleep = asyncio.sleep
 
 MAX_REDIRECTS = 3
 MAX_PAGES = 100
@@ -88,7 +91,7 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host, url.port
 
 
-class HTTPProvider(BaseProvider):
+class HTTPProvider(ModelCalls, BaseProvider):
     """Base of the providers reached over HTTP: owns the client, retries, caps and errors."""
 
     auth_header: ClassVar[str] = "Authorization"
@@ -96,11 +99,6 @@ class HTTPProvider(BaseProvider):
     default_options: ClassVar[dict] = {
         "GENERATION_TIMEOUT": 120.0,  # seconds to wait for a model's answer; images are slow
     }
-    # OpenAI-style endpoints this provider offers for calling models (None: not offered).
-    chat_path: ClassVar[str | None] = None
-    embeddings_path: ClassVar[str | None] = None
-    images_path: ClassVar[str | None] = None
-    speech_path: ClassVar[str | None] = None
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -119,26 +117,26 @@ class HTTPProvider(BaseProvider):
         """Headers that authenticate a call to a model (the listing's by default)."""
         return self.auth_headers()
 
-    def _check_base_url(self) -> httpx.URL:
+    def _check_base_url(self, url: str | None = None) -> httpx.URL:
         # The same rule as the admin form and check E007 (``validate_base_url``), enforced again
         # here because a setting or an allow-list may have changed since the URL was saved.
-        if not self.base_url:  # a generic class has no default: the host names its server
+        url = self.base_url if url is None else url
+        if not url:  # a generic class has no default: the host names its server
             raise ProviderError(
                 self.id,
                 _("no base URL configured; set AI_MODELS['PROVIDERS'][%(id)r]['BASE_URL'] or add one in the admin")
                 % {"id": self.id},
             )
         try:
-            validate_base_url(self.base_url)
+            validate_base_url(url)
         except ValidationError as err:
             raise ProviderError(
                 self.id, _("the base URL is not allowed: %(reason)s") % {"reason": " ".join(err.messages)}
             ) from None
-        return httpx.URL(self.base_url)
+        return httpx.URL(url)
 
-    @contextmanager
-    def client(self, *, invoking: bool = False) -> Iterator[httpx.Client]:
-        """One configured ``httpx.Client`` for one fetch or call. Checks the key and base URL first.
+    def client_options(self, *, invoking: bool = False) -> dict:
+        """Keyword arguments of the httpx client for one fetch or call. Checks the key and base URL first.
 
         ``invoking``: for a call to a model, which always needs a key and may take longer
         (``GENERATION_TIMEOUT``) than a list.
@@ -149,15 +147,24 @@ class HTTPProvider(BaseProvider):
         timeout = httpx.Timeout(read_timeout, connect=ai_settings.CONNECT_TIMEOUT)
         auth = self.invocation_headers() if invoking else self.auth_headers()
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip, deflate", **auth}
+        return {"timeout": timeout, "headers": headers, "trust_env": False, "follow_redirects": False}
+
+    @contextmanager
+    def client(self, *, invoking: bool = False) -> Iterator[httpx.Client]:
+        """One configured ``httpx.Client`` for one fetch or call (see ``client_options``), connecting
+        only to vetted addresses."""
         network = GuardedNetwork()
-        with httpx.Client(
-            timeout=timeout,
-            headers=headers,
-            trust_env=False,
-            follow_redirects=False,
-            transport=GuardedTransport(network),
-        ) as client:
+        with httpx.Client(**self.client_options(invoking=invoking), transport=GuardedTransport(network)) as client:
             client.network = network  # read by _exchange, which starts each exchange's deadline
+            yield client
+
+    @asynccontextmanager
+    async def aclient(self, *, invoking: bool = False) -> AsyncIterator[httpx.AsyncClient]:
+        """The same as an ``httpx.AsyncClient``, for the async calls (``achat`` ...), under the same guards."""
+        network = AsyncGuardedNetwork()
+        transport = AsyncGuardedTransport(network)
+        async with httpx.AsyncClient(**self.client_options(invoking=invoking), transport=transport) as client:
+            client.network = network
             yield client
 
     # -- requests --------------------------------------------------------------------------
@@ -168,49 +175,77 @@ class HTTPProvider(BaseProvider):
         Raises ``ProviderAuthError`` (401/403), ``ProviderUnavailable`` (unreachable, timed out,
         still 429/5xx after ``MAX_RETRIES``) or ``ProviderResponseError`` (anything else).
         """
-        attempt = 0
-        while True:
-            reply = self._send(client, method, url, **kwargs)
-            retryable = reply.status == 429 or reply.status >= 500
-            if not retryable or attempt >= ai_settings.MAX_RETRIES:
-                break
-            sleep(self.retry_wait(reply, attempt))
+        attempt, reply = 0, self._send(client, method, url, **kwargs)
+        while (wait := self.retry_wait(reply, attempt)) is not None:
+            sleep(wait)
             attempt += 1
+            reply = self._send(client, method, url, **kwargs)
         self.check_status(reply, attempts=attempt + 1)
         return reply
 
-    def retry_wait(self, reply: Reply, attempt: int) -> float:
-        """Seconds to wait before retry ``attempt``: ``Retry-After`` or exponential backoff, capped."""
+    async def arequest(self, client: httpx.AsyncClient, method: str, url: str, **kwargs) -> Reply:
+        """``request`` on an ``httpx.AsyncClient``."""
+        attempt, reply = 0, await self._asend(client, method, url, **kwargs)
+        while (wait := self.retry_wait(reply, attempt)) is not None:
+            await asleep(wait)
+            attempt += 1
+            reply = await self._asend(client, method, url, **kwargs)
+        self.check_status(reply, attempts=attempt + 1)
+        return reply
+
+    def retry_wait(self, reply: Reply, attempt: int) -> float | None:
+        """Seconds to wait before retry ``attempt`` (``Retry-After`` or exponential backoff, capped),
+        or None when ``reply`` is not retried (not a 429/5xx, or ``MAX_RETRIES`` reached)."""
+        if not (reply.status == 429 or reply.status >= 500) or attempt >= ai_settings.MAX_RETRIES:
+            return None
         wait = retry_after_seconds(reply.headers.get("retry-after"))
         if wait is None:
             wait = BACKOFF_SECONDS * 2**attempt
         return min(wait, ai_settings.MAX_RETRY_WAIT)
 
-    def _send(self, client: httpx.Client, method: str, url: str, **kwargs) -> Reply:
+    def _first_request(self, client, method: str, url: str, **kwargs) -> httpx.Request:
         try:
             request = client.build_request(method, url, **kwargs)
         except httpx.InvalidURL as err:
             raise ProviderError(self.id, _("cannot build a request to an invalid URL")) from err
-        origin = _origin(httpx.URL(self.base_url))
-        if _origin(request.url) != origin:
+        if _origin(request.url) != _origin(httpx.URL(self.base_url)):
             raise ProviderResponseError(
                 self.id, _("refused to follow a link to another host (%(host)s)") % {"host": request.url.host}
             )
-        for _hop in range(MAX_REDIRECTS + 1):
+        return request
+
+    def _redirected(self, redirect: httpx.Response, hop: int) -> httpx.Request:
+        """The request a redirect asks for, if it stays on the base URL's origin and within the hops."""
+        if hop >= MAX_REDIRECTS:
+            raise ProviderResponseError(self.id, _("too many redirects"), status=redirect.status_code)
+        request = redirect.next_request
+        if _origin(request.url) != _origin(httpx.URL(self.base_url)):
+            raise ProviderResponseError(
+                self.id,
+                _("refused a redirect to another host (%(host)s)") % {"host": request.url.host},
+                status=redirect.status_code,
+            )
+        return request
+
+    def _send(self, client: httpx.Client, method: str, url: str, **kwargs) -> Reply:
+        request = self._first_request(client, method, url, **kwargs)
+        for hop in range(MAX_REDIRECTS + 1):
             reply, redirect = self._exchange(client, request)
             if reply is not None:
                 return reply
-            request = redirect.next_request
-            if _origin(request.url) != origin:
-                raise ProviderResponseError(
-                    self.id,
-                    _("refused a redirect to another host (%(host)s)") % {"host": request.url.host},
-                    status=redirect.status_code,
-                )
-        raise ProviderResponseError(self.id, _("too many redirects"), status=redirect.status_code)
+            request = self._redirected(redirect, hop)
 
-    def _exchange(self, client: httpx.Client, request: httpx.Request):
-        """One round trip: ``(reply, None)``, or ``(None, response)`` for a redirect."""
+    async def _asend(self, client: httpx.AsyncClient, method: str, url: str, **kwargs) -> Reply:
+        request = self._first_request(client, method, url, **kwargs)
+        for hop in range(MAX_REDIRECTS + 1):
+            reply, redirect = await self._aexchange(client, request)
+            if reply is not None:
+                return reply
+            request = self._redirected(redirect, hop)
+
+    @staticmethod
+    def _start_deadline(client) -> float:
+        """Start the deadline of one exchange on ``client``'s network; its length in seconds."""
         # The read timeout bounds each socket read; the deadline bounds the whole exchange
         # (connect, headers, body), so an answer trickling in a byte at a time cannot hold a
         # fetch, or a request thread, past it.
@@ -218,6 +253,11 @@ class HTTPProvider(BaseProvider):
         network = getattr(client, "network", None)
         if network is not None:
             network.start(seconds)
+        return seconds
+
+    def _exchange(self, client: httpx.Client, request: httpx.Request):
+        """One round trip: ``(reply, None)``, or ``(None, response)`` for a redirect."""
+        seconds = self._start_deadline(client)
         try:
             response = client.send(request, stream=True)
             try:
@@ -228,15 +268,41 @@ class HTTPProvider(BaseProvider):
             finally:
                 response.close()
         except AddressRefused as err:
-            raise ProviderError(self.id, _("the base URL is not allowed: %(reason)s") % {"reason": err}) from None
+            raise self._refused(err) from None
         except httpx.HTTPError as err:
             failure = err
-        if network is not None and network.expired:
-            raise ProviderUnavailable(
-                self.id, _("timed out: no complete answer within %(seconds)g s") % {"seconds": seconds}
-            ) from None
         # Raised outside the handler so the httpx error is chained only through _safe(), never as context.
-        raise self._transport_error(failure) from self._safe(failure)
+        raise self._failure(client, failure, seconds) from self._safe(failure)
+
+    async def _aexchange(self, client: httpx.AsyncClient, request: httpx.Request):
+        """``_exchange`` on an ``httpx.AsyncClient``."""
+        seconds = self._start_deadline(client)
+        try:
+            response = await client.send(request, stream=True)
+            try:
+                if response.next_request is not None:
+                    return None, response
+                body = await aread_body(response, self.id)
+                return Reply(response.status_code, response.headers, body, request.url), None
+            finally:
+                await response.aclose()
+        except AddressRefused as err:
+            raise self._refused(err) from None
+        except httpx.HTTPError as err:
+            failure = err
+        raise self._failure(client, failure, seconds) from self._safe(failure)
+
+    def _refused(self, err: AddressRefused) -> ProviderError:
+        return ProviderError(self.id, _("the base URL is not allowed: %(reason)s") % {"reason": err})
+
+    def _failure(self, client, err: httpx.HTTPError, seconds: float) -> ProviderError:
+        """The error an exchange that failed with ``err`` raises: a timeout when its deadline passed."""
+        network = getattr(client, "network", None)
+        if network is not None and network.expired:
+            return ProviderUnavailable(
+                self.id, _("timed out: no complete answer within %(seconds)g s") % {"seconds": seconds}
+            )
+        return self._transport_error(err)
 
     def _transport_error(self, err: httpx.HTTPError) -> ProviderError:
         if isinstance(err, httpx.TimeoutException):
@@ -360,110 +426,3 @@ class HTTPProvider(BaseProvider):
         with self.client() as client:
             items = self.collect_pages(client, self.url(self.list_path), dict(self.list_params))
         return items if self.items_key is None else {self.items_key: items}
-
-    # -- invocation (OpenAI-style endpoints) -----------------------------------------------
-
-    def post(self, path: str, body: dict, *, accept: str = "application/json") -> Reply:
-        """POST ``body`` as JSON to ``path`` with the invocation client; a 2xx ``Reply``."""
-        with self.client(invoking=True) as client:
-            return self.request(client, "POST", self.url(path), json=body, headers={"Accept": accept})
-
-    def post_json(self, path: str, body: dict) -> tuple[Any, Reply]:
-        reply = self.post(path, body)
-        data = self.decode_json(reply)
-        if not isinstance(data, dict):
-            raise self.unusable(reply, _("a JSON object"))
-        return data, reply
-
-    def unusable(self, reply: Reply, expected: str) -> ProviderResponseError:
-        """The error for an answer that lacks what the call needs."""
-        return ProviderResponseError(
-            self.id,
-            _("unexpected answer, expected %(expected)s") % {"expected": expected},
-            status=reply.status,
-            excerpt=self.excerpt(reply.content),
-        )
-
-    def chat_completion(self, model_id: str, messages: list[dict], **params) -> tuple[dict, dict, Reply]:
-        """``(answer, first choice's message, reply)`` from ``POST {chat_path}``."""
-        data, reply = self.post_json(self.chat_path, {**params, "model": model_id, "messages": messages})
-        try:
-            message = data["choices"][0]["message"]
-        except (KeyError, IndexError, TypeError):
-            message = None
-        if not isinstance(message, dict):
-            raise self.unusable(reply, _("a chat completion with a message"))
-        return data, message, reply
-
-    def chat(self, model_id: str, messages: list[dict], **params) -> Generation:
-        if not self.chat_path:
-            return super().chat(model_id, messages, **params)
-        data, message, reply = self.chat_completion(model_id, messages, **params)
-        content = message.get("content")
-        if isinstance(content, list):  # content parts, as some providers answer
-            content = "".join(part.get("text") or "" for part in content if isinstance(part, dict))
-        if content is not None and not isinstance(content, str):
-            raise self.unusable(reply, _("text content"))
-        return Generation(
-            kind="text", provider=self.id, model_id=model_id, text=content or "", raw=media.without_binary(data)
-        )
-
-    def embed(self, model_id: str, texts: list[str]) -> Generation:
-        if not self.embeddings_path:
-            return super().embed(model_id, texts)
-        data, reply = self.post_json(self.embeddings_path, {"model": model_id, "input": list(texts)})
-        try:
-            rows = sorted(data["data"], key=lambda row: row.get("index", 0))
-            vectors = tuple(tuple(float(number) for number in row["embedding"]) for row in rows)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            vectors = ()
-        if len(vectors) != len(texts) or not all(vectors):
-            raise self.unusable(reply, _("one embedding per input"))
-        return Generation(
-            kind="embedding", provider=self.id, model_id=model_id, vectors=vectors, raw={"model": data.get("model")}
-        )
-
-    def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:
-        if not self.images_path:
-            return super().generate_image(model_id, prompt, size=size)
-        body = {"model": model_id, "prompt": prompt, "size": size, "n": 1}
-        if model_id.rsplit("/", 1)[-1].startswith("dall-e"):
-            # GPT Image models always answer in base64 and reject this parameter; DALL·E
-            # would otherwise answer with a URL on another host.
-            body["response_format"] = "b64_json"
-        data, reply = self.post_json(self.images_path, body)
-        try:
-            image = media.decode_base64(data["data"][0]["b64_json"])
-        except (KeyError, IndexError, TypeError, ValueError):
-            image = b""
-        mime_type = media.sniff_image_type(image)
-        if not mime_type:
-            raise self.unusable(reply, _("base64 image data"))
-        return Generation(
-            kind="image",
-            provider=self.id,
-            model_id=model_id,
-            data=image,
-            mime_type=mime_type,
-            raw=media.without_binary(data),
-        )
-
-    def synthesize_speech(
-        self, model_id: str, text: str, *, voice: str = "alloy", audio_format: str = "mp3"
-    ) -> Generation:
-        if not self.speech_path:
-            return super().synthesize_speech(model_id, text, voice=voice, audio_format=audio_format)
-        body = {"model": model_id, "input": text, "voice": voice, "response_format": audio_format}
-        reply = self.post(self.speech_path, body, accept="audio/*")
-        declared = reply.headers.get("content-type", "").split(";")[0].strip().lower()
-        if not reply.content or declared.startswith(("application/json", "text/")):
-            raise self.unusable(reply, _("audio data"))
-        mime_type = declared if declared.startswith("audio/") else media.AUDIO_TYPES.get(audio_format, "")
-        return Generation(
-            kind="audio",
-            provider=self.id,
-            model_id=model_id,
-            data=reply.content,
-            mime_type=mime_type or "application/octet-stream",
-            raw={"content_type": declared, "bytes": len(reply.content)},
-        )

@@ -32,6 +32,8 @@ class HuggingFaceProvider(HTTPProvider):
         "MAX_MODELS": 1000,
         "PIPELINE_TAGS": None,  # None: the tags of the configured capabilities' kinds
         "SORT": "downloads",  # or "likes", "trendingScore"
+        # Hugging Face's OpenAI-compatible router, which calls the models (the list is on the Hub).
+        "INFERENCE_BASE_URL": "https://router.huggingface.co/v1",
     }
 
     def pipeline_tags(self) -> list[str]:
@@ -41,6 +43,10 @@ class HuggingFaceProvider(HTTPProvider):
 
     def listing_scope(self):
         return self.pipeline_tags()
+
+    @property
+    def openai_base_url(self) -> str:
+        return str(self.option("INFERENCE_BASE_URL")).rstrip("/")
 
     def next_page(self, data: Any, reply: Reply, url: str, params: dict):
         following = reply.next_link

@@ -9,11 +9,16 @@
 - bounds every connect, TLS handshake, read and write by one deadline for the whole
   exchange, so an answer whose headers or body trickle in a byte at a time (each read in
   time for the read timeout) still ends when the deadline passes.
+
+``AsyncGuardedNetwork`` is the same for the ``httpx.AsyncClient`` of the async calls (``achat``...):
+the checks live once in ``Guard``, the two backends differ only in the I/O they await.
 """
 
 import socket
 import time
 
+import anyio
+import anyio.to_thread
 import httpcore
 import httpx
 
@@ -28,12 +33,11 @@ class DeadlinePassed(httpcore.ReadTimeout):
     """The exchange ran past its deadline (raised as httpx's ``ReadTimeout``)."""
 
 
-class GuardedNetwork(httpcore.NetworkBackend):
-    """Connects only to vetted addresses; ``deadline`` (a ``time.monotonic()`` value) bounds all I/O."""
+class Guard:
+    """What both network backends check: the addresses connected to and the exchange's deadline
+    (a ``time.monotonic()`` value) bounding all I/O."""
 
-    def __init__(self):
-        self.inner = httpcore.SyncBackend()
-        self.deadline: float | None = None
+    deadline: float | None = None
 
     def start(self, seconds: float):
         """Begin an exchange that must be over within ``seconds``."""
@@ -53,21 +57,10 @@ class GuardedNetwork(httpcore.NetworkBackend):
             raise DeadlinePassed("the deadline of the exchange has passed")
         return left if timeout is None else min(timeout, left)
 
-    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        addresses = self._vetted(host, port)
-        failure = None
-        for address in addresses:
-            try:
-                stream = self.inner.connect_tcp(
-                    str(address), port, self.bound(timeout), local_address=local_address, socket_options=socket_options
-                )
-            except httpcore.ConnectError as err:
-                failure = err
-                continue
-            return BoundedStream(stream, self)
-        raise failure or httpcore.ConnectError(f"{host} has no address")
-
-    def _vetted(self, host: str, port: int) -> list:
+    @staticmethod
+    def addresses(host: str, port: int) -> list:
+        """The addresses of ``host`` (resolved here, or the literal one) if every one may be
+        connected to; else ``AddressRefused``, or ``ConnectError`` when it does not resolve."""
         address = literal_address(host)
         if address is not None:
             addresses = [address]
@@ -84,11 +77,69 @@ class GuardedNetwork(httpcore.NetworkBackend):
                 raise AddressRefused(refusal)
         return addresses
 
+
+class GuardedNetwork(Guard, httpcore.NetworkBackend):
+    """Connects only to vetted addresses, every operation within the deadline."""
+
+    def __init__(self):
+        self.inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        addresses = self.addresses(host, port)
+        failure = None
+        for address in addresses:
+            try:
+                stream = self.inner.connect_tcp(
+                    str(address), port, self.bound(timeout), local_address=local_address, socket_options=socket_options
+                )
+            except httpcore.ConnectError as err:
+                failure = err
+                continue
+            return BoundedStream(stream, self)
+        raise failure or httpcore.ConnectError(f"{host} has no address")
+
     def connect_unix_socket(self, *args, **kwargs):  # pragma: no cover (never configured)
         raise httpcore.ConnectError("unix sockets are not used")
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
+
+
+class AsyncGuardedNetwork(Guard, httpcore.AsyncNetworkBackend):
+    """``GuardedNetwork`` for async clients: resolves without blocking the event loop."""
+
+    def __init__(self):
+        self.inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        addresses = await self._addresses(host, port)
+        failure = None
+        for address in addresses:
+            try:
+                stream = await self.inner.connect_tcp(
+                    str(address), port, self.bound(timeout), local_address=local_address, socket_options=socket_options
+                )
+            except httpcore.ConnectError as err:
+                failure = err
+                continue
+            return AsyncBoundedStream(stream, self)
+        raise failure or httpcore.ConnectError(f"{host} has no address")
+
+    async def _addresses(self, host: str, port: int) -> list:
+        if literal_address(host) is not None:
+            return self.addresses(host, port)
+        # The resolver blocks: a worker thread, given up on (not waited for) once the deadline passes.
+        try:
+            with anyio.fail_after(self.bound(None)):
+                return await anyio.to_thread.run_sync(self.addresses, host, port, abandon_on_cancel=True)
+        except TimeoutError:
+            raise DeadlinePassed("the deadline of the exchange has passed") from None
+
+    async def connect_unix_socket(self, *args, **kwargs):  # pragma: no cover (never configured)
+        raise httpcore.ConnectError("unix sockets are not used")
+
+    async def sleep(self, seconds: float) -> None:
+        await anyio.sleep(seconds)
 
 
 class BoundedStream(httpcore.NetworkStream):
@@ -114,6 +165,29 @@ class BoundedStream(httpcore.NetworkStream):
         return self.inner.get_extra_info(info)
 
 
+class AsyncBoundedStream(httpcore.AsyncNetworkStream):
+    """``BoundedStream`` for async clients."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream, network: AsyncGuardedNetwork):
+        self.inner, self.network = inner, network
+
+    async def read(self, max_bytes, timeout=None):
+        return await self.inner.read(max_bytes, self.network.bound(timeout))
+
+    async def write(self, buffer, timeout=None):
+        return await self.inner.write(buffer, self.network.bound(timeout))
+
+    async def aclose(self):
+        await self.inner.aclose()
+
+    async def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+        tls = await self.inner.start_tls(ssl_context, server_hostname, self.network.bound(timeout))
+        return AsyncBoundedStream(tls, self.network)
+
+    def get_extra_info(self, info):
+        return self.inner.get_extra_info(info)
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport over a ``GuardedNetwork`` (no proxy: clients use ``trust_env=False``)."""
 
@@ -121,3 +195,11 @@ class GuardedTransport(httpx.HTTPTransport):
         super().__init__()
         # httpx takes no network backend of its own: the pool is rebuilt around ours.
         self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=network)
+
+
+class AsyncGuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's async transport over an ``AsyncGuardedNetwork``."""
+
+    def __init__(self, network: AsyncGuardedNetwork):
+        super().__init__()
+        self._pool = httpcore.AsyncConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=network)

@@ -13,13 +13,12 @@ from typing import Any, ClassVar
 from .. import classification as rules
 from . import parsing
 from .base import CatalogModel
-from .calls import OpenAIStyleCalls
 from .http import HTTPProvider
 
 CONTEXT_FIELDS = ("context_window", "context_length", "max_model_len", "max_context_length")
 
 
-class OpenAICompatibleProvider(OpenAIStyleCalls, HTTPProvider):
+class OpenAICompatibleProvider(HTTPProvider):
     """A provider with an OpenAI-compatible ``/models`` endpoint and Bearer keys."""
 
     list_path = "/models"

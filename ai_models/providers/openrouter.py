@@ -18,7 +18,6 @@ from .. import classification as rules
 from ..capabilities import EMBEDDING, configured_kinds, gettext_noop
 from . import media, parsing
 from .base import CatalogModel, Generation, ParsedCatalog
-from .calls import OpenAIStyleCalls
 from .http import HTTPProvider, Reply
 
 
@@ -26,7 +25,7 @@ EMBEDDINGS_KEY = "embeddings"  # in the fetched payload: the entries of /embeddi
 LISTED_AS_EMBEDDING = gettext_noop("listed by OpenRouter's embeddings models list")
 
 
-class OpenRouterProvider(OpenAIStyleCalls, HTTPProvider):
+class OpenRouterProvider(HTTPProvider):
     """Every model OpenRouter routes to, classified by its output modalities."""
 
     id = "openrouter"
@@ -79,13 +78,18 @@ class OpenRouterProvider(OpenAIStyleCalls, HTTPProvider):
             return urljoin(str(reply.url), following), {}
         return None
 
-    def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:
-        """An image from a chat completion asking for image output (``message.images`` data URLs)."""
+    # Images come from a chat completion asking for image output (``message.images`` data URLs).
+    images_path = chat_path
+
+    def image_request(self, model_id: str, prompt: str, size: str) -> tuple[str, dict]:
         params = {"modalities": ["image", "text"]}
         ratio = aspect_ratio(size)
         if ratio and ratio != "1:1":
             params["image_config"] = {"aspect_ratio": ratio}
-        data, message, reply = self.chat_completion(model_id, [{"role": "user", "content": prompt}], **params)
+        return self.chat_request(model_id, [{"role": "user", "content": prompt}], params)
+
+    def image_generation(self, model_id: str, reply: Reply) -> Generation:
+        data, message = self.completion_message(reply)
         for image in message.get("images") or []:
             try:
                 _declared, blob = media.decode_data_url(image["image_url"]["url"])

@@ -20,6 +20,7 @@ import re
 import struct
 from pathlib import Path
 
+from .. import parameters as call_parameters
 from ..capabilities import as_kind, gettext_noop
 from ..exceptions import ProviderResponseError
 from . import media, parsing
@@ -113,20 +114,19 @@ class SnapshotProvider(BaseProvider):
         ) % {"model": model_id, "prompt": prompt}
         return Generation(kind="text", provider=self.id, model_id=model_id, text=text, demo=True)
 
-    def generate_image(self, model_id: str, prompt: str, *, size: str = "1024x1024") -> Generation:
+    def generate_image(self, model_id: str, prompt: str, *, size: str | None = None) -> Generation:
         """A PNG block pattern derived from the prompt: same prompt, same picture."""
         self._refuse_other_outputs(model_id, "image")
-        width, height = _image_size(size)
+        width, height = _image_size(call_parameters.image_size(self.parameters, size))
         data = media.identicon_png(_seed(model_id, prompt), width, height)
         return Generation(
             kind="image", provider=self.id, model_id=model_id, data=data, mime_type="image/png", demo=True
         )
 
-    def synthesize_speech(
-        self, model_id: str, text: str, *, voice: str = "alloy", audio_format: str = "mp3"
-    ) -> Generation:
+    def synthesize_speech(self, model_id: str, text: str, *, voice=None, audio_format=None) -> Generation:
         """A short WAV tune derived from the text (always WAV, whatever ``audio_format`` asks)."""
         self._refuse_other_outputs(model_id, "audio")
+        voice, _format = call_parameters.speech_options(self.parameters, voice, audio_format)
         notes = min(max(len(text.split()), 3), 12)
         data = media.melody_wav(_seed(model_id, voice, text), notes)
         return Generation(
@@ -177,6 +177,15 @@ class SnapshotProvider(BaseProvider):
             results.append(Ranked(index, len(asked & found) / len(asked) if asked else 0.0))
         results.sort(key=lambda item: item.score, reverse=True)
         return Ranking(self.id, model_id, results, demo=True)
+    # Local and quick: the async twins answer in the event loop, no thread needed.
+    async def achat(self, model_id: str, messages: list[dict], **params) -> Generation:
+        return self.chat(model_id, messages, **params)
+
+    async def agenerate_image(self, model_id: str, prompt: str, *, size: str | None = None) -> Generation:
+        return self.generate_image(model_id, prompt, size=size)
+
+    async def asynthesize_speech(self, model_id: str, text: str, *, voice=None, audio_format=None) -> Generation:
+        return self.synthesize_speech(model_id, text, voice=voice, audio_format=audio_format)
 
     @classmethod
     def parse_model(cls, item: dict) -> CatalogModel:

@@ -42,7 +42,7 @@ def test_says_which_model_it_replaced(run, admin_user, providers):
     assert active_ids() == {"content": "fake-chat"}
 
 
-def test_user_comes_from_the_environment_then_the_first_superuser(run, admin_user, monkeypatch):
+def test_user_comes_from_the_environment_else_the_change_is_the_command_lines(run, admin_user, monkeypatch, caplog):
     User = get_user_model()
     User.objects.create_superuser("second", "s@example.com", "x")
     env_user = User.objects.create_user("deploy-bot")
@@ -52,9 +52,15 @@ def test_user_comes_from_the_environment_then_the_first_superuser(run, admin_use
     assert LogEntry.objects.latest("pk").user == env_user
 
     monkeypatch.delenv("DJANGO_AI_MODELS_USER")
-    run("activate", "snapshot", MINI, "--capability", "content")
-    assert LogEntry.objects.latest("pk").user == admin_user
-    assert AIModel.objects.get(capability="content").activated_by == admin_user
+    logged = LogEntry.objects.count()
+    with caplog.at_level("INFO", logger="ai_models"):
+        result = run("activate", "snapshot", MINI, "--capability", "content")
+    # Not attributed to a superuser who did nothing: recorded as the command line.
+    assert LogEntry.objects.count() == logged
+    row = AIModel.objects.get(capability="content")
+    assert row.activated_by is None and row.activated_via == "command line"
+    assert f"Activated snapshot:{MINI} for Content. Via the command line." in caplog.text
+    assert "recorded as made by the command line, not by a person" in result.stderr
 
 
 def test_without_any_user_it_activates_and_says_no_log_entry_was_written(run):
@@ -63,6 +69,7 @@ def test_without_any_user_it_activates_and_says_no_log_entry_was_written(run):
     assert result.code == 0 and active_ids() == {"chat": MINI}
     assert not LogEntry.objects.exists()
     assert "no admin history (LogEntry) was written" in result.stderr
+    assert AIModel.objects.get().activated_via == "command line"
 
 
 @pytest.mark.parametrize(
@@ -111,7 +118,7 @@ def test_an_activation_failure_exits_1(run, admin_user, monkeypatch):
 def test_deactivate_leaves_the_capability_empty_and_logs_it(run, admin_user):
     selection.activate(catalog_model(MINI), "chat")
 
-    result = run("deactivate", "--capability", "chat")
+    result = run("deactivate", "--capability", "chat", "--user", admin_user.username)
 
     assert result.code == 0 and "Deactivated snapshot:openai/gpt-4.1-mini for chat" in result.stdout
     assert active_ids() == {}

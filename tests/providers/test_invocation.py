@@ -1,5 +1,10 @@
-"""Calling models: chat, images and speech through each backend, over mocked HTTP shaped like the real APIs."""
+"""Calling models: chat, images and speech through each backend, over mocked HTTP shaped like the real APIs.
 
+Every test that gets its backend from ``backend_for`` runs twice: through the sync methods, and
+through their async twins (``achat``... on an ``httpx.AsyncClient``), driven by ``ThroughAsync``.
+"""
+
+import asyncio
 import base64
 import json
 import wave
@@ -57,8 +62,37 @@ def images_answer(blob=PNG):
 @pytest.fixture(autouse=True)
 def sleeps(monkeypatch):
     waits = []
+
+    async def asleep(seconds):
+        waits.append(seconds)
+
     monkeypatch.setattr(http, "sleep", waits.append)
+    monkeypatch.setattr(http, "asleep", asleep)
     return waits
+
+
+class ThroughAsync:
+    """A backend whose sync calls run its async twins, so each case also tests the async path."""
+
+    def __init__(self, backend):
+        self.backend = backend
+
+    def chat(self, *args, **kwargs):
+        return asyncio.run(self.backend.achat(*args, **kwargs))
+
+    def generate_image(self, *args, **kwargs):
+        return asyncio.run(self.backend.agenerate_image(*args, **kwargs))
+
+    def synthesize_speech(self, *args, **kwargs):
+        return asyncio.run(self.backend.asynthesize_speech(*args, **kwargs))
+
+
+@pytest.fixture(autouse=True, params=["sync", "async"])
+def call_mode(request, monkeypatch):
+    if request.param == "async":
+        made = backend_for
+        monkeypatch.setitem(globals(), "backend_for", lambda *args, **kwargs: ThroughAsync(made(*args, **kwargs)))
+    return request.param
 
 
 @pytest.fixture

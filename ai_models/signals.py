@@ -1,0 +1,19 @@
+"""Signals for host code.
+
+``active_model_changed`` is sent once the transaction that changed the active model of a
+capability has committed (never for one that rolled back), whatever made the change: the admin,
+the command line, the HTTP API, a rollback (re-activation) or a deactivation. Arguments:
+
+- ``capability``: the capability name;
+- ``previous``: the ``AIModel`` active before, or None;
+- ``current``: the ``AIModel`` active now, or None after a deactivation;
+- ``user``: who made the change, or None (a script, the command line without ``--user``);
+- ``via``: where it was made ("admin", "command line", "api", ...).
+
+``sender`` is ``AIModel``. Receivers run in the process that made the change, after the commit;
+an exception in one is logged and the others still run.
+"""
+
+from django.dispatch import Signal
+
+active_model_changed = Signal()
