@@ -46,7 +46,6 @@ class AIModelAdmin(ModelAdmin):
         "input_price_per_1m",
         "output_price_per_1m",
         "activated",
-        "fallback",
         "test_call",
     )
     list_filter = (SavedCapabilityFilter, "is_active", "provider")
@@ -99,19 +98,16 @@ class AIModelAdmin(ModelAdmin):
             return EMPTY
         return format_html('<span class="aim-badge aim-badge-active">{}</span>', gettext("active"))
 
-    @admin.display(description=_("fallback"), ordering="fallback_position")
-    def fallback(self, obj):
-        """Its place in the capability's fallback chain (while it is not the active model)."""
-        if obj.fallback_position is None or obj.is_active:
-            return EMPTY
-        return gettext("#%(position)d") % {"position": obj.fallback_position}
-
     @admin.display(description=_("state"), ordering="-is_active")
     def state(self, obj):
-        """Active or a fallback and, if so, how it stands against its provider's catalog."""
+        """Active, or its place in the fallback chain, and how it stands against its provider's catalog."""
         if not _in_use(obj):
             return EMPTY
-        badge = self.active(obj) if obj.is_active else ""
+        if obj.is_active:
+            badge = self.active(obj)
+        else:
+            badge = format_html('<span class="aim-badge">{}</span>',
+                                gettext("fallback #%(position)d") % {"position": obj.fallback_position})
         return format_html("{} {}", badge, drift_cell(getattr(obj, "drift", None)))
 
     @admin.display(description=_("drift"))

@@ -128,3 +128,8 @@ def test_a_new_chain_is_in_the_first_members_history_in_the_readers_language(cha
     assert told == "Set the fallbacks for Chat, in order: openai:gpt-c, openai:gpt-b. Via the admin."
     with translation.override("fa"):
         assert "openai:gpt-c, openai:gpt-b" in history.describe(entry.change_message) != told
+
+
+def test_saved_models_show_each_fallbacks_place_in_the_state_column(chain, admin_client):
+    page = admin_client.get(SAVED_URL).content.decode()
+    assert "fallback #1" in page and "fallback #2" in page
