@@ -88,6 +88,8 @@ if CACHE == "redis":
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
             "KEY_PREFIX": os.environ.get("AI_MODELS_TEST_KEY_PREFIX", "ai-models-tests"),
+            # As docs/deployment.md asks (check W008): a frozen Redis must not hold a test for long.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
     }
 else:

@@ -274,3 +274,22 @@ def test_a_model_missing_the_capabilitys_requirements_is_a_409_until_overridden(
     assert refused.json()["code"] == "requirements_not_met"
     assert refused.json()["override"] == {"override_requirements": True}
     assert allowed.status_code == 201 and allowed.json()["model"]["is_active"]
+
+
+def test_api_changes_send_active_model_changed_once_they_commit(api, django_capture_on_commit_callbacks):
+    from ai_models.signals import active_model_changed
+
+    calls = []
+    active_model_changed.connect(lambda sender, **kwargs: calls.append(kwargs), weak=False, dispatch_uid="api-test")
+    try:
+        client = api("activator")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert activate(client).status_code == 201
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(API + "active/chat/deactivate/").status_code == 200
+    finally:
+        active_model_changed.disconnect(dispatch_uid="api-test")
+
+    assert [(call["previous"] and call["previous"].model_id, call["current"] and call["current"].model_id, call["via"])
+            for call in calls] == [(None, CHAT, "HTTP API"), (CHAT, None, "HTTP API")]
+    assert {call["user"].username for call in calls} == {"activator"}

@@ -1,12 +1,19 @@
 """Each command is its own process: with a process-local cache (locmem) it cannot see what the site
 or another command fetched, and says so instead of "not fetched yet" / "not checked"."""
 
+import pytest
 from django.core.cache import caches
 
 from ai_models import catalog, selection
 from ai_models.models import AIModel
 
 MINI = "openai/gpt-4.1-mini"
+
+
+@pytest.fixture
+def locmem(settings):
+    """The process-local cache these tests are about, whichever cache the test leg runs with."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def new_process():
@@ -17,7 +24,7 @@ def new_process():
     selection.clear_memo()
 
 
-def test_providers_after_catalog_in_another_process_explains_the_local_cache(run, providers):
+def test_providers_after_catalog_in_another_process_explains_the_local_cache(run, providers, locmem):
     providers(["snapshot"])
     assert run("catalog").code == 0
     new_process()
@@ -39,7 +46,7 @@ def test_providers_after_catalog_with_a_shared_cache_shows_the_fetch(run, provid
     assert "fresh" in line and "private" not in line
 
 
-def test_active_says_why_drift_was_not_checked_with_a_local_cache(run, providers):
+def test_active_says_why_drift_was_not_checked_with_a_local_cache(run, providers, locmem):
     providers(["snapshot"])
     run("activate", "snapshot", MINI, "--capability", "chat")
     new_process()

@@ -47,7 +47,8 @@ def test_concurrent_activations_under_the_example_settings_never_hit_database_is
     env = {name: value for name, value in os.environ.items() if name not in {"DJANGO_SETTINGS_MODULE", *KEY_ENV}}
     env.update(
         DJANGO_SETTINGS_MODULE="demo.settings",
-        PYTHONPATH=str(EXAMPLE_DIR),
+        # This checkout's ai_models, not whichever one the environment has installed.
+        PYTHONPATH=os.pathsep.join([str(EXAMPLE_DIR), str(ROOT)]),
         DEMO_SQLITE_PATH=str(tmp_path / "demo.sqlite3"),
     )
     migrate = [sys.executable, str(EXAMPLE_DIR / "manage.py"), "migrate", "-v0"]
