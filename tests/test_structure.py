@@ -63,3 +63,9 @@ def test_the_catalog_reaches_no_way_in_above_it():
         above = {name for name in imported_modules(path) if name.startswith(("ai_models.admin", "ai_models.cli"))}
         assert not above, path
 
+
+
+def test_no_module_of_the_package_is_over_400_lines():
+    long = {str(path.relative_to(PACKAGE)): n for path in PACKAGE.rglob("*.py")
+            if (n := len(path.read_text().splitlines())) > 400 and "migrations" not in path.parts}
+    assert not long

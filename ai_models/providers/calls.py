@@ -19,7 +19,7 @@ from .base import Generation
 from .results import Moderation, Ranked, Ranking, Transcription
 
 if TYPE_CHECKING:
-    from .http import Reply
+    from .reply import Reply
 
 
 class ModelCalls:

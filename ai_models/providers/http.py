@@ -14,9 +14,6 @@ import json
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -38,6 +35,7 @@ from .base import BaseProvider
 from .body import aread_body, read_body
 from .calls import ModelCalls
 from .network import AddressRefused, AsyncGuardedNetwork, AsyncGuardedTransport, GuardedNetwork, GuardedTransport
+from .reply import Reply, retry_after_seconds
 
 # Looked up at call time so tests patch it (``ai_models.providers.http.sleep``) and never wait.
 sleep = time.sleep
@@ -48,43 +46,6 @@ MAX_PAGES = 100
 EXCERPT_CHARS = 200
 BACKOFF_SECONDS = 0.5
 USER_AGENT = f"django-ai-models/{__version__}"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A provider's answer, its body read in full (within the size cap)."""
-
-    status: int
-    headers: httpx.Headers
-    content: bytes
-    url: httpx.URL
-
-    @property
-    def next_link(self) -> str | None:
-        """The ``Link: <...>; rel="next"`` target, if any."""
-        header = self.headers.get("link")
-        if not header:
-            return None
-        links = httpx.Response(self.status, headers={"link": header}).links
-        return links.get("next", {}).get("url") or None
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds asked for by a ``Retry-After`` header (delta-seconds or HTTP-date), or ``None``."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
