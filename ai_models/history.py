@@ -14,7 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 from .capabilities import capability_label
 
 ACTIVATED, REACTIVATED, REPLACED, SAVED, DEACTIVATED = "activated", "reactivated", "replaced", "saved", "deactivated"
-FALLBACKS = "fallbacks"
+FALLBACKS, DELETED = "fallbacks", "deleted"
 
 SENTENCES = {
     ACTIVATED: gettext_noop("Activated %(model)s for %(capability)s."),
@@ -23,6 +23,7 @@ SENTENCES = {
     SAVED: gettext_noop("Saved %(model)s for %(capability)s without activating it."),
     DEACTIVATED: gettext_noop("Deactivated %(model)s for %(capability)s; no model is active for it now."),
     FALLBACKS: gettext_noop("Set the fallbacks for %(capability)s, in order: %(other)s."),
+    DELETED: gettext_noop("Deleted while not active."),
 }
 VIA = {
     "admin": gettext_noop("the admin"),

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from . import history, requirements
 from .active import change_made, clear_memo, current_version, get_active_model, get_active_models  # noqa: F401
@@ -190,7 +191,10 @@ def _parameter_fields(provider_id, model_id, parameters) -> dict:
     try:
         validate_parameters(parameters)
     except ValidationError as err:
-        raise ActivationError(f"Not activating {provider_id}:{model_id}: {' '.join(err.messages)} Nothing was changed.") from None
+        raise ActivationError(
+            gettext("Not activating %(model)s: %(errors)s")
+            % {"model": f"{provider_id}:{model_id}", "errors": " ".join(err.messages)}
+        ) from None
     return {"parameters": dict(parameters)}
 
 
@@ -212,8 +216,9 @@ def check_activation(entry, capability, note="", override_requirements=False, co
     if unmet:
         if not override_requirements:
             raise RequirementsNotMet(
-                f"Not activating {entry.provider}:{entry.model_id} for {capability}: it does not meet "
-                f"{'; '.join(item.message for item in unmet)}. Nothing was changed; override to activate anyway.",
+                gettext("Not activating %(model)s for %(capability)s: it does not meet %(unmet)s. Override to "
+                        "activate it anyway.")
+                % {"model": entry.pk, "capability": capability, "unmet": "; ".join(item.message for item in unmet)},
                 unmet,
             )
         notes.append(requirements.log_note(unmet))
@@ -221,8 +226,8 @@ def check_activation(entry, capability, note="", override_requirements=False, co
     if switch is not None:
         if not confirm_embedding_switch:
             raise EmbeddingSwitchUnconfirmed(
-                f"Not activating {entry.provider}:{entry.model_id} for {capability}: {switch.warning} "
-                "Confirm the switch to go ahead. Nothing was changed.",
+                gettext("Not activating %(model)s for %(capability)s: %(warning)s Confirm the switch to go ahead.")
+                % {"model": entry.pk, "capability": capability, "warning": switch.warning},
                 switch,
             )
         notes.append(switch.log_note)
@@ -292,7 +297,8 @@ def set_fallbacks(capability: str, chain, user=None, *, via: str = "admin") -> l
     strangers = [str(row) for row in chain if row.capability != capability]
     if strangers:
         raise ActivationError(
-            f"Not changing the {capability} fallbacks: {', '.join(strangers)} belong to another capability."
+            gettext("Not changing the %(capability)s fallbacks: %(models)s belong to another capability.")
+            % {"capability": capability, "models": ", ".join(strangers)}
         )
     with transaction.atomic():
         rows = AIModel.objects.select_for_update().filter(capability=capability)

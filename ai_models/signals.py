@@ -8,7 +8,7 @@ the command line, the HTTP API, a rollback (re-activation) or a deactivation. Ar
 - ``previous``: the ``AIModel`` active before, or None;
 - ``current``: the ``AIModel`` active now, or None after a deactivation;
 - ``user``: who made the change, or None (a script, the command line without ``--user``);
-- ``via``: where it was made ("admin", "command line", "api", ...).
+- ``via``: where it was made: "admin", "command line", "HTTP API", or what a caller of ``selection`` passed.
 
 ``sender`` is ``AIModel``. Receivers run in the process that made the change, after the commit;
 an exception in one is logged and the others still run.

@@ -9,7 +9,6 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..catalog import provider_statuses, refresh
-from ..conf import ai_settings
 from ..exceptions import AIModelsError, log_unexpected, redact
 from ..models import Provider
 from ..providers import build_provider

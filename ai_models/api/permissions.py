@@ -12,8 +12,7 @@ REFRESH_CATALOG = "ai_models.refresh_catalog"
 VIEW_SAVED = "ai_models.view_aimodel"
 ACTIVATE = "ai_models.activate_aimodel"
 DELETE_SAVED = "ai_models.delete_aimodel"
-# Checked inside the activation views, where the price is known: see ``guardrail.can_exceed``.
-ABOVE_CEILING = "ai_models.activate_above_ceiling"
+# Above a price ceiling: checked inside the activation views, where the price is known (``guardrail.approve``).
 
 
 def requires(*perms):

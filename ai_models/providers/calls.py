@@ -89,11 +89,6 @@ class ModelCalls:
             raise self.unusable(reply, _("a chat completion with a message"))
         return data, message
 
-    def chat_completion(self, model_id: str, messages: list[dict], **params) -> tuple[dict, dict, "Reply"]:
-        """``(answer, first choice's message, reply)`` from ``POST {chat_path}``."""
-        reply = self.post(*self.chat_request(model_id, messages, params))
-        return *self.completion_message(reply), reply
-
     def chat_generation(self, model_id: str, reply: "Reply") -> Generation:
         data, message = self.completion_message(reply)
         content = message.get("content")

@@ -167,7 +167,13 @@ def test_delete_removes_saved_models_but_never_the_active_ones(api):
     assert [row["model_id"] for row in response.json()["models"]] == [OTHER_CHAT]
     assert set(AIModel.objects.values_list("model_id", flat=True)) == {CHAT, ACME_CHAT}
     assert AIModel.objects.get(pk=active.pk).is_active
-    assert LogEntry.objects.get(action_flag=DELETION).user.username == "activator"
+    deletion = LogEntry.objects.get(action_flag=DELETION)
+    assert deletion.user.username == "activator"
+    from ai_models import history
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert history.describe(deletion.change_message) == "Deleted while not active. Via the HTTP API."
 
 
 def test_delete_refuses_keep_active_false(api):

@@ -12,7 +12,7 @@ from rest_framework import status as http
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from ... import guardrail, requirements, selection
+from ... import guardrail, history, requirements, selection
 from ...capabilities import capability_label
 from ...catalog import filter_entries, get_catalog, get_entry, sort_entries
 from ...conf import ai_settings
@@ -191,7 +191,7 @@ class Saved(WriteBase):
             body = {"deleted": len(rows), "models": s.SavedModelSerializer(rows, many=True).data}
             if rows and request.user.pk:
                 LogEntry.objects.log_actions(
-                    request.user.pk, rows, DELETION, change_message=f"Deleted via {VIA}.", single_object=False
+                    request.user.pk, rows, DELETION, change_message=history.message(history.DELETED, "", "", via=VIA), single_object=False
                 )
             try:
                 AIModel.objects.filter(pk__in=[row.pk for row in rows], is_active=False).delete()
