@@ -196,7 +196,7 @@ def _load(capability, token, pending) -> _Memo:
     queryset = (
         AIModel.objects.select_related("provider")
         .filter(capability=capability)
-        .exclude(is_active=False, fallback_position=None)
+        .in_use()
         .order_by("fallback_position", "pk")
     )
     if apps.is_installed("cachalot"):

@@ -217,7 +217,7 @@ def _active_drift(using, today):
         AIModel.objects.using(using)
         .select_related("provider")
         .filter(capability__in=capabilities)
-        .exclude(is_active=False, fallback_position=None)
+        .in_use()
     )
     rows = sorted(
         in_use, key=lambda row: (not row.is_active, capabilities.index(row.capability), row.fallback_position or 0)

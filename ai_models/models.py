@@ -90,6 +90,12 @@ class Provider(models.Model):
         return bool(self.api_key_encrypted)
 
 
+class AIModelQuerySet(models.QuerySet):
+    def in_use(self):
+        """The models that may be called: the active ones and their fallbacks."""
+        return self.exclude(is_active=False, fallback_position=None)
+
+
 class AIModel(models.Model):
     """A catalog model saved for one capability; at most one is active per capability."""
 
@@ -148,6 +154,13 @@ class AIModel(models.Model):
     trial_result = models.CharField(_("test call result"), max_length=255, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AIModelQuerySet.as_manager()
+
+    @property
+    def in_use(self) -> bool:
+        """Whether it may be called: the active model or a fallback (see ``AIModelQuerySet.in_use``)."""
+        return self.is_active or self.fallback_position is not None
 
     class Meta:
         ordering = ["capability", "-is_active", "-activated_at"]

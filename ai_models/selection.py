@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from . import history, requirements
 from .active import change_made, clear_memo, current_version, get_active_model, get_active_models  # noqa: F401
-from .capabilities import configured, validate_capability
+from .capabilities import capability_label, configured, validate_capability
 from .embedding_guard import embedding_switch
 from .exceptions import ActivationError, EmbeddingSwitchUnconfirmed, RequirementsNotMet
 from .models import AIModel, Provider
@@ -202,6 +202,24 @@ def requirement_checks(entry, capability: str) -> list:
     """How ``entry`` stands against the requirements ``capability`` declares."""
     declared = configured().get(capability)
     return requirements.check(entry, declared.requires) if declared else []
+
+
+def activation_warnings(entry, capability: str, *, activating: bool = True) -> list[str]:
+    """What staff should check after choosing ``entry`` for ``capability`` (the admin's and the API's
+    warnings): a model not classified for it and, when activating, requirements nobody can tell."""
+    warnings = []
+    if capability not in entry.capabilities:
+        warnings.append(
+            gettext("%(provider)s did not list this model as suitable for %(capability)s: check that it works.")
+            % {"provider": entry.provider, "capability": capability_label(capability)}
+        )
+    unknown = requirements.unknown(requirement_checks(entry, capability)) if activating else []
+    if unknown:
+        warnings.append(
+            gettext("Requirements the provider says nothing about, so check them yourself: %(unknown)s.")
+            % {"unknown": "; ".join(item.message for item in unknown)}
+        )
+    return warnings
 
 
 def check_activation(entry, capability, note="", override_requirements=False, confirm_embedding_switch=False) -> str:

@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, requirements, selection
+from .. import guardrail, selection
 from ..capabilities import capability_choices, capability_label
 from ..catalog import (
     Listing,
@@ -279,21 +279,8 @@ class CatalogEntryAdmin(ModelAdmin):
             url = self._url("change", aimodel.pk, model_name=AIModel._meta.model_name)
             done = format_html('{} <a href="{}">{}</a>', done, url, gettext("View the saved model"))
         self.message_user(request, done, messages.SUCCESS)
-        if capability not in entry.capabilities:
-            self.message_user(
-                request,
-                gettext("%(provider)s did not list this model as suitable for %(capability)s: check that it works.")
-                % {"provider": entry.provider, "capability": capability_label(capability)},
-                messages.WARNING,
-            )
-        unknown = requirements.unknown(selection.requirement_checks(entry, capability)) if activating else []
-        if unknown:
-            self.message_user(
-                request,
-                gettext("Requirements the provider says nothing about, so check them yourself: %(unknown)s.")
-                % {"unknown": "; ".join(item.message for item in unknown)},
-                messages.WARNING,
-            )
+        for warning in selection.activation_warnings(entry, capability, activating=activating):
+            self.message_user(request, warning, messages.WARNING)
         return None
 
     def _unconfirmed(self, entry, capability, form) -> bool:

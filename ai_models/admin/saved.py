@@ -28,10 +28,6 @@ CONFIRMATIONS = ("confirm_above_ceiling", "confirm_expired", "override_requireme
 EDITABLE = ("display_name", "parameters", "fallback_position")
 
 
-def _in_use(obj) -> bool:
-    return obj.is_active or obj.fallback_position is not None
-
-
 @admin.register(AIModel)
 class AIModelAdmin(ModelAdmin):
     """Saved models. State changes only through the actions (and the same buttons on a model's
@@ -101,7 +97,7 @@ class AIModelAdmin(ModelAdmin):
     @admin.display(description=_("state"), ordering="-is_active")
     def state(self, obj):
         """Active, or its place in the fallback chain, and how it stands against its provider's catalog."""
-        if not _in_use(obj):
+        if not obj.in_use:
             return EMPTY
         if obj.is_active:
             badge = self.active(obj)
@@ -113,7 +109,7 @@ class AIModelAdmin(ModelAdmin):
     @admin.display(description=_("drift"))
     def drift_detail(self, obj):
         """Each drift flag of an active model or a fallback with its sentence (the change form)."""
-        if obj is None or not _in_use(obj):
+        if obj is None or not obj.in_use:
             return EMPTY
         return drift_cell(getattr(obj, "drift", None), detailed=True)
 
@@ -157,7 +153,7 @@ class AIModelAdmin(ModelAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if obj is not None and _in_use(obj):
+        if obj is not None and obj.in_use:
             obj.drift = request_drift(request).get(obj.pk)
         return obj
 

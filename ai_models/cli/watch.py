@@ -22,9 +22,7 @@ def add_parser(sub):
 
 
 def run(out, refresh=False, as_json=False, **options):
-    in_use = AIModel.objects.filter(capability__in=list(ai_settings.CAPABILITIES)).exclude(
-        is_active=False, fallback_position=None
-    )  # the active models and their fallbacks
+    in_use = AIModel.objects.filter(capability__in=list(ai_settings.CAPABILITIES)).in_use()
     providers = sorted(set(in_use.values_list("provider__slug", flat=True)))
     registered = [provider for provider in providers if provider in provider_paths()]
     enabled = {backend.id for backend in Provider.objects.backends(registered)} if registered else set()

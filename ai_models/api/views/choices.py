@@ -12,7 +12,7 @@ from rest_framework import status as http
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from ... import guardrail, history, requirements, selection
+from ... import guardrail, history, selection
 from ...capabilities import capability_label
 from ...catalog import filter_entries, get_catalog, get_entry, sort_entries
 from ...conf import ai_settings
@@ -93,24 +93,6 @@ def checked(activation, *args, **kwargs):
         raise conflict(gettext("Nothing was changed: %(error)s") % {"error": err}, "activation_failed") from err
 
 
-def requirement_warnings(entry, capability) -> list:
-    """The requirements the provider says nothing about (unknown), as the admin warns of them."""
-    unknown = requirements.unknown(selection.requirement_checks(entry, capability))
-    if not unknown:
-        return []
-    return [gettext("Requirements the provider says nothing about, so check them yourself: %(unknown)s.")
-            % {"unknown": "; ".join(item.message for item in unknown)}]
-
-
-def classification_warnings(entry, capability) -> list:
-    if capability in entry.capabilities:
-        return []
-    return [
-        gettext("%(provider)s did not list this model as suitable for %(capability)s: check that it works.")
-        % {"provider": entry.provider, "capability": capability_label(capability)}
-    ]
-
-
 class Activations(WriteBase):
     """POST: make a catalog model the active one for a capability (the admin's Activate)."""
 
@@ -122,13 +104,12 @@ class Activations(WriteBase):
         data = self.validated(s.ActivationRequest, request.data, providers=enabled_ids())
         capability = data["capability"]
         entry = find_entry(data["provider"], data["model_id"])
-        warnings = classification_warnings(entry, capability)
         name = entry.name or entry.model_id
         note = ceiling_note(request.user, capability, name, entry.input_price, entry.output_price,
                             data["allow_above_ceiling"])
         gates = {name: data[name] for name in ("override_requirements", "confirm_embedding_switch")}
         checked(selection.check_activation, entry, capability, "", *gates.values())  # before a billable call
-        warnings += requirement_warnings(entry, capability)
+        warnings = selection.activation_warnings(entry, capability)
         trial = None
         if data["test"]:
             trial = run_trial(entry, capability)
@@ -179,7 +160,7 @@ class Saved(WriteBase):
         data = self.validated(s.ChooseRequest, request.data, providers=enabled_ids())
         entry = find_entry(data["provider"], data["model_id"])
         row = selection.save(entry, data["capability"], request.user, via=VIA)
-        return choice_result(row, None, classification_warnings(entry, data["capability"]))
+        return choice_result(row, None, selection.activation_warnings(entry, data["capability"], activating=False))
 
     @document(operation_id="saved_delete", parameters=[s.DeleteSavedQuery],
               responses={200: s.DeleteResultSerializer, **ERRORS})
