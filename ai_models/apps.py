@@ -14,7 +14,7 @@ class AIModelsConfig(AppConfig):
         from . import checks  # noqa: F401  (registers the system checks)
         from .drift import forget as forget_drift
         from .models import AIModel, Provider
-        from .selection import clear_memo, models_changed
+        from .activation.flow import clear_memo, models_changed
 
         for model in (AIModel, Provider):
             post_save.connect(models_changed, sender=model, dispatch_uid=f"ai_models_save_{model.__name__}")

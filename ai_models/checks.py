@@ -282,7 +282,7 @@ def check_demo_provider(app_configs=None, **kwargs):
 
 
 def _check_guardrail_and_watch():
-    from .guardrail import parse_ceilings
+    from .activation.ceilings import parse_ceilings
 
     errors = []
     _ceilings, problems = parse_ceilings(ai_settings._get("PRICE_CEILINGS") or {}, ai_settings.CAPABILITIES)

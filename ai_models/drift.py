@@ -188,7 +188,8 @@ def active_drift(*, using: str = DEFAULT_DB_ALIAS, today: date | None = None) ->
     the app, so the answer is remembered until an active model or a cached catalog changes
     (tokens shared by every process), the day turns, or the language differs.
     """
-    from . import catalog, selection
+    from . import catalog
+    from .activation import flow as selection
 
     today = today or timezone.localdate()
     try:

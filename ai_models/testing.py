@@ -109,7 +109,7 @@ class active_models(ContextDecorator):
     def __enter__(self) -> dict:
         from django.db import transaction
 
-        from . import selection
+        from .activation import flow as selection
         from .models import AIModel
 
         previous, pinned = {}, {}
@@ -129,7 +129,7 @@ class active_models(ContextDecorator):
     def __exit__(self, *exc_info):
         from django.db import connection, transaction
 
-        from . import selection
+        from .activation import flow as selection
 
         previous = self._saved.pop()
         if connection.needs_rollback:

@@ -37,15 +37,15 @@ def _warm_catalog(size):
 
 def _seed_saved_models(entries):
     """A realistic selection state: two active models, two more saved (all among the first rows)."""
-    from ai_models import selection
+    from ai_models import activation
     from ai_models.models import AIModel
 
     if AIModel.objects.exists():
         return
-    selection.activate(entries[0], "chat")
-    selection.save(entries[1], "chat")
-    selection.activate(entries[2], "content")
-    selection.save(entries[3], "content")
+    activation.activate(entries[0], "chat")
+    activation.save(entries[1], "chat")
+    activation.activate(entries[2], "content")
+    activation.save(entries[3], "content")
 
 
 def _fill_vanilla(count):

@@ -3,7 +3,7 @@ from django.core.cache import caches
 
 from ai_models import sharedcache
 from ai_models.drift import forget as forget_drift
-from ai_models.selection import clear_memo
+from ai_models.active import clear_memo
 
 def pytest_collection_modifyitems(config, items):
     """Skip tests whose service the settings do not use; `make test` runs a leg that uses them."""

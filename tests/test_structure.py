@@ -10,8 +10,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ai_models"
 
 DOCUMENTED = {
     "ai_models": ["get_active_model", "NoActiveModel", "UnknownCapability", "ProviderError", "ActivationError"],
-    "ai_models.selection": ["activate", "deactivate", "reactivate", "save", "get_active_model"],
-    "ai_models.guardrail": ["approve", "AboveCeiling", "can_exceed", "ceilings", "excesses"],
+    "ai_models.activation": ["activate", "deactivate", "reactivate", "save"],
+    "ai_models.activation.ceilings": ["approve", "AboveCeiling", "can_exceed", "ceilings", "excesses"],
     "ai_models.drift": ["active_drift"],
     "ai_models.trial": ["run_trial", "trial_call"],
     "ai_models.testing": ["active_models"],

@@ -17,7 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, selection
+from ..activation import ceilings as guardrail
+from ..activation import flow as selection
 from ..capabilities import capability_choices, capability_label
 from ..catalog import (
     Listing,

@@ -4,8 +4,9 @@ Activate page and Saved models' reactivation."""
 
 from django.utils.translation import gettext
 
-from .. import requirements, selection
-from ..embedding_guard import embedding_switch
+from .. import requirements
+from ..activation import flow as selection
+from ..activation.embedding import embedding_switch
 
 
 def pending(entry, capability: str, ticked) -> dict[str, str]:

@@ -12,7 +12,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, history, selection
+from ..activation import ceilings as guardrail
+from ..activation import flow as selection
+from ..activation import history
 from ..drift import EXPIRED, activated_entry, expiry_flag
 from ..exceptions import ActivationError, UnknownCapability
 from ..models import AIModel

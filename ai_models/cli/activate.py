@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext as _
 
-from .. import catalog, guardrail, requirements, selection
+from .. import catalog, requirements
+from ..activation import ceilings as guardrail
+from ..activation import flow as selection
 from ..exceptions import ActivationError, EmbeddingSwitchUnconfirmed, RequirementsNotMet
 from ..trial import run_trial
 from .lookups import USER_ENV, VIA, active_row, check_capability, check_provider, report_log_user, resolve_user

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.exceptions import ActivationError
 from ai_models.models import AIModel
 
@@ -30,7 +30,7 @@ def confirm(client, action, selected, capability, url=CATALOG_URL):
 def previous_chat_model():
     """Another chat model made active beforehand ($0.15 / $0.60 per 1M tokens)."""
     entry = catalog_model("openai/gpt-4o-mini", input_price=Decimal("0.15"), output_price=Decimal("0.60"))
-    return selection.activate(entry, "chat")
+    return activation.activate(entry, "chat")
 
 
 def test_activate_asks_for_confirmation_first(admin_client):
@@ -144,7 +144,7 @@ def test_activation_error_leaves_the_previous_model_active(admin_client, monkeyp
     def fail(*args, **kwargs):
         raise ActivationError("the database said no")
 
-    monkeypatch.setattr(selection, "activate", fail)
+    monkeypatch.setattr(activation.flow, "activate", fail)
     response = confirm(admin_client, "activate", MINI, "chat")
 
     assert messages_of(response) == ["Nothing was changed: the database said no"]

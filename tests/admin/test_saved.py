@@ -2,7 +2,7 @@
 
 import pytest
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.models import AIModel
 
 from ..factories import catalog_model
@@ -13,9 +13,9 @@ from .fakes import SCRIPT
 @pytest.fixture
 def chat_models(db):
     """Two chat models saved; the newer one ("new") is active. And one image model, active."""
-    old = selection.activate(catalog_model("vendor/old", name="Old chat"), "chat")
-    new = selection.activate(catalog_model("vendor/new", name="New chat"), "chat")
-    image = selection.activate(catalog_model("vendor/pixels", capabilities=("image",)), "image")
+    old = activation.activate(catalog_model("vendor/old", name="Old chat"), "chat")
+    new = activation.activate(catalog_model("vendor/new", name="New chat"), "chat")
+    image = activation.activate(catalog_model("vendor/pixels", capabilities=("image",)), "image")
     old.refresh_from_db()
     return old, new, image
 
@@ -130,7 +130,7 @@ def test_delete_queryset_skips_active_rows(admin_client, chat_models):
 
 
 def test_metadata_is_shown_read_only_and_escaped(admin_client, db):
-    saved = selection.activate(catalog_model("vendor/evil", name=SCRIPT, description=SCRIPT), "chat")
+    saved = activation.activate(catalog_model("vendor/evil", name=SCRIPT, description=SCRIPT), "chat")
 
     response = admin_client.get(f"{SAVED_URL}{saved.pk}/change/")
 

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.test import override_settings
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.models import AIModel
 from ai_models.providers import http
-from ai_models.history import describe
+from ai_models.activation.history import describe
 
 from ..drift.fakes import CHAT, DriftProvider, acme
 from ..factories import catalog_model
@@ -37,7 +37,7 @@ def confirm(client, selected=PK, capability="chat", trial=True, url=CATALOG_URL)
 
 
 def previous_model():
-    return selection.activate(catalog_model("vendor/previous"), "chat")
+    return activation.activate(catalog_model("vendor/previous"), "chat")
 
 
 def test_the_confirmation_page_offers_both_paths(admin_client):

@@ -3,10 +3,10 @@
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 
-from ai_models import get_active_model, selection
+from ai_models import get_active_model, activation
 from ai_models.catalog import get_entry
 from ai_models.models import AIModel
-from ai_models.history import describe
+from ai_models.activation.history import describe
 
 from .conftest import ACME_CHAT, API, CHAT, OTHER_CHAT, ceilings
 
@@ -78,7 +78,7 @@ def test_activation_with_a_test_call_stores_its_result(api):
 
 
 def test_a_failed_test_call_is_a_502_and_changes_nothing(api, enabled_providers):
-    selection.activate(get_entry("snapshot", CHAT), "chat")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
     enabled_providers.call = "error"
 
     response = activate(api(), ACME_CHAT, provider="acme", test=True)
@@ -147,7 +147,7 @@ def test_bulk_save_defaults_to_twenty(api):
 
 
 def test_bulk_save_never_deactivates_an_active_model(api):
-    active = selection.activate(get_entry("snapshot", CHAT), "chat")
+    active = activation.activate(get_entry("snapshot", CHAT), "chat")
 
     api().post(API + "saved/bulk/", {"provider": "snapshot", "capability": "chat", "limit": 50}, format="json")
 
@@ -156,9 +156,9 @@ def test_bulk_save_never_deactivates_an_active_model(api):
 
 
 def test_delete_removes_saved_models_but_never_the_active_ones(api):
-    active = selection.activate(get_entry("snapshot", CHAT), "chat")
-    selection.save(get_entry("snapshot", OTHER_CHAT), "chat")
-    selection.save(get_entry("acme", ACME_CHAT), "chat")
+    active = activation.activate(get_entry("snapshot", CHAT), "chat")
+    activation.save(get_entry("snapshot", OTHER_CHAT), "chat")
+    activation.save(get_entry("acme", ACME_CHAT), "chat")
 
     response = api("activator").delete(API + "saved/?provider=snapshot&keep_active=true")
 
@@ -169,7 +169,7 @@ def test_delete_removes_saved_models_but_never_the_active_ones(api):
     assert AIModel.objects.get(pk=active.pk).is_active
     deletion = LogEntry.objects.get(action_flag=DELETION)
     assert deletion.user.username == "activator"
-    from ai_models import history
+    from ai_models.activation import history
     from django.utils import translation
 
     with translation.override("en"):
@@ -177,7 +177,7 @@ def test_delete_removes_saved_models_but_never_the_active_ones(api):
 
 
 def test_delete_refuses_keep_active_false(api):
-    selection.activate(get_entry("snapshot", CHAT), "chat")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
 
     response = api().delete(API + "saved/?keep_active=false")
 
@@ -186,8 +186,8 @@ def test_delete_refuses_keep_active_false(api):
 
 
 def test_saved_lists_rows_with_filters(api):
-    selection.activate(get_entry("snapshot", CHAT), "chat")
-    selection.save(get_entry("snapshot", OTHER_CHAT), "content")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
+    activation.save(get_entry("snapshot", OTHER_CHAT), "content")
 
     client = api("viewer")
     every = client.get(API + "saved/").json()
@@ -200,7 +200,7 @@ def test_saved_lists_rows_with_filters(api):
 
 
 def test_active_gives_one_row_per_capability_with_drift(api, enabled_providers):
-    selection.activate(get_entry("acme", ACME_CHAT), "chat")
+    activation.activate(get_entry("acme", ACME_CHAT), "chat")
     enabled_providers.models[ACME_CHAT]["input_price"] = "2.00"
     api().post(API + "catalog/refresh/", {"providers": ["acme"]}, format="json")
 
@@ -214,7 +214,7 @@ def test_active_gives_one_row_per_capability_with_drift(api, enabled_providers):
 
 
 def test_deactivate_leaves_the_capability_empty(api):
-    selection.activate(get_entry("snapshot", CHAT), "chat")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
     client = api("activator")
 
     done = client.post(API + "active/chat/deactivate/")
@@ -227,8 +227,8 @@ def test_deactivate_leaves_the_capability_empty(api):
 
 
 def test_rollback_activates_the_previous_model(api):
-    selection.activate(get_entry("snapshot", OTHER_CHAT), "chat")
-    selection.activate(get_entry("snapshot", CHAT), "chat")
+    activation.activate(get_entry("snapshot", OTHER_CHAT), "chat")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
 
     response = api("activator").post(API + "active/chat/rollback/", format="json")
 
@@ -239,7 +239,7 @@ def test_rollback_activates_the_previous_model(api):
 
 
 def test_rollback_with_nothing_earlier_is_a_404(api):
-    selection.activate(get_entry("snapshot", CHAT), "chat")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
 
     response = api().post(API + "active/chat/rollback/", format="json")
 
@@ -247,8 +247,8 @@ def test_rollback_with_nothing_earlier_is_a_404(api):
 
 
 def test_rollback_above_the_ceiling_needs_the_override(api):
-    selection.activate(get_entry("snapshot", CHAT), "chat")
-    selection.activate(get_entry("snapshot", OTHER_CHAT), "chat")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
+    activation.activate(get_entry("snapshot", OTHER_CHAT), "chat")
     client = api()
 
     with ceilings(chat={"input": "0.30"}):

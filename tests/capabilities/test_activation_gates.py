@@ -5,8 +5,9 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 from django.test import override_settings
 
-from ai_models import catalog, selection
-from ai_models.embedding_guard import embedding_switch
+from ai_models import activation, catalog, get_active_model
+from ai_models.models import AIModel
+from ai_models.activation.embedding import embedding_switch
 from ai_models.exceptions import EmbeddingSwitchUnconfirmed, RequirementsNotMet
 
 from ..admin.conftest import CATALOG_URL, SAVED_URL
@@ -38,58 +39,58 @@ def snapshot(model_id):
 
 def test_requirements_not_met_refuse_activation_and_change_nothing(user):
     with pytest.raises(RequirementsNotMet) as refused:
-        selection.activate(catalog_model(input_modalities=("text",)), "vision", user)
+        activation.activate(catalog_model(input_modalities=("text",)), "vision", user)
     assert "input modalities image: lacks image" in str(refused.value)
     assert [item.key for item in refused.value.checks] == ["input_modalities"]
-    assert not selection.AIModel.objects.exists()
+    assert not AIModel.objects.exists()
 
 
 def test_an_override_activates_and_the_history_says_so(user):
-    row = selection.activate(catalog_model(input_modalities=("text",)), "vision", user, override_requirements=True)
+    row = activation.activate(catalog_model(input_modalities=("text",)), "vision", user, override_requirements=True)
     assert row.is_active
     assert "requirements not met, overridden: input_modalities" in LogEntry.objects.get().change_message
 
 
 def test_unknown_requirements_do_not_block():
-    assert selection.activate(catalog_model(), "vision").is_active
+    assert activation.activate(catalog_model(), "vision").is_active
 
 
 def test_switching_embedding_models_needs_a_confirmation_naming_the_dimension_change(user):
     small, large = snapshot("openai/text-embedding-3-small"), snapshot("openai/text-embedding-3-large")
     assert "embedding" in small.capabilities and small.dimensions == 1536
-    selection.activate(small, "embedding", user)  # the first one needs nothing
+    activation.activate(small, "embedding", user)  # the first one needs nothing
     assert embedding_switch("embedding", "snapshot", small.model_id) is None  # nor activating it again
     with pytest.raises(EmbeddingSwitchUnconfirmed) as refused:
-        selection.activate(large, "embedding", user)
+        activation.activate(large, "embedding", user)
     switch = refused.value.switch
     assert switch.dimension_change == "1536 → 3072 dimensions"
     assert "vectors made with the old model are not comparable" in str(refused.value)
-    assert selection.get_active_model("embedding").model_id == small.model_id  # nothing changed
+    assert get_active_model("embedding").model_id == small.model_id  # nothing changed
 
-    selection.activate(large, "embedding", user, confirm_embedding_switch=True)
-    assert selection.get_active_model("embedding").model_id == large.model_id
+    activation.activate(large, "embedding", user, confirm_embedding_switch=True)
+    assert get_active_model("embedding").model_id == large.model_id
     assert "embedding model switch from snapshot:openai/text-embedding-3-small confirmed (1536 -> 3072 dimensions)" \
-        in LogEntry.objects.filter(object_id=str(selection.get_active_model("embedding").pk)).latest("pk").change_message
+        in LogEntry.objects.filter(object_id=str(get_active_model("embedding").pk)).latest("pk").change_message
 
 
 def test_the_guard_covers_rolling_back_too(user):
     small, large = snapshot("openai/text-embedding-3-small"), snapshot("openai/text-embedding-3-large")
-    old = selection.activate(small, "embedding", user)
-    selection.activate(large, "embedding", user, confirm_embedding_switch=True)
+    old = activation.activate(small, "embedding", user)
+    activation.activate(large, "embedding", user, confirm_embedding_switch=True)
     old.refresh_from_db()
     with pytest.raises(EmbeddingSwitchUnconfirmed):
-        selection.reactivate(old, user)
-    selection.reactivate(old, user, confirm_embedding_switch=True)
+        activation.reactivate(old, user)
+    activation.reactivate(old, user, confirm_embedding_switch=True)
 
 
 def test_other_kinds_switch_freely():
-    selection.activate(catalog_model("a/one"), "chat")
-    selection.activate(catalog_model("a/two"), "chat")
+    activation.activate(catalog_model("a/one"), "chat")
+    activation.activate(catalog_model("a/two"), "chat")
     assert embedding_switch("chat", "snapshot", "a/three") is None
 
 
 def test_the_admin_asks_to_confirm_the_switch_and_shows_the_dimensions(admin_client):
-    selection.activate(snapshot("openai/text-embedding-3-small"), "embedding")
+    activation.activate(snapshot("openai/text-embedding-3-small"), "embedding")
     data = {"action": "activate", "_selected_action": "snapshot:openai/text-embedding-3-large", "confirm": "yes",
             "capability": "embedding"}
     response = admin_client.post(CATALOG_URL, data)
@@ -97,9 +98,9 @@ def test_the_admin_asks_to_confirm_the_switch_and_shows_the_dimensions(admin_cli
     html = response.content.decode()
     assert "1536 → 3072 dimensions" in html and "not comparable" in html
     assert response.context["form"].errors["confirm_embedding_switch"]
-    assert selection.get_active_model("embedding").model_id == "openai/text-embedding-3-small"
+    assert get_active_model("embedding").model_id == "openai/text-embedding-3-small"
     admin_client.post(CATALOG_URL, {**data, "confirm_embedding_switch": "on"})
-    assert selection.get_active_model("embedding").model_id == "openai/text-embedding-3-large"
+    assert get_active_model("embedding").model_id == "openai/text-embedding-3-large"
 
 
 def test_the_catalog_filter_by_requirements(settings):
@@ -115,13 +116,13 @@ def test_the_catalog_filter_by_requirements(settings):
 
 
 def test_rolling_back_in_saved_models_asks_to_confirm_the_switch(admin_client):
-    old = selection.activate(snapshot("openai/text-embedding-3-small"), "embedding")
-    selection.activate(snapshot("openai/text-embedding-3-large"), "embedding", confirm_embedding_switch=True)
+    old = activation.activate(snapshot("openai/text-embedding-3-small"), "embedding")
+    activation.activate(snapshot("openai/text-embedding-3-large"), "embedding", confirm_embedding_switch=True)
     data = {"action": "reactivate", "_selected_action": old.pk}
     page = admin_client.post(SAVED_URL, data)
     html = page.content.decode()
     assert 'name="confirm_embedding_switch"' in html and "3072 → 1536 dimensions" in html
     assert 'name="confirm_above_ceiling"' not in html
-    assert selection.get_active_model("embedding").model_id == "openai/text-embedding-3-large"
+    assert get_active_model("embedding").model_id == "openai/text-embedding-3-large"
     admin_client.post(SAVED_URL, {**data, "confirm_embedding_switch": "yes"})
-    assert selection.get_active_model("embedding").model_id == "openai/text-embedding-3-small"
+    assert get_active_model("embedding").model_id == "openai/text-embedding-3-small"

@@ -10,7 +10,7 @@ import respx
 from ai_models import catalog
 from ai_models.drift import EXPIRING, active_drift
 from ai_models.providers import build_provider, get_provider
-from ai_models.selection import activate
+from ai_models.activation import activate
 
 from ..providers.contract import load_payload
 

@@ -2,10 +2,10 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 
-from ai_models import get_active_model, selection
+from ai_models import get_active_model, activation
 from ai_models.exceptions import ActivationError
 from ai_models.models import AIModel
-from ai_models.history import describe
+from ai_models.activation.history import describe
 from tests.factories import catalog_model
 
 MINI = "openai/gpt-4.1-mini"
@@ -83,7 +83,7 @@ def test_without_any_user_it_activates_and_says_no_log_entry_was_written(run):
     ],
 )
 def test_refuses_unknown_names_with_one_line_and_changes_nothing(run, admin_user, args, message):
-    selection.activate(catalog_model("previous"), "chat")
+    activation.activate(catalog_model("previous"), "chat")
 
     result = run("activate", *args)
 
@@ -110,13 +110,13 @@ def test_an_activation_failure_exits_1(run, admin_user, monkeypatch):
     def collide(*args, **kwargs):
         raise ActivationError("Could not activate: another change was in progress.")
 
-    monkeypatch.setattr(selection, "activate", collide)
+    monkeypatch.setattr(activation.flow, "activate", collide)
     result = run("activate", "snapshot", MINI, "--capability", "chat")
     assert result.code == 1 and result.error == "Could not activate: another change was in progress."
 
 
 def test_deactivate_leaves_the_capability_empty_and_logs_it(run, admin_user):
-    selection.activate(catalog_model(MINI), "chat")
+    activation.activate(catalog_model(MINI), "chat")
 
     result = run("deactivate", "--capability", "chat", "--user", admin_user.username)
 

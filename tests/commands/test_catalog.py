@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.cli.output import clean, format_price, table
 from tests.commands.fakes import FakeProvider
 from tests.factories import catalog_model
@@ -45,8 +45,8 @@ def test_sorts_by_the_chosen_key(run):
 
 
 def test_json_has_entries_without_raw_their_state_and_provider_status(run):
-    selection.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
-    selection.save(catalog_model("openai/gpt-4.1-mini"), "content")
+    activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
+    activation.save(catalog_model("openai/gpt-4.1-mini"), "content")
 
     data = json.loads(run("catalog", "--json").stdout)
 
@@ -61,8 +61,8 @@ def test_json_has_entries_without_raw_their_state_and_provider_status(run):
 
 
 def test_table_shows_the_saved_and_active_state(run):
-    selection.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
-    selection.save(catalog_model("openai/gpt-4.1-mini"), "content")
+    activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
+    activation.save(catalog_model("openai/gpt-4.1-mini"), "content")
 
     line = next(row for row in run("catalog").stdout.splitlines() if row.startswith("snapshot:openai/gpt-4.1-mini "))
     assert line.endswith("active: chat; saved: content")

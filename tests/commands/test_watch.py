@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from ai_models import catalog, selection
+from ai_models import catalog, activation
 from ai_models.models import AIModel, Provider
 
 from ..drift.fakes import CHAT, PAINTER, DriftProvider, acme
@@ -35,7 +35,7 @@ def acme_provider(db):
 
 
 def activate(model_id=CHAT, capability="chat"):
-    return selection.activate(catalog.get_entry("acme", model_id), capability)
+    return activation.activate(catalog.get_entry("acme", model_id), capability)
 
 
 def forget_catalogs():

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ai_models import catalog, selection
+from ai_models import catalog, activation
 from ai_models.models import AIModel
 from tests.admin.conftest import make_user
 from tests.e2e import admin_login
@@ -52,8 +52,8 @@ def saved_rows(db):
     for pk, capability in ((MINI, "chat"), ("snapshot:openai/gpt-4o-mini", "content"),
                            ("snapshot:openai/gpt-image-1", "image")):
         provider, model_id = pk.split(":", 1)
-        selection.activate(catalog.get_entry(provider, model_id), capability)
-    selection.save(catalog.get_entry("snapshot", "openai/gpt-4o"), "chat")
+        activation.activate(catalog.get_entry(provider, model_id), capability)
+    activation.save(catalog.get_entry("snapshot", "openai/gpt-4o"), "chat")
 
 
 @pytest.mark.parametrize("lang", LANGS)

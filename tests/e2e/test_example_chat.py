@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.providers import build_provider
 from tests.example import example_project
 
@@ -17,7 +17,7 @@ def example(transactional_db):
 
 def test_chat_page_answers_through_the_activated_model(page, live_server, example, artifacts_dir):
     entry = next(e for e in build_provider("snapshot").fetch_catalog() if e.model_id == "openai/gpt-4.1-mini")
-    selection.activate(entry, "chat")
+    activation.activate(entry, "chat")
 
     page.goto(f"{live_server.url}/chat/")
     expect(page.get_by_text("Answered by OpenAI: GPT-4.1 mini (snapshot)")).to_be_visible()

@@ -6,7 +6,7 @@ import html
 import pytest
 from django.test import Client, override_settings
 
-from ai_models import selection
+from ai_models import activation
 
 from .fakes import MP3, PNG, SECRET, SETTINGS, entry
 
@@ -26,7 +26,7 @@ def client(visitor):
 
 
 def activate(capability, model_id, name=""):
-    return selection.activate(entry(model_id, name), capability)
+    return activation.activate(entry(model_id, name), capability)
 
 
 def post_json(client, path, data):

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.models import AIModel
 
 from ..admin.conftest import CATALOG_URL, SAVED_URL, make_user, messages_of
@@ -68,7 +68,7 @@ def test_with_the_checkbox_and_the_permission_it_is_activated_and_recorded(staff
 
 
 def test_without_the_permission_it_is_refused_even_when_ticked(staff, ceilings):
-    previous = selection.activate(catalog_model("vendor/cheap", input_price=None, output_price=None), "chat")
+    previous = activation.activate(catalog_model("vendor/cheap", input_price=None, output_price=None), "chat")
 
     client = staff()
     page = open_page(client)
@@ -117,8 +117,8 @@ def test_no_ceiling_no_checkbox(staff):
 @pytest.fixture
 def expensive_row():
     """An inactive saved chat model above the ceiling, and a cheap active one."""
-    old = selection.activate(catalog_model("vendor/pricey", input_price=9, output_price=30), "chat")
-    selection.activate(catalog_model("vendor/cheap", input_price=0, output_price=0), "chat")
+    old = activation.activate(catalog_model("vendor/pricey", input_price=9, output_price=30), "chat")
+    activation.activate(catalog_model("vendor/cheap", input_price=0, output_price=0), "chat")
     old.refresh_from_db()
     return old
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import override_settings
 
-from ai_models import guardrail
+from ai_models.activation import ceilings as guardrail
 
 pytestmark = pytest.mark.django_db
 CEILING = override_settings(AI_MODELS={"PRICE_CEILINGS": {"chat": {"input": "1.00"}}})

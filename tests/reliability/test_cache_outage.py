@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from ai_models import get_active_model, selection, sharedcache
+from ai_models import get_active_model, activation, sharedcache
 from ai_models.models import AIModel, Provider
 from tests.factories import catalog_model
 
@@ -153,4 +153,4 @@ def test_when_redis_is_back_the_catalog_is_kept_again(admin_client, redis_cache,
 
     assert server.hits("/openai/") == hits  # served from Redis again
     assert not any(message.startswith(DOWN) for message in messages_of(page))
-    selection.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat")  # broadcasts again
+    activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat")  # broadcasts again

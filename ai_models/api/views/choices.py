@@ -12,7 +12,9 @@ from rest_framework import status as http
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from ... import guardrail, history, selection
+from ...activation import ceilings as guardrail
+from ...activation import flow as selection
+from ...activation import history
 from ...capabilities import capability_label
 from ...catalog import filter_entries, get_catalog, get_entry, sort_entries
 from ...conf import ai_settings

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
-from .capabilities import EMBEDDING, capability_kind, capability_label
+from ..capabilities import EMBEDDING, capability_kind, capability_label
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def embedding_switch(capability: str, provider_id: str, model_id: str, dimension
     when the capability is not of kind embedding, has no active model, or it is the same one."""
     if capability_kind(capability) != EMBEDDING:
         return None
-    from .models import AIModel
+    from ..models import AIModel
 
     previous = AIModel.objects.select_related("provider").filter(capability=capability, is_active=True).first()
     if previous is None or (previous.provider.slug, previous.model_id) == (provider_id, model_id):

@@ -11,7 +11,7 @@ import json
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 
-from .capabilities import capability_label
+from ..capabilities import capability_label
 
 ACTIVATED, REACTIVATED, REPLACED, SAVED, DEACTIVATED = "activated", "reactivated", "replaced", "saved", "deactivated"
 FALLBACKS, DELETED = "fallbacks", "deleted"

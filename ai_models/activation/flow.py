@@ -17,14 +17,15 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from . import history, requirements
-from .active import change_made, clear_memo, current_version, get_active_model, get_active_models  # noqa: F401
-from .capabilities import capability_label, configured, validate_capability
-from .embedding_guard import embedding_switch
-from .exceptions import ActivationError, EmbeddingSwitchUnconfirmed, RequirementsNotMet
-from .models import AIModel, Provider
-from .parameters import validate_parameters
-from .signals import active_model_changed
+from .. import requirements
+from . import history
+from ..active import change_made, clear_memo, current_version, get_active_model, get_active_models  # noqa: F401
+from ..capabilities import capability_label, configured, validate_capability
+from .embedding import embedding_switch
+from ..exceptions import ActivationError, EmbeddingSwitchUnconfirmed, RequirementsNotMet
+from ..models import AIModel, Provider
+from ..parameters import validate_parameters
+from ..signals import active_model_changed
 
 logger = logging.getLogger("ai_models")
 
@@ -95,7 +96,7 @@ def _entry_fields(entry) -> dict:
 
 
 def _provider_row(provider_id) -> Provider:
-    from .providers import get_provider
+    from ..providers import get_provider
 
     row = Provider.objects.filter(slug=provider_id).first()
     if row is None:  # the class is looked up only to name a new row
@@ -274,7 +275,7 @@ def reactivate(
     The other arguments as for ``activate``; requirements are checked against the entry kept
     at activation.
     """
-    from .drift import activated_entry
+    from ..drift import activated_entry
 
     slug = aimodel.provider.slug
     _check_trial(slug, aimodel.model_id, trial)

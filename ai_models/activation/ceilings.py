@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext
 
-from .conf import ai_settings
+from ..conf import ai_settings
 
 PERMISSION = "ai_models.activate_above_ceiling"
 SIDES = ("input", "output")
@@ -126,7 +126,7 @@ def describe(excess: list[Excess], format_price) -> str:
 
 def refusal(model_name: str, capability: str, excess: list[Excess], format_price) -> str:
     """Why activating a model above the ceiling is refused to a user without the permission."""
-    from .capabilities import capability_label
+    from ..capabilities import capability_label
 
     return gettext(
         "Refused: %(model)s is priced above the ceiling for %(capability)s (%(excess)s), and activating it "
@@ -136,7 +136,7 @@ def refusal(model_name: str, capability: str, excess: list[Excess], format_price
 
 def log_note(excess: list[Excess]) -> str:
     """The excess for the admin history, in English like the rest of its messages."""
-    from .drift import usd
+    from ..drift import usd
 
     parts = ", ".join(f"{item.side} {usd(item.price)} > {usd(item.ceiling)}" for item in excess)
     return f"above the price ceiling ({parts} per 1M tokens)"
