@@ -167,9 +167,9 @@ def bench_browse_pages(sizes=(100, 1_000, 10_000), vanilla_rows=10_000, rounds=2
             query, depth = "?" + urlencode({"q": queries[index % len(queries)]}), DEPTHS[index % len(DEPTHS)]
             with pages[f"catalog_{largest}"] as page:
                 catalog.get_catalog().entries._source.views.clear()  # as bench_catalog: no view remembered
-                searched["catalog"] += per_request(lambda: page.get(query), 1, warmup=0, depth=depth)
+                searched["catalog"] += per_request(lambda query=query: page.get(query), 1, warmup=0, depth=depth)
             with pages["vanilla"] as page:
-                searched["vanilla"] += per_request(lambda: page.get(query), 1, warmup=0, depth=depth)
+                searched["vanilla"] += per_request(lambda query=query: page.get(query), 1, warmup=0, depth=depth)
 
     large = f"catalog_{largest}"
     counts = {size: details[f"catalog_{size}"]["queries"] for size in sizes}
