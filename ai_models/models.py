@@ -1,5 +1,7 @@
 """Database models: the providers in use and the few models chosen from their catalogs."""
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +11,7 @@ from . import crypto
 from .capabilities import capability_label
 from .parameters import validate_parameters
 from .providers import backends_in_use, build_provider
+from .providers.base import CatalogModel
 from .validators import validate_base_url
 
 
@@ -203,6 +206,18 @@ class AIModel(models.Model):
             return issubclass(get_provider(self.provider.slug), SnapshotProvider)
         except LookupError:
             return False
+
+    def catalog_entry(self) -> CatalogModel:
+        """The catalog entry kept at activation (``metadata``), with this row's prices; an entry of
+        the row's own fields when the metadata is unreadable or names another model."""
+        try:
+            entry = CatalogModel.from_json({**self.metadata})
+        except (TypeError, ValueError, KeyError, AttributeError):
+            entry = None
+        if entry is None or (entry.provider, entry.model_id) != (self.provider.slug, self.model_id):
+            entry = CatalogModel(provider=self.provider.slug, model_id=self.model_id)
+        # The row's prices were copied from the entry at activation and are the ones shown.
+        return replace(entry, input_price=self.input_price, output_price=self.output_price)
 
     def get_backend(self):
         """The provider backend, configured with its key and base URL and this model's ``parameters``."""

@@ -1,9 +1,7 @@
 import pytest
 from django.core.cache import caches
 
-from ai_models import sharedcache
-from ai_models.drift import forget as forget_drift
-from ai_models.active import clear_memo
+from ai_models.memos import forget_all
 
 def pytest_collection_modifyitems(config, items):
     """Skip tests whose service the settings do not use; `make test` runs a leg that uses them."""
@@ -24,10 +22,6 @@ def _fresh_caches():
     """Each test starts with empty caches and nothing memoized."""
     for cache in caches.all():
         cache.clear()
-    clear_memo()
-    forget_drift()
-    sharedcache.reset()
+    forget_all()
     yield
-    clear_memo()
-    forget_drift()
-    sharedcache.reset()
+    forget_all()

@@ -8,7 +8,6 @@ import pytest
 from django.test import override_settings
 
 from ai_models import NoActiveModel, UnknownCapability, get_active_model, activation
-from ai_models.models import AIModel
 from tests.factories import catalog_model
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,11 +7,12 @@ that publishes no prices (OpenAI's model list, say) cannot be judged.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext
 
 from ..conf import ai_settings
+from ..prices import parse, usd
 
 PERMISSION = "ai_models.activate_above_ceiling"
 SIDES = ("input", "output")
@@ -31,17 +32,6 @@ class Excess:
         if self.side == "input":
             return gettext("input %(price)s per 1M tokens, above the ceiling of %(ceiling)s") % values
         return gettext("output %(price)s per 1M tokens, above the ceiling of %(ceiling)s") % values
-
-
-def _decimal(value) -> Decimal | None:
-    """``value`` as a finite, non-negative Decimal, or None when it is not one."""
-    if isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    return number if number.is_finite() and number >= 0 else None
 
 
 def parse_ceilings(value, capabilities) -> tuple[dict, list[str]]:
@@ -64,7 +54,7 @@ def parse_ceilings(value, capabilities) -> tuple[dict, list[str]]:
             if side not in SIDES:
                 problems.append(f"{capability!r} has {side!r}; only 'input' and 'output' are read")
                 continue
-            number = _decimal(price)
+            number = parse(price)
             if number is None:
                 problems.append(f"{capability!r} {side} ceiling {price!r} is not a non-negative number")
                 continue
@@ -136,7 +126,5 @@ def refusal(model_name: str, capability: str, excess: list[Excess], format_price
 
 def log_note(excess: list[Excess]) -> str:
     """The excess for the admin history, in English like the rest of its messages."""
-    from ..drift import usd
-
     parts = ", ".join(f"{item.side} {usd(item.price)} > {usd(item.ceiling)}" for item in excess)
     return f"above the price ceiling ({parts} per 1M tokens)"

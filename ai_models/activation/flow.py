@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from .. import requirements
 from . import history
-from ..active import change_made, clear_memo, current_version, get_active_model, get_active_models  # noqa: F401
+from ..active import change_made
 from ..capabilities import capability_label, configured, validate_capability
 from .embedding import embedding_switch
 from ..exceptions import ActivationError, EmbeddingSwitchUnconfirmed, RequirementsNotMet
@@ -48,12 +48,6 @@ def _log(user, obj, flag, message):
         action_flag=flag,
         change_message=message,
     )
-
-
-def models_changed(using=None, **kwargs):
-    """Signal receiver for saves and deletes of ``AIModel`` and ``Provider``: every process
-    reloads once the change commits (this connection sees it at once, see ``active.py``)."""
-    change_made(using)
 
 
 def _announce(capability, previous, current, user, via):
@@ -275,12 +269,10 @@ def reactivate(
     The other arguments as for ``activate``; requirements are checked against the entry kept
     at activation.
     """
-    from ..drift import activated_entry
-
     slug = aimodel.provider.slug
     _check_trial(slug, aimodel.model_id, trial)
     fields = _parameter_fields(slug, aimodel.model_id, parameters)
-    entry = activated_entry(aimodel)
+    entry = aimodel.catalog_entry()
     note = check_activation(entry, aimodel.capability, note, override_requirements, confirm_embedding_switch)
     return _swap(aimodel.capability, slug, aimodel.model_id, fields, user, True, via, trial, note, rollback=True)
 

@@ -39,12 +39,11 @@ from .display import (
     EMPTY,
     capability_labels,
     entry_state,
-    format_price,
-    format_price_change,
     format_tokens,
     price_move,
     status_summary,
 )
+from ..prices import format_price, format_price_change
 from .filters import CapabilityFilter, ExpiryFilter, PriceFilter, ProviderFilter, RequirementsFilter, StateFilter
 from .forms import ActivateForm
 from .rows import CatalogRows

@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from ..activation import ceilings as guardrail
 from ..activation import flow as selection
 from ..activation import history
-from ..drift import EXPIRED, activated_entry, expiry_flag
+from ..drift import EXPIRED, expiry_flag
 from ..exceptions import ActivationError, UnknownCapability
 from ..models import AIModel
 from . import gates
 from .base import ModelAdmin
-from .display import EMPTY, fetched_when, format_price, format_tokens
+from ..prices import format_price
+from .display import EMPTY, fetched_when, format_tokens
 from .drift import drift_cell, request_drift
 from .filters import SavedCapabilityFilter
 from .forms import ActivateForm, SavedModelForm
@@ -330,7 +331,7 @@ class AIModelAdmin(ModelAdmin):
             asks["confirm_above_ceiling"] = gettext(
                 "This model is priced above the price ceiling for its capability: %(excess)s."
             ) % {"excess": guardrail.describe(excess, format_price)}
-        entry = activated_entry(row)
+        entry = row.catalog_entry()
         expiry = expiry_flag(entry.expires)
         if expiry is not None and expiry.kind == EXPIRED and not ticked["confirm_expired"]:
             asks["confirm_expired"] = gettext(

@@ -8,7 +8,8 @@ from ..activation import flow as selection
 from ..exceptions import ActivationError, EmbeddingSwitchUnconfirmed, RequirementsNotMet
 from ..trial import run_trial
 from .lookups import USER_ENV, VIA, active_row, check_capability, check_provider, report_log_user, resolve_user
-from .output import USAGE, clean, fail, format_price, without_prefix
+from ..prices import usd
+from .output import USAGE, clean, fail, without_prefix
 
 
 def add_parsers(sub):
@@ -154,7 +155,7 @@ def _ceiling_values(entry, capability, excess) -> dict:
     return {
         "pk": clean(entry.pk),
         "capability": capability,
-        "excess": guardrail.describe(excess, lambda price: "$" + format_price(price)),
+        "excess": guardrail.describe(excess, usd),
     }
 
 

@@ -1,6 +1,5 @@
 """Activate, save, bulk save, delete, saved and active models, deactivate, roll back."""
 
-import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 
 from ai_models import get_active_model, activation

@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 
 from ai_models import activation
-from ai_models.cli.output import clean, format_price, table
+from ai_models.cli.output import clean, table
+from ai_models.prices import number as format_price
 from tests.commands.fakes import FakeProvider
 from tests.factories import catalog_model
 

@@ -4,7 +4,7 @@ or another command fetched, and says so instead of "not fetched yet" / "not chec
 import pytest
 from django.core.cache import caches
 
-from ai_models import activation, catalog
+from ai_models import catalog
 from ai_models.active import clear_memo
 from ai_models.models import AIModel
 

@@ -18,7 +18,8 @@ from ...activation import history
 from ...capabilities import capability_label
 from ...catalog import filter_entries, get_catalog, get_entry, sort_entries
 from ...conf import ai_settings
-from ...drift import active_drift, usd
+from ...drift import active_drift
+from ...prices import usd
 from ...exceptions import ActivationError, EmbeddingSwitchUnconfirmed, RequirementsNotMet
 from ...models import AIModel, Provider
 from ...trial import run_trial
