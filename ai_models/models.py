@@ -253,6 +253,21 @@ class AIModel(models.Model):
         return litellm_kwargs(self.get_backend(), self.model_id, messages)
 
 
+class CapabilityLock(models.Model):
+    """One row per capability, locked first by every change of what serves it (``activation/locks.py``),
+    so changes of one capability queue up in one order and never deadlock. Created on first use."""
+
+    capability = models.CharField(_("capability"), max_length=50, primary_key=True)
+
+    class Meta:
+        default_permissions = ()
+        verbose_name = _("capability lock")
+        verbose_name_plural = _("capability locks")
+
+    def __str__(self):
+        return self.capability
+
+
 class CatalogEntryManager(models.Manager):
     """Catalog entries live in the cache, never in a table: every query is empty."""
 

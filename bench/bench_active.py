@@ -27,7 +27,7 @@ def _activate_one():
         input_price=Decimal("0.4"),
         output_price=Decimal("1.6"),
     )
-    return activation.activate(entry, CAPABILITY)
+    return activation.activate(entry, CAPABILITY).model
 
 
 def _forget(aimodel):

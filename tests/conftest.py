@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import caches
 
 from ai_models.memos import forget_all
+from ai_models.providers import test as test_provider
 
 def pytest_collection_modifyitems(config, items):
     """Skip tests whose service the settings do not use; `make test` runs a leg that uses them."""
@@ -23,5 +24,7 @@ def _fresh_caches():
     for cache in caches.all():
         cache.clear()
     forget_all()
+    test_provider.reset()
     yield
     forget_all()
+    test_provider.reset()

@@ -47,7 +47,7 @@ def test_a_new_activation_is_seen_on_the_next_call(db):
 
 
 def test_an_edit_through_the_orm_is_seen_too(db):
-    model = activation.activate(catalog_model("a"), "chat")
+    model = activation.activate(catalog_model("a"), "chat").model
     get_active_model("chat")
     model.display_name = "Renamed"
     model.save()

@@ -12,12 +12,18 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ai_models"
 
 DOCUMENTED = {
     "ai_models": ["get_active_model", "NoActiveModel", "UnknownCapability", "ProviderError", "ActivationError"],
-    "ai_models.activation": ["activate", "deactivate", "reactivate", "save"],
-    "ai_models.activation.ceilings": ["approve", "AboveCeiling", "can_exceed", "ceilings", "excesses"],
+    "ai_models.activation": [
+        "activate", "reactivate", "rollback", "save", "save_many", "deactivate", "set_fallbacks", "move_fallback",
+        "delete_saved", "plan", "Plan", "Change", "Gate", "GATES", "Outcome", "Finding",
+    ],
+    "ai_models.exceptions": ["ActivationRefused", "ActivationBusy", "ActivationNotPermitted"],
+    "ai_models.selection": ["activate", "deactivate", "reactivate", "save", "set_fallbacks", "get_active_model"],
+    "ai_models.guardrail": ["can_exceed", "ceilings", "excesses"],
     "ai_models.drift": ["active_drift"],
     "ai_models.trial": ["run_trial", "trial_call"],
     "ai_models.testing": ["active_models"],
     "ai_models.providers": ["get_provider", "build_provider", "backends_in_use", "BUILTIN_PROVIDERS"],
+    "ai_models.providers.test": ["TestProvider", "outbox", "script", "reset"],
 }
 FRONT_ENDS = ("ai_models.admin", "ai_models.api", "ai_models.cli", "ai_models.management", "ai_models.templatetags")
 
@@ -126,3 +132,13 @@ def test_activation_reaches_no_front_end():
     for name in MODULES:
         if under(name, "ai_models.activation"):
             assert not {t for t in GRAPH[name] if under(t, *FRONT_ENDS)}, name
+
+
+def test_front_ends_never_lock_write_history_or_open_transactions_themselves():
+    # One flow (ai_models.activation) owns locks, transactions and the history; rotating keys is
+    # the one write of its own (it touches no capability).
+    words = ("select_for_update", "transaction.atomic", "LogEntry.objects.create", "log_action")
+    for name, path in MODULES.items():
+        if under(name, *FRONT_ENDS) and name != "ai_models.cli.rotate_keys":
+            text = path.read_text()
+            assert not [word for word in words if word in text], name

@@ -57,7 +57,7 @@ def test_pins_a_snapshot_model_with_its_catalog_entry():
 
 
 def test_restores_the_previously_active_model():
-    before = activation.activate(catalog_entry("snapshot:openai/gpt-4.1-mini", "content"), "content")
+    before = activation.activate(catalog_entry("snapshot:openai/gpt-4.1-mini", "content"), "content").model
     with active_models(content="snapshot:openai/gpt-image-1", image="snapshot:openai/gpt-image-1"):
         assert get_active_model("content").model_id == "openai/gpt-image-1"
         assert get_active_model("image").model_id == "openai/gpt-image-1"

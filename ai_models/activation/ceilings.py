@@ -1,9 +1,9 @@
 """The cost guardrail: a price ceiling per capability (``AI_MODELS["PRICE_CEILINGS"]``).
 
-Activating a model priced above the ceiling of the capability it is activated for needs an
-explicit confirmation and the ``ai_models.activate_above_ceiling`` permission; ``approve``
-enforces both for the admin and the ``activate`` command. An unknown price never exceeds a ceiling: a provider
-that publishes no prices (OpenAI's model list, say) cannot be judged.
+A model priced above the ceiling of the capability it would serve is refused by the ``ceiling``
+gate (``gates.py``) unless overridden by a user with the ``ai_models.activate_above_ceiling``
+permission (or by code, naming the override). An unknown price never exceeds a ceiling: a
+provider that publishes no prices (OpenAI's model list, say) cannot be judged.
 """
 
 from dataclasses import dataclass
@@ -77,51 +77,14 @@ def excesses(capability: str, input_price, output_price) -> list[Excess]:
     return found
 
 
-class AboveCeiling(Exception):
-    """Activation above a price ceiling that may not go ahead yet.
-
-    ``permitted``: False when the user lacks the permission (refused whatever they confirm),
-    True when they have it but have not confirmed.
-    """
-
-    def __init__(self, excess: list[Excess], permitted: bool):
-        super().__init__(describe(excess, str))
-        self.excess, self.permitted = excess, permitted
-
-
-def approve(capability: str, input_price, output_price, user, *, confirmed: bool) -> str:
-    """The history note for activating a model at these prices for ``capability``: "" within the ceiling.
-
-    The one rule of every way in (admin Activate, Saved models reactivate, the command line):
-    above the ceiling, the user needs the permission and an explicit confirmation. Raises
-    ``AboveCeiling`` otherwise.
-    """
-    excess = excesses(capability, input_price, output_price)
-    if not excess:
-        return ""
-    if not can_exceed(user) or not confirmed:
-        raise AboveCeiling(excess, permitted=can_exceed(user))
-    return log_note(excess)
-
-
 def can_exceed(user) -> bool:
-    """Whether ``user`` may activate a model above a price ceiling."""
+    """Whether ``user`` holds the permission to activate a model above a price ceiling."""
     return user is not None and user.has_perm(PERMISSION)
 
 
 def describe(excess: list[Excess], format_price) -> str:
     """Every excess of a model, joined for one message."""
     return "; ".join(item.describe(format_price) for item in excess)
-
-
-def refusal(model_name: str, capability: str, excess: list[Excess], format_price) -> str:
-    """Why activating a model above the ceiling is refused to a user without the permission."""
-    from ..capabilities import capability_label
-
-    return gettext(
-        "Refused: %(model)s is priced above the ceiling for %(capability)s (%(excess)s), and activating it "
-        "needs the permission “Can activate a model priced above the ceiling”. Nothing was changed."
-    ) % {"model": model_name, "capability": capability_label(capability), "excess": describe(excess, format_price)}
 
 
 def log_note(excess: list[Excess]) -> str:

@@ -1,57 +1,81 @@
-"""Choosing models: activate, deactivate, save and reactivate; fallback chains.
+"""Every change of what serves a capability, one function each: ``activate``, ``reactivate``,
+``rollback``, ``save``, ``save_many``, ``deactivate``, ``set_fallbacks``, ``move_fallback``,
+``delete_saved``. The admin, the HTTP API, the command line and host code all call these.
 
-Every write runs in one ``transaction.atomic()`` block, so a failure anywhere leaves the
-previous model active (and django-cachalot never keeps a stale entry). A change of the active
-model sends ``signals.active_model_changed`` once it commits. The hot path that reads the choice,
-``get_active_model``, lives in ``active.py`` (re-exported here).
+Each runs the same way: the user's permission (code without a user is trusted); the plan and its
+gates, checked before anything billable; the test call, if asked; then, under the capability's
+lock (``locks.py``), the plan again against the model really active, the write, the history and,
+once it commits, ``active_model_changed``. A failure anywhere leaves everything as it was.
 """
 
 import logging
 import math
-import threading
+from dataclasses import dataclass, field
 
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
-from django.utils import timezone, translation
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
-from .. import requirements
-from . import history
 from ..active import change_made
-from ..capabilities import capability_label, configured, validate_capability
-from .embedding import embedding_switch
-from ..exceptions import ActivationError, EmbeddingSwitchUnconfirmed, RequirementsNotMet
+from ..capabilities import capability_label, validate_capability
+from ..exceptions import ActivationError, ActivationNotPermitted, NoEarlierModel
 from ..models import AIModel, Provider
 from ..parameters import validate_parameters
+from ..providers import get_provider
 from ..signals import active_model_changed
+from ..trial import run_trial
+from . import history
+from .gates import ACTIVATE, FALLBACK, SAVED
+from .locks import capability_lock
+from .plan import Plan, active_model, plan, role_of
 
 logger = logging.getLogger("ai_models")
 
-# Backends without partial unique indexes (MySQL, MariaDB) rely on this and on row locks.
-_activation_lock = threading.Lock()
+DELETE = "ai_models.delete_aimodel"
 
 
-def _log(user, obj, flag, message):
-    """The admin history entry of a change; without a user (a script, the command line) the
-    ``ai_models`` log records it instead, with where it was made."""
-    if user is None or not getattr(user, "pk", None):
-        with translation.override(None):  # the server log in English, like Django's own
-            logger.info("%s", history.describe(message))
+@dataclass(frozen=True)
+class Change:
+    """What one activation or save did."""
+
+    capability: str
+    model: AIModel  # the saved model chosen (now active) or saved
+    previous: AIModel | None  # the model active before, read under the capability's lock
+    plan: Plan  # what the gates said, under the lock
+    created: bool = False  # a new saved model
+    activated: bool = False  # False for a save
+
+    @property
+    def replaced(self) -> AIModel | None:
+        """The active model this change deactivated, or None."""
+        if self.activated and self.previous is not None and self.previous.pk != self.model.pk:
+            return self.previous
+        return None
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What ``delete_saved`` did: the rows deleted, and those kept because they serve their capability."""
+
+    deleted: list = field(default_factory=list)
+    kept: list = field(default_factory=list)
+
+
+def _require(user, permission: str = ACTIVATE):
+    """``ActivationNotPermitted`` unless ``user`` is None (code: trusted) or holds ``permission``."""
+    if user is None or user.has_perm(permission):
         return
-    LogEntry.objects.create(
-        user_id=user.pk,
-        content_type=ContentType.objects.get_for_model(AIModel),
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        action_flag=flag,
-        change_message=message,
-    )
+    if permission == DELETE:
+        message = gettext("Deleting saved models needs the permission “Can delete saved model”. Nothing was changed.")
+    else:
+        message = gettext("This needs the permission “Can activate a model for a capability”. Nothing was changed.")
+    raise ActivationNotPermitted(message, permission)
 
 
 def _announce(capability, previous, current, user, via):
-    """Send ``active_model_changed`` when the current transaction commits."""
+    """Send ``active_model_changed`` once the current transaction commits."""
 
     def send():
         results = active_model_changed.send_robust(
@@ -89,192 +113,154 @@ def _entry_fields(entry) -> dict:
     }
 
 
-def _provider_row(provider_id) -> Provider:
-    from ..providers import get_provider
-
-    row = Provider.objects.filter(slug=provider_id).first()
-    if row is None:  # the class is looked up only to name a new row
-        row, _ = Provider.objects.get_or_create(slug=provider_id, defaults={"name": get_provider(provider_id).name})
-    return row
-
-
-def _swap(capability, provider_id, model_id, fields, user, activate, via, trial=None, note="", attempts=3, rollback=False):
-    """Upsert (provider, model_id, capability) and, if ``activate``, make it the only active row.
-
-    A concurrent swap of the same capability can still collide on the unique constraints
-    (two first rows inserted at once); that is retried, then reported as ``ActivationError``.
-    """
-    validate_capability(capability)
-    for attempt in range(attempts):
-        try:
-            return _swap_once(capability, provider_id, model_id, fields, user, activate, via, trial, note, rollback)
-        except (IntegrityError, OperationalError) as err:
-            if attempt == attempts - 1:
-                raise ActivationError(
-                    f"Could not activate {provider_id}:{model_id} for {capability}: another change "
-                    f"of the same capability was in progress ({type(err).__name__}). Nothing was changed; try again."
-                ) from err
-
-
-def _swap_once(capability, provider_id, model_id, fields, user, activate, via, trial=None, note="", rollback=False):
-    with _activation_lock, transaction.atomic():
-        provider = _provider_row(provider_id)
-        # Lock every row of the capability, so concurrent swaps queue up here.
-        rows = list(AIModel.objects.select_for_update().filter(capability=capability).order_by("pk"))
-        previous = next((row for row in rows if row.is_active), None)
-        chosen = next((row for row in rows if row.provider_id == provider.pk and row.model_id == model_id), None)
-        created = chosen is None
-        if created:
-            chosen = AIModel(provider=provider, model_id=model_id, capability=capability)
-        for name, value in fields.items():
-            setattr(chosen, name, value)
-        if activate:
-            AIModel.objects.filter(capability=capability, is_active=True).exclude(pk=chosen.pk).update(
-                is_active=False
-            )
-            chosen.is_active = True
-            chosen.activated_at = timezone.now()
-            chosen.activated_by = user if getattr(user, "pk", None) else None
-            chosen.activated_via = str(via)[:100]
-            # The test call belongs to this activation: an activation without one clears it.
-            chosen.trial_at = chosen.activated_at if trial else None
-            chosen.trial_latency_ms = trial.latency_ms if trial else None
-            chosen.trial_result = _storable(trial.summary)[:255] if trial else ""
-        chosen.save()
-        name = f"{provider.slug}:{model_id}"
-        replaced = previous if activate and previous is not None and previous != chosen else None
-        if activate and previous != chosen:
-            _announce(capability, previous, chosen, user, via)
-        if activate:
-            event = history.REACTIVATED if rollback else history.ACTIVATED
-        else:
-            event = history.SAVED
-        other = f"{replaced.provider.slug}:{replaced.model_id}" if replaced else ""
-        trial_ms = trial.latency_ms if trial else None
-        message = history.message(event, name, capability, via=via, replacing=other, trial_ms=trial_ms, note=note)
-        _log(user, chosen, ADDITION if created else CHANGE, message)
-        if replaced is not None:  # the replaced model's own history says so too
-            _log(user, replaced, CHANGE, history.message(history.REPLACED, other, capability, via=via, replacing=name))
-    return chosen
-
-
-def activate(
-    entry, capability: str, user=None, *, via: str = "admin", trial=None, note: str = "", parameters=None,
-    override_requirements: bool = False, confirm_embedding_switch: bool = False,
-) -> AIModel:
-    """Make catalog ``entry`` the active model for ``capability``; return its ``AIModel``.
-
-    Atomic: the previous active model is deactivated in the same transaction, so on any
-    failure it stays active. ``trial``: the successful ``trial.TrialResult`` of a test call
-    made first, stored with the activation (its latency and result). ``note`` is added to the
-    ``LogEntry`` message. ``parameters``: the call defaults to keep on the saved model (see
-    ``ai_models.parameters``; None keeps those it has). The capability's requirements must be
-    met unless ``override_requirements`` (logged); replacing the active model of an embedding
-    capability needs ``confirm_embedding_switch`` (logged). Raises ``UnknownCapability``,
-    ``RequirementsNotMet``, ``EmbeddingSwitchUnconfirmed`` or ``ActivationError`` (also for a
-    failed ``trial`` or invalid ``parameters``); nothing is changed then.
-    """
-    _check_trial(entry.provider, entry.model_id, trial)
-    fields = {**_entry_fields(entry), **_parameter_fields(entry.provider, entry.model_id, parameters)}
-    note = check_activation(entry, capability, note, override_requirements, confirm_embedding_switch)
-    return _swap(capability, entry.provider, entry.model_id, fields, user, True, via, trial, note)
-
-
-def _parameter_fields(provider_id, model_id, parameters) -> dict:
+def _parameter_fields(entry, parameters) -> dict:
     if parameters is None:
         return {}
     try:
         validate_parameters(parameters)
     except ValidationError as err:
         raise ActivationError(
-            gettext("Not activating %(model)s: %(errors)s")
-            % {"model": f"{provider_id}:{model_id}", "errors": " ".join(err.messages)}
+            gettext("Not activating %(model)s: %(errors)s") % {"model": entry.pk, "errors": " ".join(err.messages)}
         ) from None
     return {"parameters": dict(parameters)}
 
 
-def requirement_checks(entry, capability: str) -> list:
-    """How ``entry`` stands against the requirements ``capability`` declares."""
-    declared = configured().get(capability)
-    return requirements.check(entry, declared.requires) if declared else []
+def _name(row) -> str:
+    return f"{row.provider.slug}:{row.model_id}"
 
 
-def activation_warnings(entry, capability: str, *, activating: bool = True) -> list[str]:
-    """What staff should check after choosing ``entry`` for ``capability`` (the admin's and the API's
-    warnings): a model not classified for it and, when activating, requirements nobody can tell."""
-    warnings = []
-    if capability not in entry.capabilities:
-        warnings.append(
-            gettext("%(provider)s did not list this model as suitable for %(capability)s: check that it works.")
-            % {"provider": entry.provider, "capability": capability_label(capability)}
-        )
-    unknown = requirements.unknown(requirement_checks(entry, capability)) if activating else []
-    if unknown:
-        warnings.append(
-            gettext("Requirements the provider says nothing about, so check them yourself: %(unknown)s.")
-            % {"unknown": "; ".join(item.message for item in unknown)}
-        )
-    return warnings
+def _upsert(entry, capability, fields) -> tuple[AIModel, bool]:
+    """The saved row of ``entry`` for ``capability`` with ``fields`` set (not saved yet), and whether it is new."""
+    provider = Provider.objects.filter(slug=entry.provider).first()
+    if provider is None:  # the class is looked up only to name a new row
+        provider = Provider.objects.create(slug=entry.provider, name=get_provider(entry.provider).name)
+    row = AIModel.objects.filter(provider=provider, model_id=entry.model_id, capability=capability).first()
+    created = row is None
+    if created:
+        row = AIModel(provider=provider, model_id=entry.model_id, capability=capability)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    return row, created
 
 
-def check_activation(entry, capability, note="", override_requirements=False, confirm_embedding_switch=False) -> str:
-    """``note`` with what activating ``entry`` for ``capability`` overrides or confirms.
+def _choose(entry, capability, user, fields, *, via, overrides, trial, test, note, event) -> Change:
+    """Make ``entry`` the active model of ``capability``: the shared body of activate and reactivate."""
+    plan(entry, capability, user=user, overrides=overrides, trial=trial).check()  # before a billable call
+    if test:
+        trial = run_trial(entry, capability)
+        if not trial.ok:
+            plan(entry, capability, user=user, overrides=overrides, trial=trial).check()
+    with capability_lock(capability):
+        previous = active_model(capability, lock=True)
+        final = plan(entry, capability, user=user, overrides=overrides, trial=trial, current=previous)
+        final.check()
+        row, created = _upsert(entry, capability, fields)
+        if previous is not None and not final.is_current:
+            AIModel.objects.filter(pk=previous.pk).update(is_active=False, updated_at=timezone.now())
+        row.is_active = True
+        row.activated_at = timezone.now()
+        row.activated_by = user if getattr(user, "pk", None) else None
+        row.activated_via = str(via)[:100]
+        # The test call belongs to this activation: an activation without one clears it.
+        row.trial_at = row.activated_at if trial else None
+        row.trial_latency_ms = trial.latency_ms if trial else None
+        row.trial_result = _storable(trial.summary)[:255] if trial else ""
+        row.save()
+        replaced = final.replaces
+        other = _name(replaced) if replaced else ""
+        notes = "; ".join([note, *final.notes] if note else final.notes)
+        trial_ms = trial.latency_ms if trial else None
+        text = history.message(event, _name(row), capability, via=via, replacing=other, trial_ms=trial_ms, note=notes)
+        history.record(user, row, ADDITION if created else CHANGE, text)
+        if replaced is not None:  # the replaced model's own history says so too
+            text = history.message(history.REPLACED, other, capability, via=via, replacing=_name(row))
+            history.record(user, replaced, CHANGE, text)
+            replaced.is_active = False
+        if previous is None or replaced is not None:
+            _announce(capability, replaced, row, user, via)
+    return Change(capability, row, previous, final, created, activated=True)
 
-    Raises ``RequirementsNotMet`` or ``EmbeddingSwitchUnconfirmed`` when that is not given (a
-    caller may ask before a billable test call); ``activate`` asks again.
+
+def activate(entry, capability: str, user=None, *, via: str = "admin", overrides=(), parameters=None, trial=None,
+             test: bool = False, note: str = "") -> Change:
+    """Make catalog ``entry`` the active model of ``capability``; the one active before is deactivated.
+
+    ``overrides``: keys of the gates to override (``gates.OVERRIDABLE``; logged). ``user``: who acts
+    (needs ``ai_models.activate_aimodel``, and each override its gate's permission); None for code,
+    which is trusted but must still name every override. ``parameters``: call defaults to keep on
+    the saved model (None keeps those it has). ``test``: make one minimal real call first and
+    activate only if it succeeds; ``trial``: the result of one made already. ``note``: added to
+    the history entry. Raises ``ActivationRefused`` (the gates that refused), ``ActivationBusy``,
+    ``ActivationNotPermitted``, ``UnknownCapability`` or ``ActivationError``; nothing changes then.
     """
+    _require(user, ACTIVATE)
+    fields = {**_entry_fields(entry), **_parameter_fields(entry, parameters)}
+    return _choose(entry, capability, user, fields, via=via, overrides=overrides, trial=trial, test=test, note=note,
+                   event=history.ACTIVATED)
+
+
+def reactivate(row: AIModel, user=None, *, via: str = "admin", overrides=(), parameters=None, trial=None,
+               test: bool = False, note: str = "") -> Change:
+    """Make saved model ``row`` active again (a rollback), keeping the catalog entry stored with it;
+    the gates judge that entry. The other arguments and errors as for ``activate``."""
+    _require(user, ACTIVATE)
+    entry = row.catalog_entry()
+    return _choose(entry, row.capability, user, _parameter_fields(entry, parameters), via=via, overrides=overrides,
+                   trial=trial, test=test, note=note, event=history.REACTIVATED)
+
+
+def rollback_target(capability: str) -> AIModel | None:
+    """The saved model a rollback of ``capability`` activates: the one activated most recently among
+    those not active now."""
+    earlier = AIModel.objects.select_related("provider").filter(
+        capability=capability, is_active=False, activated_at__isnull=False
+    )
+    return earlier.order_by("-activated_at", "-pk").first()
+
+
+def rollback(capability: str, user=None, *, via: str = "admin", overrides=(), trial=None, test: bool = False,
+             note: str = "") -> Change:
+    """Activate again the model active before the current one (``rollback_target``); the arguments
+    as for ``reactivate``. Raises ``NoEarlierModel`` when there is none, else as ``activate``."""
+    _require(user, ACTIVATE)
     validate_capability(capability)
-    notes = [note] if note else []
-    unmet = requirements.unmet(requirement_checks(entry, capability))
-    if unmet:
-        if not override_requirements:
-            raise RequirementsNotMet(
-                gettext("Not activating %(model)s for %(capability)s: it does not meet %(unmet)s. Override to "
-                        "activate it anyway.")
-                % {"model": entry.pk, "capability": capability, "unmet": "; ".join(item.message for item in unmet)},
-                unmet,
-            )
-        notes.append(requirements.log_note(unmet))
-    switch = embedding_switch(capability, entry.provider, entry.model_id, entry.dimensions)
-    if switch is not None:
-        if not confirm_embedding_switch:
-            raise EmbeddingSwitchUnconfirmed(
-                gettext("Not activating %(model)s for %(capability)s: %(warning)s Confirm the switch to go ahead.")
-                % {"model": entry.pk, "capability": capability, "warning": switch.warning},
-                switch,
-            )
-        notes.append(switch.log_note)
-    return "; ".join(notes)
-
-
-def _check_trial(provider_id, model_id, trial):
-    if trial is not None and not trial.ok:
-        raise ActivationError(
-            f"Not activating {provider_id}:{model_id}: its test call failed ({trial.error}). Nothing was changed."
+    target = rollback_target(capability)
+    if target is None:
+        raise NoEarlierModel(
+            gettext("No earlier model of %(capability)s to roll back to.") % {"capability": capability_label(capability)}
         )
+    return reactivate(target, user, via=via, overrides=overrides, trial=trial, test=test, note=note)
 
 
-def save(entry, capability: str, user=None, *, via: str = "admin", parameters=None) -> AIModel:
-    """Save catalog ``entry`` for ``capability`` without activating it (``parameters`` as for ``activate``)."""
-    fields = {**_entry_fields(entry), **_parameter_fields(entry.provider, entry.model_id, parameters)}
-    return _swap(capability, entry.provider, entry.model_id, fields, user, False, via)
+def save(entry, capability: str, user=None, *, via: str = "admin", parameters=None, overrides=()) -> Change:
+    """Save catalog ``entry`` for ``capability`` without activating it (``save_many`` of one)."""
+    return save_many([entry], capability, user, via=via, parameters=parameters, overrides=overrides)[0]
 
 
-def reactivate(
-    aimodel: AIModel, user=None, *, via: str = "admin", trial=None, note: str = "", parameters=None,
-    override_requirements: bool = False, confirm_embedding_switch: bool = False,
-) -> AIModel:
-    """Make a saved model active again (the rollback path), keeping its stored metadata.
+def save_many(entries, capability: str, user=None, *, via: str = "admin", parameters=None, overrides=()) -> list:
+    """Save catalog ``entries`` for ``capability`` without activating any, all or none; a ``Change`` each.
 
-    The other arguments as for ``activate``; requirements are checked against the entry kept
-    at activation.
+    Saving a model that serves the capability (the active one, a fallback) changes the facts it
+    serves with, so the gates of its role judge the new entry (``overrides`` as for ``activate``).
     """
-    slug = aimodel.provider.slug
-    _check_trial(slug, aimodel.model_id, trial)
-    fields = _parameter_fields(slug, aimodel.model_id, parameters)
-    entry = aimodel.catalog_entry()
-    note = check_activation(entry, aimodel.capability, note, override_requirements, confirm_embedding_switch)
-    return _swap(aimodel.capability, slug, aimodel.model_id, fields, user, True, via, trial, note, rollback=True)
+    _require(user, ACTIVATE)
+    validate_capability(capability)
+    entries = list(entries)
+    fields = [{**_entry_fields(entry), **_parameter_fields(entry, parameters)} for entry in entries]
+    changes = []
+    with capability_lock(capability):
+        current = active_model(capability, lock=True)
+        for entry, values in zip(entries, fields):
+            row, created = _upsert(entry, capability, values)
+            role = SAVED if created else role_of(row)
+            checked = plan(entry, capability, role=role, user=user, overrides=overrides, current=current,
+                           saving=True)
+            checked.check()
+            row.save()
+            text = history.message(history.SAVED, _name(row), capability, via=via, note="; ".join(checked.notes))
+            history.record(user, row, ADDITION if created else CHANGE, text)
+            changes.append(Change(capability, row, current, checked, created))
+    return changes
 
 
 def deactivate(capability: str, user=None, *, via: str = "admin", only: AIModel | None = None) -> AIModel | None:
@@ -283,26 +269,47 @@ def deactivate(capability: str, user=None, *, via: str = "admin", only: AIModel 
     ``only``: deactivate only if that saved model is still the active one (it may have been
     replaced since the caller looked), else change nothing and return None.
     """
+    _require(user, ACTIVATE)
     validate_capability(capability)
-    with transaction.atomic():
-        current = AIModel.objects.select_for_update().filter(capability=capability, is_active=True).first()
+    with capability_lock(capability):
+        current = active_model(capability, lock=True)
         if current is None or (only is not None and current.pk != only.pk):
             return None
         current.is_active = False
         current.save(update_fields=["is_active", "updated_at"])
-        name = f"{current.provider.slug}:{current.model_id}"
-        _log(user, current, CHANGE, history.message(history.DEACTIVATED, name, capability, via=via))
+        history.record(user, current, CHANGE, history.message(history.DEACTIVATED, _name(current), capability, via=via))
         _announce(capability, current, None, user, via)
     return current
 
 
-def set_fallbacks(capability: str, chain, user=None, *, via: str = "admin") -> list:
+def _fallback_gates(rows, capability, user, overrides, current) -> list:
+    """Check the gates of each row (not the active one) as a fallback; the history notes of the overrides."""
+    notes = []
+    for row in rows:
+        if not row.is_active:
+            checked = plan(row.catalog_entry(), capability, role=FALLBACK, user=user, overrides=overrides,
+                           current=current)
+            checked.check()
+            notes += checked.notes
+    return notes
+
+
+def _record_chain(user, row, capability, via, notes):
+    chain = AIModel.objects.select_related("provider").filter(capability=capability, fallback_position__isnull=False)
+    listed = ", ".join(_name(item) for item in chain.order_by("fallback_position"))
+    event = history.FALLBACKS if listed else history.FALLBACKS_CLEARED
+    text = history.message(event, _name(row), capability, via=via, replacing=listed, note="; ".join(notes))
+    history.record(user, row, CHANGE, text)
+
+
+def set_fallbacks(capability: str, chain, user=None, *, via: str = "admin", overrides=()) -> list:
     """Make ``chain`` (saved models of ``capability``, in order) its fallback chain; return it.
 
-    Replaces the previous chain in one transaction. The active model may be listed (it is skipped
-    while it is active). Raises ``UnknownCapability``, or ``ActivationError`` for a model of
-    another capability.
+    Each model passes the gates as a fallback (``overrides`` as for ``activate``). The active
+    model may be listed (it is skipped while it is active). Raises ``ActivationRefused``,
+    ``ActivationError`` for a model of another capability, and as ``activate`` otherwise.
     """
+    _require(user, ACTIVATE)
     validate_capability(capability)
     chain = list(chain)
     strangers = [str(row) for row in chain if row.capability != capability]
@@ -311,15 +318,65 @@ def set_fallbacks(capability: str, chain, user=None, *, via: str = "admin") -> l
             gettext("Not changing the %(capability)s fallbacks: %(models)s belong to another capability.")
             % {"capability": capability, "models": ", ".join(strangers)}
         )
-    with transaction.atomic():
-        rows = AIModel.objects.select_for_update().filter(capability=capability)
-        rows.exclude(fallback_position=None).update(fallback_position=None, updated_at=timezone.now())
+    with capability_lock(capability):
+        current = active_model(capability, lock=True)
+        rows = {row.pk: row for row in AIModel.objects.select_related("provider").filter(capability=capability)}
+        chain = [rows[row.pk] for row in chain if row.pk in rows]  # as they are now; a deleted one drops out
+        notes = _fallback_gates(chain, capability, user, overrides, current)
+        AIModel.objects.filter(capability=capability).exclude(fallback_position=None).update(
+            fallback_position=None, updated_at=timezone.now()
+        )
         for position, row in enumerate(chain, start=1):
             row.fallback_position = position
             row.save(update_fields=["fallback_position", "updated_at"])
-        listed = ", ".join(f"{row.provider.slug}:{row.model_id}" for row in chain)
         for row in chain[:1]:
-            name = f"{row.provider.slug}:{row.model_id}"
-            _log(user, row, CHANGE, history.message(history.FALLBACKS, name, capability, via=via, replacing=listed))
+            _record_chain(user, row, capability, via, notes)
         change_made()
     return chain
+
+
+def move_fallback(row: AIModel, position: int | None, user=None, *, via: str = "admin", overrides=()) -> AIModel:
+    """Put saved model ``row`` at ``position`` of its capability's fallback chain (None: out of it).
+
+    As a fallback it passes the gates (``overrides`` as for ``activate``). Raises
+    ``ActivationError`` when another model holds the position, and as ``activate`` otherwise.
+    """
+    _require(user, ACTIVATE)
+    capability = row.capability
+    with capability_lock(capability):
+        current = active_model(capability, lock=True)
+        row = AIModel.objects.select_related("provider").get(pk=row.pk)
+        notes = []
+        if position is not None:
+            holder = AIModel.objects.filter(capability=capability, fallback_position=position).exclude(pk=row.pk).first()
+            if holder is not None:
+                raise ActivationError(
+                    gettext("Another saved model of %(capability)s (%(model)s) has fallback position %(position)d.")
+                    % {"capability": capability_label(capability), "model": holder, "position": position}
+                )
+            notes = _fallback_gates([row], capability, user, overrides, current)
+        if row.fallback_position != position:
+            row.fallback_position = position
+            row.save(update_fields=["fallback_position", "updated_at"])
+            _record_chain(user, row, capability, via, notes)
+    return row
+
+
+def delete_saved(rows, user=None, *, via: str = "admin") -> Deletion:
+    """Delete the saved models ``rows`` (a queryset or saved rows) that serve nothing.
+
+    Models in use (active, or in a fallback chain), looked at under their capabilities' locks,
+    are kept and returned in ``Deletion.kept``. Needs ``ai_models.delete_aimodel`` with a user.
+    """
+    _require(user, DELETE)
+    pks = [row.pk for row in rows]
+    capabilities = set(AIModel.objects.filter(pk__in=pks).values_list("capability", flat=True))
+    if not capabilities:
+        return Deletion()
+    with capability_lock(*capabilities):
+        found = list(AIModel.objects.select_related("provider").filter(pk__in=pks).order_by("capability", "pk"))
+        kept = [row for row in found if row.in_use]
+        deleted = [row for row in found if not row.in_use]
+        history.record_deletions(user, deleted, via=via)
+        AIModel.objects.filter(pk__in=[row.pk for row in deleted]).delete()
+    return Deletion(deleted, kept)

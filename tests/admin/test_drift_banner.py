@@ -25,7 +25,7 @@ def acme_provider(db):
 
 @pytest.fixture
 def active(acme_provider):
-    return activation.activate(catalog.get_entry("acme", CHAT), "chat")
+    return activation.activate(catalog.get_entry("acme", CHAT), "chat").model
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def confirm(client, selected=PK, capability="chat", trial=True, url=CATALOG_URL)
 
 
 def previous_model():
-    return activation.activate(catalog_model("vendor/previous"), "chat")
+    return activation.activate(catalog_model("vendor/previous"), "chat").model
 
 
 def test_the_confirmation_page_offers_both_paths(admin_client):

@@ -39,11 +39,17 @@ def test_activation_keeps_the_raw_provider_data_in_the_saved_metadata(api):
     assert AIModel.objects.get(model_id=CHAT).metadata["raw"]["id"] == CHAT
 
 
-def test_activation_for_a_capability_the_model_was_not_classified_for_warns(api):
-    response = activate(api(), capability="image")
+def test_activation_for_a_capability_of_another_kind_is_a_409_until_overridden(api):
+    refused = activate(api(), capability="image")
+    allowed = activate(api(), capability="image", allow_kind_mismatch=True)
 
-    assert response.status_code == 201
-    assert "did not list this model as suitable" in response.json()["warnings"][0]
+    assert refused.status_code == 409 and refused.json()["code"] == "kind_mismatch"
+    assert refused.json()["override"] == {"allow_kind_mismatch": True}
+    assert refused.json()["refusals"] == [{
+        "gate": "kind", "code": "kind_mismatch", "permitted": True, "override": {"allow_kind_mismatch": True},
+        "detail": "This model answers chat completions, not the text-to-image that Image needs.",
+    }]
+    assert allowed.status_code == 201 and allowed.json()["model"]["capability"] == "image"
 
 
 def test_activation_above_the_ceiling_is_a_409_saying_what_to_send(api):
@@ -146,7 +152,7 @@ def test_bulk_save_defaults_to_twenty(api):
 
 
 def test_bulk_save_never_deactivates_an_active_model(api):
-    active = activation.activate(get_entry("snapshot", CHAT), "chat")
+    active = activation.activate(get_entry("snapshot", CHAT), "chat").model
 
     api().post(API + "saved/bulk/", {"provider": "snapshot", "capability": "chat", "limit": 50}, format="json")
 
@@ -154,17 +160,22 @@ def test_bulk_save_never_deactivates_an_active_model(api):
     assert active.is_active
 
 
-def test_delete_removes_saved_models_but_never_the_active_ones(api):
-    active = activation.activate(get_entry("snapshot", CHAT), "chat")
-    activation.save(get_entry("snapshot", OTHER_CHAT), "chat")
+def test_delete_removes_saved_models_but_never_those_in_use(api):
+    active = activation.activate(get_entry("snapshot", CHAT), "chat").model
+    spare = activation.save(get_entry("snapshot", OTHER_CHAT), "chat").model
+    fallback = activation.save(get_entry("snapshot", "openai/gpt-4.1"), "chat").model
     activation.save(get_entry("acme", ACME_CHAT), "chat")
+    activation.set_fallbacks("chat", [fallback])
 
     response = api("activator").delete(API + "saved/?provider=snapshot&keep_active=true")
 
     assert response.status_code == 200
     assert response.json()["deleted"] == 1
     assert [row["model_id"] for row in response.json()["models"]] == [OTHER_CHAT]
-    assert set(AIModel.objects.values_list("model_id", flat=True)) == {CHAT, ACME_CHAT}
+    assert [(row["model_id"], row["in_use"]) for row in response.json()["kept"]] == [
+        (CHAT, "active for Chat"), ("openai/gpt-4.1", "fallback #1 for Chat")]
+    assert set(AIModel.objects.values_list("model_id", flat=True)) == {CHAT, "openai/gpt-4.1", ACME_CHAT}
+    assert not AIModel.objects.filter(pk=spare.pk).exists()
     assert AIModel.objects.get(pk=active.pk).is_active
     deletion = LogEntry.objects.get(action_flag=DELETION)
     assert deletion.user.username == "activator"
@@ -172,7 +183,7 @@ def test_delete_removes_saved_models_but_never_the_active_ones(api):
     from django.utils import translation
 
     with translation.override("en"):
-        assert history.describe(deletion.change_message) == "Deleted while not active. Via the HTTP API."
+        assert history.describe(deletion.change_message) == "Deleted while not in use. Via the HTTP API."
 
 
 def test_delete_refuses_keep_active_false(api):

@@ -1,13 +1,13 @@
 import json
 
-from django.contrib.auth import get_user_model
 
 from ai_models import activation
+from tests.admin.conftest import make_user
 from tests.factories import catalog_model
 
 
 def test_table_has_every_configured_capability_with_a_dash_when_none(run):
-    user = get_user_model().objects.create_user("ops")
+    user = make_user("ops", "ai_models.activate_aimodel")
     activation.activate(catalog_model("openai/gpt-4.1-mini", name="GPT-4.1 mini"), "chat", user)
 
     result = run("active")

@@ -35,7 +35,7 @@ def acme_provider(db):
 
 
 def activate(model_id=CHAT, capability="chat"):
-    return activation.activate(catalog.get_entry("acme", model_id), capability)
+    return activation.activate(catalog.get_entry("acme", model_id), capability).model
 
 
 def forget_catalogs():
@@ -170,7 +170,7 @@ def test_activate_test_failure_changes_nothing(acme_provider):
     result = run("activate", "acme", CHAT, "--capability", "chat", "--test")
 
     assert result.code == 1
-    assert "The test call failed: server error after 3 attempts (HTTP 503). Nothing was changed." in result.stderr
+    assert "The test call failed: acme: server error after 3 attempts (HTTP 503). Nothing was changed." in result.stderr
     assert not AIModel.objects.exists()
 
 

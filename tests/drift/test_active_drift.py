@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def activate(model_id=CHAT, capability="chat"):
-    return activation.activate(catalog.get_entry("acme", model_id), capability)
+    return activation.activate(catalog.get_entry("acme", model_id), capability).model
 
 
 def only(drifts):

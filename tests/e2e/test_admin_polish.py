@@ -104,10 +104,10 @@ def test_an_expired_model_is_shown_and_needs_a_tick(signed_in, live_server, arti
     row = page.locator("#result_list tbody tr", has=page.locator(f'input[value="{EXPIRED}"]'))
     expect(row.locator(".aim-badge-expired")).to_be_visible()
     choose_action(page, EXPIRED, "activate")
-    expect(page.locator("#aim-expired-warning")).to_be_visible()
+    expect(page.locator("#aim-override-expired")).to_be_visible()
     page.screenshot(path=artifacts_dir / f"polish-expired-{lang}-{THEME}.png", full_page=True)
     page.locator(".aim-actions button.aim-button:not([name])").first.click()  # Yes, activate it, without the tick
-    expect(page.locator("#aim-expired-warning .aim-error")).to_be_visible()
+    expect(page.locator("#aim-override-expired .aim-error")).to_be_visible()
     assert not AIModel.objects.exists()
     page.locator("input[name=confirm_expired]").check()
     page.locator(".aim-actions button.aim-button:not([name])").first.click()

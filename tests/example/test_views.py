@@ -26,7 +26,7 @@ def client(visitor):
 
 
 def activate(capability, model_id, name=""):
-    return activation.activate(entry(model_id, name), capability)
+    return activation.activate(entry(model_id, name), capability).model
 
 
 def post_json(client, path, data):

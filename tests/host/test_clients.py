@@ -56,7 +56,7 @@ def point_at(settings, monkeypatch, server, provider_id):
         "ALLOWED_HTTP_HOSTS": [f"127.0.0.1:{server.port}"],
     }
     return activation.activate(catalog_model(f"{provider_id}/chat-model", provider=provider_id), "chat",
-                              parameters={"temperature": 0.3, "system_prompt": "Be brief."})
+                              parameters={"temperature": 0.3, "system_prompt": "Be brief."}).model
 
 
 @pytest.mark.parametrize("provider_id", PROVIDERS)
@@ -95,12 +95,12 @@ def test_streaming_with_the_async_client(db, settings, monkeypatch, server):
 
 
 def test_a_provider_without_an_openai_api_or_a_key_is_a_clear_error(db, settings, monkeypatch):
-    snapshot = activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
+    snapshot = activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat").model
     with pytest.raises(ProviderUnsupported, match="no OpenAI-compatible API"):
         snapshot.openai_client()
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     settings.AI_MODELS = {**django_settings.AI_MODELS, "PROVIDERS": {"openai": {}}}
-    model = activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "content")
+    model = activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "content").model
     with pytest.raises(ProviderAuthError, match="OPENAI_API_KEY"):
         model.openai_client()
 

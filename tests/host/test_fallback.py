@@ -35,8 +35,8 @@ async def achat(model, backend):
 @pytest.fixture
 def chain(db, openai_enabled):
     """gpt-a active for chat; gpt-b then gpt-c its fallbacks (all OpenAI)."""
-    rows = {name: activation.save(catalog_model(name, provider="openai"), "chat") for name in ("gpt-b", "gpt-c")}
-    rows["gpt-a"] = activation.activate(catalog_model("gpt-a", provider="openai"), "chat")
+    rows = {name: activation.save(catalog_model(name, provider="openai"), "chat").model for name in ("gpt-b", "gpt-c")}
+    rows["gpt-a"] = activation.activate(catalog_model("gpt-a", provider="openai"), "chat").model
     activation.set_fallbacks("chat", [rows["gpt-b"], rows["gpt-c"]])
     return rows
 
@@ -83,7 +83,7 @@ def test_when_every_model_fails_the_last_error_is_raised(chain, api):
 
 
 def test_set_fallbacks_refuses_a_model_of_another_capability(chain):
-    image = activation.save(catalog_model("gpt-image-1", provider="openai", capabilities=["image"]), "image")
+    image = activation.save(catalog_model("gpt-image-1", provider="openai", capabilities=["image"]), "image").model
     with pytest.raises(ActivationError, match="another capability"):
         activation.set_fallbacks("chat", [image])
     assert ids(get_active_models("chat")) == ["gpt-a", "gpt-b", "gpt-c"]
@@ -105,7 +105,7 @@ def test_the_drift_watch_flags_a_fallback_that_left_its_catalog(db, settings):
     from ai_models import catalog
 
     activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat")  # in the snapshot
-    gone = activation.save(catalog_model("vendor/retired-model"), "chat")  # not in the snapshot
+    gone = activation.save(catalog_model("vendor/retired-model"), "chat").model  # not in the snapshot
     activation.set_fallbacks("chat", [gone])
     catalog.get_catalog(["snapshot"])  # the snapshot's list is now cached
 

@@ -43,7 +43,7 @@ def test_activation_keeps_them_and_get_active_model_returns_them(db):
 
 def test_the_backend_applies_them_under_the_calls_own_arguments(db, openai_enabled, api):
     route = api.post(CHAT_URL).respond(200, json=completion())
-    model = activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat", parameters=PARAMETERS)
+    model = activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat", parameters=PARAMETERS).model
     backend = get_active_model("chat").get_backend()
 
     backend.chat(model.model_id, [{"role": "user", "content": "Hi"}], temperature=0.9)
@@ -69,9 +69,9 @@ def test_image_and_speech_defaults(db, openai_enabled, api):
         200, content=b"ID3\x04" + b"\xff\xfb" * 20, headers={"Content-Type": "audio/mpeg"}
     )
     image = activation.activate(catalog_model("gpt-image-1", provider="openai", capabilities=["image"]), "image",
-                               parameters={"image_size": "1536x1024"})
+                               parameters={"image_size": "1536x1024"}).model
     voice = activation.activate(catalog_model("tts-1", provider="openai", capabilities=["audio"]), "audio",
-                               parameters={"voice": "nova", "audio_format": "opus"})
+                               parameters={"voice": "nova", "audio_format": "opus"}).model
     image.get_backend().generate_image(image.model_id, "a fox")
     assert json.loads(images.calls.last.request.content)["size"] == "1536x1024"
     voice.get_backend().synthesize_speech(voice.model_id, "Hello")
@@ -80,7 +80,7 @@ def test_image_and_speech_defaults(db, openai_enabled, api):
 
 
 def test_editable_in_saved_models_with_a_clear_error(admin_client):
-    row = activation.activate(catalog_model("a"), "chat")
+    row = activation.activate(catalog_model("a"), "chat").model
     url = f"{SAVED_URL}{row.pk}/change/"
     response = admin_client.post(url, {"display_name": "A", "parameters": '{"temperature": "hot"}'})
     assert response.status_code == 200 and "temperature must be a number from 0 to 2" in response.content.decode()
@@ -111,7 +111,7 @@ def test_embedding_dimensions_sync_and_async(db, openai_enabled, api):
     model = activation.activate(
         catalog_model("text-embedding-3-small", provider="openai", capabilities=["chat"]), "chat",
         parameters={"dimensions": 2},
-    )
+    ).model
     backend = model.get_backend()
     assert backend.embed(model.model_id, ["hello"]).vectors == ((0.1, 0.2),)
     assert asyncio.run(backend.aembed(model.model_id, ["hello"])).vectors == ((0.1, 0.2),)

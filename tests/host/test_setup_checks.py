@@ -49,10 +49,10 @@ def test_snapshot_models_are_marked_as_demo(db):
     from ai_models import activation
     from tests.factories import catalog_model
 
-    model = activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
+    model = activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat").model
     assert model.is_demo
     assert model.get_backend().chat(model.model_id, [{"role": "user", "content": "Hi"}]).demo
-    assert not activation.save(catalog_model("gpt-4.1", provider="openai"), "chat").is_demo
+    assert not activation.save(catalog_model("gpt-4.1", provider="openai"), "chat").model.is_demo
 
 
 def test_demo_models_are_marked_in_the_admin_and_the_command_line(admin_client):

@@ -37,7 +37,7 @@ def test_sent_once_per_change_on_commit(received):
         activation.activate(catalog_model("a"), "chat", via="script")
         assert received == []  # not before the commit
     assert summary(received) == [("chat", None, "a", "script")]
-    first = activation.activate(catalog_model("b"), "chat")
+    first = activation.activate(catalog_model("b"), "chat").model
     activation.reactivate(AIModel.objects.get(model_id="a"), via="rollback")
     activation.reactivate(AIModel.objects.get(model_id="a"))  # already active: no change, no signal
     activation.deactivate("chat", via="admin")

@@ -34,7 +34,8 @@ def test_fifty_concurrent_activations_on_postgresql():
         capability = CAPABILITIES[n % len(CAPABILITIES)]
         try:
             start.wait()
-            model = activation.activate(catalog_model(f"model-{n % 10}"), capability, via=f"thread {n}")
+            model = activation.activate(catalog_model(f"model-{n % 10}", capabilities=(capability,)), capability,
+                                         via=f"thread {n}").model
             results.append((capability, model.model_id, model.activated_at))
         except ActivationError as err:  # a clear, expected refusal
             errors.append(err)
@@ -70,7 +71,7 @@ WORKER = textwrap.dedent(
     worker = int(sys.argv[1])
     for n in range(10):
         capability = ["chat", "content", "image", "audio"][(worker + n) % 4]
-        activation.activate(catalog_model(f"model-{(worker * 7 + n) % 6}"), capability, via=f"worker {worker}")
+        activation.activate(catalog_model(f"model-{(worker * 7 + n) % 6}", capabilities=(capability,)), capability, via=f"worker {worker}")
     """
 )
 

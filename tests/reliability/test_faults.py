@@ -102,7 +102,7 @@ FAILURES = sorted(EXPECTED)
 @pytest.fixture
 def active(db):
     """An OpenAI model active for chat before anything goes wrong."""
-    model = activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat")
+    model = activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat").model
     return model.pk
 
 
