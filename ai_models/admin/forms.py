@@ -41,7 +41,14 @@ def ticked_overrides(data) -> set:
     return {gate.key for name, gate in override_fields().items() if data.get(name) in (True, "on", "yes")}
 
 
-class ActivateForm(forms.Form):
+# One checkbox per gate one can override, declared so the admin may list them among a form's fields.
+OverrideCheckboxes = type("OverrideCheckboxes", (forms.Form,), {
+    name: forms.BooleanField(label=gate.override, required=False, widget=CheckboxInput)
+    for name, gate in override_fields().items()
+})
+
+
+class ActivateForm(OverrideCheckboxes):
     """The capability to activate (or save) one catalog model for, its call parameters, and one
     checkbox per gate one can override (``override_fields``).
 
@@ -63,8 +70,6 @@ class ActivateForm(forms.Form):
 
     def __init__(self, entry, *args, preferred=None, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, gate in override_fields().items():
-            self.fields[name] = forms.BooleanField(label=gate.override, required=False, widget=CheckboxInput)
         choices = capability_choices()
         self.fields["capability"].choices = [
             (name, label if name in entry.capabilities else gettext("%(capability)s (not classified for this model)")
@@ -79,9 +84,9 @@ class ActivateForm(forms.Form):
         return ticked_overrides(self.cleaned_data)
 
 
-class SavedModelForm(forms.ModelForm):
+class SavedModelForm(OverrideCheckboxes, forms.ModelForm):
     """A saved model's editable fields. A new fallback position passes the activation gates; the
-    admin adds the checkbox of each gate that refuses the model (``refusals``) below it."""
+    admin shows the checkbox of each gate that refuses the model (``refusals``) below it."""
 
     user = None  # set per request by the admin, with ``refusals``
     refusals = ()
@@ -93,10 +98,8 @@ class SavedModelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for outcome in self.refusals:
-            self.fields[override_field(outcome.key)] = forms.BooleanField(
-                label=outcome.gate.override, help_text=outcome.message, required=False, widget=CheckboxInput
-            )
+        for outcome in self.refusals:  # why each shown checkbox is there
+            self.fields[override_field(outcome.key)].help_text = outcome.message
 
     def clean_fallback_position(self):
         # The capability is not on the form, so Django skips the (capability, position) constraint.
@@ -115,11 +118,13 @@ class SavedModelForm(forms.ModelForm):
         if "fallback_position" in self.changed_data and cleaned.get("fallback_position") is not None and not row.is_active:
             planned = activation.plan(row.catalog_entry(), row.capability, role=activation.FALLBACK, user=self.user,
                                       overrides=self.overrides())
+            shown = {override_field(outcome.key) for outcome in self.refusals}
             for outcome in planned.blocking:
                 field = override_field(outcome.key)
-                tick = gettext("Tick this box to go ahead anyway, or leave the position empty.")
-                self.add_error(field if field in self.fields else "fallback_position",
-                               f"{outcome.message} {tick}" if field in self.fields else outcome.message)
+                if field in shown:
+                    self.add_error(field, gettext("Tick this box to go ahead anyway, or leave the position empty."))
+                else:  # refused since the page was shown, or not the user's to override
+                    self.add_error("fallback_position", str(planned.refusal()))
         return cleaned
 
     def overrides(self) -> set:
