@@ -157,7 +157,10 @@ def test_api_activation_maps_the_gate_to_a_409_and_its_field(key, listed, api):
     assert [refusal["gate"] for refusal in refused.json()["refusals"]] == [key]
 
     done = api.post(API + "activations/", {**body, request_field(key): True}, format="json")
-    assert done.status_code == 201 and get_active_model(scenario.capability).model_id == entry.model_id
+    active = get_active_model(scenario.capability)
+    assert done.status_code == 201 and active.model_id == entry.model_id
+    [note] = activation.plan(entry, scenario.capability, overrides={key}, current=None).notes or [""]
+    assert note.split(" (")[0] in logged(active)
 
 
 @pytest.mark.parametrize("key", OVERRIDABLE)
