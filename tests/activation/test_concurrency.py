@@ -29,7 +29,7 @@ CONFIG = {
     "PROVIDERS": {"test": {"CLASS": "ai_models.providers.test.TestProvider", "COUNT": 200}},
     "CAPABILITIES": ["chat", "content"],
 }
-CHAT_MODELS = ["test-00001", "test-00003", "test-00005", "test-00008", "test-00010", "test-00012"]  # kind chat
+CHAT_MODELS = ["test-00001", "test-00002", "test-00004", "test-00005", "test-00006", "test-00008"]  # kind chat
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ import pytest
 from ai_models import catalog, activation
 from ai_models.models import AIModel
 
-from ..drift.fakes import CHAT, DriftProvider, acme
+from ..drift.fakes import CHAT, acme_enabled
 from .conftest import CATALOG_URL, PROVIDERS_URL, SAVED_URL, make_user
 
 APP_URL = "/admin/ai_models/"
@@ -17,10 +17,8 @@ SCRIPT = "<script>alert(1)</script>"
 
 @pytest.fixture(autouse=True)
 def acme_provider(db):
-    DriftProvider.reset()
-    with acme():
-        yield DriftProvider
-    DriftProvider.reset()
+    with acme_enabled() as provider:
+        yield provider
 
 
 @pytest.fixture

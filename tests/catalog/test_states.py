@@ -4,7 +4,7 @@ import pytest
 
 from ai_models import catalog, activation
 
-from . import fakes
+from ai_models.providers import test as test_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("size", [10, 10_000])
 def test_saved_and_active_states_take_one_query_for_any_catalog_size(use_fakes, size, django_assert_num_queries):
     use_fakes("fake1", "fake2")
-    fakes.BEHAVIOUR["fake1"] = {"models": size}
+    test_provider.script("fake1", models=size)
     entries = catalog.get_catalog().entries
     first, second, third = entries[0], entries[1], entries[2]
     activation.activate(first, "chat")

@@ -6,7 +6,8 @@ import pytest
 from ai_models import activation
 from ai_models.cli.output import clean, table
 from ai_models.prices import number as format_price
-from tests.commands.fakes import FakeProvider
+from ai_models.providers import test as test_provider
+from tests.commands.fakes import listed
 from tests.factories import catalog_model
 
 
@@ -96,9 +97,9 @@ def test_refresh_bypasses_the_cache(run, providers):
     providers(["fake"])
     run("catalog")
     run("catalog")
-    assert FakeProvider.fetches == 1
+    assert test_provider.fetches["fake"] == 1
     run("catalog", "--refresh")
-    assert FakeProvider.fetches == 2
+    assert test_provider.fetches["fake"] == 2
 
 
 @pytest.mark.parametrize(
@@ -123,7 +124,7 @@ def test_bad_arguments_are_a_command_error(run):
 
 
 def test_provider_text_cannot_drive_the_terminal(run, providers, monkeypatch):
-    monkeypatch.setattr(FakeProvider, "models", {"evil\x1b[2J-model": ("chat",)})
+    test_provider.script("fake", models=listed({"evil\x1b[2J-model": ("chat",)}))
     providers(["fake"])
     result = run("catalog")
     assert "\x1b" not in result.stdout and "evil [2J-model" in result.stdout

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from ai_models import catalog, activation
 from ai_models.models import AIModel, Provider
 
-from ..drift.fakes import CHAT, PAINTER, DriftProvider, acme
+from ..drift.fakes import CHAT, PAINTER, acme_enabled
 
 
 class Result:
@@ -28,10 +28,8 @@ def run(*args):
 
 @pytest.fixture(autouse=True)
 def acme_provider(db):
-    DriftProvider.reset()
-    with acme():
-        yield DriftProvider
-    DriftProvider.reset()
+    with acme_enabled() as provider:
+        yield provider
 
 
 def activate(model_id=CHAT, capability="chat"):
