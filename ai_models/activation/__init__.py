@@ -12,6 +12,7 @@ same lock and leaves the same history.
 See docs/api.md ("Changing what serves a capability") and docs/architecture.md (the gates).
 """
 
+from ..exceptions import ActivationBusy, ActivationError, ActivationNotPermitted, ActivationRefused, NoEarlierModel
 from .flow import (
     Change,
     Deletion,
@@ -31,6 +32,11 @@ from .plan import Plan, plan
 
 __all__ = [
     "ACTIVE",
+    "ActivationBusy",
+    "ActivationError",
+    "ActivationNotPermitted",
+    "ActivationRefused",
+    "NoEarlierModel",
     "FALLBACK",
     "GATES",
     "OVERRIDABLE",
