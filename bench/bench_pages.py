@@ -42,9 +42,10 @@ def _seed_saved_models(entries):
 
     if AIModel.objects.exists():
         return
-    activation.activate(entries[0], "chat")
+    # Whatever their kinds and prices: a benchmark's state, not a choice the gates should judge.
+    activation.activate(entries[0], "chat", overrides=activation.OVERRIDABLE)
     activation.save(entries[1], "chat")
-    activation.activate(entries[2], "content")
+    activation.activate(entries[2], "content", overrides=activation.OVERRIDABLE)
     activation.save(entries[3], "content")
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import activation
-from ..activation import ceilings as guardrail
+from ..activation.ceilings import SIDES, ceilings, describe
 from ..activation.plan import role_of
 from ..capabilities import capability_choices, capability_label
 from ..catalog import (
@@ -249,15 +249,15 @@ class CatalogEntryAdmin(ModelAdmin):
 
     def _refused(self, request, entry, form, activating, refused):
         """The page again, each refusal on its checkbox; a refusal the user may not override ends here."""
-        trial = refused.plan.outcome("trial") if refused.plan else None
         if "trial" in refused.keys:
-            return self._confirmation(request, entry, form, activating, trial=trial.finding.details)
+            trial = refused.plan.outcome("trial").finding.details
+            return self._confirmation(request, entry, form, activating, trial=trial)
         if refused.not_permitted:
             self.message_user(request, str(refused), messages.ERROR)
             return None
-        for outcome in refused.outcomes:
-            tick = gettext("Tick this box to go ahead anyway, or choose another model.")
-            form.add_error(override_field(outcome.key), f"{outcome.message} {tick}")
+        for outcome in refused.outcomes:  # the reason is shown above each checkbox
+            form.add_error(override_field(outcome.key),
+                           gettext("Tick this box to go ahead anyway, or choose another model."))
         return self._confirmation(request, entry, form, activating)
 
     def _done(self, request, change, activating):
@@ -309,7 +309,7 @@ class CatalogEntryAdmin(ModelAdmin):
         active = {row.capability: row for row in AIModel.objects.filter(is_active=True).select_related("provider")}
         saved = {row.capability: row for row in AIModel.objects.filter(provider__slug=entry.provider,
                                                                         model_id=entry.model_id)}
-        ceilings = guardrail.ceilings()
+        limits = ceilings()
         labels = {"met": gettext("met"), "unmet": gettext("not met"), "unknown": gettext("unknown")}
         choices = []
         for name, label in capability_choices():
@@ -317,7 +317,7 @@ class CatalogEntryAdmin(ModelAdmin):
             role = activation.ACTIVE if activating else role_of(saved.get(name))
             planned = activation.plan(entry, name, role=role, user=request.user, current=current,
                                       saving=not activating)
-            ceiling = ceilings.get(name, {})
+            ceiling = limits.get(name, {})
             over = planned.outcome("ceiling")
             choices.append(
                 {
@@ -329,8 +329,8 @@ class CatalogEntryAdmin(ModelAdmin):
                     "is_current": planned.is_current,
                     "input_move": self._move(current and current.input_price, entry.input_price, current),
                     "output_move": self._move(current and current.output_price, entry.output_price, current),
-                    "ceiling": " / ".join(format_price(ceiling.get(side)) for side in guardrail.SIDES) if ceiling else "",
-                    "over_ceiling": guardrail.describe(over.finding.details, format_price) if over and over.finding else "",
+                    "ceiling": " / ".join(format_price(ceiling.get(side)) for side in SIDES) if ceiling else "",
+                    "over_ceiling": describe(over.finding.details, format_price) if over and over.finding else "",
                     "requirements": [{"state": check.state, "label": labels[check.state], "message": check.message}
                                      for check in planned.requirements] if activating else [],
                     "refusals": [outcome for outcome in planned.outcomes if outcome.finding],
@@ -368,7 +368,7 @@ class CatalogEntryAdmin(ModelAdmin):
             selected_refuses=selected["refuses"].split() if selected else [],
             activating=activating,
             action_name="activate" if activating else "save_without_activating",
-            has_ceilings=bool(ceilings),
+            has_ceilings=bool(limits),
             trial=trial,
         )
 
