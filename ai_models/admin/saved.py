@@ -222,7 +222,8 @@ class AIModelAdmin(ModelAdmin):
                                   messages.ERROR)
         super().save_model(request, obj, form, change)
 
-    # Deletions go through the activation flow, which keeps models in use and writes the history.
+    # Deletions go through the activation flow, which keeps models in use and writes the history:
+    # Django's confirmation pages are kept, the confirmed deletion is the flow's.
     def log_deletion(self, request, obj, object_repr):
         pass
 
@@ -230,12 +231,25 @@ class AIModelAdmin(ModelAdmin):
         pass
 
     def delete_queryset(self, request, queryset):
-        kept = activation.delete_saved(queryset, request.user).kept
-        if kept:  # put in use since the confirmation page
-            self._refuse_deleting_in_use(request, kept, nothing=False)
+        self._delete(request, queryset)
 
     def delete_model(self, request, obj):
-        self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
+        self._delete(request, type(obj).objects.filter(pk=obj.pk))
+
+    def _delete(self, request, queryset) -> bool:
+        """Delete what is not in use, saying what was kept and why; False when nothing could be done."""
+        try:
+            deletion = activation.delete_saved(queryset, request.user)
+        except ActivationError as err:
+            self.message_user(request, gettext("Nothing was deleted: %(error)s") % {"error": err}, messages.ERROR)
+            return False
+        if deletion.kept:  # put in use since the confirmation page
+            self._refuse_deleting_in_use(request, deletion.kept, nothing=not deletion.deleted)
+        if deletion.deleted:
+            count = len(deletion.deleted)
+            self.message_user(request, ngettext("Deleted %(count)d saved model.", "Deleted %(count)d saved models.",
+                                                count) % {"count": count}, messages.SUCCESS)
+        return True
 
     def _refuse_deleting_in_use(self, request, rows, nothing=True):
         uses = ", ".join(f"{row.display_name or row.model_id} ({use_of(row)})" for row in rows)
@@ -251,10 +265,14 @@ class AIModelAdmin(ModelAdmin):
 
     @admin.action(description=_("Delete the selected models not in use"), permissions=["delete"])
     def delete_selected(self, request, queryset):
-        """Django's delete action, after saying plainly why models in use cannot go."""
+        """Django's confirmation page, after saying plainly why models in use cannot go; the
+        confirmed deletion through the flow."""
         in_use = list(queryset.in_use().select_related("provider"))
         if in_use:
             self._refuse_deleting_in_use(request, in_use)
+            return None
+        if request.POST.get("post"):
+            self._delete(request, queryset)
             return None
         return django_delete_selected(self, request, queryset)
 
@@ -263,6 +281,9 @@ class AIModelAdmin(ModelAdmin):
         if obj is not None and obj.in_use and super().has_delete_permission(request, obj):
             self._refuse_deleting_in_use(request, [obj])
             return HttpResponseRedirect(self._url("change", obj.pk))
+        if obj is not None and request.method == "POST" and self.has_delete_permission(request, obj):
+            deleted = self._delete(request, type(obj).objects.filter(pk=obj.pk))
+            return HttpResponseRedirect(self._url("changelist") if deleted else self._url("change", obj.pk))
         return super().delete_view(request, object_id, extra_context)
 
     # --- the model's page: the actions as buttons, a readable history ----------------------

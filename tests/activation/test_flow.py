@@ -244,3 +244,15 @@ def test_a_test_call_first_refuses_on_failure_and_is_kept_on_success(staff):
     change = activation.activate(entry, "chat", staff, test=True)
     assert change.model.trial_result == "reply “OK”" and change.model.trial_latency_ms is not None
     assert [call.kind for call in test_provider.outbox] == ["chat", "chat"]
+
+
+def test_the_deprecated_selection_module_still_returns_the_saved_model(staff):
+    from ai_models import selection
+
+    with pytest.warns(DeprecationWarning, match="use ai_models.activation.activate"):
+        row = selection.activate(catalog_model("a", input_modalities=("text",)), "chat", staff,
+                                 override_requirements=True)
+    assert isinstance(row, AIModel) and row.is_active
+    with pytest.warns(DeprecationWarning), override_settings(AI_MODELS={"PRICE_CEILINGS": {"chat": {"input": "0.1"}}}):
+        with pytest.raises(ActivationRefused):  # every gate applies to the old names too
+            selection.activate(catalog_model("b"), "chat", staff)

@@ -115,6 +115,18 @@ def test_the_admin_says_so_and_the_command_line_exits_1(admin_client):
     assert not AIModel.objects.exists()
 
 
+def test_an_admin_deletion_says_so_too(admin_client):
+    row = activation.save(catalog_model("a"), "chat").model
+    data = {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"}
+    with held("chat"):
+        bulk = admin_client.post("/admin/ai_models/aimodel/", data, follow=True)
+        single = admin_client.post(f"/admin/ai_models/aimodel/{row.pk}/delete/", {"post": "yes"}, follow=True)
+    assert bulk.status_code == 200 == single.status_code
+    assert messages_of(bulk)[-1].startswith("Nothing was deleted: Another change of Chat is in progress")
+    assert messages_of(single)[-1].startswith("Nothing was deleted: Another change of Chat is in progress")
+    assert AIModel.objects.filter(pk=row.pk).exists()
+
+
 @pytest.mark.postgres  # SQLite has one write lock for the whole database
 def test_other_capabilities_are_not_held_back():
     with held("chat"):
