@@ -1,84 +1,90 @@
 """The hot path of host code: ``get_active_model``, ``aget_active_model`` and the fallback chains.
 
-Each process memoizes ``capability -> (token, active model, fallbacks)``. A call is answered from
-the memo while the token is unchanged, so a warm call runs no SQL. The token has four parts:
+Each process answers from what it read last (its memo: per capability, the active model and the
+fallbacks, with the versions they were read under). The whole freshness rule is here:
 
-- a version kept in the shared cache, replaced when a change commits anywhere (one cache get);
-- a generation counted in this process, so a process sees its own commits at once;
-- when the cache cannot tell other processes' changes (it is process-local, such as locmem, or it
-  is failing), a stamp of the tables read from the database at most once per ``CHECK_INTERVAL``;
-- the change of ours this connection has not committed yet, if any: inside a transaction a
-  process sees its own change at once, and once that transaction rolls back (a ``TestCase``) the
-  memo made inside it no longer matches, so nothing leaks out of a rollback.
+- **Its own changes at once.** A change of ours bumps this process's generation when it commits.
+  Inside a transaction, the connection that made a change answers with it, and what it read then
+  is tied to that uncommitted change, so nothing is left behind by a rollback (a ``TestCase``).
+- **At most every ``ACTIVE_MODEL_RECHECK`` seconds** (default 1; 0: every call), the shared
+  version: one get from ``AI_MODELS["CACHE"]``, replaced when a change commits anywhere. With a
+  process-local or failing cache, the database's versions are read instead.
+- **At least every ``ACTIVE_MODEL_MAX_STALENESS`` seconds** (default 5), the versions kept in the
+  database (``CapabilityLock.version``, replaced inside the transaction of each change), in one
+  query: a committed change reaches every process within that bound whatever the cache did
+  (frozen, flushed, evicted, restored from an old snapshot, a write that failed).
+- **Outages.** The cache is read through the app's one guard (``sharedcache``). A database that
+  fails (down, restarting) is left alone for ``ACTIVE_MODEL_RECHECK`` and the last answer is
+  served, with one warning per outage; ``ActiveModelUnavailable`` (a ``NoActiveModel``) only for
+  a capability this process never read.
 
-The cache is read through the app's one guard (``sharedcache``): a cache that fails (Redis down or
-frozen) is logged once and left alone for ``sharedcache.RETRY_SECONDS``, by this module and the
-catalog alike; meanwhile the database stamp keeps changes visible. Nothing here raises a cache
-client's error.
+Between checks a warm call is a dict lookup and a clock read: no SQL, no cache get.
 """
 
+import logging
+import secrets
 import threading
-import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from time import monotonic
 
 from asgiref.sync import sync_to_async
 from django.apps import apps
-from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, router, transaction
 
 from . import sharedcache
 from .capabilities import validate_capability
 from .conf import ai_settings
-from .exceptions import NoActiveModel
+from .exceptions import ActiveModelUnavailable, NoActiveModel
 from .memos import remember
 
+logger = logging.getLogger(__name__)
+
 VERSION_KEY = "ai_models:active-version"
-CHECK_INTERVAL = 1.0  # seconds between database checks when the cache cannot carry changes
+OUTAGE = (OperationalError, InterfaceError)  # the database is unreachable, restarting or went away
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Memo:
-    token: tuple
-    pending: object  # the uncommitted change it was read under (compared by identity)
     active: object  # AIModel or None
-    fallbacks: list = field(default_factory=list)
+    fallbacks: list
+    generation: int
+    pending: object  # the uncommitted change of ours it was read under (compared by identity), or None
+    shared: object  # the shared version, read before the rows
+    version: int  # the capability's version in the database, read before the rows
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What the last check read, and when the next is due."""
+
+    shared: object = None  # None: the cache is process-local or failing
+    versions: dict = field(default_factory=dict)
+    fresh_until: float = 0.0  # no check before (``time.monotonic()``)
+    database_due: float = 0.0  # the database's versions are read again from then
 
 
 class _State:
-    """Process-wide state of the memo; every attribute is replaced whole, so threads need no lock."""
+    """Process-wide state; every attribute is replaced whole, so readers need no lock."""
 
     def __init__(self):
         self.memo: dict[str, _Memo] = {}
+        self.seen = _Seen()
         self.generation = 0
-        self.stamp = None  # (stamp, checked at)
+        self.outage: tuple | None = None  # (not tried again before, error): the database failed
+        self.live: frozenset = frozenset()  # our changes not committed yet, on any connection
 
 
 _state = _State()
-_generation_lock = threading.Lock()
+_lock = threading.Lock()
 
 
 @remember
 def clear_memo():
     """Forget this process's memoized active models (tests, settings changes)."""
     _state.memo = {}
-    _state.stamp = None
-
-
-def _cache():
-    return caches[ai_settings.CACHE]
-
-
-def _shared_version():
-    """The version in the shared cache, or None when the cache is local or failing."""
-    if sharedcache.is_process_local():
-        return None
-    cache = sharedcache.shared_cache()
-    version = cache.get(VERSION_KEY)
-    if version is None and not sharedcache.is_unavailable():
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return None if sharedcache.is_unavailable() else version
+    _state.seen = _Seen()
+    _state.outage = None
 
 
 def _write_alias() -> str:
@@ -87,133 +93,262 @@ def _write_alias() -> str:
     return router.db_for_write(AIModel) or DEFAULT_DB_ALIAS
 
 
-def _database_stamp(*, allow_query: bool = True):
-    """Counts and latest changes of our tables, read at most once per ``CHECK_INTERVAL``.
-
-    ``None`` when a check is due and ``allow_query`` is false (an async caller hops to a thread).
-    """
-    now = time.monotonic()
-    cached = _state.stamp
-    if cached is not None and now - cached[1] < CHECK_INTERVAL:
-        return cached[0]
-    if not allow_query:
-        return None
-    from .models import AIModel, Provider
-
-    connection = connections[_write_alias()]
-    quote = connection.ops.quote_name
-    parts = [
-        f"SELECT COUNT(*), MAX({quote(model._meta.get_field('updated_at').column)}) FROM {quote(model._meta.db_table)}"
-        for model in (AIModel, Provider)
-    ]
-    with connection.cursor() as cursor:  # raw SQL: never answered by cachalot
-        cursor.execute(" UNION ALL ".join(parts))
-        stamp = tuple(tuple(row) for row in cursor.fetchall())
-    _state.stamp = (stamp, now)
-    return stamp
-
-
-def _token(*, allow_query: bool = True):
-    """The current token, or None when finding it needs the database and ``allow_query`` is false."""
-    version = _shared_version()
-    stamp = None
-    if version is None:
-        stamp = _database_stamp(allow_query=allow_query)
-        if stamp is None:
-            return None
-    return (version, stamp, _state.generation)
-
-
-def current_version():
-    """A token that changes whenever a saved model or provider changes, committed or not yet (drift
-    reads it); after a rollback it is the token from before the rolled-back changes again."""
-    return (*_token(), _pending_change())
+# --- our changes ----------------------------------------------------------------------------
 
 
 class _Change:
-    """The ``on_commit`` callback of one change of ours. One instance per change, so the entries
-    Django keeps for them differ, and a memo can tell which uncommitted change it was read under."""
+    """The ``on_commit`` callback of one change of ours on one connection. One instance per change,
+    so a memo can tell which uncommitted change it was read under."""
 
-    __slots__ = ()
+    __slots__ = ("connection",)
+
+    def __init__(self, connection):
+        self.connection = connection
 
     def __call__(self):
+        with _lock:
+            _state.live = _state.live - {self}
         committed()
 
-
-def change_made(using=None):
-    """Record a change of saved models or providers: every process reloads once it commits."""
-    transaction.on_commit(_Change(), using=using)
-
-
-def models_changed(using=None, **kwargs):
-    """Signal receiver for saves and deletes of ``AIModel`` and ``Provider``: every process
-    reloads once the change commits (this connection sees it at once)."""
-    change_made(using)
+    def is_pending(self) -> bool:
+        """Still waiting for its commit (a rollback drops it from the connection's list)."""
+        return any(entry[1] is self for entry in self.connection.run_on_commit)
 
 
-def _pending_change():
-    """This connection's latest uncommitted change of ours (its ``on_commit`` entry), or None."""
-    connection = connections[_write_alias()]
-    for entry in reversed(connection.run_on_commit):
-        if isinstance(entry[1], _Change):
-            return entry
-    return None
+def change_made(*capabilities, using=None):
+    """Record a change of what serves ``capabilities``: their versions in the database are replaced
+    in the current transaction, and once it commits every process reloads (this one at once)."""
+    alias = using or _write_alias()
+    if capabilities:
+        _replace_versions(capabilities, alias)
+    connection = connections[alias]
+    change = _Change(connection)
+    if connection.in_atomic_block:
+        with _lock:
+            _state.live = _state.live | {change}
+    transaction.on_commit(change, using=alias)  # at once outside a transaction
+
+
+def _replace_versions(capabilities, alias):
+    from .models import CapabilityLock
+
+    names = sorted(set(capabilities))
+    rows = CapabilityLock.objects.using(alias).filter(capability__in=names)
+    version = secrets.randbits(62) + 1  # never 0, the version of a capability without a row
+    if rows.update(version=version) < len(names):
+        # First change of a capability: make its row (another transaction may be making it too,
+        # which the insert waits for), then replace the version of all.
+        CapabilityLock.objects.using(alias).bulk_create([CapabilityLock(name) for name in names], ignore_conflicts=True)
+        rows.update(version=version)
+
+
+def models_changed(sender, instance, using=None, created=False, **kwargs):
+    """Signal receiver for saves and deletes of ``AIModel`` and ``Provider``: the capabilities the
+    row serves get new versions, and every process reloads once the change commits."""
+    from .models import AIModel
+
+    if isinstance(instance, AIModel):
+        capabilities = [instance.capability]
+    elif created:
+        capabilities = []  # a new provider serves nothing yet
+    else:  # a provider: the capabilities of its saved models (their key, base URL)
+        capabilities = _uncached(
+            AIModel.objects.using(using).filter(provider_id=instance.pk).values_list("capability", flat=True).distinct()
+        )
+    change_made(*capabilities, using=using)
 
 
 def committed():
-    """A change of ours committed: every process, this one at once, reloads on its next call."""
-    with _generation_lock:
+    """A change of ours committed: this process reloads on its next call, and every process sharing
+    the cache within ``ACTIVE_MODEL_RECHECK`` (the others within ``ACTIVE_MODEL_MAX_STALENESS``)."""
+    with _lock:
         _state.generation += 1
-    _state.stamp = None
+    _state.seen = replace(_state.seen, fresh_until=0.0, database_due=0.0)  # read the new versions next
     if not sharedcache.is_process_local():
         sharedcache.shared_cache().set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def _load(capability, token, pending) -> _Memo:
+def _live_changes() -> frozenset:
+    """Our uncommitted changes on any connection of this process, those rolled back dropped."""
+    live = _state.live
+    if live:
+        dropped = frozenset(change for change in live if not change.is_pending())
+        if dropped:
+            with _lock:
+                _state.live = _state.live - dropped
+            live = live - dropped
+    return live
+
+
+def _pending_change():
+    """This connection's latest uncommitted change of ours, or None."""
+    if not _live_changes():
+        return None
+    for entry in reversed(connections[_write_alias()].run_on_commit):
+        if isinstance(entry[1], _Change):
+            return entry[1]
+    return None
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+
+def _shared_version():
+    """The version in the shared cache, or None when the cache is process-local or failing."""
+    if sharedcache.is_process_local():
+        return None
+    cache = sharedcache.shared_cache()
+    version = cache.get(VERSION_KEY)
+    if version is None and not sharedcache.is_unavailable():  # flushed or evicted: a new one
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return None if sharedcache.is_unavailable() else version
+
+
+def _database_versions() -> dict:
+    """Capability -> version, as kept in the database (one query, never answered by cachalot)."""
+    from .models import CapabilityLock
+
+    connection = connections[_write_alias()]
+    quote = connection.ops.quote_name
+    meta = CapabilityLock._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("capability", "version"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {quote(meta.db_table)}")
+        return dict(cursor.fetchall())
+
+
+def _database_failed(err: BaseException, now: float):
+    """Leave the database alone for ``ACTIVE_MODEL_RECHECK``; warn once per outage."""
+    if _state.outage is None:
+        logger.warning(
+            "The database could not be read for the active AI models (%s: %s): the last answers are served, "
+            "and it is tried again every %g s.",
+            type(err).__name__,
+            err,
+            ai_settings.ACTIVE_MODEL_RECHECK,
+        )
+    _state.outage = (now + ai_settings.ACTIVE_MODEL_RECHECK, err)
+    connection = connections[_write_alias()]
+    if not connection.in_atomic_block and connection.connection is not None and not connection.is_usable():
+        connection.close()  # broken by a restart: the next try connects again
+
+
+def _database_answers(now: float) -> bool:
+    """Whether the database may be tried (not within ``ACTIVE_MODEL_RECHECK`` of a failure)."""
+    outage = _state.outage
+    return outage is None or now >= outage[0]
+
+
+def _checked() -> tuple:
+    """``(now, this connection's uncommitted change of ours or None)``, after the checks due.
+
+    Under an uncommitted change of ours, this connection reads what others do not see: its memo
+    holds by that change alone, and no check is made (nor recorded for the other threads).
+    """
+    now, pending = monotonic(), _pending_change()
+    if pending is None and now >= _state.seen.fresh_until:
+        _check(now)
+    return now, pending
+
+
+def _check(now: float):
+    """Read what is due: the shared version, and the database's versions when their time has come
+    or when the cache cannot tell (process-local or failing)."""
+    seen = _state.seen
+    recheck = ai_settings.ACTIVE_MODEL_RECHECK
+    shared = _shared_version()
+    versions, database_due = seen.versions, seen.database_due
+    if (shared is None or now >= database_due) and _database_answers(now):
+        try:
+            versions = _database_versions()
+        except OUTAGE as err:
+            _database_failed(err, now)
+        else:
+            _state.outage = None
+            database_due = now + ai_settings.ACTIVE_MODEL_MAX_STALENESS
+    fresh_until = min(now + recheck, database_due) if database_due > now else now + recheck
+    _state.seen = _Seen(shared, versions, fresh_until, database_due)
+
+
+# --- the answer -----------------------------------------------------------------------------
+
+
+def _uncached(queryset) -> list:
+    """The rows of ``queryset`` from the database: a cachalot entry could predate the commit we were told about."""
+    if apps.is_installed("cachalot"):
+        from cachalot.api import cachalot_disabled
+
+        with cachalot_disabled():
+            return list(queryset)
+    return list(queryset)
+
+
+def _load(capability, pending) -> _Memo:
     from .models import AIModel
 
-    queryset = (
+    seen, generation = _state.seen, _state.generation  # read before the rows: a change between is seen next time
+    rows = _uncached(
         AIModel.objects.select_related("provider")
         .filter(capability=capability)
         .in_use()
         .order_by("fallback_position", "pk")
     )
-    if apps.is_installed("cachalot"):
-        # Our memo is the cache; a cachalot entry could predate the commit we were told about.
-        from cachalot.api import cachalot_disabled
-
-        with cachalot_disabled():
-            rows = list(queryset)
-    else:
-        rows = list(queryset)
     active = next((row for row in rows if row.is_active), None)
     fallbacks = [row for row in rows if not row.is_active]
-    return _Memo(token, pending, active, fallbacks)
+    return _Memo(active, fallbacks, generation, pending, seen.shared, seen.versions.get(capability, 0))
 
 
-def _warm(capability, *, allow_query: bool = True) -> _Memo | None:
-    """The memo entry if it still holds, else None. No SQL unless a database check is due."""
-    token = _token(allow_query=allow_query)
-    memo = _state.memo.get(capability)
-    if token is None or memo is None or memo.token != token or memo.pending is not _pending_change():
-        return None
-    return memo
+def _holds(memo: _Memo | None, capability, pending) -> bool:
+    if memo is None or memo.generation != _state.generation or memo.pending is not pending:
+        return False
+    if pending is not None:
+        return True  # read by this connection under its own uncommitted change
+    seen = _state.seen
+    return memo.shared == seen.shared and memo.version == seen.versions.get(capability, 0)
 
 
 def _lookup(capability) -> _Memo:
-    memo = _warm(capability)
-    if memo is None:
-        validate_capability(capability)
-        token, pending = _token(), _pending_change()  # read before the rows, so a change between is seen next time
-        memo = _load(capability, token, pending)
-        _state.memo = {**_state.memo, capability: memo}
-    return memo
+    """The memo of ``capability``: checked when due, reloaded when it no longer holds."""
+    now, pending = _checked()
+    memo = _state.memo.get(capability)
+    if _holds(memo, capability, pending):
+        return memo
+    validate_capability(capability)
+    if _database_answers(now):
+        try:
+            fresh = _load(capability, pending)
+        except OUTAGE as err:
+            _database_failed(err, now)
+        else:
+            _state.memo = {**_state.memo, capability: fresh}
+            return fresh
+    # The database fails: the last answer, unless it was read under a change since rolled back.
+    if memo is not None and memo.pending in (None, pending):
+        return memo
+    raise ActiveModelUnavailable(capability, _state.outage[1])
+
+
+def _warm(capability) -> _Memo | None:
+    """The memo when it holds without any check, query or connection (async callers), else None."""
+    memo = _state.memo.get(capability)
+    if memo is None or monotonic() >= _state.seen.fresh_until or _live_changes():
+        return None
+    return memo if _holds(memo, capability, None) else None
 
 
 def _active(memo: _Memo, capability):
     if memo.active is None:
         raise NoActiveModel(capability)
     return memo.active
+
+
+def current_version():
+    """A token that changes whenever a saved model or provider changes, committed or not yet (drift
+    reads it), within the bounds above; after a rollback it is the token from before again."""
+    _now, pending = _checked()
+    seen = _state.seen
+    return (seen.shared, tuple(sorted(seen.versions.items())), _state.generation, pending)
 
 
 def get_active_model(capability: str):
@@ -236,15 +371,11 @@ def get_active_models(capability: str) -> list:
     return [_active(memo, capability), *memo.fallbacks]
 
 
-def _needs_thread() -> bool:
-    # A database cache backend reads with SQL, which an event loop must not run.
-    from django.core.cache.backends.db import DatabaseCache
-
-    return isinstance(_cache(), DatabaseCache)
-
-
 async def _alookup(capability) -> _Memo:
-    memo = None if _needs_thread() else _warm(capability, allow_query=False)
+    # Whatever may need the cache or the database runs in a thread; so does a call while a change
+    # of ours is uncommitted anywhere in the process, as only the thread that made it can see it
+    # (a ``TestCase``'s pin, seen from an async view).
+    memo = _warm(capability)
     if memo is None:
         memo = await sync_to_async(_lookup)(capability)
     return memo

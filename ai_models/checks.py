@@ -39,6 +39,7 @@ def check_settings(app_configs=None, **kwargs):
     errors += _check_providers()
     errors += _check_unused_keys()
     errors += _check_guardrail_and_watch()
+    errors += _check_freshness()
     if ai_settings.CACHE not in settings.CACHES:
         errors.append(
             Error(
@@ -303,6 +304,25 @@ def _check_guardrail_and_watch():
                   id="ai_models.E010")
         )
     return errors
+
+
+def _check_freshness():
+    """``ACTIVE_MODEL_RECHECK`` and ``ACTIVE_MODEL_MAX_STALENESS``: seconds, 0 or more, the bound no
+    shorter than the recheck (E014)."""
+    values = {name: ai_settings._get(name) for name in ("ACTIVE_MODEL_RECHECK", "ACTIVE_MODEL_MAX_STALENESS")}
+    bad = [
+        f"AI_MODELS['{name}'] is {value!r}; it must be a number of seconds, 0 or more"
+        for name, value in values.items()
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0
+    ]
+    if not bad and values["ACTIVE_MODEL_MAX_STALENESS"] < values["ACTIVE_MODEL_RECHECK"]:
+        bad.append(
+            f"AI_MODELS['ACTIVE_MODEL_MAX_STALENESS'] ({values['ACTIVE_MODEL_MAX_STALENESS']!r}) is shorter than "
+            f"AI_MODELS['ACTIVE_MODEL_RECHECK'] ({values['ACTIVE_MODEL_RECHECK']!r}); the database's version would "
+            "be checked no more often than the cache's"
+        )
+    hint = "Defaults: 1 and 5. See docs/settings.md (how fresh get_active_model's answer is)."
+    return [Error(f"{problem}.", hint=hint, id="ai_models.E014") for problem in bad]
 
 
 # Django passes the same ``databases`` list to every check of one run and runs deployment

@@ -40,6 +40,8 @@ DEFAULTS = {
     "PRICE_CEILINGS": {},
     "DRIFT_EXPIRY_DAYS": 30,
     "TRIAL_TIMEOUT": 15.0,
+    "ACTIVE_MODEL_RECHECK": 1.0,
+    "ACTIVE_MODEL_MAX_STALENESS": 5.0,
 }
 
 
@@ -169,6 +171,19 @@ class AIModelsSettings:
     def TRIAL_TIMEOUT(self) -> float:
         """Seconds the test call of "Test and activate" may take in all (default 15)."""
         return float(self._get("TRIAL_TIMEOUT"))
+
+    @property
+    def ACTIVE_MODEL_RECHECK(self) -> float:
+        """Seconds ``get_active_model`` answers from what its process read last before it checks the
+        shared cache's version again (default 1; 0: on every call). With a process-local or failing
+        cache, the database's version is checked instead."""
+        return float(self._get("ACTIVE_MODEL_RECHECK"))
+
+    @property
+    def ACTIVE_MODEL_MAX_STALENESS(self) -> float:
+        """Seconds at most before ``get_active_model`` checks the version kept in the database, whatever
+        the cache says (default 5): a committed change reaches every process within this bound."""
+        return float(self._get("ACTIVE_MODEL_MAX_STALENESS"))
 
 
 ai_settings = AIModelsSettings()

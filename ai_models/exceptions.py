@@ -135,6 +135,20 @@ class NoActiveModel(AIModelsError, LookupError):
         )
 
 
+class ActiveModelUnavailable(NoActiveModel):
+    """The database could not be read (down, restarting) and this process has no earlier answer for
+    the capability. A ``NoActiveModel``, so code that copes with none active copes with this too."""
+
+    def __init__(self, capability, error: BaseException):
+        self.capability = capability
+        self.error = error
+        AIModelsError.__init__(
+            self,
+            f"The active AI model for capability {capability!r} could not be read: the database is unavailable "
+            f"({type(error).__name__}) and this process has read none before. It is tried again shortly.",
+        )
+
+
 class ActivationError(AIModelsError):
     """A change of what serves a capability could not be carried out; nothing was changed."""
 

@@ -255,9 +255,15 @@ class AIModel(models.Model):
 
 class CapabilityLock(models.Model):
     """One row per capability, locked first by every change of what serves it (``activation/locks.py``),
-    so changes of one capability queue up in one order and never deadlock. Created on first use."""
+    so changes of one capability queue up in one order and never deadlock. Created on first use.
+
+    ``version`` is replaced by a new random number in the transaction of each change of what serves
+    the capability (``active.change_made``): what every process checks its answer against, at least
+    every ``ACTIVE_MODEL_MAX_STALENESS`` seconds, whatever the cache did. Random rather than counted,
+    so a value from before a flush or a restored backup never comes back."""
 
     capability = models.CharField(_("capability"), max_length=50, primary_key=True)
+    version = models.BigIntegerField(_("version"), default=0)
 
     class Meta:
         default_permissions = ()

@@ -331,7 +331,7 @@ def set_fallbacks(capability: str, chain, user=None, *, via: str = "admin", over
             row.save(update_fields=["fallback_position", "updated_at"])
         for row in chain[:1]:
             _record_chain(user, row, capability, via, notes)
-        change_made()
+        change_made(capability)
     return chain
 
 

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.core.cache import caches
 from django.test import override_settings
 
@@ -41,7 +42,10 @@ def test_an_async_view_cold_and_right_after_an_activation_in_another_thread(asyn
 
 
 def test_a_warm_call_stays_in_the_event_loop(monkeypatch):
-    with override_settings(CACHES=SHARED):
+    # No check falls due during the test, however slow the machine (when one does:
+    # tests/host/test_freshness.py).
+    never = {**settings.AI_MODELS, "ACTIVE_MODEL_RECHECK": 3600, "ACTIVE_MODEL_MAX_STALENESS": 3600}
+    with override_settings(CACHES=SHARED, AI_MODELS=never):
         caches["default"].clear()
         activation.activate(catalog_model("a"), "chat")
         get_active_model("chat")

@@ -74,7 +74,9 @@ def timed(call):
 def test_frozen_then_stopped_redis_degrades_to_the_memo_and_the_database(redis_server, caplog, monkeypatch):
     process, port = redis_server
     monkeypatch.setattr(sharedcache, "RETRY_SECONDS", 0.5)
-    with override_settings(CACHES=redis_cache(port), AI_MODELS={**settings.AI_MODELS, "CACHE": "ai"}):
+    # Checked on every call (ACTIVE_MODEL_RECHECK 0): the first call after the freeze meets it.
+    ai_models = {**settings.AI_MODELS, "CACHE": "ai", "ACTIVE_MODEL_RECHECK": 0}
+    with override_settings(CACHES=redis_cache(port), AI_MODELS=ai_models):
         activation.activate(catalog_model("a"), "chat")
         assert get_active_model("chat").model_id == "a"
         assert caches["ai"].get(active.VERSION_KEY) is not None  # the shared path is in use
