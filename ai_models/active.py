@@ -22,6 +22,7 @@ Between checks a warm call is a dict lookup and a clock read: no SQL, no cache g
 """
 
 import logging
+from contextlib import suppress
 import secrets
 import threading
 import uuid
@@ -231,7 +232,8 @@ def _database_failed(err: BaseException, now: float):
     _state.outage = (now + ai_settings.ACTIVE_MODEL_RECHECK, err)
     connection = connections[_write_alias()]
     if not connection.in_atomic_block and connection.connection is not None and not connection.is_usable():
-        connection.close()  # broken by a restart: the next try connects again
+        with suppress(*OUTAGE):
+            connection.close()  # cut by a restart: the next try connects again
 
 
 def _database_answers(now: float) -> bool:

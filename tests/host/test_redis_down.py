@@ -2,10 +2,6 @@
 the database with a logged warning, within the cache's short socket timeout, never raising."""
 
 import logging
-import shutil
-import signal
-import socket
-import subprocess
 import time
 
 import pytest
@@ -16,41 +12,21 @@ from django.test import override_settings
 from ai_models import NoActiveModel, activation, active, get_active_model, sharedcache
 from tests.factories import catalog_model
 
+from .servers import REDIS_SERVER, PrivateRedis
+
 pytestmark = [
-    pytest.mark.skipif(not shutil.which("redis-server"), reason="needs the redis-server binary"),
+    pytest.mark.skipif(not REDIS_SERVER, reason="needs the redis-server binary"),
     pytest.mark.django_db(transaction=True),
 ]
 
 SOCKET_TIMEOUT = 0.3
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def redis_server(tmp_path):
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield process, port
-    if process.poll() is None:
-        process.send_signal(signal.SIGCONT)
-        process.kill()
-    process.wait(timeout=10)
+    server = PrivateRedis(tmp_path)
+    yield server
+    server.stop()
 
 
 def redis_cache(port):
@@ -72,7 +48,7 @@ def timed(call):
 
 
 def test_frozen_then_stopped_redis_degrades_to_the_memo_and_the_database(redis_server, caplog, monkeypatch):
-    process, port = redis_server
+    port = redis_server.port
     monkeypatch.setattr(sharedcache, "RETRY_SECONDS", 0.5)
     # Checked on every call (ACTIVE_MODEL_RECHECK 0): the first call after the freeze meets it.
     ai_models = {**settings.AI_MODELS, "CACHE": "ai", "ACTIVE_MODEL_RECHECK": 0}
@@ -81,7 +57,7 @@ def test_frozen_then_stopped_redis_degrades_to_the_memo_and_the_database(redis_s
         assert get_active_model("chat").model_id == "a"
         assert caches["ai"].get(active.VERSION_KEY) is not None  # the shared path is in use
 
-        process.send_signal(signal.SIGSTOP)  # frozen: connections hang until the socket timeout
+        redis_server.freeze()  # frozen: connections hang until the socket timeout
         with caplog.at_level(logging.WARNING, logger="ai_models"):
             model, took = timed(lambda: get_active_model("chat"))
         assert model.model_id == "a"
@@ -93,9 +69,7 @@ def test_frozen_then_stopped_redis_degrades_to_the_memo_and_the_database(redis_s
         activation.activate(catalog_model("b"), "chat")  # a change while the cache is frozen
         assert get_active_model("chat").model_id == "b"
 
-        process.send_signal(signal.SIGCONT)
-        process.kill()  # down: refused connections
-        process.wait(timeout=10)
+        redis_server.stop()  # down: refused connections
         time.sleep(0.6)  # past RETRY_SECONDS: the cache is tried again
         caplog.clear()
         with caplog.at_level(logging.WARNING, logger="ai_models"):
