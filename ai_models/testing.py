@@ -31,6 +31,8 @@ Database access is needed (``@pytest.mark.django_db``, ``django.test.TestCase``)
 asks for it itself.
 """
 
+import functools
+import inspect
 from contextlib import ContextDecorator
 
 from .capabilities import CHAT, capability_kind
@@ -104,7 +106,25 @@ class active_models(ContextDecorator):
         if isinstance(func, type):
             # ContextDecorator would silently turn a test class into a function.
             raise TypeError("active_models decorates test functions; in a TestCase class, use it in setUp().")
+        if inspect.iscoroutinefunction(func):
+            # ContextDecorator would pin and unpin before the coroutine even starts.
+            @functools.wraps(func)
+            async def pinned(*args, **kwargs):
+                async with self._recreate_cm():
+                    return await func(*args, **kwargs)
+
+            return pinned
         return super().__call__(func)
+
+    async def __aenter__(self) -> dict:
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(self.__enter__)()
+
+    async def __aexit__(self, *exc_info):
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(self.__exit__)(*exc_info)
 
     def __enter__(self) -> dict:
         from django.db import transaction
@@ -139,14 +159,38 @@ class active_models(ContextDecorator):
         return False
 
 
+def _is_async(item) -> bool:
+    return inspect.iscoroutinefunction(getattr(item, "obj", None))
+
+
 if pytest is not None:
 
+    @pytest.hookimpl(tryfirst=True)  # before pytest-django orders the tests by the database they use
+    def pytest_collection_modifyitems(items):
+        """A test using ``ai_active_models`` uses the database: a transactional one when it is
+        ``async def`` (see the fixture)."""
+        for item in items:
+            names = getattr(item, "fixturenames", ())
+            if "ai_active_models" in names and not {"db", "transactional_db"} & set(names):
+                names.insert(0, "transactional_db" if _is_async(item) else "db")
+
     @pytest.fixture
-    def ai_active_models(db):
+    def ai_active_models(request):
         """Factory: ``ai_active_models({"chat": "provider:model_id"})`` pins models until the test ends.
 
-        Returns the pinned ``AIModel`` rows by capability, like ``active_models``.
+        Returns the pinned ``AIModel`` rows by capability, like ``active_models``. In an ``async def``
+        test, call it as ``await sync_to_async(ai_active_models)(...)``: the test then runs on a
+        transactional database (as ``django_db(transaction=True)``), because its database calls run
+        in another thread than the test's transaction would; the pins are undone when it ends.
         """
+        if _is_async(request.node):
+            from django.db import connection
+
+            request.getfixturevalue("transactional_db")
+            if connection.in_atomic_block:  # a plugin set the database up before this one could say
+                pytest.fail("ai_active_models in an async test needs @pytest.mark.django_db(transaction=True).")
+        else:
+            request.getfixturevalue("db")
         open_pins = []
 
         def pin(models=None, /, **by_capability):
