@@ -2,7 +2,9 @@
 
 All in one process and one run: the plain ORM query with cachalot off, the same query through
 cachalot (warm), a dict lookup (the floor) and one cache get on the same cache backend (and,
-on Redis, one GET through redis-py itself).
+on Redis, one GET through redis-py itself). Warm calls are timed with the default freshness
+settings: the one check a second (a cache get, a query every 5 s) falls inside the rounds, as in
+production.
 """
 
 from decimal import Decimal
@@ -92,6 +94,7 @@ def bench_active_model(backend: str) -> dict:
     _forget(chosen)
 
     label = {"sqlite-locmem": "SQLite+locmem", "postgres-redis": "PostgreSQL+Redis"}[backend]
+    micros = median(rounds["get_active_model_warm"]) * 1e6
     figures = [
         figure(
             f"{label}: SQL queries of a warm get_active_model call",
@@ -99,7 +102,20 @@ def bench_active_model(backend: str) -> dict:
             0,
             unit="",
             how="CaptureQueriesContext around 100 warm calls ÷ 100",
-        )
+        ),
+        figure(
+            f"{label}: warm get_active_model, median",
+            micros,
+            10,
+            unit=" µs",
+            how="median over 40 interleaved rounds at rotating call depths of the time per call",
+        ),
+        figure(
+            f"{label}: warm get_active_model ÷ dict lookup (the floor)",
+            ratio(active, rounds["dict_lookup"]),
+            200,
+            how="a Python dict lookup through the same lambda call; 200 × 0.05 µs is the 10 µs target",
+        ),
     ]
     if backend == "sqlite-locmem":
         figures.append(
@@ -117,9 +133,8 @@ def bench_active_model(backend: str) -> dict:
             figure(
                 f"{label}: warm get_active_model ÷ one raw Redis GET",
                 redis_ratio,
-                1.5,
-                how="get_active_model(…) warm ÷ redis-py GET of the same key on the same connection pool; "
-                "median of 40 interleaved rounds at rotating call depths",
+                how="for information: get_active_model(…) warm ÷ redis-py GET of the version key on the same "
+                "connection pool; median of 40 interleaved rounds at rotating call depths",
             )
         )
     figures += [
@@ -131,12 +146,7 @@ def bench_active_model(backend: str) -> dict:
         figure(
             f"{label}: warm get_active_model ÷ one Django cache.get",
             cache_ratio,
-            how="for information: cache.get of the version key on the same backend (the one get it makes)",
-        ),
-        figure(
-            f"{label}: warm get_active_model ÷ dict lookup (the floor)",
-            ratio(active, rounds["dict_lookup"]),
-            how="for information: a Python dict lookup through the same lambda call",
+            how="for information: cache.get of the version key on the same backend (at most one a second)",
         ),
     ]
     return {

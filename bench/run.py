@@ -40,7 +40,10 @@ GROUPS = {
     ),
     "postgres-redis": (
         "postgres-redis",
-        [("active_model_postgres_redis", "1. get_active_model, warm (PostgreSQL + Redis)")],
+        [
+            ("active_model_postgres_redis", "1. get_active_model, warm (PostgreSQL + Redis)"),
+            ("propagation", "8. An activation reaching another process (PostgreSQL + Redis)"),
+        ],
     ),
     "memory-cached": ("sqlite-locmem", [("memory", "5. Memory of the cached catalog")]),
     "memory-fetched": ("sqlite-locmem", [("memory_fetched", "5. Memory of the cached catalog")]),
@@ -54,6 +57,10 @@ def run_scenario(key: str) -> dict:
         from bench.bench_active import bench_active_model
 
         return bench_active_model(key.removeprefix("active_model_").replace("_", "-"))
+    if key == "propagation":
+        from bench.bench_propagation import bench_propagation
+
+        return bench_propagation()
     if key == "browse_pages":
         from bench.bench_pages import bench_browse_pages
 

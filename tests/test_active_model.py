@@ -5,6 +5,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from ai_models import NoActiveModel, UnknownCapability, get_active_model, activation
@@ -94,6 +95,7 @@ SECOND_PROCESS = textwrap.dedent(
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
+@override_settings(AI_MODELS={**settings.AI_MODELS, "ACTIVE_MODEL_RECHECK": 0})  # the cache on every call
 def test_change_committed_by_another_process_is_seen_on_the_next_call():
     activation.activate(catalog_model("first"), "chat")
     assert get_active_model("chat").model_id == "first"

@@ -8,16 +8,20 @@
 
 The settings (``DJANGO_SETTINGS_MODULE``) say which database and cache it shares with the test:
 ``tests.settings`` with ``AI_MODELS_TEST_SQLITE`` for one SQLite file, or
-``tests.host.follower_settings``.
+``tests.host.follower_settings``. ``Follower`` drives ``follow`` from the test's side.
 """
 
 import json
+import subprocess
 import sys
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 import django
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def current(get_active_model, NoActiveModel):
@@ -74,6 +78,44 @@ def load(threads: int):
     for worker in workers:
         worker.join(60)
     print(json.dumps(dict(answers)), flush=True)
+
+
+class Follower:
+    """Drives ``follow`` in a second process started with ``env`` (its database and cache)."""
+
+    def __init__(self, env):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.host.processes", "follow"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        self.ready = self._answer()["ready"]
+
+    def _answer(self) -> dict:
+        line = self.process.stdout.readline()
+        assert line, self.process.stderr.read()
+        return json.loads(line)
+
+    def poll_until(self, model_id, seconds):
+        """Make it call ``get_active_model`` until it serves ``model_id`` (``answer`` says when)."""
+        self.process.stdin.write(f"until {model_id} {seconds}\n")
+        self.process.stdin.flush()
+
+    def answer(self) -> dict:
+        """``{"seen", "at" (wall time), "queries"}`` of the last ``poll_until``."""
+        return self._answer()
+
+    def until(self, model_id, seconds) -> dict:
+        self.poll_until(model_id, seconds)
+        return self.answer()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.stdin.write("quit\n")
+            self.process.stdin.flush()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
 
 
 def main(action, argument=""):

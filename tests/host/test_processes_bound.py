@@ -22,6 +22,7 @@ from django.test import override_settings
 from ai_models import activation, active, sharedcache
 from tests.factories import catalog_model
 
+from .processes import Follower
 from .servers import REDIS_SERVER, PrivatePostgres, PrivateRedis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,44 +56,6 @@ def shares(redis):
         caches["default"].clear()  # cachalot's: locmem outlives the override, and the tables are flushed
         yield
         caches["default"].clear()
-
-
-class Follower:
-    """``python -m tests.host.processes follow``: a second process on this test's database and Redis."""
-
-    def __init__(self, env):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.host.processes", "follow"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        self.ready = self._answer()["ready"]
-
-    def _answer(self) -> dict:
-        line = self.process.stdout.readline()
-        assert line, self.process.stderr.read()
-        return json.loads(line)
-
-    def poll_until(self, model_id, seconds):
-        """Make it call ``get_active_model`` until it serves ``model_id`` (``answer`` says when)."""
-        self.process.stdin.write(f"until {model_id} {seconds}\n")
-        self.process.stdin.flush()
-
-    def answer(self) -> dict:
-        """``{"seen", "at" (wall time), "queries"}`` of the last ``poll_until``."""
-        return self._answer()
-
-    def until(self, model_id, seconds) -> dict:
-        self.poll_until(model_id, seconds)
-        return self.answer()
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.stdin.write("quit\n")
-            self.process.stdin.flush()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 def follower_env(**extra) -> dict:
