@@ -22,10 +22,10 @@ Between checks a warm call is a dict lookup and a clock read: no SQL, no cache g
 """
 
 import logging
-from contextlib import suppress
 import secrets
 import threading
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from time import monotonic
 
@@ -136,11 +136,15 @@ def _replace_versions(capabilities, alias):
     names = sorted(set(capabilities))
     rows = CapabilityLock.objects.using(alias).filter(capability__in=names)
     version = secrets.randbits(62) + 1  # never 0, the version of a capability without a row
-    if rows.update(version=version) < len(names):
-        # First change of a capability: make its row (another transaction may be making it too,
-        # which the insert waits for), then replace the version of all.
-        CapabilityLock.objects.using(alias).bulk_create([CapabilityLock(name) for name in names], ignore_conflicts=True)
-        rows.update(version=version)
+    with transaction.atomic(using=alias, savepoint=False):  # the change's own, or one of its own after it
+        if len(names) > 1:  # in name order, as the flow locks them: two changes never wait on each other
+            list(rows.select_for_update().order_by("capability").values_list("pk", flat=True))
+        if rows.update(version=version) < len(names):
+            # First change of a capability: make its row (another transaction may be making it
+            # too, which the insert waits for), then replace the version of all.
+            CapabilityLock.objects.using(alias).bulk_create([CapabilityLock(name) for name in names],
+                                                            ignore_conflicts=True)
+            rows.update(version=version)
 
 
 def models_changed(sender, instance, using=None, created=False, **kwargs):
@@ -236,10 +240,10 @@ def _database_failed(err: BaseException, now: float):
             connection.close()  # cut by a restart: the next try connects again
 
 
-def _database_answers(now: float) -> bool:
-    """Whether the database may be tried (not within ``ACTIVE_MODEL_RECHECK`` of a failure)."""
+def _outage(now: float) -> BaseException | None:
+    """The database's last error while it is left alone after failing; None when it may be tried."""
     outage = _state.outage
-    return outage is None or now >= outage[0]
+    return outage[1] if outage is not None and now < outage[0] else None
 
 
 def _checked() -> tuple:
@@ -261,7 +265,7 @@ def _check(now: float):
     recheck = ai_settings.ACTIVE_MODEL_RECHECK
     shared = _shared_version()
     versions, database_due = seen.versions, seen.database_due
-    if (shared is None or now >= database_due) and _database_answers(now):
+    if (shared is None or now >= database_due) and _outage(now) is None:
         try:
             versions = _database_versions()
         except OUTAGE as err:
@@ -290,8 +294,9 @@ def _load(capability, pending) -> _Memo:
     from .models import AIModel
 
     seen, generation = _state.seen, _state.generation  # read before the rows: a change between is seen next time
-    rows = _uncached(
-        AIModel.objects.select_related("provider")
+    rows = _uncached(  # from the database the versions come from, not a replica that may lag
+        AIModel.objects.using(_write_alias())
+        .select_related("provider")
         .filter(capability=capability)
         .in_use()
         .order_by("fallback_position", "pk")
@@ -317,18 +322,20 @@ def _lookup(capability) -> _Memo:
     if _holds(memo, capability, pending):
         return memo
     validate_capability(capability)
-    if _database_answers(now):
+    error = _outage(now)
+    if error is None:
         try:
             fresh = _load(capability, pending)
         except OUTAGE as err:
             _database_failed(err, now)
+            error = err
         else:
             _state.memo = {**_state.memo, capability: fresh}
             return fresh
     # The database fails: the last answer, unless it was read under a change since rolled back.
     if memo is not None and memo.pending in (None, pending):
         return memo
-    raise ActiveModelUnavailable(capability, _state.outage[1])
+    raise ActiveModelUnavailable(capability, error)
 
 
 def _warm(capability) -> _Memo | None:

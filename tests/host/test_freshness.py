@@ -71,6 +71,15 @@ def shared():
 
 
 @pytest.fixture
+def local():
+    """A cache of this process alone (locmem), whatever the leg's."""
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+        caches["default"].clear()
+        yield caches["default"]
+        caches["default"].clear()
+
+
+@pytest.fixture
 def cache_gets(monkeypatch):
     """How many times the app read the shared cache."""
     calls = []
@@ -164,7 +173,7 @@ def test_an_old_version_put_back_in_the_cache_is_caught_by_the_database(clock, s
     assert get_active_model("chat").model_id == "b"
 
 
-def test_with_a_process_local_cache_the_database_is_checked_every_recheck(clock, cache_gets):
+def test_with_a_process_local_cache_the_database_is_checked_every_recheck(clock, local, cache_gets):
     activate_a_with_b_saved()
     assert get_active_model("chat").model_id == "a"
     commit_elsewhere("b")
@@ -266,11 +275,11 @@ def database_down(monkeypatch):
     return down
 
 
-def test_a_database_outage_serves_the_last_answer_with_one_warning(clock, database_down, caplog):
+def test_a_database_outage_serves_the_last_answer_with_one_warning(clock, local, database_down, caplog):
     activate_a_with_b_saved()
     assert get_active_model("chat").model_id == "a"
     database_down()
-    clock.advance(RECHECK)
+    clock.advance(RECHECK)  # locmem: the database is what is checked every recheck
     with caplog.at_level(logging.WARNING, logger="ai_models"):
         assert [get_active_model("chat").model_id for _ in range(50)] == ["a"] * 50
         clock.advance(RECHECK)  # tried again once a recheck has passed, not on every call
@@ -285,7 +294,7 @@ def test_a_database_outage_serves_the_last_answer_with_one_warning(clock, databa
     assert get_active_model("chat").model_id == "b"  # back: checked and reloaded
 
 
-def test_a_reload_that_fails_serves_the_last_answer(clock, database_down):
+def test_a_reload_that_fails_serves_the_last_answer(clock, local, database_down):
     activation.activate(catalog_model("a"), "chat")
     assert get_active_model("chat").model_id == "a"
     active.committed()  # told of a change; the versions are read, then the database fails
@@ -295,7 +304,7 @@ def test_a_reload_that_fails_serves_the_last_answer(clock, database_down):
     assert [model.model_id for model in get_active_models("chat")] == ["a"]
 
 
-def test_an_outage_with_nothing_read_before_is_no_active_model_saying_why(clock, database_down):
+def test_an_outage_with_nothing_read_before_is_no_active_model_saying_why(clock, local, database_down):
     database_down()
     with pytest.raises(ActiveModelUnavailable) as caught:
         get_active_model("chat")
@@ -356,3 +365,13 @@ def test_bad_freshness_settings_are_reported(values, expected):
 def test_zero_is_a_valid_freshness_setting():
     with override_settings(AI_MODELS={**settings.AI_MODELS, "ACTIVE_MODEL_RECHECK": 0, "ACTIVE_MODEL_MAX_STALENESS": 0}):
         call_command("check")
+
+
+def test_a_provider_saved_outside_a_transaction_replaces_the_versions_of_all_its_capabilities():
+    activation.activate(catalog_model("a"), "chat")
+    activation.activate(catalog_model("a"), "content")
+    before = versions()
+    assert not connection.in_atomic_block
+    Provider.objects.get(slug="snapshot").save()  # autocommit: the versions are locked in a transaction of their own
+    after = versions()
+    assert after["chat"] != before["chat"] and after["content"] != before["content"]
