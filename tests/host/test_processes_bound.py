@@ -70,17 +70,14 @@ def follower_env(**extra) -> dict:
 
 
 @pytest.fixture
-def follower(redis, shares):
+def second(redis, shares):
+    """A second process serving "a", activated here, on this test's database and Redis."""
+    activate("a")
     env = follower_env(PGDATABASE=connection.settings_dict["NAME"], AI_MODELS_FOLLOW_REDIS=redis.url)
-    started = []
-
-    def start():
-        started.append(Follower(env))
-        return started[-1]
-
-    yield start
-    for process in started:
-        process.stop()
+    process = Follower(env)
+    assert process.ready == "a"
+    yield process
+    process.stop()
 
 
 def cached_version():
@@ -94,20 +91,14 @@ def activate(model_id) -> float:
     return started
 
 
-def test_a_change_reaches_the_second_process_within_the_recheck(follower):
-    activate("a")
-    second = follower()
-    assert second.ready == "a"
+def test_a_change_reaches_the_second_process_within_the_recheck(second):
     committed = activate("b")
     result = second.until("b", BOUND + 10)
     assert result["seen"] == "b"
     assert result["at"] - committed <= RECHECK + SLACK
 
 
-def test_redis_frozen_during_the_activation_then_resumed(follower, redis):
-    activate("a")
-    second = follower()
-    assert second.ready == "a"
+def test_redis_frozen_during_the_activation_then_resumed(second, redis):
     second.poll_until("b", BOUND + 10)  # serving all along, as a web process does
     redis.freeze()
     committed = activate("b")  # the commit's cache write times out
@@ -117,10 +108,7 @@ def test_redis_frozen_during_the_activation_then_resumed(follower, redis):
     assert result["at"] - committed <= BOUND + SLACK
 
 
-def test_redis_restored_from_a_snapshot_older_than_the_activation(follower, redis):
-    activate("a")
-    second = follower()
-    assert second.ready == "a"
+def test_redis_restored_from_a_snapshot_older_than_the_activation(second, redis):
     before = cached_version()
     redis.save()
     committed = activate("b")
