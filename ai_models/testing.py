@@ -12,6 +12,17 @@ As a context manager, or as a decorator of a test function::
     def test_pages(client):
         ...
 
+In a ``django.test.TestCase`` or ``TransactionTestCase``, in ``setUp``; sync and ``async def``
+tests (and views) then see the pin, and ``async with`` pins inside an async test::
+
+    class ReplyTests(TestCase):
+        def setUp(self):
+            self.pinned = self.enterContext(active_models({"chat": "snapshot:openai/gpt-4.1-mini"}))
+
+        async def test_image(self):
+            async with active_models(image="snapshot:openai/gpt-image-1"):
+                response = await self.async_client.get("/image/")
+
 As a pytest fixture, after enabling the plugin in your ``conftest.py``::
 
     pytest_plugins = ["ai_models.testing"]
@@ -19,6 +30,12 @@ As a pytest fixture, after enabling the plugin in your ``conftest.py``::
     def test_reply(ai_active_models, client):
         pinned = ai_active_models({"chat": "snapshot:openai/gpt-4.1-mini"})
         assert pinned["chat"].model_id == "openai/gpt-4.1-mini"
+
+    @pytest.mark.asyncio
+    async def test_async_reply(ai_active_models, async_client):
+        await sync_to_async(ai_active_models)(chat="snapshot:openai/gpt-4.1-mini")
+
+(An ``async def`` test using the fixture runs on a transactional database: see the fixture.)
 
 Models are given as ``"provider:model_id"`` strings or as ``CatalogModel`` objects. A string
 naming a model of the ``snapshot`` provider takes its entry from the snapshot file; any other
@@ -171,8 +188,9 @@ if pytest is not None:
         ``async def`` (see the fixture)."""
         for item in items:
             names = getattr(item, "fixturenames", ())
-            if "ai_active_models" in names and not {"db", "transactional_db"} & set(names):
-                names.insert(0, "transactional_db" if _is_async(item) else "db")
+            wanted = "transactional_db" if _is_async(item) else "db"
+            if "ai_active_models" in names and wanted not in names and "transactional_db" not in names:
+                names.insert(0, wanted)
 
     @pytest.fixture
     def ai_active_models(request):
@@ -187,8 +205,9 @@ if pytest is not None:
             from django.db import connection
 
             request.getfixturevalue("transactional_db")
-            if connection.in_atomic_block:  # a plugin set the database up before this one could say
-                pytest.fail("ai_active_models in an async test needs @pytest.mark.django_db(transaction=True).")
+            if connection.in_atomic_block:  # set up by a plugin before this one could say
+                pytest.fail("ai_active_models in an async test needs @pytest.mark.django_db(transaction=True): "
+                            "its pins are made in another thread than the test's transaction.")
         else:
             request.getfixturevalue("db")
         open_pins = []

@@ -122,6 +122,12 @@ async def test_fixture_async_pytest_asyncio(ai_active_models, async_client):
     assert await async_view(async_client) == PINNED
 
 
+@pytest.mark.anyio
+async def test_fixture_async_asking_for_db_too(db, ai_active_models):
+    await sync_to_async(ai_active_models)(chat=PIN)
+    assert (await aget_active_model("chat")).model_id == PINNED
+
+
 # --- nothing pinned: a pin that outlived its test fails these ---------------------------------
 
 
@@ -215,7 +221,7 @@ def test_pins_in_sync_and_async_tests_never_leak_in_either_order(host_project):
     ids = host_test_ids(host_project)
     forward = ran(host_pytest(host_project, "-v", *ids))  # -v: one line per test, in the order run
     backward = ran(host_pytest(host_project, "-v", *reversed(ids)))
-    assert sorted(forward) == sorted(backward) == sorted(ids) and len(ids) == 18
+    assert sorted(forward) == sorted(backward) == sorted(ids) and len(ids) == 19
     assert backward != forward
     # pytest-django runs transactional tests after the others, whatever the order asked; within
     # that, each pin is followed by sync and async checks in one run or the other.
