@@ -3,6 +3,7 @@ from django.core.cache import caches
 
 from ai_models import sharedcache
 from ai_models.drift import forget as forget_drift
+from ai_models.providers.kept import close_clients
 from ai_models.selection import clear_memo
 
 def pytest_collection_modifyitems(config, items):
@@ -31,3 +32,4 @@ def _fresh_caches():
     clear_memo()
     forget_drift()
     sharedcache.reset()
+    close_clients()  # connections kept by one test's clients never reach the next test's servers

@@ -258,6 +258,10 @@ FAULTS = {
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
+    def setup(self):
+        super().setup()
+        self.server.owner.connected(self.connection)
+
     def do_GET(self):
         owner = self.server.owner
         path = self.path.split("?", 1)[0]
@@ -306,6 +310,7 @@ class FaultServer:
         self.sent = 0
         self.huge_completed = False
         self._lock = threading.Lock()
+        self._connections = []  # kept open by clients between requests (HTTP/1.1 keep-alive)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
         self._httpd.daemon_threads = True
@@ -335,6 +340,10 @@ class FaultServer:
         with self._lock:
             self.requests.append((path, headers, self.fault))
 
+    def connected(self, connection):
+        with self._lock:
+            self._connections.append(connection)
+
     def count_sent(self, size):
         with self._lock:
             self.sent += size
@@ -349,10 +358,18 @@ class FaultServer:
         return self
 
     def stop(self):
-        """Stop listening: later connections are refused. Slow and dripping answers end now."""
+        """Stop listening and hang up on the connections clients keep: later requests are refused,
+        as by a server that went away. Slow and dripping answers end now."""
         self.released.set()
         self.go.set()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread = None
         self._httpd.server_close()
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:  # already closed
+                pass
