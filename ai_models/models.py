@@ -208,6 +208,9 @@ class AIModel(models.Model):
         """The provider backend, configured with its key and base URL and this model's ``parameters``."""
         backend = build_provider(self.provider.slug, self.provider)
         backend.parameters = dict(self.parameters or {})
+        # An embedding's length is checked against it: the dimensions asked for, else those listed.
+        dimensions = backend.parameters.get("dimensions") or (self.metadata or {}).get("dimensions")
+        backend.dimensions = dimensions if isinstance(dimensions, int) and dimensions > 0 else None
         return backend
 
     def openai_client(self, **options):

@@ -23,7 +23,7 @@ from ..exceptions import Told as _  # translated now, told again in each reader'
 CODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 # Bytes an object may take once decoded, by the character that announces it: a dict (with its
 # first keys), a list, each further value or key, each string (two quotes).
-OBJECT_COST = ((b"{", 200), (b"[", 64), (b",", 32), (b":", 32), (b'"', 16))
+OBJECT_COST = ((b"{", 200), (b"[", 64), (b",", 40), (b":", 40), (b'"', 16))
 # The decoded objects of an answer may take this many times the body cap; with the body itself,
 # its decoded text and the bytes read, the whole stays under ten times the cap.
 OBJECT_BUDGET = 5

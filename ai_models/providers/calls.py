@@ -121,10 +121,18 @@ class ModelCalls:
         data = self.json_object(reply)
         try:
             rows = sorted(data["data"], key=lambda row: row.get("index", 0))
+            lengths = {len(row["embedding"]) for row in rows}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            rows, lengths = [], set()
+        if self.dimensions and lengths and lengths != {self.dimensions}:  # checked before a float is built
+            raise self.unusable(
+                reply, _("embeddings of %(dimensions)d values, as saved for this model") % {"dimensions": self.dimensions}
+            )
+        try:
             vectors = tuple(tuple(float(number) for number in row["embedding"]) for row in rows)
         except (KeyError, TypeError, ValueError, AttributeError):
             vectors = ()
-        if len(vectors) != len(texts) or not all(vectors):
+        if len(vectors) != len(texts) or not all(vectors) or len(lengths) != 1:
             raise self.unusable(reply, _("one embedding per input"))
         return Generation(
             kind="embedding", provider=self.id, model_id=model_id, vectors=vectors, raw={"model": data.get("model")}

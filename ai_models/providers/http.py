@@ -1,9 +1,8 @@
 """The HTTP half shared by every provider reached over HTTP.
 
-``HTTPProvider`` owns the clients (kept per provider and origin for the life of the process,
-async ones per event loop: ``kept``; ``trust_env=False``, no cookies, over the guarded
-``transport``: vetted addresses, one deadline per exchange, the body capped and decoded once),
-the auth header and timeouts of each request, retries on 429/5xx honouring ``Retry-After``,
+``HTTPProvider`` owns the requests, sent through the client kept for its provider (``session``, over
+the guarded ``transport``: vetted addresses, one deadline per exchange, the body capped and decoded
+once), the auth header and timeouts of each request, retries on 429/5xx honouring ``Retry-After``,
 same-host-only redirects, JSON decoding (``decoding``: bounded depth, the key redacted from every
 string) and the mapping of every failure to a ``ProviderError`` that names the provider and never
 contains the key (nor an obvious transform of it), for sync and async calls alike. Calling a model
@@ -15,14 +14,11 @@ import json
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, ClassVar
 
 import httpx
 from django.core.exceptions import ValidationError
 
-from .. import __version__
 from ..conf import ai_settings
 from ..exceptions import Told as _  # translated now, told again in each reader's language
 from ..exceptions import (
@@ -37,9 +33,9 @@ from ..validators import is_safe_base_url, validate_base_url
 from . import decoding
 from .base import BaseProvider
 from .calls import ModelCalls
-from .kept import kept, kept_for_loop
 from .reply import Reply, retry_after_seconds
-from .transport import guarded_transport, origin_of, url_origin
+from .session import Session, provider_client
+from .transport import origin_of, url_origin
 
 # Looked up at call time so tests patch it (``ai_models.providers.http.sleep``) and never wait.
 sleep = time.sleep
@@ -49,29 +45,6 @@ MAX_REDIRECTS = 3
 MAX_PAGES = 100
 EXCERPT_CHARS = 200
 BACKOFF_SECONDS = 0.5
-USER_AGENT = f"django-ai-models/{__version__}"
-
-
-CLIENT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip, deflate"}
-
-
-@dataclass(frozen=True)
-class Session:
-    """A kept client with the headers and timeout of one fetch or call (what ``client()`` yields)."""
-
-    client: httpx.Client | httpx.AsyncClient
-    headers: dict
-    timeout: httpx.Timeout
-
-    @property
-    def seconds(self) -> float:
-        """The deadline of each exchange: connect + read timeout, over connect, headers and body."""
-        return (self.timeout.connect or 0) + (self.timeout.read or 0)
-
-
-def _no_cookies() -> CookieJar:
-    # A kept client serves every call to its provider: nothing one answer sets follows the next.
-    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 class HTTPProvider(ModelCalls, BaseProvider):
@@ -131,30 +104,19 @@ class HTTPProvider(ModelCalls, BaseProvider):
         timeout = httpx.Timeout(read_timeout, connect=ai_settings.CONNECT_TIMEOUT)
         return (self.invocation_headers() if invoking else self.auth_headers()), timeout
 
-    def _client_key(self) -> tuple:
-        return ("ai_models", self.id, url_origin(self.base_url))
-
-    def _new_client(self, client_class, asynchronous: bool):
-        transport = guarded_transport(self.base_url, self.id, asynchronous=asynchronous)
-        return client_class(
-            headers=CLIENT_HEADERS, transport=transport, trust_env=False, follow_redirects=False, cookies=_no_cookies()
-        )
-
     @contextmanager
     def client(self, *, invoking: bool = False) -> Iterator[Session]:
         """The session of one fetch or call: this provider's kept ``httpx.Client`` (see
         ``session_options``), connecting only to vetted addresses."""
         headers, timeout = self.session_options(invoking=invoking)
-        client = kept(self._client_key(), lambda: self._new_client(httpx.Client, False))
-        yield Session(client, headers, timeout)
+        yield Session(provider_client(self.id, self.base_url), headers, timeout)
 
     @asynccontextmanager
     async def aclient(self, *, invoking: bool = False) -> AsyncIterator[Session]:
         """The same with the ``httpx.AsyncClient`` kept for the running event loop, for the async
         calls (``achat`` ...), under the same guards."""
         headers, timeout = self.session_options(invoking=invoking)
-        client = kept_for_loop(self._client_key(), lambda: self._new_client(httpx.AsyncClient, True))
-        yield Session(client, headers, timeout)
+        yield Session(provider_client(self.id, self.base_url, asynchronous=True), headers, timeout)
 
     # -- requests --------------------------------------------------------------------------
 
@@ -257,7 +219,7 @@ class HTTPProvider(ModelCalls, BaseProvider):
                 return Reply(response.status_code, response.headers, body, request.url), None
             finally:
                 response.close()
-        except httpx.HTTPError as err:
+        except (httpx.HTTPError, OSError) as err:  # OSError: a socket or TLS failure no layer mapped
             failure = err
         # Raised outside the handler so the httpx error is chained only through _safe(), never as context.
         raise self._failure(failure, started, session.seconds) from self._safe(failure)
@@ -274,11 +236,11 @@ class HTTPProvider(ModelCalls, BaseProvider):
                 return Reply(response.status_code, response.headers, body, request.url), None
             finally:
                 await response.aclose()
-        except httpx.HTTPError as err:
+        except (httpx.HTTPError, OSError) as err:  # OSError: a socket or TLS failure no layer mapped
             failure = err
         raise self._failure(failure, started, session.seconds) from self._safe(failure)
 
-    def _failure(self, err: httpx.HTTPError, started: float, seconds: float) -> ProviderError:
+    def _failure(self, err: Exception, started: float, seconds: float) -> ProviderError:
         """The error an exchange that failed with ``err`` raises: a timeout when its deadline passed."""
         if isinstance(err, httpx.TimeoutException) and time.monotonic() - started >= seconds:
             return ProviderUnavailable(
@@ -286,10 +248,10 @@ class HTTPProvider(ModelCalls, BaseProvider):
             )
         return self._transport_error(err)
 
-    def _transport_error(self, err: httpx.HTTPError) -> ProviderError:
+    def _transport_error(self, err: Exception) -> ProviderError:
         if isinstance(err, httpx.TimeoutException):
             return ProviderUnavailable(self.id, _("timed out: the provider is unreachable"))
-        if isinstance(err, httpx.TransportError):
+        if isinstance(err, (httpx.TransportError, OSError)):
             return ProviderUnavailable(
                 self.id, _("the provider is unreachable (%(error)s)") % {"error": type(err).__name__}
             )

@@ -29,6 +29,7 @@ MAX_CONNECTIONS = 100
 MAX_KEEPALIVE = 20
 KEEPALIVE_SECONDS = 5.0
 DROPPED_HEADERS = (b"content-encoding", b"content-length")  # the body is handed on decoded
+ACCEPTED_CODINGS = "gzip, deflate"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class RequestGuard:
                 _("refused a request to another host (%(host)s): this client sends only to %(origin)s")
                 % {"host": request.url.host, "origin": "{}://{}".format(self.origin[0], self.origin[1])},
             )
+        request.headers["Accept-Encoding"] = ACCEPTED_CODINGS  # only what ``BodyReader`` decodes
         timeout = request.extensions.get("timeout") or {}
         parts = [timeout.get("connect"), timeout.get("read")]
         seconds = sum(part for part in parts if part) if any(parts) else None

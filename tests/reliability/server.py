@@ -216,14 +216,43 @@ def header_drip(handler):
     handler.close_connection = True
 
 
-def redirect_to(target):
-    """A redirect to ``target(server)`` followed by the path asked for."""
+def redirect_to(target, code=302):
+    """A redirect (``code``) to ``target(server)`` followed by the path asked for."""
 
     def respond(handler):
-        handler.send(302, b"", "text/plain", Location=target(handler.server.owner) + handler.path)
+        handler.send(code, b"", "text/plain", Location=target(handler.server.owner) + handler.path)
 
     return respond
 
+
+def event_stream(first_event: bytes, then: bytes):
+    """A stream of server-sent events: ``first_event``, then ``then`` every ``DRIP_INTERVAL``
+    (nothing at all when empty) until released."""
+
+    def respond(handler):
+        owner = handler.server.owner
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/event-stream")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        try:
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(first_event), first_event))
+            handler.wfile.flush()
+            while not owner.released.wait(DRIP_INTERVAL):
+                if then:
+                    handler.wfile.write(b"%x\r\n%s\r\n" % (len(then), then))
+                    handler.wfile.flush()
+        except OSError:
+            pass
+        handler.close_connection = True
+
+    return respond
+
+
+CHUNK_EVENT = (
+    b'data: {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", '
+    b'"choices": [{"index": 0, "delta": {"content": "Hi"}, "finish_reason": null}]}\n\n'
+)
 
 FAULTS = {
     "timeout": slow,
@@ -244,10 +273,15 @@ FAULTS = {
     "redirect to another host": redirect_to(lambda server: f"http://localhost:{server.port}"),
     "redirect to another port": redirect_to(lambda server: f"http://127.0.0.1:{server.trap_port}"),
     "redirect within the host": redirect_to(lambda server: f"http://127.0.0.1:{server.port}{MOVED}"),
+    "307 to another port": redirect_to(lambda server: f"http://127.0.0.1:{server.trap_port}", code=307),
+    "307 within the host": redirect_to(lambda server: f"http://127.0.0.1:{server.port}{MOVED}", code=307),
+    "event stream dripping": event_stream(CHUNK_EVENT + b"data: ", b" "),
+    "event stream going silent": event_stream(CHUNK_EVENT, b""),
     "gzip bomb, one layer": compressed(1, 64 * 1024 * 1024),
     "gzip bomb, two layers": compressed(2),
     "gzip bomb, three layers": compressed(3),
     "unknown content coding": compressed(1, 1024, coding="zstd"),
+    "brotli": compressed(1, 1024, coding="br"),
     "headers dripping in": header_drip,
     "gzipped": gzipped,
     "drip": drip,
