@@ -254,6 +254,12 @@ CHUNK_EVENT = (
     b'"choices": [{"index": 0, "delta": {"content": "Hi"}, "finish_reason": null}]}\n\n'
 )
 
+def cookie(handler):
+    """The healthy answer, with a cookie the client is asked to send back."""
+    payload = handler.server.owner.payloads[handler.path.split("?", 1)[0]]
+    handler.send(200, json.dumps(payload).encode(), **{"Set-Cookie": "session=from-the-provider; Path=/"})
+
+
 FAULTS = {
     "timeout": slow,
     "connection reset": reset,
@@ -286,6 +292,7 @@ FAULTS = {
     "gzipped": gzipped,
     "drip": drip,
     "held": held,
+    "cookie": cookie,
 }
 
 
