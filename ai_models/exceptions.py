@@ -39,7 +39,7 @@ def _forms(secret: str) -> tuple[tuple[str, ...], tuple[str, ...], re.Pattern]:
 
 # Unicode's format characters (category Cf: zero-width spaces and joiners, bidi controls, soft
 # hyphens...): invisible, so a key split by one reads as the key. Generated from Unicode 15.0;
-# tests/test_redaction.py checks it against the running Python's Unicode database.
+# tests/providers/test_decoding.py checks it against the running Python's Unicode database.
 FORMAT_CHARACTERS = re.compile(
     "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"

@@ -66,8 +66,9 @@ def url_origin(url: str) -> tuple[str, str, int | None]:
 class RequestGuard:
     """What the sync and async transports do around the library's own request handling."""
 
-    def __init__(self, lib: Library, origin: tuple, provider_id: str, idle: float | None):
-        self.lib, self.origin, self.provider_id, self.idle = lib, origin, provider_id, idle
+    def __init__(self, lib: Library, url, provider_id: str, idle: float | None):
+        self.lib, self.provider_id, self.idle = lib, provider_id, idle
+        self.origin, self.shown = origin_of(url), f"{url.scheme}://{url.netloc.decode('ascii')}"
 
     def begin(self, request) -> Exchange:
         """The exchange of ``request``, once it is known to go to the origin."""
@@ -75,7 +76,7 @@ class RequestGuard:
             raise ProviderResponseError(
                 self.provider_id,
                 _("refused a request to another host (%(host)s): this client sends only to %(origin)s")
-                % {"host": request.url.host, "origin": "{}://{}".format(self.origin[0], self.origin[1])},
+                % {"host": request.url.host, "origin": self.shown},
             )
         request.headers["Accept-Encoding"] = ACCEPTED_CODINGS  # only what ``BodyReader`` decodes
         timeout = request.extensions.get("timeout") or {}
@@ -211,7 +212,6 @@ def guarded_transport(base_url: str, provider_id: str, *, asynchronous: bool = F
     """
     lib = lib or library()
     url = lib.http.URL(base_url)
-    origin = origin_of(url)
     sync_class, async_class = _transport_classes(lib)
     network = (AsyncGuardedNetwork if asynchronous else GuardedNetwork)(lib.core)
     pool_class = lib.core.AsyncConnectionPool if asynchronous else lib.core.ConnectionPool
@@ -222,5 +222,5 @@ def guarded_transport(base_url: str, provider_id: str, *, asynchronous: bool = F
         max_keepalive_connections=MAX_KEEPALIVE,
         keepalive_expiry=KEEPALIVE_SECONDS,
     )
-    guard = RequestGuard(lib, origin, provider_id, idle)
+    guard = RequestGuard(lib, url, provider_id, idle)
     return (async_class if asynchronous else sync_class)(guard, pool)

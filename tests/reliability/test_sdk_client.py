@@ -106,7 +106,7 @@ def test_a_307_to_another_port_is_refused_and_the_prompt_goes_nowhere_else(sdk, 
         ask(sdk, asynchronous)
 
     assert str(caught.value) == (
-        "openai: refused a request to another host (127.0.0.1): this client sends only to http://127.0.0.1"
+        f"openai: refused a request to another host (127.0.0.1): this client sends only to {server.url('')}"
     )
     assert server.trap.requests == []
     assert len(server.requests) == 1  # refused, not retried
