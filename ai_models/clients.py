@@ -72,7 +72,8 @@ def openai_client(backend, *, asynchronous: bool = False, **options):
         return client_class(api_key=backend.api_key, base_url=base_url, http_client=http_client, **options)
 
     key_digest = hashlib.sha256(f"ai_models:{backend.api_key}".encode()).hexdigest()
-    key = ("openai", asynchronous, backend.id, base_url, key_digest, ai_settings.READ_TIMEOUT, repr(sorted(options.items())))
+    settings = (ai_settings.READ_TIMEOUT, repr(sorted(options.items())))
+    key = ("openai", asynchronous, backend.id, base_url, key_digest, settings)
     if not asynchronous:
         return kept(key, build)
     try:
@@ -88,7 +89,9 @@ def sdk_library(openai) -> str:
         name = cls.__module__.partition(".")[0]
         if name in ("httpx", "httpx2"):
             return name
-    raise ImproperlyConfigured(f"openai {openai.__version__} is built on an HTTP library django-ai-models does not know.")
+    raise ImproperlyConfigured(
+        f"openai {openai.__version__} is built on an HTTP library django-ai-models does not know."
+    )
 
 
 def sdk_http_client(openai, lib, base_url: str, provider_id: str, *, asynchronous: bool = False):
@@ -98,7 +101,8 @@ def sdk_http_client(openai, lib, base_url: str, provider_id: str, *, asynchronou
             base_url, provider_id, asynchronous=asynchronous, idle=ai_settings.READ_TIMEOUT, lib=lib
         )
     except lib.http.InvalidURL:  # parsed more strictly by the SDK's library than by ours
-        raise ProviderError(provider_id, _("the base URL is not allowed: %(reason)s") % {"reason": _("Enter a valid URL.")}) from None
+        reason = _("Enter a valid URL.")
+        raise ProviderError(provider_id, _("the base URL is not allowed: %(reason)s") % {"reason": reason}) from None
     client_class = openai.DefaultAsyncHttpxClient if asynchronous else openai.DefaultHttpxClient
     # Redirects within the origin are followed (the transport refuses any other), a few at most.
     return client_class(transport=transport, trust_env=False, follow_redirects=True, max_redirects=MAX_REDIRECTS)

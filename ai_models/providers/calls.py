@@ -125,9 +125,8 @@ class ModelCalls:
         except (KeyError, TypeError, ValueError, AttributeError):
             rows, lengths = [], set()
         if self.dimensions and lengths and lengths != {self.dimensions}:  # checked before a float is built
-            raise self.unusable(
-                reply, _("embeddings of %(dimensions)d values, as saved for this model") % {"dimensions": self.dimensions}
-            )
+            expected = _("embeddings of %(dimensions)d values, as saved for this model")
+            raise self.unusable(reply, expected % {"dimensions": self.dimensions})
         try:
             vectors = tuple(tuple(float(number) for number in row["embedding"]) for row in rows)
         except (KeyError, TypeError, ValueError, AttributeError):

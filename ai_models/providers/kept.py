@@ -51,7 +51,8 @@ def kept_for_loop(key, build):
     if found is not None and found[0]() is loop and is_open(found[1]):
         return found[1]
     with _lock:
-        for stale in [slot, *(slot for slot, (ref, _client) in _loop_clients.items() if _gone(ref()))]:
+        closed_loops = [other for other, (ref, _client) in _loop_clients.items() if _gone(ref())]
+        for stale in [slot, *closed_loops]:
             _loop_clients.pop(stale, None)  # their loops are closed: nothing could close them now
         client = build()
         _loop_clients[slot] = (weakref.ref(loop), client)

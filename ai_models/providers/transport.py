@@ -120,8 +120,8 @@ class GuardedBody:
                     yield decoded
             if rest := self.reader.finish():
                 yield rest
-        except BaseException:
-            self.close()  # hands the connection back at once
+        except Exception:
+            self.close()  # a refused or broken answer hands its connection back at once
             raise
 
     def close(self):
@@ -147,7 +147,7 @@ class AsyncGuardedBody:
                     yield decoded
             if rest := self.reader.finish():
                 yield rest
-        except BaseException:
+        except Exception:
             await self.aclose()
             raise
 
@@ -180,7 +180,7 @@ def _transport_classes(lib: Library) -> tuple[type, type]:
                 raise self.guard.refused(err) from None
             try:
                 return self.guard.answer(response, exchange, Body)
-            except BaseException:
+            except Exception:  # a refused coding or length: the connection goes back
                 response.close()
                 raise
 
@@ -197,7 +197,7 @@ def _transport_classes(lib: Library) -> tuple[type, type]:
                 raise self.guard.refused(err) from None
             try:
                 return self.guard.answer(response, exchange, AsyncBody)
-            except BaseException:
+            except Exception:
                 await response.aclose()
                 raise
 
