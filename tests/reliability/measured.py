@@ -99,7 +99,16 @@ def _outcome(function, backend, options):
     try:
         return function(backend, options)
     except Exception as err:  # noqa: BLE001 (reported to the test)
-        return err
+        return _refusal(err) or err
+
+
+def _refusal(error):
+    """The ``ProviderError`` an older openai SDK wrapped in ``APIConnectionError``, if any."""
+    from ai_models.exceptions import ProviderError
+
+    while error is not None and not isinstance(error, ProviderError):
+        error = error.__cause__
+    return error
 
 
 def main():
