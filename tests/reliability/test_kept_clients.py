@@ -9,6 +9,8 @@ deadlines, bombs); here, what keeping changes.
 
 import asyncio
 import os
+import signal
+import time
 
 import pytest
 
@@ -106,7 +108,13 @@ def test_a_forked_process_starts_with_no_client_of_its_parent(calling):
     if child == 0:  # the child: its own client, its own connection
         ok = provider_client("openai", backend.base_url) is not parent_client and backend.chat("m", MESSAGES)
         os._exit(0 if ok else 1)
-    _pid, status = os.waitpid(child, 0)
+    waited_until = time.monotonic() + 20  # a child stuck on a lock taken before the fork is killed
+    while not (ended := os.waitpid(child, os.WNOHANG))[0]:
+        if time.monotonic() > waited_until:
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            pytest.fail("the forked process hung")
+        time.sleep(0.05)
 
-    assert os.waitstatus_to_exitcode(status) == 0
+    assert os.waitstatus_to_exitcode(ended[1]) == 0
     assert len(calling._connections) == 2
