@@ -55,7 +55,7 @@ def openai_client(backend, *, asynchronous: bool = False, **options):
 def chat_kwargs(backend, model_id: str, messages: list, **params) -> dict:
     """``model``, ``messages`` and the saved model's parameters (under ``params``) for a chat call."""
     messages, merged = chat_arguments(backend.token_limit_param, backend.parameters, messages, params)
-    return {"model": model_id, "messages": messages, **merged}
+    return {**merged, "model": model_id, "messages": messages}
 
 
 def litellm_kwargs(backend, model_id: str, messages=None) -> dict:
@@ -66,4 +66,4 @@ def litellm_kwargs(backend, model_id: str, messages=None) -> dict:
     del sent["model"]
     if not messages:
         del sent["messages"]
-    return {**kwargs, **sent}
+    return {**sent, **kwargs}  # where the call goes and with which key: ours, whatever was saved
