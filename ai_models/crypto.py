@@ -6,6 +6,7 @@ then drop the old one.
 """
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.views.decorators.debug import sensitive_variables
 
 from .conf import ai_settings
 from .exceptions import EncryptionError
@@ -28,6 +29,7 @@ def _fernet() -> MultiFernet:
         ) from err
 
 
+@sensitive_variables()  # every frame below holds the key in some form: hidden from error reports
 def encrypt(plaintext: str) -> str:
     """Encrypt ``plaintext`` with the first configured key."""
     return _fernet().encrypt(plaintext.encode()).decode()

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from . import crypto
 from .capabilities import capability_label
@@ -79,6 +80,7 @@ class Provider(models.Model):
         return crypto.decrypt(self.api_key_encrypted)
 
     @api_key.setter
+    @sensitive_variables("value")
     def api_key(self, value: str):
         value = (value or "").strip()
         self._key_entered = True
