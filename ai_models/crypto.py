@@ -5,6 +5,9 @@ keys can be rotated: put the new key first, run ``manage.py ai_models rotate_key
 then drop the old one.
 """
 
+import hashlib
+import hmac
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.views.decorators.debug import sensitive_variables
 
@@ -44,6 +47,25 @@ def decrypt(token: str) -> str:
             "A stored API key cannot be decrypted with AI_MODELS['ENCRYPTION_KEYS']: "
             "the key that encrypted it was removed or changed."
         ) from None
+
+
+def _url_digest(plaintext: str, base_url: str) -> str:
+    return hashlib.sha256(f"{base_url.rstrip('/')}\0{plaintext}".encode()).hexdigest()
+
+
+@sensitive_variables()
+def bind(plaintext: str, base_url: str) -> str:
+    """The binding of a stored key to the base URL it was entered for, kept beside its ciphertext.
+
+    A digest of URL and key, encrypted: it cannot be made for another URL without the encryption
+    keys, nor copied from another row (whose key differs)."""
+    return encrypt(_url_digest(plaintext, base_url))
+
+
+@sensitive_variables()
+def is_bound(binding: str, plaintext: str, base_url: str) -> bool:
+    """Whether ``binding`` binds the key ``plaintext`` to ``base_url``. Raises ``EncryptionError``."""
+    return bool(binding) and hmac.compare_digest(decrypt(binding), _url_digest(plaintext, base_url))
 
 
 def rotate(token: str) -> str:

@@ -157,6 +157,10 @@ class EncryptionError(AIModelsError):
     """A stored API key cannot be encrypted or decrypted with the configured keys."""
 
 
+class StoredKeyWithheld(AIModelsError):
+    """A stored API key is not sent: the base URL is not the one it was entered for."""
+
+
 class ProviderError(AIModelsError):
     """A provider call failed. Names the provider; never contains the API key."""
 

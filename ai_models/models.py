@@ -3,11 +3,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from . import crypto
 from .capabilities import capability_label
+from .exceptions import StoredKeyWithheld
 from .parameters import validate_parameters
 from .providers import backends_in_use, build_provider
 from .validators import validate_base_url
@@ -38,6 +40,9 @@ class Provider(models.Model):
     )
     api_key_encrypted = models.TextField(_("API key (encrypted)"), blank=True, editable=False)
     api_key_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    # The stored key's binding to the base URL it was entered for (``crypto.bind``): checked on every
+    # read, so a URL changed outside ``save()`` (``QuerySet.update()``, ``loaddata``) gets no key.
+    api_key_binding = models.TextField(_("API key binding (encrypted)"), blank=True, editable=False)
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive providers are left out of the catalog.")
     )
@@ -59,25 +64,43 @@ class Provider(models.Model):
         self._key_base_url = self.__dict__.get("base_url")  # where the stored key may be sent
 
     def save(self, *args, **kwargs):
-        """Save; a stored key not entered again with a changed base URL is cleared.
+        """Save; a stored key not entered again with a changed base URL is cleared, a key entered
+        is bound to the base URL saved with it.
 
         A key is sent only to the base URL it was stored with: whoever can change the URL
         must not be able to have the key sent to a host of their choosing.
         """
+        key_fields = ("api_key_encrypted", "api_key_last4", "api_key_binding")
         moved = not self._state.adding and self.base_url != getattr(self, "_key_base_url", self.base_url)
-        if moved and self.has_stored_key and not getattr(self, "_key_entered", False):
-            self.api_key_encrypted, self.api_key_last4 = "", ""
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "api_key_encrypted", "api_key_last4"}
+        entered = getattr(self, "_key_entered", False)
+        if moved and self.has_stored_key and not entered:
+            self.api_key_encrypted, self.api_key_last4, self.api_key_binding = "", "", ""
+        elif entered and self.has_stored_key:  # the URL may have been set after the key
+            self.api_key_binding = crypto.bind(crypto.decrypt(self.api_key_encrypted), self.base_url)
+        if (moved or entered) and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *key_fields}
         super().save(*args, **kwargs)
         self._key_base_url, self._key_entered = self.base_url, False
 
     @property
     def api_key(self) -> str:
-        """The stored key, decrypted ("" when none is stored)."""
+        """The stored key, decrypted ("" when none is stored).
+
+        Raises ``EncryptionError`` (it cannot be decrypted) or ``StoredKeyWithheld`` (the base URL
+        is not the one it was entered for)."""
         if not self.api_key_encrypted:
             return ""
-        return crypto.decrypt(self.api_key_encrypted)
+        key = crypto.decrypt(self.api_key_encrypted)
+        if not crypto.is_bound(self.api_key_binding, key, self.base_url):
+            raise StoredKeyWithheld(
+                gettext(
+                    "the stored API key is not sent: it was entered for another base URL than %(url)s, which was "
+                    "changed outside the admin's form (or the key was stored by an older release); enter the key "
+                    "again in the admin"
+                )
+                % {"url": self.base_url or gettext("the provider's own URL")}
+            )
+        return key
 
     @api_key.setter
     @sensitive_variables("value")
@@ -86,6 +109,7 @@ class Provider(models.Model):
         self._key_entered = True
         self.api_key_encrypted = crypto.encrypt(value) if value else ""
         self.api_key_last4 = value[-4:] if len(value) >= 12 else ""
+        self.api_key_binding = crypto.bind(value, self.base_url) if value else ""
 
     @property
     def has_stored_key(self) -> bool:

@@ -22,13 +22,15 @@ def run(out, **options):
         for row in Provider.objects.select_for_update().exclude(api_key_encrypted="").order_by("pk"):
             try:
                 row.api_key_encrypted = crypto.rotate(row.api_key_encrypted)
+                if row.api_key_binding:
+                    row.api_key_binding = crypto.rotate(row.api_key_binding)
             except EncryptionError as err:
                 # Raising inside atomic() rolls back the keys already rotated.
                 raise fail(
                     _("Cannot rotate the stored API key of provider %(provider)s: %(error)s Nothing was changed.")
                     % {"provider": row.slug, "error": err}
                 ) from None
-            row.save(update_fields=["api_key_encrypted", "updated_at"])
+            row.save(update_fields=["api_key_encrypted", "api_key_binding", "updated_at"])
             count += 1
     out.line(
         _("Re-encrypted %(count)s stored API keys under the first key of AI_MODELS['ENCRYPTION_KEYS'].")
