@@ -13,6 +13,7 @@ from .exceptions import StoredKeyWithheld
 from .parameters import validate_parameters
 from .providers import backends_in_use, build_provider
 from .validators import validate_base_url
+from .visible import visible
 
 
 class ProviderManager(models.Manager):
@@ -213,7 +214,7 @@ class AIModel(models.Model):
 
     def __str__(self):
         # The name first: Unfold capitalises the first letter of titles, which would misspell an id.
-        return f"{self.display_name or self.model_id} ({capability_label(self.capability)})"
+        return f"{visible(self.display_name or self.model_id)} ({capability_label(self.capability)})"
 
     @property
     def capability_label(self) -> str:
@@ -300,7 +301,7 @@ class CatalogEntry(models.Model):
         verbose_name_plural = _("catalog models")
 
     def __str__(self):
-        return self.id
+        return visible(self.id)  # read out (the row's aria-label); the pk stays exact for the actions
 
     def save(self, *args, **kwargs):
         raise TypeError("Catalog entries are never stored: activate one to save it as an AIModel.")

@@ -1,6 +1,7 @@
 """What every subcommand prints: plain-text tables or ``--json``, one-line errors, and the formats they share.
 
-Provider text is untrusted: ``clean`` drops control characters so it cannot drive the terminal.
+Provider text is untrusted: ``clean`` drops control characters so it cannot drive the terminal, and
+shows the characters that hide or reorder text as ``[U+XXXX]`` (``ai_models.visible``).
 """
 
 import json
@@ -10,6 +11,8 @@ from decimal import Decimal
 from django.core.management.base import CommandError
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+
+from ..visible import visible
 
 FAILED = 1  # a provider or an operation failed
 USAGE = 2  # the arguments name something that does not exist (argparse also exits 2)
@@ -61,8 +64,8 @@ def fail(message, returncode=FAILED):
 
 
 def clean(text, limit=None) -> str:
-    """``text`` on one line without control characters, cut to ``limit`` characters."""
-    text = _CONTROL.sub(" ", str(text or "")).strip()
+    """``text`` on one line without control characters, hidden ones shown, cut to ``limit`` characters."""
+    text = visible(_CONTROL.sub(" ", str(text or "")).strip())
     if limit and len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
