@@ -12,9 +12,14 @@ from .conf import ai_settings
 from .exceptions import ProviderUnsupported
 from .parameters import chat_arguments
 
+# What the SDKs are given for a server that takes no key (a local Ollama, vLLM...): both refuse an
+# empty key, and without one they would read OPENAI_API_KEY and send OpenAI's key to that server.
+NO_KEY = "no-key"
+
 
 def sdk_base_url(backend) -> str:
-    """The checked base URL of ``backend``'s OpenAI-compatible API, its key required.
+    """The checked base URL of ``backend``'s OpenAI-compatible API, its key required unless its
+    calls take none.
 
     Raises ``ProviderUnsupported`` (no such API), ``ProviderAuthError`` (no key) or
     ``ProviderError`` (a base URL the settings do not allow).
@@ -49,7 +54,12 @@ def openai_client(backend, *, asynchronous: bool = False, **options):
         http_client = openai.DefaultAsyncHttpxClient if asynchronous else openai.DefaultHttpxClient
         options["http_client"] = http_client(trust_env=False)
     client_class = openai.AsyncOpenAI if asynchronous else openai.OpenAI
-    return client_class(api_key=backend.api_key, base_url=base_url, **options)
+    return client_class(api_key=sdk_api_key(backend), base_url=base_url, **options)
+
+
+def sdk_api_key(backend) -> str:
+    """The key to give an SDK: the backend's, or ``NO_KEY`` for a server whose calls take none."""
+    return backend.api_key or NO_KEY
 
 
 def chat_kwargs(backend, model_id: str, messages: list, **params) -> dict:
@@ -61,7 +71,7 @@ def chat_kwargs(backend, model_id: str, messages: list, **params) -> dict:
 def litellm_kwargs(backend, model_id: str, messages=None) -> dict:
     """Keyword arguments for ``litellm.completion()``: the model through LiteLLM's OpenAI-compatible
     route, the base URL, the key, the saved model's parameters, and ``messages`` if given."""
-    kwargs = {"model": f"openai/{model_id}", "api_base": sdk_base_url(backend), "api_key": backend.api_key}
+    kwargs = {"model": f"openai/{model_id}", "api_base": sdk_base_url(backend), "api_key": sdk_api_key(backend)}
     sent = chat_kwargs(backend, model_id, messages or [])
     del sent["model"]
     if not messages:
