@@ -23,13 +23,20 @@ DASH = "—"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def local_cache_note() -> str:
-    """With a process-local cache, why this command cannot see what the site fetched ("" otherwise)."""
+def local_cache_note(testing: bool = False) -> str:
+    """With a process-local cache, why this command cannot see what the site fetched ("" otherwise).
+
+    ``testing``: said by ``providers --test``, whose test column is that fetch, made now."""
     from ..active import cache_is_process_local
     from ..conf import ai_settings
 
     if not cache_is_process_local():
         return ""
+    if testing:
+        return " " + _(
+            "in this process (the cache %(alias)r is private to each process, so what the site or another "
+            "command fetched is not visible here; the test column is a fetch made now)"
+        ) % {"alias": ai_settings.CACHE}
     return " " + _(
         "in this process (the cache %(alias)r is private to each process, so what the site or another "
         "command fetched is not visible here; use a shared cache, or run `providers --test`)"

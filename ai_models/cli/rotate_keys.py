@@ -32,6 +32,9 @@ def run(out, **options):
                 ) from None
             row.save(update_fields=["api_key_encrypted", "api_key_binding", "updated_at"])
             count += 1
+    if not count:  # no key to rotate, with or without ENCRYPTION_KEYS: say so, not "re-encrypted 0"
+        out.line(_("No API key is stored in the database: nothing to re-encrypt."))
+        return
     out.line(
         _("Re-encrypted %(count)s stored API keys under the first key of AI_MODELS['ENCRYPTION_KEYS'].")
         % {"count": count}
