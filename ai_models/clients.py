@@ -1,7 +1,7 @@
 """The official clients, configured from a saved model: the ``openai`` SDK (sync and async) for every
 provider with an OpenAI-compatible API, and keyword arguments for LiteLLM.
 
-Optional extras: ``pip install "django-ai-models[openai]"`` or ``[litellm]``. Host code gets the
+Optional extras: ``pip install "/path/to/django-ai-models[openai]"`` or ``[litellm]``. Host code gets the
 SDK's streaming, tools and retries; our own HTTP stays for listing, test calls and the demo.
 """
 
@@ -45,7 +45,8 @@ def openai_client(backend, *, asynchronous: bool = False, **options):
         import openai
     except ImportError:
         raise ImproperlyConfigured(
-            'openai_client() needs the openai package: pip install "django-ai-models[openai]".'
+            'openai_client() needs the openai package: pip install "/path/to/django-ai-models[openai]" '
+            "(the openai extra, from your checkout of django-ai-models)."
         ) from None
     base_url = sdk_base_url(backend)
     options.setdefault("timeout", float(backend.option("GENERATION_TIMEOUT") or ai_settings.READ_TIMEOUT))

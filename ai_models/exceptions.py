@@ -128,7 +128,7 @@ class NoActiveModel(AIModelsError, LookupError):
         self.capability = capability
         super().__init__(
             f"No active AI model for capability {capability!r}. Activate one in the Django admin "
-            "(AI models › Browse catalog › Activate) or run "
+            "(AI models › Catalog models › Activate the selected model) or run "
             f"`manage.py ai_models activate PROVIDER MODEL_ID --capability {capability}`."
         )
 
