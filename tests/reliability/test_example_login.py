@@ -43,8 +43,10 @@ def test_an_anonymous_post_generates_nothing_and_a_logged_in_one_is_answered(sit
     assert generated == []
 
     client, token = logged_in(site)
-    with client:
+    try:
         answered = client.post("/chat/", data={**PROMPT, "csrfmiddlewaretoken": token},
                                headers={"Referer": f"{site}/chat/"})
+    finally:
+        client.close()  # no keep-alive connection left to the live server's threads
     assert answered.status_code == 200 and "openai/gpt-4.1-mini" in answered.text
     assert generated == ["chat"]
