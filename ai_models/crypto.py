@@ -49,23 +49,25 @@ def decrypt(token: str) -> str:
         ) from None
 
 
-def _url_digest(plaintext: str, base_url: str) -> str:
-    return hashlib.sha256(f"{base_url.rstrip('/')}\0{plaintext}".encode()).hexdigest()
+def _url_digest(plaintext: str, provider_id: str, base_url: str) -> str:
+    return hashlib.sha256(f"{provider_id}\0{base_url.rstrip('/')}\0{plaintext}".encode()).hexdigest()
 
 
 @sensitive_variables()
-def bind(plaintext: str, base_url: str) -> str:
-    """The binding of a stored key to the base URL it was entered for, kept beside its ciphertext.
+def bind(plaintext: str, provider_id: str, base_url: str) -> str:
+    """The binding of a stored key to the provider and base URL it was entered for (an empty URL is
+    the provider's own), kept beside its ciphertext.
 
-    A digest of URL and key, encrypted: it cannot be made for another URL without the encryption
-    keys, nor copied from another row (whose key differs)."""
-    return encrypt(_url_digest(plaintext, base_url))
+    A digest of them and the key, encrypted: it cannot be made for another URL without the
+    encryption keys, nor copied from another row (whose key differs)."""
+    return encrypt(_url_digest(plaintext, provider_id, base_url))
 
 
 @sensitive_variables()
-def is_bound(binding: str, plaintext: str, base_url: str) -> bool:
-    """Whether ``binding`` binds the key ``plaintext`` to ``base_url``. Raises ``EncryptionError``."""
-    return bool(binding) and hmac.compare_digest(decrypt(binding), _url_digest(plaintext, base_url))
+def is_bound(binding: str, plaintext: str, provider_id: str, base_url: str) -> bool:
+    """Whether ``binding`` binds the key ``plaintext`` to that provider and base URL. Raises
+    ``EncryptionError``."""
+    return bool(binding) and hmac.compare_digest(decrypt(binding), _url_digest(plaintext, provider_id, base_url))
 
 
 def rotate(token: str) -> str:

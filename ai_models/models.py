@@ -41,8 +41,9 @@ class Provider(models.Model):
     )
     api_key_encrypted = models.TextField(_("API key (encrypted)"), blank=True, editable=False)
     api_key_last4 = models.CharField(max_length=4, blank=True, editable=False)
-    # The stored key's binding to the base URL it was entered for (``crypto.bind``): checked on every
-    # read, so a URL changed outside ``save()`` (``QuerySet.update()``, ``loaddata``) gets no key.
+    # The stored key's binding to the provider and base URL it was entered for (``crypto.bind``):
+    # checked on every read, so a URL changed outside ``save()`` (``QuerySet.update()``, ``loaddata``)
+    # gets no key.
     api_key_binding = models.TextField(_("API key binding (encrypted)"), blank=True, editable=False)
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive providers are left out of the catalog.")
@@ -77,7 +78,7 @@ class Provider(models.Model):
         if moved and self.has_stored_key and not entered:
             self.api_key_encrypted, self.api_key_last4, self.api_key_binding = "", "", ""
         elif entered and self.has_stored_key:  # the URL may have been set after the key
-            self.api_key_binding = crypto.bind(crypto.decrypt(self.api_key_encrypted), self.base_url)
+            self.api_key_binding = crypto.bind(crypto.decrypt(self.api_key_encrypted), self.slug, self.base_url)
         if (moved or entered) and kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], *key_fields}
         super().save(*args, **kwargs)
@@ -92,14 +93,14 @@ class Provider(models.Model):
         if not self.api_key_encrypted:
             return ""
         key = crypto.decrypt(self.api_key_encrypted)
-        if not crypto.is_bound(self.api_key_binding, key, self.base_url):
+        if not crypto.is_bound(self.api_key_binding, key, self.slug, self.base_url):
             raise StoredKeyWithheld(
                 gettext(
-                    "the stored API key is not sent: it was entered for another base URL than %(url)s, which was "
-                    "changed outside the admin's form (or the key was stored by an older release); enter the key "
-                    "again in the admin"
+                    "the stored API key is not sent: it was entered for another provider or base URL than "
+                    "%(provider)s at %(url)s, changed outside the admin's form (or the key was stored by an older "
+                    "release); enter the key again in the admin"
                 )
-                % {"url": self.base_url or gettext("the provider's own URL")}
+                % {"provider": self.slug, "url": self.base_url or gettext("the provider's own URL")}
             )
         return key
 
@@ -110,7 +111,7 @@ class Provider(models.Model):
         self._key_entered = True
         self.api_key_encrypted = crypto.encrypt(value) if value else ""
         self.api_key_last4 = value[-4:] if len(value) >= 12 else ""
-        self.api_key_binding = crypto.bind(value, self.base_url) if value else ""
+        self.api_key_binding = crypto.bind(value, self.slug, self.base_url) if value else ""
 
     @property
     def has_stored_key(self) -> bool:

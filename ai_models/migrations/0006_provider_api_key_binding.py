@@ -1,4 +1,4 @@
-"""A stored API key is bound to the base URL it was entered for (``crypto.bind``).
+"""A stored API key is bound to the provider and base URL it was entered for (``crypto.bind``).
 
 Keys stored before are bound to the base URL they are stored with now. The binding is written
 here with frozen code, not the app's, so later changes to ``crypto`` leave this migration as it
@@ -26,7 +26,7 @@ def bind_stored_keys(apps, schema_editor):
             key = fernet.decrypt(row.api_key_encrypted.encode()).decode()
         except InvalidToken:
             continue
-        digest = hashlib.sha256(f"{row.base_url.rstrip('/')}\0{key}".encode()).hexdigest()
+        digest = hashlib.sha256(f"{row.slug}\0{row.base_url.rstrip('/')}\0{key}".encode()).hexdigest()
         row.api_key_binding = fernet.encrypt(digest.encode()).decode()
         row.save(update_fields=["api_key_binding"])
 

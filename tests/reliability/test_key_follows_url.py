@@ -152,8 +152,8 @@ def test_a_settings_key_goes_to_the_url_in_settings_even_when_the_row_repeats_it
 # URL without save() leaves the binding behind, and the key is withheld where it is read.
 
 WITHHELD = (
-    "OpenAI: the connection test failed: the stored API key is not sent: it was entered for another base URL "
-    "than {url}, which was changed outside the admin's form (or the key was stored by an older release); "
+    "OpenAI: the connection test failed: the stored API key is not sent: it was entered for another provider or "
+    "base URL than openai at {url}, changed outside the admin's form (or the key was stored by an older release); "
     "enter the key again in the admin"
 )
 
@@ -168,7 +168,7 @@ def test_a_url_moved_by_queryset_update_gets_no_key(editor, both_allowed, server
     assert run_test_connection(editor, row) == [WITHHELD.format(url=trap_url)]
     assert server.trap.requests == [] and server.requests == []
     page = editor.get(f"{PROVIDERS_URL}{row.pk}/change/").content.decode()
-    assert "it was entered for another base URL" in page  # "key in use" says why
+    assert "it was entered for another provider or base URL" in page  # "key in use" says why
     Provider.objects.filter(pk=row.pk).update(base_url=server.url("/openai/v1"))  # moved back: sent again
     assert run_test_connection(editor, row)[0].startswith("OpenAI: 3 models listed")
     assert keys_received(server) == [f"Bearer {API_KEY}"]
@@ -209,7 +209,7 @@ def test_a_binding_copied_from_another_row_does_not_fit(db, both_allowed, server
     with pytest.raises(StoredKeyWithheld):
         Provider.objects.get(pk=victim.pk).api_key
     backend = build_provider("openai", Provider.objects.get(pk=victim.pk))
-    assert backend.api_key == "" and "entered for another base URL" in backend.key_error
+    assert backend.api_key == "" and "entered for another provider or base URL" in backend.key_error
 
 
 def test_keys_stored_before_bindings_are_bound_by_the_migration(db, both_allowed, server):
@@ -230,3 +230,19 @@ def test_keys_stored_before_bindings_are_bound_by_the_migration(db, both_allowed
 
     assert Provider.objects.get(pk=row.pk).api_key == API_KEY
     assert Provider.objects.get(pk=undecryptable.pk).api_key_binding == ""
+
+
+def test_a_key_moved_to_another_provider_with_its_binding_does_not_fit(db, both_allowed, server):
+    from ai_models.providers import build_provider
+
+    both_allowed()
+    openai = Provider(slug="openai")  # the provider's own URL: bound to "openai" and ""
+    openai.api_key = API_KEY
+    openai.save()
+    groq = Provider.objects.create(slug="groq")
+
+    Provider.objects.filter(pk=groq.pk).update(api_key_encrypted=openai.api_key_encrypted,
+                                               api_key_binding=openai.api_key_binding)
+
+    backend = build_provider("groq", Provider.objects.get(pk=groq.pk))
+    assert backend.api_key == "" and "entered for another provider or base URL" in backend.key_error
