@@ -1,7 +1,7 @@
 """The official clients, configured from a saved model: the ``openai`` SDK (sync and async) for every
 provider with an OpenAI-compatible API, and keyword arguments for LiteLLM.
 
-Optional extras: ``pip install "django-ai-models[openai]"`` or ``[litellm]``. Host code gets the
+Optional extras: ``pip install "/path/to/django-ai-models[openai]"`` or ``[litellm]``. Host code gets the
 SDK's streaming, tools and retries; our own HTTP stays for listing, test calls and the demo.
 
 The SDK clients are kept (one per provider configuration and process, per event loop for the async
@@ -25,9 +25,14 @@ from .providers.http import MAX_REDIRECTS
 from .providers.kept import kept, kept_for_loop
 from .providers.transport import guarded_transport, library
 
+# What the SDKs are given for a server that takes no key (a local Ollama, vLLM...): both refuse an
+# empty key, and without one they would read OPENAI_API_KEY and send OpenAI's key to that server.
+NO_KEY = "no-key"
+
 
 def sdk_base_url(backend) -> str:
-    """The checked base URL of ``backend``'s OpenAI-compatible API, its key required.
+    """The checked base URL of ``backend``'s OpenAI-compatible API, its key required unless its
+    calls take none.
 
     Raises ``ProviderUnsupported`` (no such API), ``ProviderAuthError`` (no key) or
     ``ProviderError`` (a base URL the settings do not allow).
@@ -56,7 +61,8 @@ def openai_client(backend, *, asynchronous: bool = False, **options):
         import openai
     except ImportError:
         raise ImproperlyConfigured(
-            'openai_client() needs the openai package: pip install "django-ai-models[openai]".'
+            'openai_client() needs the openai package: pip install "/path/to/django-ai-models[openai]" '
+            "(the openai extra, from your checkout of django-ai-models)."
         ) from None
     base_url = sdk_base_url(backend)
     lib = library(sdk_library(openai))
@@ -65,13 +71,13 @@ def openai_client(backend, *, asynchronous: bool = False, **options):
     options.setdefault("max_retries", ai_settings.MAX_RETRIES)
     client_class = openai.AsyncOpenAI if asynchronous else openai.OpenAI
     if "http_client" in options:
-        return client_class(api_key=backend.api_key, base_url=base_url, **options)
+        return client_class(api_key=sdk_api_key(backend), base_url=base_url, **options)
 
     def build():
         http_client = sdk_http_client(openai, lib, base_url, backend.id, asynchronous=asynchronous)
-        return client_class(api_key=backend.api_key, base_url=base_url, http_client=http_client, **options)
+        return client_class(api_key=sdk_api_key(backend), base_url=base_url, http_client=http_client, **options)
 
-    key_digest = hashlib.sha256(f"ai_models:{backend.api_key}".encode()).hexdigest()
+    key_digest = hashlib.sha256(f"ai_models:{sdk_api_key(backend)}".encode()).hexdigest()
     settings = (ai_settings.READ_TIMEOUT, repr(sorted(options.items())))
     key = ("openai", asynchronous, backend.id, base_url, key_digest, settings)
     if not asynchronous:
@@ -108,18 +114,23 @@ def sdk_http_client(openai, lib, base_url: str, provider_id: str, *, asynchronou
     return client_class(transport=transport, trust_env=False, follow_redirects=True, max_redirects=MAX_REDIRECTS)
 
 
+def sdk_api_key(backend) -> str:
+    """The key to give an SDK: the backend's, or ``NO_KEY`` for a server whose calls take none."""
+    return backend.api_key or NO_KEY
+
+
 def chat_kwargs(backend, model_id: str, messages: list, **params) -> dict:
     """``model``, ``messages`` and the saved model's parameters (under ``params``) for a chat call."""
     messages, merged = chat_arguments(backend.token_limit_param, backend.parameters, messages, params)
-    return {"model": model_id, "messages": messages, **merged}
+    return {**merged, "model": model_id, "messages": messages}
 
 
 def litellm_kwargs(backend, model_id: str, messages=None) -> dict:
     """Keyword arguments for ``litellm.completion()``: the model through LiteLLM's OpenAI-compatible
     route, the base URL, the key, the saved model's parameters, and ``messages`` if given."""
-    kwargs = {"model": f"openai/{model_id}", "api_base": sdk_base_url(backend), "api_key": backend.api_key}
+    kwargs = {"model": f"openai/{model_id}", "api_base": sdk_base_url(backend), "api_key": sdk_api_key(backend)}
     sent = chat_kwargs(backend, model_id, messages or [])
     del sent["model"]
     if not messages:
         del sent["messages"]
-    return {**kwargs, **sent}
+    return {**sent, **kwargs}  # where the call goes and with which key: ours, whatever was saved

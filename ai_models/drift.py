@@ -24,6 +24,7 @@ from .capabilities import capability_label
 from .catalog.criteria import expiry_state
 from .conf import ai_settings
 from .providers.base import CatalogModel
+from .visible import visible
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ PRICE_MESSAGES = {  # (side, went up) -> message
 
 def _with_successor(kind: str, message: str, successor: str) -> Flag:
     if successor:
-        message = gettext("%(flag)s; replacement: %(model)s") % {"flag": message, "model": successor}
+        message = gettext("%(flag)s; replacement: %(model)s") % {"flag": message, "model": visible(successor)}
     return Flag(kind, message, successor)
 
 

@@ -148,7 +148,7 @@ class NoActiveModel(AIModelsError, LookupError):
         self.capability = capability
         super().__init__(
             f"No active AI model for capability {capability!r}. Activate one in the Django admin "
-            "(AI models › Browse catalog › Activate) or run "
+            "(AI models › Catalog models › Activate the selected model) or run "
             f"`manage.py ai_models activate PROVIDER MODEL_ID --capability {capability}`."
         )
 
@@ -175,6 +175,10 @@ class EmbeddingSwitchUnconfirmed(ActivationError):
 
 class EncryptionError(AIModelsError):
     """A stored API key cannot be encrypted or decrypted with the configured keys."""
+
+
+class StoredKeyWithheld(AIModelsError):
+    """A stored API key is not sent: the base URL is not the one it was entered for."""
 
 
 class ProviderError(AIModelsError):

@@ -12,13 +12,22 @@ As a context manager, or as a decorator of a test function::
     def test_pages(client):
         ...
 
-As a pytest fixture, after enabling the plugin in your ``conftest.py``::
+In a ``django.test.TestCase`` (a decorator takes functions, not classes), in ``setUp``::
 
-    pytest_plugins = ["ai_models.testing"]
+    class ReplyTests(TestCase):
+        def setUp(self):
+            self.pinned = self.enterContext(active_models({"chat": "snapshot:openai/gpt-4.1-mini"}))
+
+As a pytest fixture, after enabling the plugin in your pytest configuration (``pytest.ini``, or
+``[tool.pytest.ini_options]`` in ``pyproject.toml``), wherever your ``conftest.py`` files are::
+
+    addopts = -p ai_models.testing
 
     def test_reply(ai_active_models, client):
         pinned = ai_active_models({"chat": "snapshot:openai/gpt-4.1-mini"})
         assert pinned["chat"].model_id == "openai/gpt-4.1-mini"
+
+(``pytest_plugins = ["ai_models.testing"]`` works too, but only in the root ``conftest.py``.)
 
 Models are given as ``"provider:model_id"`` strings or as ``CatalogModel`` objects. A string
 naming a model of the ``snapshot`` provider takes its entry from the snapshot file; any other

@@ -38,6 +38,11 @@ fi
 
 say "building the sdist, then the wheel from the sdist (so MANIFEST.in is tested too)"
 "$tools" -m build --outdir "$tmp/dist" . >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; die "python -m build"; }
+# A data directory setuptools does not see as a package is warned about on every `pip install`.
+if grep -q "would be ignored" "$tmp/build.log"; then
+    grep "is absent from the .packages. configuration" "$tmp/build.log" >&2
+    die "setuptools warns 'Package would be ignored': list the directories in setup.cfg's packages"
+fi
 wheel=$(ls "$tmp"/dist/*.whl)
 sdist=$(ls "$tmp"/dist/*.tar.gz)
 say "built $(basename "$wheel") and $(basename "$sdist")"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from ..capabilities import capability_label
 from ..conf import ai_settings
 from ..drift import EXPIRED, expiry_flag
+from ..visible import visible
 from .base import EMPTY  # one dash for every empty cell
 
 
@@ -174,9 +175,10 @@ def status_summary(status) -> str:
 
 
 def own_words(error: str, provider: str) -> str:
-    """A provider error without its leading "<provider id>: ", for places that name the provider already."""
+    """A provider error without its leading "<provider id>: ", for places that name the provider
+    already, its hidden characters shown."""
     prefix = f"{provider}: "
-    return error[len(prefix):] if error and error.startswith(prefix) else (error or "")
+    return visible(error[len(prefix):] if error and error.startswith(prefix) else error)
 
 
 def _skipped(status) -> str:

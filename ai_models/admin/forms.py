@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from ..capabilities import capability_choices
 from ..drift import EXPIRED, expiry_flag
@@ -144,6 +145,7 @@ class ProviderForm(forms.ModelForm):
             # Saved models point at this row: switching its backend would silently re-route them.
             self.fields["slug"].disabled = True
 
+    @sensitive_variables("key", "cleaned")  # the key typed, hidden from error reports
     def clean(self):
         cleaned = super().clean()
         key, clear = cleaned.get("api_key"), cleaned.get("clear_api_key")

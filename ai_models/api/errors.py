@@ -1,4 +1,5 @@
-"""API errors: JSON bodies with a stable ``code`` and a translated ``detail``.
+"""API errors: JSON bodies with a stable ``code`` and a translated ``detail`` (provider text and
+echoed input in it shown with ``ai_models.visible``).
 
 ``exception_handler`` formats every error of the API's views, DRF's own (validation,
 authentication, permission, throttling, 404) included::
@@ -11,6 +12,8 @@ authentication, permission, throttling, 404) included::
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from ..visible import visible
 
 # Validation codes that name what was wrong; any other validation error is "invalid".
 SPECIFIC_CODES = ("unknown_provider", "unknown_capability", "unknown_model")
@@ -60,11 +63,11 @@ def _validation_body(detail) -> dict:
     found = _flatten(detail)
     errors = {}
     for field, error in found:
-        errors.setdefault(field, []).append({"code": error.code, "detail": str(error)})
+        errors.setdefault(field, []).append({"code": error.code, "detail": visible(error)})
     first_field, first = found[0] if found else ("non_field_errors", exceptions.ErrorDetail(_("Invalid input.")))
     code = first.code if first.code in SPECIFIC_CODES else "invalid"
     where = "" if first_field == "non_field_errors" else f"{first_field}: "
-    return {"code": code, "detail": f"{where}{first}", "errors": errors}
+    return {"code": code, "detail": visible(f"{where}{first}"), "errors": errors}
 
 
 def exception_handler(exc, context):
@@ -77,6 +80,6 @@ def exception_handler(exc, context):
     else:
         # DRF turns Django's Http404 and PermissionDenied into its own, with a coded detail.
         detail = response.data.get("detail", "")
-        response.data = {"code": getattr(detail, "code", None) or "error", "detail": str(detail)}
+        response.data = {"code": getattr(detail, "code", None) or "error", "detail": visible(detail)}
         response.data.update(getattr(exc, "extra", {}))
     return response

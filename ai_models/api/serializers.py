@@ -16,6 +16,7 @@ from ..capabilities import capability_label
 from ..catalog import SORT_KEYS
 from ..catalog.criteria import PRICE_FILTERS, STATE_FILTERS  # not re-exported by ai_models.catalog
 from ..conf import ai_settings
+from ..visible import visible
 
 MAX_BULK = 100  # saved/bulk/: a handful of models, never the whole catalog into the table
 DEFAULT_BULK = 20
@@ -35,6 +36,14 @@ class PriceField(serializers.DecimalField):
 
     def to_representation(self, value):
         return _decimal(value)
+
+
+class ShownTextField(serializers.CharField):
+    """Provider text for people to read (a name, a message): what hides or reorders text shown as
+    ``[U+XXXX]`` (see ``ai_models.visible``). Ids keep every character: they are sent back as given."""
+
+    def to_representation(self, value):
+        return visible(value)
 
 
 def _iso(value):
@@ -196,8 +205,8 @@ class EntrySerializer(serializers.Serializer):
     id = serializers.CharField(help_text=_("provider:model_id"))
     provider = serializers.CharField()
     model_id = serializers.CharField()
-    name = serializers.CharField()
-    description = serializers.CharField()
+    name = ShownTextField()
+    description = ShownTextField()
     capabilities = serializers.ListField(child=serializers.CharField(), help_text=_("Configured capabilities it is offered for."))
     reasons = serializers.DictField(child=serializers.CharField(), help_text=_("capability -> why it was given"))
     kinds = serializers.ListField(child=serializers.CharField(), help_text=_("The calls it answers, as its provider says."))
@@ -219,8 +228,8 @@ class EntrySerializer(serializers.Serializer):
             "id": entry.pk,
             "provider": entry.provider,
             "model_id": entry.model_id,
-            "name": entry.name or entry.model_id,
-            "description": entry.description,
+            "name": visible(entry.name or entry.model_id),
+            "description": visible(entry.description),
             "capabilities": sorted(entry.capabilities),
             "reasons": entry.capability_reasons,
             "kinds": sorted(entry.kinds),
@@ -253,7 +262,7 @@ class StatusSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=["fresh", "stale", "failed", "never"])
     fetched_at = serializers.DateTimeField(allow_null=True)
     age_seconds = serializers.SerializerMethodField()
-    error = serializers.CharField()
+    error = ShownTextField()
     count = serializers.IntegerField()
     skipped = serializers.IntegerField()
     key_source = serializers.ChoiceField(choices=["environment", "settings", "database", ""])
@@ -286,7 +295,7 @@ class SavedModelSerializer(serializers.Serializer):
     model_id = serializers.CharField()
     capability = serializers.CharField()
     capability_label = serializers.CharField()
-    name = serializers.CharField(source="display_name")
+    name = ShownTextField(source="display_name")
     context_window = serializers.IntegerField(allow_null=True)
     input_price = PriceField()
     output_price = PriceField()

@@ -139,7 +139,10 @@ class BaseProvider:
     name: ClassVar[str]
     default_base_url: ClassVar[str] = ""
     api_key_env: ClassVar[str | None] = None
-    requires_key: ClassVar[bool] = True
+    requires_key: ClassVar[bool] = True  # listing the catalog needs a key
+    # Calling a model needs a key, even where listing does not; False for servers whose key is
+    # optional (a local Ollama, vLLM...): a call then goes without one.
+    calls_require_key: ClassVar[bool] = True
     # Where the model entries sit in a list payload; None when the payload is a bare list.
     items_key: ClassVar[str | None] = "data"
     # The chat parameter that caps a reply's length (the trial call asks for one token).
@@ -288,11 +291,12 @@ class BaseProvider:
     def require_key(self, always: bool = False):
         """Raise ``ProviderAuthError`` when a key is needed and none is usable (no HTTP call).
 
-        ``always``: calling a model needs a key even where listing does not.
+        ``always``: for a call to a model, which needs a key even where listing does not, unless
+        the provider's calls take none (``calls_require_key``).
         """
         if self.key_error:
             raise ProviderAuthError(self.id, self.key_error)
-        if (self.requires_key or always) and not self.api_key:
+        if (self.requires_key or (always and self.calls_require_key)) and not self.api_key:
             where = self.api_key_env or f"AI_MODELS['PROVIDERS']['{self.id}']['API_KEY']"
             raise ProviderAuthError(
                 self.id,

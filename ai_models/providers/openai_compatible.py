@@ -67,6 +67,7 @@ class OpenAICompatibleServer(OpenAICompatibleProvider):
     id = "openai_compatible"
     name = "OpenAI-compatible server"
     requires_key = False
+    calls_require_key = False
     embeddings_path = "/embeddings"
     images_path = "/images/generations"
     speech_path = "/audio/speech"

@@ -11,7 +11,9 @@
 
 Every generation spends the site's provider keys, so the API takes only logged-in users of
 this site (their session and CSRF token, as the page's own form does) and both it and the
-pages are rate limited. The pages at ``/<capability>/`` post the same form and show the same result.
+pages are rate limited. The pages at ``/<capability>/`` post the same form and show the same
+result; they and the index ask the same login (an anonymous visitor is sent to ``LOGIN_URL``, the
+admin's login page in the demo).
 """
 
 import base64
@@ -24,6 +26,7 @@ from typing import Callable, NamedTuple
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -163,6 +166,7 @@ def api(request, capability):
     return JsonResponse(result)
 
 
+@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def page(request, capability):
     form = PromptForm(request.POST if request.method == "POST" else None)
@@ -189,6 +193,7 @@ def page(request, capability):
     return render(request, "generation/page.html", context, status=status)
 
 
+@login_required
 @require_GET
 def index(request):
     pages = [

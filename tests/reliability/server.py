@@ -319,8 +319,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send(200, payload if isinstance(payload, bytes) else json.dumps(payload).encode())
 
     def do_POST(self):
-        """A call to a model: its body is read and set aside, then answered as a GET of the path."""
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        """A call to a model: its body is kept in ``bodies``, then answered as a GET of the path."""
+        self.server.owner.bodies.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
         self.do_GET()
 
     def send(self, code, content, content_type="application/json", **headers):
@@ -346,6 +346,7 @@ class FaultServer:
         self._fault = None
         self.payloads = dict(HEALTHY)
         self.requests = []  # (path with query, headers, the fault then in force)
+        self.bodies = []  # the bodies of POST requests, as sent
         self.released = threading.Event()
         self.go = threading.Event()
         self.sent = 0
