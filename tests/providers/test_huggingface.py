@@ -24,7 +24,7 @@ class TestHuggingFace(ProviderContract):
     expected = {
         "meta-llama/Llama-3.1-8B-Instruct": CHAT,
         "Qwen/Qwen2.5-VL-7B-Instruct": CHAT,
-        "meta-llama/Llama-Guard-3-8B": set(),
+        "meta-llama/Llama-Guard-3-8B": {"moderation"},
         "black-forest-labs/FLUX.1-dev": {"image"},
         "stabilityai/stable-diffusion-3.5-large": {"image"},
         "hexgrad/Kokoro-82M": {"speech"},
@@ -37,6 +37,9 @@ class TestHuggingFace(ProviderContract):
         "sentence-transformers/all-MiniLM-L6-v2": {"embedding"},
         "BAAI/bge-reranker-v2-m3": {"rerank"},
         "Wan-AI/Wan2.2-T2V-A14B": {"video"},
+        "Wan-AI/Wan2.2-I2V-A14B": {"video"},
+        # A base checkpoint: text-generation, but no chat template (no "conversational" tag).
+        "meta-llama/Llama-3.1-8B": set(),
     }
     _next = "https://huggingface.co/api/models?pipeline_tag=text-generation&inference_provider=all&cursor=eyIkb3IiOlt7"
     pages = [
