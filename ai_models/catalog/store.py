@@ -32,7 +32,7 @@ from .encoding import Cached, encode
 
 logger = logging.getLogger("ai_models.catalog")
 
-KEY_PREFIX = "ai_models:catalog:2"  # bump the number when the cached format changes
+KEY_PREFIX = "ai_models:catalog:3"  # bump the number when the cached format changes
 EPOCH_KEY = f"{KEY_PREFIX}:epoch"  # changes whenever any provider's list is stored
 FAILURE_BACKOFF = 60  # seconds before an automatic retry of a provider whose last fetch failed
 
