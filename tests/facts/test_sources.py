@@ -89,3 +89,18 @@ def test_gemma_on_the_gemini_api_is_free_with_its_source(offline):
     gemma = next(entry for entry in facts.complete(parsed, "gemini") if entry.model_id == "gemma-3-27b-it")
     assert gemma.input_price == Decimal(0) and gemma.output_price == Decimal(0)
     assert gemma.source_of("input_price").startswith("LiteLLM")
+
+
+@pytest.mark.skipif(not HAS_LITELLM, reason="litellm not installed")
+def test_the_coverage_script_meets_the_target_on_the_captures():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "facts-coverage.py"
+    result = subprocess.run([sys.executable, str(script), "--json"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["target_met"] and report["targeted"]["before"] == 0
+    assert report["targeted"]["after"] / report["targeted"]["chat"] >= 0.9
