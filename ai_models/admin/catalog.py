@@ -233,7 +233,8 @@ class CatalogEntryAdmin(ModelAdmin):
         try:
             if activating:
                 note = guardrail.approve(capability, entry.input_price, entry.output_price, request.user,
-                                         confirmed=form.cleaned_data["confirm_above_ceiling"])
+                                         confirmed=form.cleaned_data["confirm_above_ceiling"],
+                                         sources=guardrail.price_sources(entry))
         except guardrail.AboveCeiling as above:
             if not above.permitted:
                 refused = guardrail.refusal(entry.name or entry.model_id, capability, above.excess, format_price)
@@ -329,7 +330,8 @@ class CatalogEntryAdmin(ModelAdmin):
         choices = []
         for name, label in capability_choices():
             current = active.get(name)
-            excess = guardrail.excesses(name, entry.input_price, entry.output_price) if activating else []
+            excess = (guardrail.excesses(name, entry.input_price, entry.output_price, guardrail.price_sources(entry))
+                      if activating else [])
             ceiling = ceilings.get(name, {})
             choices.append(
                 {

@@ -354,6 +354,7 @@ class ExcessSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=["input", "output"])
     price = PriceField()
     ceiling = PriceField()
+    source = serializers.CharField(help_text=_('The model-facts dataset the price came from; "" for the provider\'s.'))
 
 
 class ChoiceResultSerializer(serializers.Serializer):
