@@ -64,6 +64,8 @@ def format_price_change(new: Decimal | None, old: Decimal | None) -> str:
 def with_source(entry, field: str, text: str) -> str:
     """``text`` (an entry's ``field``, formatted) marked when a dataset completed it (its source on
     hover, "*" after it) or disagrees with the provider beyond the threshold (a "≠" flag)."""
+    if not entry.facts and not entry.conflicts:  # most rows: the provider said it all
+        return text
     source = entry.source_of(field)
     conflict = next(((other, value) for name, other, value in entry.conflicts if name == field), None)
     if not source and conflict is None:

@@ -19,6 +19,7 @@ from .complete import complete as _complete
 __all__ = ["FIELDS", "PROVIDER", "complete", "datasets", "describe", "sources_json", "REFRESHED_KEY"]
 
 PROVIDER = "provider"  # the source of a value the provider listed itself
+_EMPTY = (None, "", ())
 
 REFRESHED_KEY = "ai_models:facts:1:{name}"  # a refreshed copy: {"data", "url", "fetched_at"}
 _loaded: dict = {}  # dataset name -> (what it was read from, Dataset or None): once per process
@@ -86,15 +87,10 @@ def describe(today: date | None = None) -> list[dict]:
 def sources_json(entry) -> dict:
     """Field -> {"source": "provider" or a dataset label}, for every known value among ``FIELDS``;
     a field a dataset disagrees with also holds ``"conflict": {"source", "value"}``."""
-    conflicts = {field: {"source": source, "value": value} for field, source, value in entry.conflicts}
-    found = {}
-    for field in FIELDS:
-        value = getattr(entry, field)
-        if value is None or value == "" or value == ():
-            continue
-        found[field] = {"source": entry.source_of(field) or PROVIDER}
-        if field in conflicts:
-            found[field]["conflict"] = conflicts[field]
+    sources = dict(entry.facts)
+    found = {field: {"source": sources.get(field, PROVIDER)} for field in FIELDS if getattr(entry, field) not in _EMPTY}
+    for field, source, value in entry.conflicts:
+        found[field]["conflict"] = {"source": source, "value": value}
     return found
 
 
