@@ -13,7 +13,7 @@ from datetime import date
 from .. import sharedcache
 from ..conf import ai_settings
 from . import sources
-from .complete import FIELDS, complete_model  # noqa: F401  (public: the fields completed)
+from .complete import FIELDS
 from .complete import complete as _complete
 
 __all__ = ["FIELDS", "PROVIDER", "complete", "datasets", "describe", "sources_json", "REFRESHED_KEY"]

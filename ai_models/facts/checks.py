@@ -1,4 +1,6 @@
-"""System checks of the model facts: their settings (E014) and the age of the datasets (W009)."""
+"""System checks of the model facts: their settings (E014), and with ``check --deploy`` the age of
+the datasets (W009): reading them takes a few hundred milliseconds, which every ``manage.py``
+command would otherwise pay at start."""
 
 from decimal import Decimal
 
@@ -10,11 +12,18 @@ from . import sources
 
 
 @register(TAG)
-def check_facts(app_configs=None, **kwargs):
+def check_facts_settings(app_configs=None, **kwargs):
     problems = settings_problems()
     if problems:
         return [Error("AI_MODELS " + "; ".join(problems) + ".", hint="See docs/settings.md, Model facts.",
                       id="ai_models.E014")]
+    return []
+
+
+@register(TAG, deploy=True)
+def check_facts_age(app_configs=None, **kwargs):
+    if settings_problems():
+        return []  # E014 says what to fix first
     from . import describe
 
     limit = ai_settings.FACTS_MAX_AGE_DAYS

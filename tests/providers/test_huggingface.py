@@ -99,3 +99,13 @@ class TestHuggingFace(ProviderContract):
         assert model.name == "hexgrad/Kokoro-82M"
         assert model.created.isoformat() == "2024-12-26T00:20:08+00:00"
         assert model.output_modalities == ("audio",)
+
+
+def test_a_listed_tokenizer_config_decides_whether_a_checkpoint_is_chat():
+    base = {"id": "org/base-7b", "pipeline_tag": "text-generation", "tags": ["conversational"],
+            "config": {"tokenizer_config": {"bos_token": "<s>"}}}
+    tuned = {**base, "id": "org/chat-7b", "tags": [],
+             "config": {"tokenizer_config": {"chat_template": "{% for m in messages %}...{% endfor %}"}}}
+    untold = {"id": "org/untold-7b", "pipeline_tag": "text-generation"}  # no tags, no config: chat
+    kinds = {model.model_id: model.kinds for model in HuggingFaceProvider.parse_catalog([base, tuned, untold])}
+    assert kinds == {"org/base-7b": frozenset(), "org/chat-7b": {"chat"}, "org/untold-7b": {"chat"}}

@@ -121,4 +121,5 @@ def test_real_openrouter_capture():
     }
     assert {"tools", "structured_outputs"} <= set(by_id["anthropic/claude-sonnet-4.5"].parameters)
     assert by_id["z-ai/glm-5.2"].input_price == Decimal("1.4")
+    assert by_id["anthropic/claude-sonnet-4.5"].max_output  # top_provider.max_completion_tokens
     assert all(model.input_price is None or model.input_price >= 0 for model in catalog)
