@@ -13,13 +13,12 @@ from datetime import date
 from .. import sharedcache
 from ..conf import ai_settings
 from . import sources
-from .complete import FIELDS
+from .complete import FIELDS, is_empty
 from .complete import complete as _complete
 
 __all__ = ["FIELDS", "PROVIDER", "complete", "datasets", "describe", "sources_json", "REFRESHED_KEY"]
 
 PROVIDER = "provider"  # the source of a value the provider listed itself
-_EMPTY = (None, "", ())
 
 REFRESHED_KEY = "ai_models:facts:1:{name}"  # a refreshed copy: {"data", "url", "fetched_at"}
 _loaded: dict = {}  # dataset name -> (what it was read from, Dataset or None): once per process
@@ -87,8 +86,9 @@ def describe(today: date | None = None) -> list[dict]:
 def sources_json(entry) -> dict:
     """Field -> {"source": "provider" or a dataset label}, for every known value among ``FIELDS``;
     a field a dataset disagrees with also holds ``"conflict": {"source", "value"}``."""
-    sources = dict(entry.facts)
-    found = {field: {"source": sources.get(field, PROVIDER)} for field in FIELDS if getattr(entry, field) not in _EMPTY}
+    completed = dict(entry.facts)
+    found = {field: {"source": completed.get(field, PROVIDER)} for field in FIELDS
+             if not is_empty(getattr(entry, field))}
     for field, source, value in entry.conflicts:
         found[field]["conflict"] = {"source": source, "value": value}
     return found

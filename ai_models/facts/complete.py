@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from .. import classification as rules
 from ..capabilities import CHAT, EMBEDDING, IMAGE, MODERATION, RERANK, SPEECH, TRANSCRIPTION, VIDEO, gettext_noop
+from ..providers.base import ParsedCatalog
 from .ids import NAMESPACES, candidates, variant
 from .sources import MODES
 
@@ -66,7 +67,8 @@ def matches(datasets, provider_id: str, model_id: str, aliases=()) -> list:
     return found
 
 
-def _empty(value) -> bool:
+def is_empty(value) -> bool:
+    """Whether a field's value says nothing (never true of a price of 0)."""
     return value is None or value == "" or value == ()
 
 
@@ -87,9 +89,9 @@ def complete_model(model, found, threshold: Decimal, shared=None):
         given = getattr(model, field)
         for dataset, record, exact in found:
             value = getattr(record, field)
-            if _empty(value) or (field in PRICES and (not exact or (value == 0 and not per_token))):
+            if is_empty(value) or (field in PRICES and (not exact or (value == 0 and not per_token))):
                 continue
-            if _empty(given):
+            if is_empty(given):
                 changes[field] = intern(value) if isinstance(value, tuple) else value
                 sources.append((field, dataset.label))
             elif field in COMPARED and _apart(given, value, threshold):
@@ -128,7 +130,7 @@ def complete(models, provider_id: str, datasets, threshold: Decimal) -> list:
         complete_model(model, matches(datasets, provider_id, model.model_id, _aliases(model)), threshold, shared)
         for model in models
     ]
-    return type(models)(completed, getattr(models, "skipped", 0)) if hasattr(models, "skipped") else completed
+    return ParsedCatalog(completed, getattr(models, "skipped", 0))
 
 
 def _aliases(model) -> tuple:

@@ -30,11 +30,6 @@ from .ids import NAMESPACES
 MODELS_DEV, LITELLM = "models.dev", "litellm"
 ORDER = (MODELS_DEV, LITELLM)
 LABELS = {MODELS_DEV: "models.dev", LITELLM: "LiteLLM"}
-# Where the host may refresh each from (``AI_MODELS["FACTS_REFRESH"]``), and the package it ships in.
-UPSTREAM = {
-    MODELS_DEV: "https://models.dev/api.json",
-    LITELLM: "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
-}
 PACKAGES = {MODELS_DEV: "models-dev", LITELLM: "litellm"}
 LICENCES = {MODELS_DEV: "MIT", LITELLM: "MIT"}
 
