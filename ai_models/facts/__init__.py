@@ -9,11 +9,13 @@ copies on the host's schedule.
 """
 
 from datetime import date
+from functools import lru_cache
+from operator import attrgetter
 
 from .. import sharedcache
 from ..conf import ai_settings
 from . import sources
-from .complete import FIELDS, is_empty
+from .complete import FIELDS
 from .complete import complete as _complete
 
 __all__ = ["FIELDS", "PROVIDER", "complete", "datasets", "describe", "sources_json", "REFRESHED_KEY"]
@@ -86,12 +88,23 @@ def describe(today: date | None = None) -> list[dict]:
 def sources_json(entry) -> dict:
     """Field -> {"source": "provider" or a dataset label}, for every known value among ``FIELDS``;
     a field a dataset disagrees with also holds ``"conflict": {"source", "value"}``."""
+    # Known: set, non-empty, or a price of 0 (is_empty, unrolled: this runs for every entry of a page).
+    known = tuple(value is not None and (bool(value) or value == 0) for value in _field_values(entry))
+    if not entry.facts and not entry.conflicts:  # most entries: one answer per set of known fields
+        return dict(_provider_only(known))
     completed = dict(entry.facts)
-    found = {field: {"source": completed.get(field, PROVIDER)} for field in FIELDS
-             if not is_empty(getattr(entry, field))}
+    found = {field: {"source": completed.get(field, PROVIDER)} for field, there in zip(FIELDS, known) if there}
     for field, source, value in entry.conflicts:
         found[field]["conflict"] = {"source": source, "value": value}
     return found
+
+
+_field_values = attrgetter(*FIELDS)
+
+
+@lru_cache(maxsize=256)
+def _provider_only(known: tuple) -> dict:
+    return {field: {"source": PROVIDER} for field, there in zip(FIELDS, known) if there}
 
 
 def forget():
