@@ -3,6 +3,7 @@
 
 import io
 import json
+import re
 
 import pytest
 import respx
@@ -53,9 +54,9 @@ def test_browse_catalog_flags_a_conflict_and_shows_the_providers_value(listed, s
 
 def test_unknown_prices_are_a_dash_never_free(listed, staff):
     html = staff.get(CATALOG_URL, {"q": "dall-e-2"}).content.decode()
-    row = html[html.index('<td class="field-model_id">dall-e-2'):]
-    row = row[: row.index("</tr>")]
-    assert "—" in row and "free" not in row and "$0" not in row
+    [row] = [row for row in re.findall(r"<tr.*?</tr>", html, re.S) if "dall-e-2" in row and "field-input_price" in row]
+    prices = re.findall(r'class="field-(?:input|output)_price[^"]*"[^>]*>(.*?)</td>', row, re.S)
+    assert [price.strip() for price in prices] == ["—", "—"]
 
 
 def test_the_activate_page_shows_the_facts_and_their_sources(listed, staff):
