@@ -12,6 +12,7 @@ class AIModelsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from . import checks  # noqa: F401  (registers the system checks)
+        from .facts import checks as facts_checks  # noqa: F401  (and those of the model facts)
         from .drift import forget as forget_drift
         from .models import AIModel, Provider
         from .selection import clear_memo, models_changed

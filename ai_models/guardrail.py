@@ -3,7 +3,8 @@
 Activating a model priced above the ceiling of the capability it is activated for needs an
 explicit confirmation and the ``ai_models.activate_above_ceiling`` permission; ``approve``
 enforces both for the admin and the ``activate`` command. An unknown price never exceeds a ceiling: a provider
-that publishes no prices (OpenAI's model list, say) cannot be judged.
+that publishes no prices (OpenAI's model list, say) cannot be judged, unless a model-facts dataset completed
+it (``ai_models.facts``), and then the message names that dataset.
 """
 
 from dataclasses import dataclass
@@ -24,13 +25,26 @@ class Excess:
     side: str  # "input" | "output"
     price: Decimal
     ceiling: Decimal
+    source: str = ""  # the model-facts dataset the price came from; "" for the provider's own
 
     def describe(self, format_price) -> str:
         """"input $8.00 per 1M tokens, above the ceiling of $5.00", prices shown by ``format_price``."""
         values = {"price": format_price(self.price), "ceiling": format_price(self.ceiling)}
         if self.side == "input":
-            return gettext("input %(price)s per 1M tokens, above the ceiling of %(ceiling)s") % values
-        return gettext("output %(price)s per 1M tokens, above the ceiling of %(ceiling)s") % values
+            text = gettext("input %(price)s per 1M tokens, above the ceiling of %(ceiling)s") % values
+        else:
+            text = gettext("output %(price)s per 1M tokens, above the ceiling of %(ceiling)s") % values
+        return text + from_facts(self.source)
+
+
+def from_facts(source: str) -> str:
+    """" (price from models.dev 2026-05-21)" for a price a dataset completed, else ""."""
+    return " " + gettext("(price from %(source)s)") % {"source": source} if source else ""
+
+
+def price_sources(entry) -> dict:
+    """Side -> the dataset that completed a catalog entry's price ("" for the provider's own)."""
+    return {side: entry.source_of(f"{side}_price") for side in SIDES}
 
 
 def _decimal(value) -> Decimal | None:
@@ -77,13 +91,14 @@ def ceilings() -> dict:
     return parse_ceilings(ai_settings.PRICE_CEILINGS, ai_settings.CAPABILITIES)[0]
 
 
-def excesses(capability: str, input_price, output_price) -> list[Excess]:
-    """The prices above ``capability``'s ceiling (none when no ceiling is set or a price is unknown)."""
+def excesses(capability: str, input_price, output_price, sources=None) -> list[Excess]:
+    """The prices above ``capability``'s ceiling (none when no ceiling is set or a price is unknown);
+    ``sources`` (``price_sources``) names the dataset of a completed price."""
     ceiling = ceilings().get(capability, {})
     found = []
     for side, price in zip(SIDES, (input_price, output_price)):
         if price is not None and side in ceiling and Decimal(price) > ceiling[side]:
-            found.append(Excess(side, Decimal(price), ceiling[side]))
+            found.append(Excess(side, Decimal(price), ceiling[side], (sources or {}).get(side, "")))
     return found
 
 
@@ -99,14 +114,14 @@ class AboveCeiling(Exception):
         self.excess, self.permitted = excess, permitted
 
 
-def approve(capability: str, input_price, output_price, user, *, confirmed: bool) -> str:
+def approve(capability: str, input_price, output_price, user, *, confirmed: bool, sources=None) -> str:
     """The history note for activating a model at these prices for ``capability``: "" within the ceiling.
 
     The one rule of every way in (admin Activate, Saved models reactivate, the command line):
     above the ceiling, the user needs the permission and an explicit confirmation. Raises
     ``AboveCeiling`` otherwise.
     """
-    excess = excesses(capability, input_price, output_price)
+    excess = excesses(capability, input_price, output_price, sources)
     if not excess:
         return ""
     if not can_exceed(user) or not confirmed:
@@ -138,5 +153,6 @@ def log_note(excess: list[Excess]) -> str:
     """The excess for the admin history, in English like the rest of its messages."""
     from .drift import usd
 
-    parts = ", ".join(f"{item.side} {usd(item.price)} > {usd(item.ceiling)}" for item in excess)
+    parts = ", ".join(f"{item.side} {usd(item.price)} > {usd(item.ceiling)}" + (f" [{item.source}]" if item.source else "")
+                      for item in excess)
     return f"above the price ceiling ({parts} per 1M tokens)"

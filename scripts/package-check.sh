@@ -8,7 +8,8 @@
 #      with the same Python the Makefile uses (scripts/find-python), outside the source tree
 #   4. in a minimal project (admin, auth, contenttypes, sessions, messages + ai_models, SQLite):
 #      `django-admin check`, `django-admin migrate`, a Python smoke test of the public API, the
-#      packaged snapshot and translations, and `django-admin ai_models catalog/active`
+#      packaged snapshot and translations, `django-admin ai_models catalog/active`, and
+#      `ai_models facts` (the models.dev dataset installed as a dependency)
 #
 # Tools (build, twine) come from $TOOLS_PYTHON (default .venv/bin/python) when it has them, else
 # from a throwaway venv. Exits non-zero on the first failure. KEEP=1 keeps the temporary directory.
@@ -194,5 +195,9 @@ say "django-admin ai_models catalog / active"
 "$venv_py" -c 'import json,sys; d=json.load(open("catalog.json")); assert d["entries"] and d["providers"][0]["state"]=="fresh", d["providers"]' \
     || die "ai_models catalog lists nothing"
 "$admin" ai_models active >/dev/null || die "ai_models active"
+say "django-admin ai_models facts: the models.dev dataset comes with the package, offline"
+"$admin" ai_models facts --json >facts.json || die "ai_models facts"
+"$venv_py" -c 'import json, sys; rows = json.load(open("facts.json"))["datasets"]; sys.exit(not rows[0]["installed"] or rows[0]["name"] != "models.dev")' \
+    || die "the models.dev dataset is not installed with the package"
 
 say "ok"

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import caches
 
 from ai_models import sharedcache
+from ai_models.conf import DEFAULTS
 from ai_models.drift import forget as forget_drift
 from ai_models.providers.kept import close_clients
 from ai_models.selection import clear_memo
@@ -18,6 +19,14 @@ def pytest_collection_modifyitems(config, items):
         for marker, ok in available.items():
             if item.get_closest_marker(marker) and not ok:
                 item.add_marker(pytest.mark.skip(reason=f"needs {marker}: runs in the PostgreSQL + Redis leg of `make test`"))
+
+
+@pytest.fixture(autouse=True)
+def _no_model_facts(monkeypatch):
+    """The model facts are off unless a test asks for them (tests/facts/ do): the datasets change
+    with every package release, and their deprecation dates pass with the calendar, so a test of
+    something else must not depend on them."""
+    monkeypatch.setitem(DEFAULTS, "FACTS_SOURCES", [])
 
 
 @pytest.fixture(autouse=True)

@@ -37,12 +37,14 @@ from .changelist import in_memory
 from .display import (
     EMPTY,
     capability_labels,
+    entry_facts,
     entry_state,
     format_price,
     format_price_change,
     format_tokens,
     price_move,
     status_summary,
+    with_source,
 )
 from .filters import CapabilityFilter, ExpiryFilter, PriceFilter, ProviderFilter, RequirementsFilter, StateFilter
 from .forms import ActivateForm
@@ -112,15 +114,15 @@ class CatalogEntryAdmin(ModelAdmin):
 
     @admin.display(description=_("context window"), ordering="context_window")
     def context(self, row):
-        return format_tokens(row.context_window)
+        return with_source(row.entry, "context_window", format_tokens(row.context_window))
 
     @admin.display(description=_("input / 1M tokens"), ordering="input_price")
     def input_price_per_1m(self, row):
-        return format_price(row.input_price)
+        return with_source(row.entry, "input_price", format_price(row.input_price))
 
     @admin.display(description=_("output / 1M tokens"), ordering="output_price")
     def output_price_per_1m(self, row):
-        return format_price(row.output_price)
+        return with_source(row.entry, "output_price", format_price(row.output_price))
 
     @admin.display(description=_("released"), ordering="-created")
     def released(self, row):
@@ -128,7 +130,7 @@ class CatalogEntryAdmin(ModelAdmin):
 
     @admin.display(description=_("state"))
     def state(self, row):
-        return entry_state(row.state, row.entry.expires)
+        return entry_state(row.state, row.entry.expires, row.entry.source_of("expires"))
 
     # --- permissions: the catalog is read-only; activating and refreshing have their own ---
 
@@ -231,7 +233,8 @@ class CatalogEntryAdmin(ModelAdmin):
         try:
             if activating:
                 note = guardrail.approve(capability, entry.input_price, entry.output_price, request.user,
-                                         confirmed=form.cleaned_data["confirm_above_ceiling"])
+                                         confirmed=form.cleaned_data["confirm_above_ceiling"],
+                                         sources=guardrail.price_sources(entry))
         except guardrail.AboveCeiling as above:
             if not above.permitted:
                 refused = guardrail.refusal(entry.name or entry.model_id, capability, above.excess, format_price)
@@ -322,11 +325,13 @@ class CatalogEntryAdmin(ModelAdmin):
     def _confirmation(self, request, entry, form, activating, trial=None):
         active = {row.capability: row for row in AIModel.objects.filter(is_active=True).select_related("provider")}
         ceilings = guardrail.ceilings()
-        entry_input, entry_output = format_price(entry.input_price), format_price(entry.output_price)
+        entry_input = with_source(entry, "input_price", format_price(entry.input_price))
+        entry_output = with_source(entry, "output_price", format_price(entry.output_price))
         choices = []
         for name, label in capability_choices():
             current = active.get(name)
-            excess = guardrail.excesses(name, entry.input_price, entry.output_price) if activating else []
+            excess = (guardrail.excesses(name, entry.input_price, entry.output_price, guardrail.price_sources(entry))
+                      if activating else [])
             ceiling = ceilings.get(name, {})
             choices.append(
                 {
@@ -355,7 +360,8 @@ class CatalogEntryAdmin(ModelAdmin):
             entry=entry,
             entry_input_price=entry_input,
             entry_output_price=entry_output,
-            entry_context=format_tokens(entry.context_window),
+            entry_context=with_source(entry, "context_window", format_tokens(entry.context_window)),
+            entry_facts=entry_facts(entry),
             entry_capabilities=capability_labels(entry.capabilities, entry.capability_reasons),
             entry_released=entry.created.date().isoformat() if entry.created else "",
             expiry=expiry_flag(entry.expires),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import facts
 from ..capabilities import capability_label
 from ..catalog import SORT_KEYS
 from ..catalog.criteria import PRICE_FILTERS, STATE_FILTERS  # not re-exported by ai_models.catalog
@@ -199,6 +200,16 @@ class StateSerializer(serializers.Serializer):
     active_for = serializers.ListField(child=serializers.CharField())
 
 
+class ConflictSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text=_("The dataset that disagrees, with its date."))
+    value = serializers.CharField(help_text=_("Its value (the provider's is the one used)."))
+
+
+class FactSourceSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text=_('"provider", or the model-facts dataset that completed it, with its date.'))
+    conflict = ConflictSerializer(required=False, help_text=_("A dataset's value beyond the conflict threshold."))
+
+
 class EntrySerializer(serializers.Serializer):
     """One catalog model, with its saved/active state from ``context["states"]`` (``catalog.entry_states``)."""
 
@@ -213,8 +224,12 @@ class EntrySerializer(serializers.Serializer):
     parameters = serializers.ListField(child=serializers.CharField(), help_text=_("Request parameters it supports, when listed."))
     dimensions = serializers.IntegerField(allow_null=True, help_text=_("Length of its embedding vectors, when known."))
     context_window = serializers.IntegerField(allow_null=True)
-    input_price = PriceField(help_text=_("USD per 1M tokens"))
+    max_output = serializers.IntegerField(allow_null=True, help_text=_("The most tokens one reply may hold, when known."))
+    input_price = PriceField(help_text=_("USD per 1M tokens; null when unknown (never 0 for unknown)."))
     output_price = PriceField()
+    knowledge_cutoff = serializers.CharField(help_text=_("Date of its training data (YYYY-MM or YYYY-MM-DD), when known."))
+    facts = serializers.DictField(child=FactSourceSerializer(),
+                                  help_text=_("field -> where its value came from, for every field known."))
     created = serializers.DateTimeField(allow_null=True)
     expires = serializers.DateField(allow_null=True)
     successor = serializers.CharField(help_text=_("The model its provider names as its replacement, if deprecated."))
@@ -236,8 +251,11 @@ class EntrySerializer(serializers.Serializer):
             "parameters": list(entry.parameters),
             "dimensions": entry.dimensions,
             "context_window": entry.context_window,
+            "max_output": entry.max_output,
             "input_price": _decimal(entry.input_price),
             "output_price": _decimal(entry.output_price),
+            "knowledge_cutoff": entry.knowledge_cutoff,
+            "facts": facts.sources_json(entry),
             "created": _iso(entry.created),
             "expires": _iso(entry.expires),
             "successor": entry.successor,
@@ -345,6 +363,7 @@ class ExcessSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=["input", "output"])
     price = PriceField()
     ceiling = PriceField()
+    source = serializers.CharField(help_text=_('The model-facts dataset the price came from; "" for the provider\'s.'))
 
 
 class ChoiceResultSerializer(serializers.Serializer):

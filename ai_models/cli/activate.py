@@ -125,7 +125,8 @@ def _check(entry, capability, override_requirements, confirm_embedding_switch):
 def _approve_price(out, entry, capability, actor, allowed) -> str:
     """The history note for a model above the price ceiling; a usage error when that is refused."""
     try:
-        note = guardrail.approve(capability, entry.input_price, entry.output_price, actor, confirmed=allowed)
+        note = guardrail.approve(capability, entry.input_price, entry.output_price, actor, confirmed=allowed,
+                                 sources=guardrail.price_sources(entry))
     except guardrail.AboveCeiling as above:
         values = _ceiling_values(entry, capability, above.excess)
         # Without the flag, first say what is wrong and how to go on; with it, who may.
@@ -142,7 +143,7 @@ def _approve_price(out, entry, capability, actor, allowed) -> str:
             USAGE,
         ) from None
     if note:
-        excess = guardrail.excesses(capability, entry.input_price, entry.output_price)
+        excess = guardrail.excesses(capability, entry.input_price, entry.output_price, guardrail.price_sources(entry))
         out.warn(_("Activating %(pk)s above the %(capability)s price ceiling: %(excess)s.")
                  % _ceiling_values(entry, capability, excess))
     return note

@@ -59,6 +59,13 @@ class CatalogModel:
     successor: str = ""  # the model the provider names as its replacement, if deprecated
     parameters: tuple[str, ...] = ()  # request parameters it supports, when the provider lists them
     dimensions: int | None = None  # length of its embedding vectors, when the provider says
+    max_output: int | None = None  # the most tokens one reply may hold
+    knowledge_cutoff: str = ""  # "2024-06": the date of its training data, as far as known
+    # Fields completed from a model-facts dataset: ((field, source), ...), e.g.
+    # (("input_price", "models.dev 2026-05-21"),); empty when every value is the provider's.
+    facts: tuple = ()
+    # Provider values a dataset disagrees with beyond the threshold: ((field, source, its value), ...).
+    conflicts: tuple = ()
     capabilities: frozenset[str] = frozenset()
     raw: dict = field(default_factory=dict, compare=False)
 
@@ -75,6 +82,10 @@ class CatalogModel:
         """Capability -> why the model is offered for it, for every capability it is offered for."""
         return {name: self.reasons.get(kind, "") for name, kind in allowed() if name in self.capabilities}
 
+    def source_of(self, field: str) -> str:
+        """Where ``field``'s value came from: a dataset label, or "" for the provider's own."""
+        return next((source for name, source in self.facts if name == field), "")
+
     def to_json(self) -> dict:
         """A JSON-safe dict (kept as ``AIModel.metadata`` and by ``--json`` output)."""
         data = asdict(self)
@@ -82,6 +93,8 @@ class CatalogModel:
             data[name] = sorted(data[name])
         for name in ("input_modalities", "output_modalities", "parameters"):
             data[name] = list(data[name])
+        for name in ("facts", "conflicts"):
+            data[name] = [list(item) for item in data[name]]
         for name in ("input_price", "output_price"):
             data[name] = None if data[name] is None else str(data[name])
         for name in ("created", "expires"):
@@ -99,6 +112,8 @@ class CatalogModel:
             data["kinds"], data["reasons"] = kinds_from_legacy(data["capabilities"], data.get("reasons") or {})
         for name in ("input_modalities", "output_modalities", "parameters"):
             data[name] = tuple(data.get(name) or ())
+        for name in ("facts", "conflicts"):
+            data[name] = tuple(tuple(item) for item in data.get(name) or ())
         for name in ("input_price", "output_price"):
             if data.get(name) is not None:
                 data[name] = Decimal(data[name])

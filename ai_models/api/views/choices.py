@@ -49,14 +49,14 @@ def active_row(capability):
     return AIModel.objects.select_related("provider", "activated_by").filter(capability=capability, is_active=True).first()
 
 
-def ceiling_note(user, capability, name, input_price, output_price, allowed) -> str:
+def ceiling_note(user, capability, name, input_price, output_price, allowed, sources=None) -> str:
     """``guardrail.approve`` (the one price-ceiling rule of every way in), its refusals as API errors.
 
     The ``LogEntry`` note above the ceiling, "" within it. 403 for a user without the permission
     to go above it; 409 when ``allow_above_ceiling`` was not sent.
     """
     try:
-        return guardrail.approve(capability, input_price, output_price, user, confirmed=allowed)
+        return guardrail.approve(capability, input_price, output_price, user, confirmed=allowed, sources=sources)
     except guardrail.AboveCeiling as above:
         found = s.ExcessSerializer(above.excess, many=True).data
         if not above.permitted:
@@ -106,7 +106,7 @@ class Activations(WriteBase):
         entry = find_entry(data["provider"], data["model_id"])
         name = entry.name or entry.model_id
         note = ceiling_note(request.user, capability, name, entry.input_price, entry.output_price,
-                            data["allow_above_ceiling"])
+                            data["allow_above_ceiling"], guardrail.price_sources(entry))
         gates = {name: data[name] for name in ("override_requirements", "confirm_embedding_switch")}
         checked(selection.check_activation, entry, capability, "", *gates.values())  # before a billable call
         warnings = selection.activation_warnings(entry, capability)
