@@ -4,6 +4,7 @@
 #                     django-unfold; `make demo THEME=plain` for the plain Django admin
 #   make test         the whole suite, in every leg this machine can run (scripts/run-tests)
 #   make test-core    core suite on Python 3.11 + Django 5.2 LTS + Unfold 0.91 (.venv-core)
+#   make lint         ruff (pyproject.toml): errors and likely bugs, in seconds
 #   make services     install/start PostgreSQL and Redis on 127.0.0.1 (scripts/services.sh)
 #   make bench        benchmarks (bench/run.py), figures printed, nothing asserted
 #   make clean        build and test leftovers; `make distclean` also removes the venvs
@@ -32,7 +33,7 @@ DEPS := setup.cfg pyproject.toml $(wildcard requirements/*.txt)
 PIP_INSTALL = -m pip install -q
 QUIET_PIP = 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }
 
-.PHONY: demo test test-core services bench clean distclean
+.PHONY: demo test test-core lint services bench clean distclean
 
 demo: export DEMO_THEME = $(THEME)
 demo: $(VENV)/.demo-installed
@@ -42,6 +43,9 @@ demo: $(VENV)/.demo-installed
 
 test: $(VENV)/.test-installed
 	PYTHON=$(PY) scripts/run-tests $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
 
 test-core: $(CORE_VENV)/.core-installed
 	$(CORE_PY) -m pytest -m "not e2e" $(PYTEST_ARGS)

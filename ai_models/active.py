@@ -11,11 +11,12 @@ the memo while the token is unchanged, so a warm call runs no SQL. The token has
   process sees its own change at once, and once that transaction rolls back (a ``TestCase``) the
   memo made inside it no longer matches, so nothing leaks out of a rollback.
 
-A cache that raises (Redis down or frozen) is logged and left alone for ``CACHE_RETRY`` seconds;
-meanwhile the database stamp keeps changes visible. Nothing here raises a cache client's error.
+The cache is read through the app's one guard (``sharedcache``): a cache that fails (Redis down or
+frozen) is logged once and left alone for ``sharedcache.RETRY_SECONDS``, by this module and the
+catalog alike; meanwhile the database stamp keeps changes visible. Nothing here raises a cache
+client's error.
 """
 
-import logging
 import threading
 import time
 import uuid
@@ -26,16 +27,14 @@ from django.apps import apps
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 
+from . import sharedcache
 from .capabilities import validate_capability
-from .checks import PROCESS_LOCAL_CACHES
 from .conf import ai_settings
 from .exceptions import NoActiveModel
-
-logger = logging.getLogger("ai_models")
+from .memos import remember
 
 VERSION_KEY = "ai_models:active-version"
 CHECK_INTERVAL = 1.0  # seconds between database checks when the cache cannot carry changes
-CACHE_RETRY = 5.0  # seconds a cache that raised is left alone before it is tried again
 
 
 @dataclass
@@ -53,55 +52,33 @@ class _State:
         self.memo: dict[str, _Memo] = {}
         self.generation = 0
         self.stamp = None  # (stamp, checked at)
-        self.cache_broken_until = 0.0
 
 
 _state = _State()
 _generation_lock = threading.Lock()
 
 
+@remember
 def clear_memo():
     """Forget this process's memoized active models (tests, settings changes)."""
     _state.memo = {}
     _state.stamp = None
-    _state.cache_broken_until = 0.0
 
 
 def _cache():
     return caches[ai_settings.CACHE]
 
 
-def cache_is_process_local() -> bool:
-    """Whether ``AI_MODELS["CACHE"]`` is private to each process (locmem, dummy)."""
-    from django.conf import settings
-
-    backend = settings.CACHES.get(ai_settings.CACHE, {}).get("BACKEND", "")
-    return backend in PROCESS_LOCAL_CACHES
-
-
-def _cache_failed(action: str, err: Exception):
-    _state.cache_broken_until = time.monotonic() + CACHE_RETRY
-    logger.warning(
-        "AI models: the cache %r could not %s (%s: %s); answering from the memo and the database, "
-        "cache left alone for %d s.",
-        ai_settings.CACHE, action, type(err).__name__, err, CACHE_RETRY,
-    )
-
-
 def _shared_version():
     """The version in the shared cache, or None when the cache is local or failing."""
-    if _state.cache_broken_until > time.monotonic() or cache_is_process_local():
+    if sharedcache.is_process_local():
         return None
-    cache = _cache()
-    try:
+    cache = sharedcache.shared_cache()
+    version = cache.get(VERSION_KEY)
+    if version is None and not sharedcache.is_unavailable():
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
         version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-            version = cache.get(VERSION_KEY)
-    except Exception as err:  # any cache client's error: redis, memcached, a socket
-        _cache_failed("be read", err)
-        return None
-    return version
+    return None if sharedcache.is_unavailable() else version
 
 
 def _write_alias() -> str:
@@ -168,6 +145,12 @@ def change_made(using=None):
     transaction.on_commit(_Change(), using=using)
 
 
+def models_changed(using=None, **kwargs):
+    """Signal receiver for saves and deletes of ``AIModel`` and ``Provider``: every process
+    reloads once the change commits (this connection sees it at once)."""
+    change_made(using)
+
+
 def _pending_change():
     """This connection's latest uncommitted change of ours (its ``on_commit`` entry), or None."""
     connection = connections[_write_alias()]
@@ -182,12 +165,8 @@ def committed():
     with _generation_lock:
         _state.generation += 1
     _state.stamp = None
-    if _state.cache_broken_until > time.monotonic() or cache_is_process_local():
-        return
-    try:
-        _cache().set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception as err:
-        _cache_failed("be written", err)
+    if not sharedcache.is_process_local():
+        sharedcache.shared_cache().set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def _load(capability, token, pending) -> _Memo:

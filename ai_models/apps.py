@@ -12,18 +12,13 @@ class AIModelsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from . import checks  # noqa: F401  (registers the system checks)
+        from .active import models_changed
         from .facts import checks as facts_checks  # noqa: F401  (and those of the model facts)
-        from .drift import forget as forget_drift
+        from .memos import forget_all
         from .models import AIModel, Provider
-        from .selection import clear_memo, models_changed
 
         for model in (AIModel, Provider):
             post_save.connect(models_changed, sender=model, dispatch_uid=f"ai_models_save_{model.__name__}")
             post_delete.connect(models_changed, sender=model, dispatch_uid=f"ai_models_delete_{model.__name__}")
-
-        def settings_changed(setting, **kwargs):
-            if setting in ("AI_MODELS", "CACHES"):
-                clear_memo()
-                forget_drift()
-
-        setting_changed.connect(settings_changed, weak=False, dispatch_uid="ai_models_settings_changed")
+        # Settings change in tests only; every memo may depend on one (AI_MODELS, CACHES, formats).
+        setting_changed.connect(forget_all, dispatch_uid="ai_models_settings_changed")

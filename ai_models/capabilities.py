@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .conf import ai_settings
 from .exceptions import UnknownCapability
+from .memos import remember
 
 
 def gettext_noop(message: str) -> str:
@@ -57,6 +58,13 @@ class Capability:
 # (the setting's value, a copy to tell an in-place change, what it gave): the admin asks for
 # the kind of every capability of every row of a page.
 _last: list = [None, None, None]
+
+
+def _forget():
+    _last[:] = [None, None, None]
+
+
+remember(_forget)
 
 
 def configured() -> dict[str, Capability]:

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.checks import Error, Warning, register
 
 from .conf import ai_settings
+from .sharedcache import PROCESS_LOCAL_CACHES
 
 TAG = "ai_models"
-PROCESS_LOCAL_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
 CAPABILITY_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
 PROVIDER_ID = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")  # Provider.slug
 
@@ -282,7 +282,7 @@ def check_demo_provider(app_configs=None, **kwargs):
 
 
 def _check_guardrail_and_watch():
-    from .guardrail import parse_ceilings
+    from .activation.ceilings import parse_ceilings
 
     errors = []
     _ceilings, problems = parse_ceilings(ai_settings._get("PRICE_CEILINGS") or {}, ai_settings.CAPABILITIES)

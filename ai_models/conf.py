@@ -160,7 +160,7 @@ class AIModelsSettings:
         """Capability -> {"input": price, "output": price}: USD per 1M tokens above which an
         activation needs a confirmation and the ``activate_above_ceiling`` permission.
 
-        Values as given (strings, numbers); ``ai_models.guardrail`` parses them as ``Decimal``
+        Values as given (strings, numbers); ``ai_models.activation.ceilings`` parses them as ``Decimal``
         and a check (E009) reports the ones it cannot.
         """
         value = self._get("PRICE_CEILINGS")

@@ -12,17 +12,21 @@ never "disappeared". ``manage.py ai_models watch`` fetches the catalogs first.
 """
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
+from . import catalog
+from .active import current_version
 from .capabilities import capability_label
 from .catalog.criteria import expiry_state
 from .conf import ai_settings
+from .memos import remember
+from .models import AIModel
+from .prices import usd
 from .providers.base import CatalogModel
 from .visible import visible
 
@@ -83,14 +87,6 @@ class Drift:
     def successor(self) -> str:
         """The replacement the provider names for this model ("" when none): what to activate next."""
         return next((flag.successor for flag in self.flags if flag.successor), "")
-
-
-def usd(value: Decimal) -> str:
-    """"$0.40", "$0.0375": a price per 1M tokens with at least two decimals."""
-    value = Decimal(value).normalize()
-    if value.as_tuple().exponent > -2:
-        value = value.quantize(Decimal("0.01"))
-    return f"${value:f}"
 
 
 PRICE_MESSAGES = {  # (side, went up) -> message
@@ -164,18 +160,6 @@ def compare(activated: CatalogModel, current, *, listed: bool, today: date, wind
     return flags
 
 
-def activated_entry(row) -> CatalogModel:
-    """The catalog entry kept at activation; the row's own fields when its metadata is unreadable."""
-    try:
-        entry = CatalogModel.from_json({**row.metadata})
-    except (TypeError, ValueError, KeyError, AttributeError):
-        entry = None
-    if entry is None or (entry.provider, entry.model_id) != (row.provider.slug, row.model_id):
-        entry = CatalogModel(provider=row.provider.slug, model_id=row.model_id)
-    # The row's prices were copied from the entry at activation and are the ones shown.
-    return replace(entry, input_price=row.input_price, output_price=row.output_price)
-
-
 # (inputs, drifts) of the last computation in this process; see ``active_drift``.
 _last: list = [None, None]
 
@@ -189,11 +173,9 @@ def active_drift(*, using: str = DEFAULT_DB_ALIAS, today: date | None = None) ->
     the app, so the answer is remembered until an active model or a cached catalog changes
     (tokens shared by every process), the day turns, or the language differs.
     """
-    from . import catalog, selection
-
     today = today or timezone.localdate()
     try:
-        tokens = (selection.current_version(), catalog.epoch())
+        tokens = (current_version(), catalog.epoch())
     except Exception:  # the cache is down: compute, remember nothing
         tokens = (None, None)
     inputs = (using, today, get_language(), *tokens)
@@ -204,15 +186,13 @@ def active_drift(*, using: str = DEFAULT_DB_ALIAS, today: date | None = None) ->
     return drifts
 
 
+@remember
 def forget():
     """Drop the remembered drift (tests; settings changes)."""
     _last[:] = [None, None]
 
 
 def _active_drift(using, today):
-    from . import catalog
-    from .models import AIModel
-
     capabilities = list(ai_settings.CAPABILITIES)
     in_use = (
         AIModel.objects.using(using)
@@ -236,7 +216,7 @@ def _active_drift(using, today):
         key = (row.provider.slug, row.model_id)
         listed = key in cached
         flags = compare(
-            activated_entry(row),
+            row.catalog_entry(),
             cached.get(key),
             listed=listed,
             today=today,

@@ -7,6 +7,8 @@ import traceback
 from functools import lru_cache
 from urllib.parse import quote, quote_plus
 
+from django.core.exceptions import PermissionDenied
+
 REDACTED = "[redacted]"
 
 
@@ -154,23 +156,49 @@ class NoActiveModel(AIModelsError, LookupError):
 
 
 class ActivationError(AIModelsError):
-    """An activation could not be carried out; nothing was changed."""
+    """A change of what serves a capability could not be carried out; nothing was changed."""
 
 
-class RequirementsNotMet(ActivationError):
-    """The model does not meet its capability's requirements and no override was given."""
+class ActivationRefused(ActivationError):
+    """A gate refused the change (``ai_models.activation.GATES``) and no permitted override was given.
 
-    def __init__(self, message, checks):
-        self.checks = list(checks)  # the ``requirements.RequirementCheck`` objects not met
+    ``outcomes``: the blocking gate outcomes, each with ``key`` (the gate: "kind", "requirements",
+    "ceiling", "expired", "embedding", "trial"), ``message`` (translated), ``permitted`` (whether
+    the user may override it: pass its key in ``overrides``) and ``gate``; ``plan``: the whole plan.
+    """
+
+    def __init__(self, message, outcomes, plan=None):
+        self.outcomes = tuple(outcomes)
+        self.plan = plan
+        super().__init__(message)
+
+    @property
+    def keys(self) -> tuple:
+        """The keys of the gates that refused, in gate order."""
+        return tuple(outcome.key for outcome in self.outcomes)
+
+    @property
+    def not_permitted(self) -> tuple:
+        """The refusing outcomes this user may not override, whatever they send."""
+        return tuple(outcome for outcome in self.outcomes if not outcome.permitted)
+
+
+class ActivationBusy(ActivationError):
+    """Another change of the same capability held it longer than the wait allows (or the database
+    reported a deadlock or a collision): nothing was changed; try again."""
+
+
+class ActivationNotPermitted(ActivationError, PermissionDenied):
+    """The user lacks the permission the change needs (``permission``). Also Django's
+    ``PermissionDenied``, so a view that lets it through answers 403, not 500."""
+
+    def __init__(self, message, permission):
+        self.permission = permission
         super().__init__(message)
 
 
-class EmbeddingSwitchUnconfirmed(ActivationError):
-    """Another embedding model would replace the active one, and that was not confirmed."""
-
-    def __init__(self, message, switch):
-        self.switch = switch  # the ``embedding_guard.EmbeddingSwitch``
-        super().__init__(message)
+class NoEarlierModel(ActivationError, LookupError):
+    """A rollback was asked for a capability with no earlier model to go back to."""
 
 
 class EncryptionError(AIModelsError):

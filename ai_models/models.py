@@ -1,5 +1,7 @@
 """Database models: the providers in use and the few models chosen from their catalogs."""
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,6 +14,7 @@ from .capabilities import capability_label
 from .exceptions import StoredKeyWithheld
 from .parameters import validate_parameters
 from .providers import backends_in_use, build_provider
+from .providers.base import CatalogModel
 from .validators import validate_base_url
 from .visible import visible
 
@@ -232,6 +235,18 @@ class AIModel(models.Model):
         except LookupError:
             return False
 
+    def catalog_entry(self) -> CatalogModel:
+        """The catalog entry kept at activation (``metadata``), with this row's prices; an entry of
+        the row's own fields when the metadata is unreadable or names another model."""
+        try:
+            entry = CatalogModel.from_json({**self.metadata})
+        except (TypeError, ValueError, KeyError, AttributeError):
+            entry = None
+        if entry is None or (entry.provider, entry.model_id) != (self.provider.slug, self.model_id):
+            entry = CatalogModel(provider=self.provider.slug, model_id=self.model_id)
+        # The row's prices were copied from the entry at activation and are the ones shown.
+        return replace(entry, input_price=self.input_price, output_price=self.output_price)
+
     def get_backend(self):
         """The provider backend, configured with its key and base URL and this model's ``parameters``."""
         backend = build_provider(self.provider.slug, self.provider)
@@ -267,6 +282,21 @@ class AIModel(models.Model):
         from .clients import litellm_kwargs
 
         return litellm_kwargs(self.get_backend(), self.model_id, messages)
+
+
+class CapabilityLock(models.Model):
+    """One row per capability, locked first by every change of what serves it (``activation/locks.py``),
+    so changes of one capability queue up in one order and never deadlock. Created on first use."""
+
+    capability = models.CharField(_("capability"), max_length=50, primary_key=True)
+
+    class Meta:
+        default_permissions = ()
+        verbose_name = _("capability lock")
+        verbose_name_plural = _("capability locks")
+
+    def __str__(self):
+        return self.capability
 
 
 class CatalogEntryManager(models.Manager):

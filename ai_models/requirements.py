@@ -14,9 +14,10 @@ and the message names the dataset.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext
+
+from .prices import parse, usd
 
 MET, UNMET, UNKNOWN = "met", "unmet", "unknown"
 KEYS = ("input_modalities", "parameters", "min_context", "max_price")
@@ -58,19 +59,9 @@ def problems(requires) -> list[str]:
     prices = requires.get("max_price", {})
     if not isinstance(prices, dict) or set(prices) - set(PRICE_SIDES):
         found.append("'max_price' must map 'input' and/or 'output' to a price")
-    elif any(_decimal(value) is None for value in prices.values()):
+    elif any(parse(value) is None for value in prices.values()):
         found.append("'max_price' prices must be non-negative numbers (USD per 1M tokens)")
     return found
-
-
-def _decimal(value) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() and number >= 0 else None
 
 
 def _names(values) -> str:
@@ -116,9 +107,7 @@ def _context(minimum: int, window, source="") -> RequirementCheck:
 
 
 def _price(prices: dict, entry) -> RequirementCheck:
-    from .drift import usd
-
-    limits = {side: _decimal(value) for side, value in prices.items() if side in PRICE_SIDES}
+    limits = {side: parse(value) for side, value in prices.items() if side in PRICE_SIDES}
     actual = {"input": entry.input_price, "output": entry.output_price}
     completed = _from(entry.source_of(f"{side}_price") for side in limits if actual[side] is not None)
     text = "; ".join(

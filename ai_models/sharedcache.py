@@ -1,53 +1,40 @@
-"""The shared cache (``AI_MODELS["CACHE"]``) as the catalog uses it: a cache that fails
-degrades to an empty one instead of raising its client's errors into a page.
+"""The shared cache (``AI_MODELS["CACHE"]``) behind one guard: a cache that fails degrades
+instead of raising its client's errors into a page.
 
-When a call fails (Redis stopped, unreachable, or frozen past its socket timeout) the
-failure is logged once and the cache is skipped for ``RETRY_SECONDS``, so a frozen server
-costs one timeout per process in that time, not one per call. Meanwhile reads find nothing,
-writes are dropped and locks are granted: the catalog is fetched live and not kept, and
-``is_unavailable()`` lets the admin say so.
+Every read and write of the app goes through ``shared_cache()``: the catalog's lists, statuses
+and locks, and the active-model version of ``active.py``. When a call fails (Redis stopped,
+unreachable, or frozen past its socket timeout) the failure is logged once and the cache is
+skipped for ``RETRY_SECONDS`` by all of them, so a frozen server costs one socket timeout per
+process in that time, not one per call nor one per module. Meanwhile reads find nothing, writes
+are dropped and locks are granted: the catalog is fetched live and not kept, active models are
+checked against the database, and ``is_unavailable()`` lets the admin say so.
 """
 
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 
 from .conf import ai_settings
+from .memos import remember
 
 logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 30.0
+PROCESS_LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
 
 _down_until: dict[str, float] = {}  # cache alias -> time.monotonic() until which it is skipped
 
 
-def _client_errors() -> tuple:
-    """What cache clients raise when their server fails (sockets, redis, django-redis, memcached)."""
-    errors = [OSError]
-    try:
-        from redis.exceptions import RedisError
-
-        errors.append(RedisError)
-    except ImportError:
-        pass
-    try:
-        from django_redis.exceptions import ConnectionInterrupted
-
-        errors.append(ConnectionInterrupted)
-    except ImportError:
-        pass
-    try:
-        from pymemcache.exceptions import MemcacheError
-
-        errors.append(MemcacheError)
-    except ImportError:
-        pass
-    return tuple(errors)
-
-
-CLIENT_ERRORS = _client_errors()
+def is_process_local(alias: str | None = None) -> bool:
+    """Whether the cache (default ``AI_MODELS["CACHE"]``) is private to each process (locmem, dummy)."""
+    backend = settings.CACHES.get(alias or ai_settings.CACHE, {}).get("BACKEND", "")
+    return backend in PROCESS_LOCAL_CACHES
 
 
 def is_unavailable(alias: str | None = None) -> bool:
@@ -55,6 +42,7 @@ def is_unavailable(alias: str | None = None) -> bool:
     return _down_until.get(alias or ai_settings.CACHE, 0.0) > time.monotonic()
 
 
+@remember
 def reset():
     """Forget past failures (tests)."""
     _down_until.clear()
@@ -64,7 +52,8 @@ def mark_unavailable(alias: str, err: BaseException):
     """Skip the cache ``alias`` for ``RETRY_SECONDS`` after ``err``, with a warning in the log."""
     if not is_unavailable(alias):
         logger.warning(
-            "The shared cache %r failed (%s: %s): the catalog is fetched live and not kept for %d s.",
+            "The shared cache %r failed (%s: %s): it is left alone for %d s. Meanwhile catalogs are fetched live "
+            "and not kept, and active models are checked against the database.",
             alias,
             type(err).__name__,
             err,
@@ -84,7 +73,7 @@ class GuardedCache:
             return fallback
         try:
             return getattr(caches[self.alias], method)(*args, **kwargs)
-        except CLIENT_ERRORS as err:
+        except Exception as err:  # any cache client's error: redis, memcached, a socket, a refused pickle
             mark_unavailable(self.alias, err)
             return fallback
 

@@ -33,7 +33,7 @@ Models are given as ``"provider:model_id"`` strings or as ``CatalogModel`` objec
 naming a model of the ``snapshot`` provider takes its entry from the snapshot file; any other
 string becomes a minimal entry for the capability. No catalog is fetched, so nothing touches
 the network. The ``Provider`` and ``AIModel`` rows are created through
-``ai_models.selection.activate``, so ``get_active_model`` returns what a real activation gives.
+``ai_models.activation.activate``, so ``get_active_model`` returns what a real activation gives.
 On exit, the models active before are active again and capabilities that had none have none.
 
 Database access is needed (``@pytest.mark.django_db``, ``django.test.TestCase``); the fixture
@@ -101,7 +101,7 @@ class active_models(ContextDecorator):
 
     ``active_models({"chat": "snapshot:openai/gpt-4.1-mini"})`` or
     ``active_models(chat="snapshot:openai/gpt-4.1-mini")``. Entering returns the pinned
-    ``AIModel`` rows by capability. Raises what ``selection.activate`` raises (e.g.
+    ``AIModel`` rows by capability. Raises what ``activation.activate`` raises (e.g.
     ``UnknownCapability``), in which case nothing is changed.
     """
 
@@ -118,27 +118,22 @@ class active_models(ContextDecorator):
     def __enter__(self) -> dict:
         from django.db import transaction
 
-        from . import selection
-        from .models import AIModel
+        from . import activation
 
         previous, pinned = {}, {}
         with transaction.atomic():
             for capability, model in self.models.items():
-                entry = catalog_entry(model, capability)
-                previous[capability] = (
-                    AIModel.objects.select_related("provider").filter(capability=capability, is_active=True).first()
-                )
-                # A pin is deliberate: it needs no override of requirements or switch confirmation.
-                pinned[capability] = selection.activate(
-                    entry, capability, via=VIA, override_requirements=True, confirm_embedding_switch=True
-                )
+                # A pin is deliberate: it overrides every gate (kind, requirements, ceiling...).
+                change = activation.activate(catalog_entry(model, capability), capability, via=VIA,
+                                             overrides=activation.OVERRIDABLE)
+                previous[capability], pinned[capability] = change.previous, change.model
         self._saved.append(previous)
         return pinned
 
     def __exit__(self, *exc_info):
         from django.db import connection, transaction
 
-        from . import selection
+        from . import activation
 
         previous = self._saved.pop()
         if connection.needs_rollback:
@@ -147,11 +142,9 @@ class active_models(ContextDecorator):
         with transaction.atomic():
             for capability, aimodel in previous.items():
                 if aimodel is None:
-                    selection.deactivate(capability, via=VIA)
+                    activation.deactivate(capability, via=VIA)
                 else:
-                    selection.reactivate(
-                        aimodel, via=VIA, override_requirements=True, confirm_embedding_switch=True
-                    )
+                    activation.reactivate(aimodel, via=VIA, overrides=activation.OVERRIDABLE)
         return False
 
 

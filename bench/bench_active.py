@@ -13,7 +13,7 @@ CAPABILITY = "chat"
 
 
 def _activate_one():
-    from ai_models import selection
+    from ai_models import activation
     from ai_models.providers.base import CatalogModel
 
     entry = CatalogModel(
@@ -27,7 +27,7 @@ def _activate_one():
         input_price=Decimal("0.4"),
         output_price=Decimal("1.6"),
     )
-    return selection.activate(entry, CAPABILITY)
+    return activation.activate(entry, CAPABILITY).model
 
 
 def _forget(aimodel):
@@ -46,12 +46,12 @@ def bench_active_model(backend: str) -> dict:
     from cachalot.api import cachalot_disabled
     from django.core.cache import caches
 
-    from ai_models import active, get_active_model, selection
+    from ai_models import active, get_active_model
     from ai_models.conf import ai_settings
     from ai_models.models import AIModel
 
     chosen = _activate_one()
-    selection.clear_memo()
+    active.clear_memo()
     assert get_active_model(CAPABILITY).pk == chosen.pk
     warm_sql = []
     warm_queries = queries_of(lambda: [get_active_model(CAPABILITY) for _ in range(100)], warm_sql)

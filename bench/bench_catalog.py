@@ -292,7 +292,7 @@ def _time_repeat_views(query, repeat):
 def bench_page_views(small: int = 100, large: int = 10_000, repeat: int = 15) -> dict:
     """A filtered, searched, sorted page of a ``large`` catalog ÷ the same of a ``small`` one (target ≤ 3)."""
     setup()
-    from ai_models import catalog, selection
+    from ai_models import catalog, activation
 
     results = {}
     for size in (small, large):
@@ -301,7 +301,7 @@ def bench_page_views(small: int = 100, large: int = 10_000, repeat: int = 15) ->
             listing = catalog.refresh()
             # A few saved models, so entry_states has rows to read.
             for entry in listing.entries[:3]:
-                selection.save(entry, "chat")
+                activation.save(entry, "chat")
             started = time.perf_counter()
             _page_view("warm up")  # builds the search index and the sort ranks once
             first = time.perf_counter() - started

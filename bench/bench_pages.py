@@ -37,15 +37,16 @@ def _warm_catalog(size):
 
 def _seed_saved_models(entries):
     """A realistic selection state: two active models, two more saved (all among the first rows)."""
-    from ai_models import selection
+    from ai_models import activation
     from ai_models.models import AIModel
 
     if AIModel.objects.exists():
         return
-    selection.activate(entries[0], "chat")
-    selection.save(entries[1], "chat")
-    selection.activate(entries[2], "content")
-    selection.save(entries[3], "content")
+    # Whatever their kinds and prices: a benchmark's state, not a choice the gates should judge.
+    activation.activate(entries[0], "chat", overrides=activation.OVERRIDABLE)
+    activation.save(entries[1], "chat")
+    activation.activate(entries[2], "content", overrides=activation.OVERRIDABLE)
+    activation.save(entries[3], "content")
 
 
 def _fill_vanilla(count):
@@ -167,9 +168,9 @@ def bench_browse_pages(sizes=(100, 1_000, 10_000), vanilla_rows=10_000, rounds=2
             query, depth = "?" + urlencode({"q": queries[index % len(queries)]}), DEPTHS[index % len(DEPTHS)]
             with pages[f"catalog_{largest}"] as page:
                 catalog.get_catalog().entries._source.views.clear()  # as bench_catalog: no view remembered
-                searched["catalog"] += per_request(lambda: page.get(query), 1, warmup=0, depth=depth)
+                searched["catalog"] += per_request(lambda query=query: page.get(query), 1, warmup=0, depth=depth)
             with pages["vanilla"] as page:
-                searched["vanilla"] += per_request(lambda: page.get(query), 1, warmup=0, depth=depth)
+                searched["vanilla"] += per_request(lambda query=query: page.get(query), 1, warmup=0, depth=depth)
 
     large = f"catalog_{largest}"
     counts = {size: details[f"catalog_{size}"]["queries"] for size in sizes}

@@ -142,7 +142,7 @@ def compare(funcs: dict, repeat: int = 2 * len(DEPTHS), min_time: float = 0.03) 
     for round_ in range(repeat):
         shift, depth = round_ % len(names), DEPTHS[round_ % len(DEPTHS)]
         for name in names[shift:] + names[:shift]:
-            elapsed = at_depth(depth, lambda: timers[name].timeit(numbers[name]))
+            elapsed = at_depth(depth, lambda name=name: timers[name].timeit(numbers[name]))
             rounds[name].append(elapsed / numbers[name])
     return rounds
 

@@ -1,11 +1,10 @@
 import pytest
 from django.core.cache import caches
 
-from ai_models import sharedcache
 from ai_models.conf import DEFAULTS
-from ai_models.drift import forget as forget_drift
+from ai_models.memos import forget_all
+from ai_models.providers import test as test_provider
 from ai_models.providers.kept import close_clients
-from ai_models.selection import clear_memo
 
 def pytest_collection_modifyitems(config, items):
     """Skip tests whose service the settings do not use; `make test` runs a leg that uses them."""
@@ -34,11 +33,9 @@ def _fresh_caches():
     """Each test starts with empty caches and nothing memoized."""
     for cache in caches.all():
         cache.clear()
-    clear_memo()
-    forget_drift()
-    sharedcache.reset()
+    forget_all()
+    test_provider.reset()
     yield
-    clear_memo()
-    forget_drift()
-    sharedcache.reset()
+    forget_all()
+    test_provider.reset()
     close_clients()  # connections kept by one test's clients never reach the next test's servers

@@ -7,15 +7,14 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from ai_models import NoActiveModel, UnknownCapability, get_active_model, selection
-from ai_models.models import AIModel
+from ai_models import NoActiveModel, UnknownCapability, get_active_model, activation
 from tests.factories import catalog_model
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_returns_the_active_model_with_its_provider_loaded(db, django_assert_num_queries):
-    selection.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
+    activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
     model = get_active_model("chat")
     assert model.model_id == "openai/gpt-4.1-mini"
     with django_assert_num_queries(0):
@@ -23,7 +22,7 @@ def test_returns_the_active_model_with_its_provider_loaded(db, django_assert_num
 
 
 def test_warm_call_runs_no_sql(db, django_assert_num_queries):
-    selection.activate(catalog_model("a"), "chat")
+    activation.activate(catalog_model("a"), "chat")
     get_active_model("chat")
     with django_assert_num_queries(0):
         for _ in range(100):
@@ -38,17 +37,17 @@ def test_no_active_model_is_remembered_too(db, django_assert_num_queries):
 
 
 def test_a_new_activation_is_seen_on_the_next_call(db):
-    selection.activate(catalog_model("a"), "chat")
+    activation.activate(catalog_model("a"), "chat")
     assert get_active_model("chat").model_id == "a"
-    selection.activate(catalog_model("b"), "chat")
+    activation.activate(catalog_model("b"), "chat")
     assert get_active_model("chat").model_id == "b"
-    selection.deactivate("chat")
+    activation.deactivate("chat")
     with pytest.raises(NoActiveModel):
         get_active_model("chat")
 
 
 def test_an_edit_through_the_orm_is_seen_too(db):
-    model = selection.activate(catalog_model("a"), "chat")
+    model = activation.activate(catalog_model("a"), "chat").model
     get_active_model("chat")
     model.display_name = "Renamed"
     model.save()
@@ -72,7 +71,7 @@ def test_unknown_capability_lists_the_valid_ones(db):
 
 def test_host_defined_capabilities(db):
     with override_settings(AI_MODELS={"CAPABILITIES": ["chat", "summary"]}):
-        selection.activate(catalog_model("a"), "summary")
+        activation.activate(catalog_model("a"), "summary")
         assert get_active_model("summary").model_id == "a"
         with pytest.raises(UnknownCapability):
             get_active_model("image")
@@ -85,9 +84,9 @@ SECOND_PROCESS = textwrap.dedent(
     """
     import sys, django
     django.setup()
-    from ai_models import selection
+    from ai_models import activation
     from tests.factories import catalog_model
-    selection.activate(catalog_model(sys.argv[1]), "chat", via="second process")
+    activation.activate(catalog_model(sys.argv[1]), "chat", via="second process")
     """
 )
 
@@ -96,7 +95,7 @@ SECOND_PROCESS = textwrap.dedent(
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_change_committed_by_another_process_is_seen_on_the_next_call():
-    selection.activate(catalog_model("first"), "chat")
+    activation.activate(catalog_model("first"), "chat")
     assert get_active_model("chat").model_id == "first"
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.test import TestCase, override_settings
 
-from ai_models import NoActiveModel, UnknownCapability, get_active_model, selection
+from ai_models import NoActiveModel, UnknownCapability, get_active_model, activation
 from ai_models.models import AIModel, Provider
 from ai_models.providers.base import BaseProvider, CatalogModel
 from ai_models.testing import active_models, catalog_entry
@@ -57,7 +57,7 @@ def test_pins_a_snapshot_model_with_its_catalog_entry():
 
 
 def test_restores_the_previously_active_model():
-    before = selection.activate(catalog_entry("snapshot:openai/gpt-4.1-mini", "content"), "content")
+    before = activation.activate(catalog_entry("snapshot:openai/gpt-4.1-mini", "content"), "content").model
     with active_models(content="snapshot:openai/gpt-image-1", image="snapshot:openai/gpt-image-1"):
         assert get_active_model("content").model_id == "openai/gpt-image-1"
         assert get_active_model("image").model_id == "openai/gpt-image-1"

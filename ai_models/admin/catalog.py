@@ -17,7 +17,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, selection
+from .. import activation
+from ..activation.ceilings import SIDES, ceilings, describe
+from ..activation.plan import role_of
 from ..capabilities import capability_choices, capability_label
 from ..catalog import (
     Listing,
@@ -28,10 +30,8 @@ from ..catalog import (
     refresh,
 )
 from ..drift import expiry_flag
-from ..exceptions import ActivationError, AIModelsError, UnknownCapability
+from ..exceptions import ActivationError, ActivationRefused, AIModelsError, UnknownCapability
 from ..models import AIModel, CatalogEntry
-from ..trial import run_trial
-from . import gates
 from .base import ModelAdmin
 from .changelist import in_memory
 from .display import (
@@ -39,15 +39,14 @@ from .display import (
     capability_labels,
     entry_facts,
     entry_state,
-    format_price,
-    format_price_change,
     format_tokens,
     price_move,
     status_summary,
     with_source,
 )
+from ..prices import format_price, format_price_change
 from .filters import CapabilityFilter, ExpiryFilter, PriceFilter, ProviderFilter, RequirementsFilter, StateFilter
-from .forms import ActivateForm
+from .forms import ActivateForm, override_field, override_fields
 from .rows import CatalogRows
 
 
@@ -220,82 +219,68 @@ class CatalogEntryAdmin(ModelAdmin):
         return self._choose_capability(request, queryset, activating=False)
 
     def _choose_capability(self, request, rows, *, activating):
-        """Confirmation page for one model; on confirmation, activate (or save) it and go back."""
+        """Confirmation page for one model; on confirmation, activate (or save) it and go back.
+
+        Every check is the activation flow's: a refusal comes back as gate outcomes, each shown on
+        its override checkbox (or, when the user may not override it, as the reason nothing changed).
+        """
         entry = self._one_entry(request, rows)
         if entry is None:
             return None
         data = request.POST if "confirm" in request.POST else None
-        form = ActivateForm(entry, data, preferred=request.GET.get("capability"), activating=activating)
+        form = ActivateForm(entry, data, preferred=request.GET.get("capability"))
         if not form.is_valid():
             return self._confirmation(request, entry, form, activating)
-        capability = form.cleaned_data["capability"]
-        note, trial = "", None
-        try:
-            if activating:
-                note = guardrail.approve(capability, entry.input_price, entry.output_price, request.user,
-                                         confirmed=form.cleaned_data["confirm_above_ceiling"],
-                                         sources=guardrail.price_sources(entry))
-        except guardrail.AboveCeiling as above:
-            if not above.permitted:
-                refused = guardrail.refusal(entry.name or entry.model_id, capability, above.excess, format_price)
-                self.message_user(request, refused, messages.ERROR)
-                return None
-            form.add_error(
-                "confirm_above_ceiling",
-                gettext("Tick this box to activate a model priced above the ceiling, or choose another model."),
-            )
-            return self._confirmation(request, entry, form, activating)
-        if activating:
-            if self._unconfirmed(entry, capability, form):
-                return self._confirmation(request, entry, form, activating)
+        capability, parameters = form.cleaned_data["capability"], form.cleaned_data["parameters"]
         # The listing leaves out the provider's raw data; the saved metadata keeps it.
         entry = get_entry(entry.provider, entry.model_id) or entry
-        if activating and "trial" in request.POST:
-            trial = run_trial(entry, capability)
-            if not trial.ok:  # nothing is changed: the page again, with the error
-                return self._confirmation(request, entry, form, activating, trial=trial)
         try:
             if activating:
-                aimodel = selection.activate(
-                    entry, capability, request.user, trial=trial, note=note,
-                    parameters=form.cleaned_data["parameters"],
-                    override_requirements=form.cleaned_data["override_requirements"],
-                    confirm_embedding_switch=form.cleaned_data["confirm_embedding_switch"],
-                )
+                change = activation.activate(entry, capability, request.user, overrides=form.overrides(),
+                                             parameters=parameters, test="trial" in request.POST)
             else:
-                aimodel = selection.save(entry, capability, request.user, parameters=form.cleaned_data["parameters"])
+                change = activation.save(entry, capability, request.user, overrides=form.overrides(),
+                                         parameters=parameters)
+        except ActivationRefused as refused:
+            return self._refused(request, entry, form, activating, refused)
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
             return None
-        if activating:
-            done = gettext("%(model)s is now the active model for %(capability)s.")
-        else:
-            done = gettext("%(model)s was saved for %(capability)s, not activated.")
-        done %= {"model": entry.name or entry.model_id, "capability": capability_label(capability)}
-        if trial is not None:
-            done += " " + gettext("Test call: %(result)s in %(latency)d ms.") % {
-                "result": trial.summary,
-                "latency": trial.latency_ms,
-            }
-        saved_admin = self.admin_site._registry.get(AIModel)
-        if saved_admin is not None and saved_admin.has_view_or_change_permission(request, aimodel):
-            url = self._url("change", aimodel.pk, model_name=AIModel._meta.model_name)
-            done = format_html('{} <a href="{}">{}</a>', done, url, gettext("View the saved model"))
-        self.message_user(request, done, messages.SUCCESS)
-        for warning in selection.activation_warnings(entry, capability, activating=activating):
-            self.message_user(request, warning, messages.WARNING)
+        self._done(request, change, activating)
         return None
 
-    def _unconfirmed(self, entry, capability, form) -> bool:
-        """Whether activation needs a tick the form lacks (an unmet requirement, an embedding
-        switch); the error goes on that field."""
-        asks = gates.pending(entry, capability, form.cleaned_data)
-        if "override_requirements" in asks:
-            tick = gettext("Tick the override to activate it anyway, or choose another model.")
-            form.add_error("override_requirements", f"{asks['override_requirements']} {tick}")
-        if "confirm_embedding_switch" in asks:
-            form.add_error("confirm_embedding_switch", gettext("Tick this box to confirm the embedding model switch."))
-        return bool(asks)
+    def _refused(self, request, entry, form, activating, refused):
+        """The page again, each refusal on its checkbox; a refusal the user may not override ends here."""
+        if "trial" in refused.keys:
+            trial = refused.plan.outcome("trial").finding.details
+            return self._confirmation(request, entry, form, activating, trial=trial)
+        if refused.not_permitted:
+            self.message_user(request, str(refused), messages.ERROR)
+            return None
+        for outcome in refused.outcomes:  # the reason is shown above each checkbox
+            form.add_error(override_field(outcome.key),
+                           gettext("Tick this box to go ahead anyway, or choose another model."))
+        return self._confirmation(request, entry, form, activating)
+
+    def _done(self, request, change, activating):
+        model = change.model
+        values = {"model": model.display_name or model.model_id, "capability": capability_label(change.capability)}
+        if activating:
+            done = gettext("%(model)s is now the active model for %(capability)s.") % values
+        else:
+            done = gettext("%(model)s was saved for %(capability)s, not activated.") % values
+        if model.trial_at is not None and activating:
+            done += " " + gettext("Test call: %(result)s in %(latency)d ms.") % {
+                "result": model.trial_result,
+                "latency": model.trial_latency_ms,
+            }
+        saved_admin = self.admin_site._registry.get(AIModel)
+        if saved_admin is not None and saved_admin.has_view_or_change_permission(request, model):
+            url = self._url("change", model.pk, model_name=AIModel._meta.model_name)
+            done = format_html('{} <a href="{}">{}</a>', done, url, gettext("View the saved model"))
+        self.message_user(request, done, messages.SUCCESS)
+        for warning in change.plan.warnings:
+            self.message_user(request, warning, messages.WARNING)
 
     def _one_entry(self, request, rows):
         """The single selected ``CatalogModel``, or None after telling the user why not."""
@@ -324,15 +309,18 @@ class CatalogEntryAdmin(ModelAdmin):
 
     def _confirmation(self, request, entry, form, activating, trial=None):
         active = {row.capability: row for row in AIModel.objects.filter(is_active=True).select_related("provider")}
-        ceilings = guardrail.ceilings()
-        entry_input = with_source(entry, "input_price", format_price(entry.input_price))
-        entry_output = with_source(entry, "output_price", format_price(entry.output_price))
+        saved = {row.capability: row for row in AIModel.objects.filter(provider__slug=entry.provider,
+                                                                        model_id=entry.model_id)}
+        limits = ceilings()
+        labels = {"met": gettext("met"), "unmet": gettext("not met"), "unknown": gettext("unknown")}
         choices = []
         for name, label in capability_choices():
             current = active.get(name)
-            excess = (guardrail.excesses(name, entry.input_price, entry.output_price, guardrail.price_sources(entry))
-                      if activating else [])
-            ceiling = ceilings.get(name, {})
+            role = activation.ACTIVE if activating else role_of(saved.get(name))
+            planned = activation.plan(entry, name, role=role, user=request.user, current=current,
+                                      saving=not activating)
+            ceiling = limits.get(name, {})
+            over = planned.outcome("ceiling")
             choices.append(
                 {
                     "name": name,
@@ -340,26 +328,38 @@ class CatalogEntryAdmin(ModelAdmin):
                     "classified": name in entry.capabilities,
                     "reason": gettext(entry.reason_for(name)) if entry.reason_for(name) else "",
                     "current": current,
-                    "is_current": current is not None
-                    and (current.provider.slug, current.model_id) == (entry.provider, entry.model_id),
+                    "is_current": planned.is_current,
                     "input_move": self._move(current and current.input_price, entry.input_price, current),
                     "output_move": self._move(current and current.output_price, entry.output_price, current),
-                    "ceiling": " / ".join(format_price(ceiling.get(side)) for side in guardrail.SIDES)
-                    if ceiling
-                    else "",
-                    "over_ceiling": guardrail.describe(excess, format_price),
-                    **(gates.summary(entry, name) if activating else {}),
+                    "ceiling": " / ".join(format_price(ceiling.get(side)) for side in SIDES) if ceiling else "",
+                    "over_ceiling": describe(over.finding.details, format_price) if over and over.finding else "",
+                    "requirements": [{"state": check.state, "label": labels[check.state], "message": check.message}
+                                     for check in planned.requirements] if activating else [],
+                    "refusals": [outcome for outcome in planned.outcomes if outcome.finding],
+                    "refuses": " ".join(outcome.key for outcome in planned.outcomes if outcome.finding),
+                    "warnings": planned.warnings,
                 }
             )
-        selected = next((choice for choice in choices if choice["name"] == form["capability"].value()), None)
         title = gettext("Activate a model") if activating else gettext("Save a model without activating it")
+        overrides = [
+            {
+                "key": gate.key,
+                "field": form[name],
+                "permitted": gate.may_override(request.user),
+                "permission": gate.permission_name,
+                "messages": [(choice["name"], outcome.message) for choice in choices for outcome in choice["refusals"]
+                             if outcome.key == gate.key],
+            }
+            for name, gate in override_fields().items()
+        ]
+        selected = next((choice for choice in choices if choice["name"] == form["capability"].value()), None)
         return self.confirmation_page(
             request,
             self.activate_template,
             title,
             entry=entry,
-            entry_input_price=entry_input,
-            entry_output_price=entry_output,
+            entry_input_price=with_source(entry, "input_price", format_price(entry.input_price)),
+            entry_output_price=with_source(entry, "output_price", format_price(entry.output_price)),
             entry_context=with_source(entry, "context_window", format_tokens(entry.context_window)),
             entry_facts=entry_facts(entry),
             entry_capabilities=capability_labels(entry.capabilities, entry.capability_reasons),
@@ -367,12 +367,11 @@ class CatalogEntryAdmin(ModelAdmin):
             expiry=expiry_flag(entry.expires),
             form=form,
             capabilities=choices,
+            overrides=overrides,
+            selected_refuses=selected["refuses"].split() if selected else [],
             activating=activating,
             action_name="activate" if activating else "save_without_activating",
-            has_ceilings=activating and bool(ceilings),
-            selected_over_ceiling=bool(selected and selected["over_ceiling"]),
-            selected=selected,
-            can_exceed=guardrail.can_exceed(request.user),
+            has_ceilings=bool(limits),
             trial=trial,
         )
 

@@ -7,9 +7,7 @@ pure ones are memoized per language (and forgotten when a test changes settings)
 from decimal import Decimal
 from functools import lru_cache
 
-from django.core.signals import setting_changed
-from django.utils import numberformat, timezone
-from django.utils.formats import get_format
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext, ngettext
@@ -17,49 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ..capabilities import capability_label
 from ..conf import ai_settings
+from ..memos import remember
+from ..prices import format_price, grouped
 from ..drift import EXPIRED, expiry_flag
 from ..visible import visible
 from .base import EMPTY  # one dash for every empty cell
-
-
-def grouped(value, places=None) -> str:
-    """A number in the current language's separators, always grouped by thousands.
-
-    Some locales (Persian among them) set no ``NUMBER_GROUPING``: Django would then print
-    1048576, which nobody reads at a glance; those get groups of three.
-    """
-    return numberformat.format(
-        value,
-        get_format("DECIMAL_SEPARATOR"),
-        places,
-        get_format("NUMBER_GROUPING") or 3,
-        get_format("THOUSAND_SEPARATOR"),
-        force_grouping=True,
-    )
-
-
-def format_price(value: Decimal | None) -> str:
-    """A price in USD per 1M tokens: "$0.40", "$0.0375", "free", or "—" when unknown."""
-    if value is None:
-        return EMPTY
-    return _format_price(value, get_language())
-
-
-@lru_cache(maxsize=1024)
-def _format_price(value, language):
-    if value == 0:
-        return gettext("free")
-    places = min(6, max(2, -value.normalize().as_tuple().exponent))
-    return "$" + grouped(value, places)
-
-
-def format_price_change(new: Decimal | None, old: Decimal | None) -> str:
-    """The change from ``old`` to ``new``: "+$0.20", "−$0.10", "no change", or "" when unknown."""
-    if new is None or old is None:
-        return ""
-    if new == old:
-        return gettext("no change")
-    return ("+" if new > old else "−") + format_price(abs(new - old))
 
 
 def with_source(entry, field: str, text: str) -> str:
@@ -166,12 +126,9 @@ def _capability_labels(capabilities, reasons, language):
     )
 
 
-def _forget_formats(**kwargs):
-    for memoized in (_format_price, _format_tokens, _capability_labels, _with_source):
-        memoized.cache_clear()
-
-
-setting_changed.connect(_forget_formats, dispatch_uid="ai_models_admin_display_formats")
+remember(_format_tokens.cache_clear)
+remember(_capability_labels.cache_clear)
+remember(_with_source.cache_clear)
 
 
 def labels_text(capabilities) -> str:

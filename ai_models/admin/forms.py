@@ -8,44 +8,57 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from ..capabilities import capability_choices
-from ..drift import EXPIRED, expiry_flag
+from .. import activation
+from ..activation import GATES
 from ..exceptions import EncryptionError, UnknownProvider
 from ..models import AIModel, Provider
 from ..providers import get_provider, provider_paths
 from ..validators import validate_base_url
+from ..visible import visible
 from ..parameters import validate_parameters
 from .base import CheckboxInput, PasswordInput, Select, Textarea, URLInput
 
 
-class ActivateForm(forms.Form):
-    """The capability to activate (or save) one catalog model for.
+# Gate key -> the confirmation checkbox that overrides it (a gate not listed: "override_<key>").
+OVERRIDE_FIELDS = {
+    "requirements": "override_requirements",
+    "ceiling": "confirm_above_ceiling",
+    "expired": "confirm_expired",
+    "embedding": "confirm_embedding_switch",
+}
 
-    Pre-selects ``preferred`` when the model was classified for it, else its first
-    classified capability; the others stay selectable, marked as not classified.
-    Activating a model whose expiry date has passed needs ``confirm_expired`` ticked.
+
+def override_field(key: str) -> str:
+    """The form field (and POST name) that overrides gate ``key``."""
+    return OVERRIDE_FIELDS.get(key, f"override_{key}")
+
+
+def override_fields() -> dict:
+    """Field name -> gate, for every gate one can override, in gate order."""
+    return {override_field(gate.key): gate for gate in GATES if gate.permission is not None}
+
+
+def ticked_overrides(data) -> set:
+    """The gate keys whose override is ticked in ``data`` (cleaned data, or POST: "on"/"yes")."""
+    return {gate.key for name, gate in override_fields().items() if data.get(name) in (True, "on", "yes")}
+
+
+# One checkbox per gate one can override, declared so the admin may list them among a form's fields.
+OverrideCheckboxes = type("OverrideCheckboxes", (forms.Form,), {
+    name: forms.BooleanField(label=gate.override, required=False, widget=CheckboxInput)
+    for name, gate in override_fields().items()
+})
+
+
+class ActivateForm(OverrideCheckboxes):
+    """The capability to activate (or save) one catalog model for, its call parameters, and one
+    checkbox per gate one can override (``override_fields``).
+
+    Pre-selects ``preferred`` when the model was classified for it, else its first classified
+    capability; the others stay selectable, marked as not classified.
     """
 
     capability = forms.ChoiceField(label=_("Capability"), widget=Select)
-    confirm_above_ceiling = forms.BooleanField(
-        label=_("I confirm activating this model although it is priced above the ceiling"),
-        required=False,
-        widget=CheckboxInput,
-    )
-    override_requirements = forms.BooleanField(
-        label=_("Activate it anyway: I override the requirements it does not meet (this is logged)"),
-        required=False,
-        widget=CheckboxInput,
-    )
-    confirm_embedding_switch = forms.BooleanField(
-        label=_("I confirm the switch: embeddings made with the old model must be made again"),
-        required=False,
-        widget=CheckboxInput,
-    )
-    confirm_expired = forms.BooleanField(
-        label=_("I confirm activating this model although its provider says it has expired"),
-        required=False,
-        widget=CheckboxInput,
-    )
     parameters = forms.JSONField(
         label=_("Call parameters"),
         required=False,
@@ -57,10 +70,8 @@ class ActivateForm(forms.Form):
         ),
     )
 
-    def __init__(self, entry, *args, preferred=None, activating=True, **kwargs):
+    def __init__(self, entry, *args, preferred=None, **kwargs):
         super().__init__(*args, **kwargs)
-        flag = expiry_flag(entry.expires)
-        self.expired = activating and flag is not None and flag.kind == EXPIRED
         choices = capability_choices()
         self.fields["capability"].choices = [
             (name, label if name in entry.capabilities else gettext("%(capability)s (not classified for this model)")
@@ -70,22 +81,27 @@ class ActivateForm(forms.Form):
         classified = [name for name, _label in choices if name in entry.capabilities]
         self.fields["capability"].initial = preferred if preferred in classified else next(iter(classified), None)
 
-    def clean_confirm_expired(self):
-        confirmed = self.cleaned_data["confirm_expired"]
-        if self.expired and not confirmed:
-            raise ValidationError(
-                gettext("This model has expired: tick this box to activate it anyway, or choose another model.")
-            )
-        return confirmed
+    def overrides(self) -> set:
+        """The gate keys ticked to override."""
+        return ticked_overrides(self.cleaned_data)
 
 
-class SavedModelForm(forms.ModelForm):
-    """A saved model's editable fields; a fallback position taken by another model is an error."""
+class SavedModelForm(OverrideCheckboxes, forms.ModelForm):
+    """A saved model's editable fields. A new fallback position passes the activation gates; the
+    admin shows the checkbox of each gate that refuses the model (``refusals``) below it."""
+
+    user = None  # set per request by the admin, with ``refusals``
+    refusals = ()
 
     class Meta:
         model = AIModel
         fields = ["display_name", "parameters", "fallback_position"]
         widgets = {"parameters": Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for outcome in self.refusals:  # why each shown checkbox is there
+            self.fields[override_field(outcome.key)].help_text = visible(outcome.message)
 
     def clean_fallback_position(self):
         # The capability is not on the form, so Django skips the (capability, position) constraint.
@@ -97,6 +113,25 @@ class SavedModelForm(forms.ModelForm):
 
     def clean_parameters(self):
         return self.cleaned_data.get("parameters") or {}
+
+    def clean(self):
+        cleaned = super().clean()
+        row = self.instance
+        if "fallback_position" in self.changed_data and cleaned.get("fallback_position") is not None and not row.is_active:
+            planned = activation.plan(row.catalog_entry(), row.capability, role=activation.FALLBACK, user=self.user,
+                                      overrides=self.overrides())
+            shown = {override_field(outcome.key) for outcome in self.refusals}
+            for outcome in planned.blocking:
+                field = override_field(outcome.key)
+                if field in shown:
+                    self.add_error(field, gettext("Tick this box to go ahead anyway, or leave the position empty."))
+                else:  # refused since the page was shown, or not the user's to override
+                    self.add_error("fallback_position", visible(str(planned.refusal())))
+        return cleaned
+
+    def overrides(self) -> set:
+        """The gate keys ticked to override."""
+        return ticked_overrides(self.cleaned_data)
 
 
 def _provider_label(provider_id):

@@ -12,20 +12,19 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import guardrail, history, selection
-from ..drift import EXPIRED, activated_entry, expiry_flag
-from ..exceptions import ActivationError, UnknownCapability
+from .. import activation
+from ..activation import history
+from ..activation.plan import use_of
+from ..exceptions import ActivationError, ActivationRefused, UnknownCapability
 from ..models import AIModel
 from ..visible import visible
-from . import gates
 from .base import ModelAdmin
-from .display import EMPTY, fetched_when, format_price, format_tokens
+from ..prices import format_price
+from .display import EMPTY, fetched_when, format_tokens
 from .drift import drift_cell, request_drift
 from .filters import SavedCapabilityFilter
-from .forms import ActivateForm, SavedModelForm
+from .forms import SavedModelForm, override_field, ticked_overrides
 
-# What re-activating a saved model may need ticked, in the order the page asks.
-CONFIRMATIONS = ("confirm_above_ceiling", "confirm_expired", "override_requirements", "confirm_embedding_switch")
 EDITABLE = ("display_name", "parameters", "fallback_position")
 
 
@@ -188,54 +187,117 @@ class AIModelAdmin(ModelAdmin):
         text = json.dumps(obj.metadata, indent=2, sort_keys=True, ensure_ascii=False, default=str)
         return format_html('<pre class="aim-json">{}</pre>', visible(text))
 
-    # --- permissions: rows come from the catalog; active rows cannot be deleted ------------
+    # --- permissions: rows come from the catalog; models in use cannot be deleted -----------
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_active:
+        if obj is not None and obj.in_use:
             return False
         return super().has_delete_permission(request, obj)
 
     def has_activate_permission(self, request):
         return request.user.has_perm("ai_models.activate_aimodel")
 
+    # The fallback position changes what serves a capability: the flow's gates decide, for a user
+    # who may activate; the confirmations the gates ask for sit right below it.
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        refusing = self._fallback_refusals(request, obj)
+        at = fields.index("fallback_position") + 1
+        return fields[:at] + [override_field(outcome.key) for outcome in refusing] + fields[at:]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if self.has_activate_permission(request) else (*readonly, "fallback_position")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user, "refusals": self._fallback_refusals(request, obj)})
+
+    def _fallback_refusals(self, request, obj) -> list:
+        """The gates that refuse ``obj`` as a fallback (what its confirmations are for)."""
+        if obj is None or obj.is_active or not self.has_activate_permission(request):
+            return []
+        planned = activation.plan(obj.catalog_entry(), obj.capability, role=activation.FALLBACK, user=request.user)
+        return [outcome for outcome in planned.outcomes if outcome.finding and outcome.permitted]
+
+    def save_model(self, request, obj, form, change):
+        """The other fields as Django saves them; the fallback position through the activation flow."""
+        if change and "fallback_position" in form.changed_data:
+            position, obj.fallback_position = obj.fallback_position, form.initial.get("fallback_position")
+            try:
+                obj.fallback_position = activation.move_fallback(
+                    obj, position, request.user, overrides=form.overrides()
+                ).fallback_position
+            except ActivationError as err:
+                self.message_user(request, gettext("The fallback position was not changed: %(error)s") % {"error": err},
+                                  messages.ERROR)
+        super().save_model(request, obj, form, change)
+
+    # Deletions go through the activation flow, which keeps models in use and writes the history:
+    # Django's confirmation pages are kept, the confirmed deletion is the flow's.
+    def log_deletion(self, request, obj, object_repr):
+        pass
+
+    def log_deletions(self, request, queryset):
+        pass
+
     def delete_queryset(self, request, queryset):
-        # Filtered in SQL, so a row activated since the confirmation page is still kept.
-        super().delete_queryset(request, queryset.filter(is_active=False))
+        self._delete(request, queryset)
 
     def delete_model(self, request, obj):
-        self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
+        self._delete(request, type(obj).objects.filter(pk=obj.pk))
 
-    def _refuse_deleting_active(self, request, active):
-        self.message_user(
-            request,
-            ngettext(
-                "%(models)s is active, so it cannot be deleted: deactivate it first (or activate another "
-                "model for its capability), then delete it. Nothing was deleted.",
-                "%(models)s are active, so they cannot be deleted: deactivate them first (or activate other "
-                "models for their capabilities), then delete them. Nothing was deleted.",
-                len(active),
-            )
-            % {"models": ", ".join(str(row) for row in active)},
-            messages.ERROR,
-        )
+    def _delete(self, request, queryset) -> bool:
+        """Delete what is not in use, saying what was kept and why; False when nothing could be done."""
+        try:
+            deletion = activation.delete_saved(queryset, request.user)
+        except ActivationError as err:
+            self.message_user(request, gettext("Nothing was deleted: %(error)s") % {"error": err}, messages.ERROR)
+            return False
+        if deletion.kept:  # put in use since the confirmation page
+            self._refuse_deleting_in_use(request, deletion.kept, nothing=not deletion.deleted)
+        if deletion.deleted:
+            count = len(deletion.deleted)
+            self.message_user(request, ngettext("Deleted %(count)d saved model.", "Deleted %(count)d saved models.",
+                                                count) % {"count": count}, messages.SUCCESS)
+        return True
 
-    @admin.action(description=_("Delete the selected inactive models"), permissions=["delete"])
+    def _refuse_deleting_in_use(self, request, rows, nothing=True):
+        uses = ", ".join(f"{row.display_name or row.model_id} ({use_of(row)})" for row in rows)
+        message = ngettext(
+            "%(models)s is in use, so it cannot be deleted: deactivate it or take it out of the fallbacks first.",
+            "%(models)s are in use, so they cannot be deleted: deactivate them or take them out of the fallbacks "
+            "first.",
+            len(rows),
+        ) % {"models": uses}
+        if nothing:
+            message += " " + gettext("Nothing was deleted.")
+        self.message_user(request, message, messages.ERROR)
+
+    @admin.action(description=_("Delete the selected models not in use"), permissions=["delete"])
     def delete_selected(self, request, queryset):
-        """Django's delete action, after saying plainly why active rows cannot go."""
-        active = list(queryset.filter(is_active=True).select_related("provider"))
-        if active:
-            self._refuse_deleting_active(request, active)
+        """Django's confirmation page, after saying plainly why models in use cannot go; the
+        confirmed deletion through the flow."""
+        in_use = list(queryset.in_use().select_related("provider"))
+        if in_use:
+            self._refuse_deleting_in_use(request, in_use)
+            return None
+        if request.POST.get("post"):
+            self._delete(request, queryset)
             return None
         return django_delete_selected(self, request, queryset)
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
-        if obj is not None and obj.is_active and super().has_delete_permission(request, obj):
-            self._refuse_deleting_active(request, [obj])
+        if obj is not None and obj.in_use and super().has_delete_permission(request, obj):
+            self._refuse_deleting_in_use(request, [obj])
             return HttpResponseRedirect(self._url("change", obj.pk))
+        if obj is not None and request.method == "POST" and self.has_delete_permission(request, obj):
+            deleted = self._delete(request, type(obj).objects.filter(pk=obj.pk))
+            return HttpResponseRedirect(self._url("changelist") if deleted else self._url("change", obj.pk))
         return super().delete_view(request, object_id, extra_context)
 
     # --- the model's page: the actions as buttons, a readable history ----------------------
@@ -299,30 +361,21 @@ class AIModelAdmin(ModelAdmin):
         if row.is_active:
             self.message_user(request, gettext("%(model)s is already active.") % {"model": row}, messages.INFO)
             return None
-        ticked = {name: request.POST.get(name) == "yes" for name in CONFIRMATIONS}
+        ticked = ticked_overrides(request.POST)
         try:
-            note = guardrail.approve(row.capability, row.input_price, row.output_price, request.user,
-                                     confirmed=ticked["confirm_above_ceiling"])
-        except guardrail.AboveCeiling as above:
-            if not above.permitted:
-                refused = guardrail.refusal(row.display_name or row.model_id, row.capability, above.excess, format_price)
-                self.message_user(request, refused, messages.ERROR)
+            activation.reactivate(row, request.user, overrides=ticked)
+        except ActivationRefused as refused:
+            if refused.not_permitted:
+                self.message_user(request, str(refused), messages.ERROR)
                 return None
-            note = None
-        asks = self._confirmations(row, ticked, note is None)
-        if asks:
-            labels = {name: ActivateForm.base_fields[name].label for name in CONFIRMATIONS}  # the same ticks
             return self.confirmation_page(
                 request,
                 self.reactivate_template,
                 gettext("Confirm the activation"),
                 row=row,
-                asks=[(name, asks[name], labels[name]) for name in CONFIRMATIONS if asks.get(name)],
-                given=[name for name in CONFIRMATIONS if ticked[name]],
+                asks=[(override_field(o.key), o.message, o.gate.override) for o in refused.outcomes],
+                given=[override_field(key) for key in sorted(ticked)],
             )
-        try:
-            selection.reactivate(row, request.user, note=note, override_requirements=ticked["override_requirements"],
-                                 confirm_embedding_switch=ticked["confirm_embedding_switch"])
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
             return None
@@ -333,22 +386,6 @@ class AIModelAdmin(ModelAdmin):
             messages.SUCCESS,
         )
         return None
-
-    def _confirmations(self, row, ticked, above_ceiling) -> dict:
-        """Confirmation name -> what to confirm, for each one re-activating ``row`` needs and lacks."""
-        asks = {}
-        if above_ceiling and not ticked["confirm_above_ceiling"]:
-            excess = guardrail.excesses(row.capability, row.input_price, row.output_price)
-            asks["confirm_above_ceiling"] = gettext(
-                "This model is priced above the price ceiling for its capability: %(excess)s."
-            ) % {"excess": guardrail.describe(excess, format_price)}
-        entry = activated_entry(row)
-        expiry = expiry_flag(entry.expires)
-        if expiry is not None and expiry.kind == EXPIRED and not ticked["confirm_expired"]:
-            asks["confirm_expired"] = gettext(
-                "Its provider says this model %(message)s: calls to it may fail at any time."
-            ) % {"message": expiry.message}
-        return {**asks, **gates.pending(entry, row.capability, ticked)}
 
     @admin.action(description=_("Deactivate the selected models"), permissions=["activate"])
     def deactivate(self, request, queryset):
@@ -369,8 +406,8 @@ class AIModelAdmin(ModelAdmin):
             )
         for row in active:
             try:
-                deactivated = selection.deactivate(row.capability, request.user, only=row)
-            except UnknownCapability as err:
+                deactivated = activation.deactivate(row.capability, request.user, only=row)
+            except (ActivationError, UnknownCapability) as err:
                 self.message_user(
                     request,
                     gettext("%(model)s was not deactivated: %(error)s") % {"model": row, "error": err},

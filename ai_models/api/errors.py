@@ -9,11 +9,14 @@ authentication, permission, throttling, 404) included::
 ``errors`` is there for validation errors only: field -> [{"code", "detail"}].
 """
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ..exceptions import ActivationBusy, ActivationError, ActivationNotPermitted, ActivationRefused, NoEarlierModel
 from ..visible import visible
+from .serializers import ExcessSerializer, override_field, refusal_code
 
 # Validation codes that name what was wrong; any other validation error is "invalid".
 SPECIFIC_CODES = ("unknown_provider", "unknown_capability", "unknown_model")
@@ -43,6 +46,40 @@ def bad_gateway(detail, code="provider_unavailable", **extra) -> APIError:
 
 def forbidden(detail, code="permission_denied", **extra) -> APIError:
     return APIError(detail, code, status.HTTP_403_FORBIDDEN, **extra)
+
+
+def activation_error(err: ActivationError) -> APIError:
+    """What the activation flow raised, as the API answers it.
+
+    A refusal is a 409 with the code of the first gate that refused, ``override`` (what to send
+    again to go ahead) and ``refusals`` (each gate); 403 when the user may not override one of
+    them, 502 when the test call failed. Contention is a 409 ``busy``, a missing permission a 403.
+    """
+    if isinstance(err, ActivationRefused):
+        refusals = [
+            {"gate": outcome.key, "code": refusal_code(outcome.key), "detail": visible(outcome.message),
+             "permitted": outcome.permitted,
+             "override": {override_field(outcome.key): True} if outcome.gate.permission else {}}
+            for outcome in err.outcomes
+        ]
+        extra = {"refusals": refusals}
+        excess = next((o.finding.details for o in err.outcomes if o.key == "ceiling"), None)
+        if excess:
+            extra["excess"] = ExcessSerializer(excess, many=True).data
+        if "trial" in err.keys:
+            return bad_gateway(str(err), "trial_failed", **extra)
+        blocked = [outcome for outcome in err.not_permitted if outcome.gate.permission]
+        if blocked:
+            return forbidden(str(err), f"{refusal_code(blocked[0].key)}_not_permitted", **extra)
+        override = {key: value for refusal in refusals for key, value in refusal["override"].items()}
+        return conflict(str(err), refusals[0]["code"], override=override, **extra)
+    if isinstance(err, ActivationNotPermitted):
+        return forbidden(str(err))
+    if isinstance(err, NoEarlierModel):
+        return not_found(str(err), "no_previous_model")
+    if isinstance(err, ActivationBusy):
+        return conflict(str(err), "busy")
+    return conflict(gettext("Nothing was changed: %(error)s") % {"error": err}, "activation_failed")
 
 
 def invalid(field, detail, code="invalid") -> exceptions.ValidationError:

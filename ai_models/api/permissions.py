@@ -12,7 +12,7 @@ REFRESH_CATALOG = "ai_models.refresh_catalog"
 VIEW_SAVED = "ai_models.view_aimodel"
 ACTIVATE = "ai_models.activate_aimodel"
 DELETE_SAVED = "ai_models.delete_aimodel"
-# Above a price ceiling: checked inside the activation views, where the price is known (``guardrail.approve``).
+# Above a price ceiling: the activation flow's ``ceiling`` gate, where the price is known.
 
 
 def requires(*perms):

@@ -7,16 +7,19 @@ declare every field (the OpenAPI schema is generated from them); the catalog ent
 times per request.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import facts
+from ..activation import GATES
 from ..capabilities import capability_label
 from ..catalog import SORT_KEYS
 from ..catalog.criteria import PRICE_FILTERS, STATE_FILTERS  # not re-exported by ai_models.catalog
 from ..conf import ai_settings
+from ..parameters import validate_parameters
 from ..visible import visible
 
 MAX_BULK = 100  # saved/bulk/: a handful of models, never the whole catalog into the table
@@ -115,42 +118,75 @@ class CatalogQuery(ListingQuery):
     )
 
 
-class ChooseRequest(ProviderChecked):
-    """One catalog model for one capability."""
+# Gate key -> (the request field that overrides it, the 409 code of its refusal). A gate not listed
+# here is overridden with "override_<key>" and refused with "<key>_refused".
+GATE_NAMES = {
+    "kind": ("allow_kind_mismatch", "kind_mismatch"),
+    "requirements": ("override_requirements", "requirements_not_met"),
+    "ceiling": ("allow_above_ceiling", "above_ceiling"),
+    "expired": ("allow_expired", "expired"),
+    "embedding": ("confirm_embedding_switch", "embedding_switch_unconfirmed"),
+    "trial": ("", "trial_failed"),
+}
+
+
+def override_field(key: str) -> str:
+    """The request field that overrides gate ``key``."""
+    return GATE_NAMES.get(key, (f"override_{key}",))[0]
+
+
+def refusal_code(key: str) -> str:
+    """The error code of a refusal by gate ``key``."""
+    return GATE_NAMES[key][1] if key in GATE_NAMES else f"{key}_refused"
+
+
+def overrides_of(data) -> set:
+    """The gate keys whose override the validated request ``data`` sets."""
+    return {gate.key for gate in GATES if gate.permission and data.get(override_field(gate.key))}
+
+
+class ParametersField(serializers.JSONField):
+    """A saved model's call parameters, checked as everywhere (``ai_models.parameters``)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            validate_parameters(value)
+        except DjangoValidationError as err:
+            raise serializers.ValidationError(err.messages) from None
+        return value
+
+
+# One boolean per gate one can override, from the gates themselves: a new gate needs no change here.
+ActivationOverrides = type("ActivationOverrides", (serializers.Serializer,), {
+    "__doc__": "What to override of the gates an activation passes (each override is logged).",
+    **{
+        override_field(gate.key): serializers.BooleanField(default=False, help_text=gate.override)
+        for gate in GATES if gate.permission
+    },
+})
+
+
+class ChooseRequest(ProviderChecked, ActivationOverrides):
+    """One catalog model for one capability, with its call parameters and the overrides it may need."""
 
     provider = serializers.CharField(max_length=50)
     model_id = serializers.CharField(max_length=255, trim_whitespace=False)
     capability = serializers.CharField(max_length=50)
-
-
-class CeilingOverride(serializers.Serializer):
-    allow_above_ceiling = serializers.BooleanField(
-        default=False,
-        help_text=_("Activate although the model is priced above the capability's ceiling (needs the "
-                    "permission ai_models.activate_above_ceiling)."),
+    parameters = ParametersField(
+        required=False, allow_null=True, default=None,
+        help_text=_("Call defaults kept with the saved model (temperature, max_tokens, system_prompt...); null or "
+                    "absent keeps those it has."),
     )
 
 
-class ActivationOverrides(CeilingOverride):
-    """What an activation may need confirmed: the price ceiling, the requirements, the embedding switch."""
-
-    override_requirements = serializers.BooleanField(
-        default=False, help_text=_("Activate although the model misses the capability's requirements (logged).")
-    )
-    confirm_embedding_switch = serializers.BooleanField(
-        default=False,
-        help_text=_("Replace the active model of an embedding capability: vectors made with the old one are not "
-                    "comparable (logged)."),
-    )
-
-
-class ActivationRequest(ChooseRequest, ActivationOverrides):
+class ActivationRequest(ChooseRequest):
     test = serializers.BooleanField(
         default=False, help_text=_("Make one minimal real call through the model first; activate only if it succeeds.")
     )
 
 
-class BulkSaveRequest(ListingQuery):
+class BulkSaveRequest(ListingQuery, ActivationOverrides):
     """The first ``limit`` models of a filtered, sorted listing, saved without activating."""
 
     capability = serializers.CharField(max_length=50, help_text=_("The capability to save them for."))
@@ -379,9 +415,14 @@ class BulkResultSerializer(serializers.Serializer):
     saved = SavedModelSerializer(many=True)
 
 
+class KeptSerializer(SavedModelSerializer):
+    in_use = serializers.CharField(help_text=_("What it serves: “active for Chat”, “fallback #1 for Chat”."))
+
+
 class DeleteResultSerializer(serializers.Serializer):
     deleted = serializers.IntegerField()
     models = SavedModelSerializer(many=True)
+    kept = KeptSerializer(many=True, help_text=_("Models matched but kept because they are in use."))
 
 
 class DeactivateResultSerializer(serializers.Serializer):
@@ -392,6 +433,16 @@ class RefreshResultSerializer(serializers.Serializer):
     providers = StatusSerializer(many=True)
 
 
+class RefusalSerializer(serializers.Serializer):
+    """One gate that refused: its key, its code, why, and what to send to override it ({} when nothing can)."""
+
+    gate = serializers.CharField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    permitted = serializers.BooleanField(help_text=_("Whether this user may override it."))
+    override = serializers.DictField(child=serializers.BooleanField())
+
+
 class ErrorSerializer(serializers.Serializer):
     """Every error: a stable ``code``, a translated ``detail``; per field for validation errors."""
 
@@ -399,4 +450,5 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.DictField()), required=False)
     override = serializers.DictField(required=False, help_text=_("What to send again to override a 409 refusal."))
+    refusals = RefusalSerializer(many=True, required=False, help_text=_("Each gate that refused an activation."))
     providers = StatusSerializer(many=True, required=False)

@@ -5,6 +5,8 @@
 Both drop their oldest item past ``MAX_MEMO``; the cache itself is never touched here.
 """
 
+from ..memos import remember
+
 MAX_MEMO = 32  # derived views / decoded lists remembered per listing / process
 
 DECODED: dict = {}
@@ -19,6 +21,7 @@ def bounded_set(memo: dict, key, value):
     return value
 
 
+@remember
 def clear_memo():
     """Forget this process's decoded catalogs (tests; the cache stays)."""
     DECODED.clear()

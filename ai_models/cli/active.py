@@ -2,12 +2,13 @@
 
 from django.utils.translation import gettext as _
 
-from ..active import cache_is_process_local
+from ..sharedcache import is_process_local
 from ..capabilities import capability_label
 from ..conf import ai_settings
 from ..drift import active_drift
 from ..models import AIModel
-from .output import DASH, clean, format_price
+from ..prices import number
+from .output import DASH, clean
 
 
 def add_parser(sub):
@@ -87,7 +88,7 @@ def drift_label(drift) -> str:
 
 def _unwatched_label(drift) -> str:
     """``drift_label``, saying why when a process-local cache is why nothing could be checked."""
-    if drift is not None and not drift.flags and not drift.checked and cache_is_process_local():
+    if drift is not None and not drift.flags and not drift.checked and is_process_local():
         # The site's processes cannot have filled this one's private cache: say so.
         return _("not checked: this process has no cached catalog (the cache is private to each process; "
                  "run `ai_models watch`)")
@@ -112,8 +113,8 @@ def _active_json(row, drift=None):
         "name": row.display_name,
         "capability_label": capability_label(row.capability),
         "context_window": row.context_window,
-        "input_price": None if row.input_price is None else format_price(row.input_price),
-        "output_price": None if row.output_price is None else format_price(row.output_price),
+        "input_price": None if row.input_price is None else number(row.input_price),
+        "output_price": None if row.output_price is None else number(row.output_price),
         "activated_at": row.activated_at.isoformat() if row.activated_at else None,
         "activated_by": row.activated_by.get_username() if row.activated_by else None,
         "activated_via": row.activated_via or None,

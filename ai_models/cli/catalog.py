@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 from .. import catalog, facts
 from ..conf import ai_settings
 from .lookups import check_capability, check_provider
-from .output import DASH, clean, fail, format_context, format_price, status_json, status_line
+from ..prices import number
+from .output import DASH, clean, fail, format_context, status_json, status_line
 
 
 def add_parser(sub):
@@ -55,8 +56,8 @@ def run(out, provider=None, capability=None, search="", sort="name", desc=False,
                 entry.provider,
                 ",".join(name for name in ai_settings.CAPABILITIES if name in entry.capabilities) or DASH,
                 format_context(entry.context_window),
-                format_price(entry.input_price),
-                format_price(entry.output_price),
+                number(entry.input_price),
+                number(entry.output_price),
                 format_state(states.get(entry.pk)),
             ]
             for entry in entries

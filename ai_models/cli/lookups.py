@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from ..conf import ai_settings
 from ..exceptions import UnknownProvider
-from ..models import AIModel, Provider
+from ..models import Provider
 from ..providers import get_provider
 from .output import USAGE, fail
 
@@ -68,7 +68,3 @@ def report_log_user(out, actor):
             _("Notice: recorded as made by the command line, not by a person, so no admin history "
               "(LogEntry) was written. Pass --user or set %(env)s to record who made it.") % {"env": USER_ENV}
         )
-
-
-def active_row(capability):
-    return AIModel.objects.select_related("provider").filter(capability=capability, is_active=True).first()

@@ -6,19 +6,21 @@ shows the characters that hide or reorder text as ``[U+XXXX]`` (``ai_models.visi
 
 import json
 import re
-from decimal import Decimal
 
 from django.core.management.base import CommandError
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
+from ..conf import ai_settings
+from ..prices import EMPTY
+from ..sharedcache import is_process_local
 from ..visible import visible
 
 FAILED = 1  # a provider or an operation failed
 USAGE = 2  # the arguments name something that does not exist (argparse also exits 2)
 UNCHECKED = 3  # watch: nothing flagged, but some active model could not be checked
 
-DASH = "—"
+DASH = EMPTY
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -27,10 +29,7 @@ def local_cache_note(testing: bool = False) -> str:
     """With a process-local cache, why this command cannot see what the site fetched ("" otherwise).
 
     ``testing``: said by ``providers --test``, whose test column is that fetch, made now."""
-    from ..active import cache_is_process_local
-    from ..conf import ai_settings
-
-    if not cache_is_process_local():
+    if not is_process_local():
         return ""
     if testing:
         return " " + _(
@@ -84,16 +83,6 @@ def table(headers, rows) -> str:
     widths = [max([len(str(header))] + [len(row[i]) for row in rows]) for i, header in enumerate(headers)]
     lines = [[str(header) for header in headers], ["-" * width for width in widths], *rows]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)
-
-
-def format_price(value) -> str:
-    """USD per 1M tokens: at least two decimals, no trailing zeros beyond; "—" when unknown."""
-    if value is None:
-        return DASH
-    value = Decimal(value).normalize()
-    if value.as_tuple().exponent > -2:
-        value = value.quantize(Decimal("0.01"))
-    return f"{value:f}"
 
 
 def format_context(value) -> str:

@@ -34,7 +34,7 @@ def bind_stored_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("ai_models", "0004_host_integration"),
+        ("ai_models", "0005_capability_lock"),
     ]
 
     operations = [

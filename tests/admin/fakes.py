@@ -1,124 +1,83 @@
-"""Fake provider backends for the admin tests: no HTTP, just what a backend returns or raises."""
+"""The admin tests' providers: the shared test provider under their ids, each with the behaviour it
+keeps unless a test scripts it (``ai_models.providers.test``)."""
 
 from decimal import Decimal
 
 from ai_models.exceptions import ProviderUnavailable, Told
+from ai_models.providers.base import CatalogModel
+from ai_models.providers.test import TestProvider
 from tests.factories import kinds
-from ai_models.providers.base import BaseProvider, CatalogModel, ParsedCatalog
-
-
-class ManyModelsProvider(BaseProvider):
-    """Lists ``options["COUNT"]`` models (default 3): "fake/model-0000", ... with varied fields."""
-
-    id = "fake"
-    name = "Fake Models Inc."
-    requires_key = False
-
-    def fetch_payload(self):
-        return int(self.options.get("COUNT", 3))
-
-    @classmethod
-    def parse_catalog(cls, count):
-        capabilities = [("chat", "content"), ("image",), ("audio",), ("chat",)]
-        return ParsedCatalog(
-            CatalogModel(
-                provider=cls.id,
-                model_id=f"fake/model-{i:04d}",
-                name=f"Fake model {i:04d}",
-                description=f"Fake description number {i}",
-                **kinds(capabilities[i % 4], "fake rule"),
-                context_window=1000 * (i + 1),
-                input_price=Decimal(0) if i % 5 == 0 else Decimal(i) / 100,
-                output_price=Decimal(0) if i % 5 == 0 else Decimal(i) / 50,
-            )
-            for i in range(count)
-        )
-
-
-class BrokenProvider(BaseProvider):
-    """Always unreachable."""
-
-    id = "broken"
-    name = "Broken Cloud"
-    requires_key = False
-
-    def fetch_payload(self):
-        raise ProviderUnavailable(self.id, "connection refused by the test")
-
-
-class KeyedProvider(BaseProvider):
-    """Needs a key (``requires_key``, so without one the base class refuses); lists two models."""
-
-    id = "keyed"
-    name = "Keyed AI"
-    api_key_env = "KEYED_TEST_API_KEY"
-
-    def fetch_payload(self):
-        return ["keyed/one", "keyed/two"]
-
-    @classmethod
-    def parse_catalog(cls, ids):
-        return ParsedCatalog(
-            CatalogModel(provider=cls.id, model_id=i, name=i, kinds=frozenset({"chat"})) for i in ids
-        )
-
 
 SCRIPT = "<script>alert(1)</script>"
+CAPABILITIES = [("chat", "content"), ("image",), ("audio",), ("chat",)]
 
 
-class EvilProvider(BaseProvider):
+def many(backend) -> list:
+    """``COUNT`` models (default 3): "fake/model-0000", ... with varied kinds, contexts and prices."""
+    return [
+        CatalogModel(
+            provider=backend.id,
+            model_id=f"fake/model-{i:04d}",
+            name=f"Fake model {i:04d}",
+            description=f"Fake description number {i}",
+            **kinds(CAPABILITIES[i % 4], "fake rule"),
+            context_window=1000 * (i + 1),
+            input_price=Decimal(0) if i % 5 == 0 else Decimal(i) / 100,
+            output_price=Decimal(0) if i % 5 == 0 else Decimal(i) / 50,
+        )
+        for i in range(int(backend.option("COUNT") or 3))
+    ]
+
+
+class ManyModels(TestProvider):
+    id, name = "fake", "Fake Models Inc."
+    behaviour = {"models": many}
+
+
+class Broken(TestProvider):
+    """Always unreachable."""
+
+    id, name = "broken", "Broken Cloud"
+    behaviour = {"error": ProviderUnavailable("broken", "connection refused by the test")}
+
+
+class Keyed(TestProvider):
+    """Needs a key (so without one it refuses before fetching); lists two models."""
+
+    id, name, api_key_env, requires_key = "keyed", "Keyed AI", "KEYED_TEST_API_KEY", True
+    behaviour = {"models": [CatalogModel(provider="keyed", model_id=i, name=i, kinds=frozenset({"chat"}))
+                            for i in ("keyed/one", "keyed/two")]}
+
+
+class Evil(TestProvider):
     """Provider text that tries to inject HTML."""
 
-    id = "evil"
-    name = SCRIPT
-    requires_key = False
-
-    def fetch_payload(self):
-        return None
-
-    @classmethod
-    def parse_catalog(cls, payload):
-        return ParsedCatalog(
-            [
-                CatalogModel(
-                    provider=cls.id,
-                    model_id="evil/model",
-                    name=SCRIPT,
-                    description=SCRIPT,
-                    kinds=frozenset({"chat"}),
-                    reasons={"chat": SCRIPT},
-                )
-            ]
-        )
+    id, name = "evil", SCRIPT
+    behaviour = {"models": [CatalogModel(provider="evil", model_id="evil/model", name=SCRIPT, description=SCRIPT,
+                                         kinds=frozenset({"chat"}), reasons={"chat": SCRIPT})]}
 
 
-class UnreachableProvider(BaseProvider):
+class Unreachable(TestProvider):
     """Fails as the HTTP providers do when nothing answers: a translatable, re-tellable message."""
 
-    id = "unreachable"
-    name = "Unreachable AI"
-    requires_key = False
-
-    def fetch_payload(self):
-        raise ProviderUnavailable(self.id, Told("the provider is unreachable (%(error)s)") % {"error": "ConnectError"})
+    id, name = "unreachable", "Unreachable AI"
+    behaviour = {"error": lambda backend: ProviderUnavailable(
+        backend.id, Told("the provider is unreachable (%(error)s)") % {"error": "ConnectError"})}
 
 
-class CrashingProvider(BaseProvider):
+class Crashing(TestProvider):
     """A third-party backend whose own exception quotes its key."""
 
-    id = "crashing"
-    name = "Crashing AI"
-    api_key_env = "CRASHING_TEST_API_KEY"
-
-    def fetch_payload(self):
-        raise RuntimeError(f"socket closed while sending Authorization: Bearer {self.api_key}")
+    id, name, api_key_env, requires_key = "crashing", "Crashing AI", "CRASHING_TEST_API_KEY", True
+    behaviour = {"error": lambda backend: RuntimeError(
+        f"socket closed while sending Authorization: Bearer {backend.api_key}")}
 
 
 PATHS = {
-    "crashing": f"{__name__}.CrashingProvider",
-    "fake": f"{__name__}.ManyModelsProvider",
-    "broken": f"{__name__}.BrokenProvider",
-    "keyed": f"{__name__}.KeyedProvider",
-    "evil": f"{__name__}.EvilProvider",
-    "unreachable": f"{__name__}.UnreachableProvider",
+    "crashing": f"{__name__}.Crashing",
+    "fake": f"{__name__}.ManyModels",
+    "broken": f"{__name__}.Broken",
+    "keyed": f"{__name__}.Keyed",
+    "evil": f"{__name__}.Evil",
+    "unreachable": f"{__name__}.Unreachable",
 }

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.exceptions import ActivationError
 from ai_models.models import AIModel
 
@@ -21,16 +21,16 @@ def choose(client, action, *selected, url=CATALOG_URL):
     return client.post(url, {"action": action, "_selected_action": selected, "index": "0"})
 
 
-def confirm(client, action, selected, capability, url=CATALOG_URL):
+def confirm(client, action, selected, capability, url=CATALOG_URL, **ticked):
     """Submit the confirmation page."""
-    data = {"action": action, "_selected_action": selected, "confirm": "yes", "capability": capability}
+    data = {"action": action, "_selected_action": selected, "confirm": "yes", "capability": capability, **ticked}
     return client.post(url, data, follow=True)
 
 
 def previous_chat_model():
     """Another chat model made active beforehand ($0.15 / $0.60 per 1M tokens)."""
     entry = catalog_model("openai/gpt-4o-mini", input_price=Decimal("0.15"), output_price=Decimal("0.60"))
-    return selection.activate(entry, "chat")
+    return activation.activate(entry, "chat").model
 
 
 def test_activate_asks_for_confirmation_first(admin_client):
@@ -90,17 +90,22 @@ def test_capability_preselected_from_the_list_filter(admin_client):
     assert response.context["form"]["capability"].value() == "content"
 
 
-def test_unclassified_capability_is_marked_and_warned_about(admin_client):
+def test_a_capability_of_another_kind_is_marked_and_needs_the_override(admin_client):
     page = choose(admin_client, "activate", MINI)
     html = page.content.decode()
     assert "Image (not classified for this model)" in html
     image = next(row for row in page.context["capabilities"] if row["name"] == "image")
-    assert not image["classified"]
+    assert not image["classified"] and image["refuses"] == "kind"
 
-    response = confirm(admin_client, "activate", MINI, "image")
+    refused = confirm(admin_client, "activate", MINI, "image")
+    assert "This model answers chat completions, not the text-to-image that Image needs." in refused.content.decode()
+    assert refused.context["form"].errors["override_kind"]
+    assert not AIModel.objects.exists()
 
-    assert AIModel.objects.get(capability="image", is_active=True).model_id == "openai/gpt-4.1-mini"
-    assert any("did not list this model as suitable for Image" in text for text in messages_of(response))
+    confirm(admin_client, "activate", MINI, "image", override_kind="on")
+    active = AIModel.objects.get(capability="image", is_active=True)
+    assert active.model_id == "openai/gpt-4.1-mini"
+    assert "kind mismatch overridden" in LogEntry.objects.get(object_id=str(active.pk)).change_message
 
 
 def test_selecting_several_models_changes_nothing(admin_client):
@@ -144,7 +149,7 @@ def test_activation_error_leaves_the_previous_model_active(admin_client, monkeyp
     def fail(*args, **kwargs):
         raise ActivationError("the database said no")
 
-    monkeypatch.setattr(selection, "activate", fail)
+    monkeypatch.setattr(activation, "activate", fail)
     response = confirm(admin_client, "activate", MINI, "chat")
 
     assert messages_of(response) == ["Nothing was changed: the database said no"]
@@ -219,7 +224,8 @@ def test_expired_models_are_marked_filterable_and_need_a_tick(admin_client, afte
 
     data = {"action": "activate", "_selected_action": EXPIRED, "confirm": "yes", "capability": "chat"}
     unticked = admin_client.post(CATALOG_URL, data)
-    assert "This model has expired: tick this box" in unticked.content.decode()
+    assert "Its provider says this model expired on 2026-02-05" in unticked.content.decode()
+    assert unticked.context["form"].errors["confirm_expired"]
     assert not AIModel.objects.exists()
     admin_client.post(CATALOG_URL, {**data, "confirm_expired": "on"})
     assert AIModel.objects.get(is_active=True).model_id == "google/gemini-2.0-flash-001"

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.catalog import get_entry
 from ai_models.models import AIModel, Provider
 
@@ -86,8 +86,8 @@ def test_provider_filter_keeps_other_providers_out(admin_client, db):
 
 def test_state_filter_follows_saved_and_active_models(admin_client, fake_catalog):
     admin_client.get(CATALOG_URL)  # fills the cache
-    selection.activate(get_entry("fake", "fake/model-0001"), "image")
-    selection.save(get_entry("fake", "fake/model-0002"), "audio")
+    activation.activate(get_entry("fake", "fake/model-0001"), "image")
+    activation.save(get_entry("fake", "fake/model-0002"), "audio")
 
     active = admin_client.get(CATALOG_URL, {"state": "active"})
     saved = admin_client.get(CATALOG_URL, {"state": "saved"})

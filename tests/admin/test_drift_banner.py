@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from ai_models import catalog, selection
+from ai_models import catalog, activation
 from ai_models.models import AIModel
 
-from ..drift.fakes import CHAT, DriftProvider, acme
+from ..drift.fakes import CHAT, acme_enabled
 from .conftest import CATALOG_URL, PROVIDERS_URL, SAVED_URL, make_user
 
 APP_URL = "/admin/ai_models/"
@@ -17,15 +17,13 @@ SCRIPT = "<script>alert(1)</script>"
 
 @pytest.fixture(autouse=True)
 def acme_provider(db):
-    DriftProvider.reset()
-    with acme():
-        yield DriftProvider
-    DriftProvider.reset()
+    with acme_enabled() as provider:
+        yield provider
 
 
 @pytest.fixture
 def active(acme_provider):
-    return selection.activate(catalog.get_entry("acme", CHAT), "chat")
+    return activation.activate(catalog.get_entry("acme", CHAT), "chat").model
 
 
 @pytest.fixture
@@ -114,7 +112,7 @@ def test_says_what_clears_each_kind_of_drift(admin_client, drifted, acme_provide
 
 
 def test_saved_models_show_the_flags_of_active_rows_only(admin_client, drifted):
-    selection.save(catalog.get_entry("acme", CHAT), "content")
+    activation.save(catalog.get_entry("acme", CHAT), "content")
 
     response = admin_client.get(SAVED_URL)
 
@@ -131,7 +129,7 @@ def test_saved_models_say_when_an_active_row_is_in_line(admin_client, active):
 def test_the_banner_escapes_provider_text(admin_client, acme_provider):
     acme_provider.models[SCRIPT] = dict(acme_provider.models[CHAT])
     catalog.refresh(["acme"])
-    selection.activate(catalog.get_entry("acme", SCRIPT), "chat")
+    activation.activate(catalog.get_entry("acme", SCRIPT), "chat")
     del acme_provider.models[SCRIPT]
     catalog.refresh(["acme"])
 

@@ -92,11 +92,11 @@ def test_superuser_can_do_everything(admin_client):
     ],
 )
 def test_saved_model_actions_follow_permissions(login, perms, expected):
-    from ai_models import selection
+    from ai_models import activation
 
     from ..factories import catalog_model
 
-    selection.activate(catalog_model(), "chat")
+    activation.activate(catalog_model(), "chat")
     client = login(*perms)
 
     assert actions(client.get(SAVED_URL)) == expected

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.models import AIModel
 
 from ..factories import catalog_model
@@ -13,9 +13,9 @@ from .fakes import SCRIPT
 @pytest.fixture
 def chat_models(db):
     """Two chat models saved; the newer one ("new") is active. And one image model, active."""
-    old = selection.activate(catalog_model("vendor/old", name="Old chat"), "chat")
-    new = selection.activate(catalog_model("vendor/new", name="New chat"), "chat")
-    image = selection.activate(catalog_model("vendor/pixels", capabilities=("image",)), "image")
+    old = activation.activate(catalog_model("vendor/old", name="Old chat"), "chat").model
+    new = activation.activate(catalog_model("vendor/new", name="New chat"), "chat").model
+    image = activation.activate(catalog_model("vendor/pixels", capabilities=("image",)), "image").model
     old.refresh_from_db()
     return old, new, image
 
@@ -99,7 +99,7 @@ def test_inactive_models_can_be_deleted(admin_client, chat_models):
     assert not AIModel.objects.filter(pk=old.pk).exists()
 
 
-WHY = "New chat (Chat) is active, so it cannot be deleted: deactivate it first"
+WHY = "New chat (active for Chat) is in use, so it cannot be deleted: deactivate it or take it out of the fallbacks first."
 
 
 def test_active_models_cannot_be_deleted_and_the_page_says_why(admin_client, chat_models):
@@ -110,27 +110,37 @@ def test_active_models_cannot_be_deleted_and_the_page_says_why(admin_client, cha
         assert response.redirect_chain == [(f"{SAVED_URL}{new.pk}/change/", 302)]
         assert messages_of(response)[0].startswith(WHY)
     page = act(admin_client, "delete_selected", old, new)
-    assert messages_of(page) == [
-        WHY + " (or activate another model for its capability), then delete it. Nothing was deleted."
-    ]
+    assert messages_of(page) == [WHY + " Nothing was deleted."]
     refused = act(admin_client, "delete_selected", old, new, post="yes")
     assert messages_of(refused)[0].startswith(WHY)
     assert AIModel.objects.filter(pk__in=[old.pk, new.pk]).count() == 2
 
 
-def test_delete_queryset_skips_active_rows(admin_client, chat_models):
-    from django.contrib.admin import site
-
+def test_a_model_put_in_use_since_the_confirmation_page_is_kept(admin_client, chat_models):
     old, new, _image = chat_models
-    model_admin = site._registry[AIModel]
+    page = act(admin_client, "delete_selected", old)  # "Are you sure?"
+    assert page.status_code == 200 and AIModel.objects.filter(pk=old.pk).exists()
+    activation.move_fallback(old, 1)  # meanwhile, elsewhere
 
-    model_admin.delete_queryset(None, AIModel.objects.filter(pk__in=[old.pk, new.pk]))
+    response = act(admin_client, "delete_selected", old, post="yes")
 
-    assert list(AIModel.objects.filter(capability="chat")) == [new]
+    assert list(AIModel.objects.filter(capability="chat").order_by("pk")) == [old, new]
+    assert messages_of(response)[-1] == "Old chat (fallback #1 for Chat) is in use, so it cannot be deleted: " \
+        "deactivate it or take it out of the fallbacks first. Nothing was deleted."
+
+
+def test_a_fallback_cannot_be_deleted_either(admin_client, chat_models):
+    old, _new, _image = chat_models
+    activation.move_fallback(old, 1)
+
+    response = admin_client.post(f"{SAVED_URL}{old.pk}/delete/", {"post": "yes"}, follow=True)
+
+    assert messages_of(response)[0].startswith("Old chat (fallback #1 for Chat) is in use")
+    assert AIModel.objects.filter(pk=old.pk).exists()
 
 
 def test_metadata_is_shown_read_only_and_escaped(admin_client, db):
-    saved = selection.activate(catalog_model("vendor/evil", name=SCRIPT, description=SCRIPT), "chat")
+    saved = activation.activate(catalog_model("vendor/evil", name=SCRIPT, description=SCRIPT), "chat").model
 
     response = admin_client.get(f"{SAVED_URL}{saved.pk}/change/")
 

@@ -9,12 +9,12 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.test import override_settings
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.models import AIModel
 from ai_models.providers import http
-from ai_models.history import describe
+from ai_models.activation.history import describe
 
-from ..drift.fakes import CHAT, DriftProvider, acme
+from ..drift.fakes import CHAT, AcmeProvider, acme, acme_enabled
 from ..factories import catalog_model
 from .conftest import CATALOG_URL, SAVED_URL, messages_of
 
@@ -23,10 +23,8 @@ PK = f"acme:{CHAT}"
 
 @pytest.fixture(autouse=True)
 def acme_provider():
-    DriftProvider.reset()
-    with acme():
-        yield DriftProvider
-    DriftProvider.reset()
+    with acme_enabled() as provider:
+        yield provider
 
 
 def confirm(client, selected=PK, capability="chat", trial=True, url=CATALOG_URL):
@@ -37,7 +35,7 @@ def confirm(client, selected=PK, capability="chat", trial=True, url=CATALOG_URL)
 
 
 def previous_model():
-    return selection.activate(catalog_model("vendor/previous"), "chat")
+    return activation.activate(catalog_model("vendor/previous"), "chat").model
 
 
 def test_the_confirmation_page_offers_both_paths(admin_client):
@@ -124,7 +122,7 @@ def test_the_provider_text_of_a_failure_is_escaped(admin_client, acme_provider, 
     def evil(self, model_id, messages, **params):
         raise ProviderResponseError(self.id, "bad", excerpt="<script>alert(1)</script>")
 
-    monkeypatch.setattr(DriftProvider, "chat", evil)
+    monkeypatch.setattr(AcmeProvider, "chat", evil)
 
     html = confirm(admin_client).content.decode()
 

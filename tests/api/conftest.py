@@ -11,7 +11,7 @@ from rest_framework.test import APIClient  # noqa: E402
 
 from ..admin.conftest import make_user as make_staff_user  # noqa: E402
 from ..admin.fakes import PATHS as ADMIN_FAKES  # noqa: E402
-from ..drift.fakes import DriftProvider  # noqa: E402
+from ..drift.fakes import Acme  # noqa: E402
 
 API = "/api/ai-models/"
 CHAT = "openai/gpt-4.1-mini"  # a snapshot chat model, $0.40 in / $1.60 out per 1M tokens
@@ -55,17 +55,15 @@ def api(db):
 
 @pytest.fixture(autouse=True)
 def enabled_providers():
-    """Snapshot, Acme (``DriftProvider``) and the admin tests' evil provider, reset for each test."""
-    DriftProvider.reset()
+    """Snapshot, Acme (yielded: ``drift.fakes.Acme``) and the admin tests' evil provider."""
     with override_settings(
         AI_MODELS={
             **settings.AI_MODELS,
             "PROVIDERS": {"snapshot": {}, "acme": {}, "evil": {}},
-            "PROVIDER_CLASSES": {"acme": "tests.drift.fakes.DriftProvider", "evil": ADMIN_FAKES["evil"]},
+            "PROVIDER_CLASSES": {"acme": "tests.drift.fakes.AcmeProvider", "evil": ADMIN_FAKES["evil"]},
         }
     ):
-        yield DriftProvider
-    DriftProvider.reset()
+        yield Acme()
 
 
 def ceilings(**values):

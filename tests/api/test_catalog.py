@@ -3,14 +3,14 @@
 from django.test.utils import CaptureQueriesContext
 from django.db import connection
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.catalog import get_entry
 
 from .conftest import ACME_CHAT, API, CHAT
 
 
 def test_listing_gives_each_entry_its_price_context_modalities_reasons_and_state(api):
-    selection.activate(get_entry("snapshot", CHAT), "chat")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
 
     body = api().get(API + "catalog/", {"provider": "snapshot", "search": "gpt-4.1 mini"}).json()
 
@@ -59,7 +59,7 @@ def test_listing_filters_sorts_and_pages(api):
 
 
 def test_listing_filters_by_state(api):
-    selection.save(get_entry("snapshot", CHAT), "content")
+    activation.save(get_entry("snapshot", CHAT), "content")
 
     saved = api().get(API + "catalog/", {"state": "saved"}).json()["results"]
     active = api().get(API + "catalog/", {"state": "active"}).json()["results"]

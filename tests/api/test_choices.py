@@ -1,12 +1,11 @@
 """Activate, save, bulk save, delete, saved and active models, deactivate, roll back."""
 
-import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 
-from ai_models import get_active_model, selection
+from ai_models import get_active_model, activation
 from ai_models.catalog import get_entry
 from ai_models.models import AIModel
-from ai_models.history import describe
+from ai_models.activation.history import describe
 
 from .conftest import ACME_CHAT, API, CHAT, OTHER_CHAT, ceilings
 
@@ -40,11 +39,17 @@ def test_activation_keeps_the_raw_provider_data_in_the_saved_metadata(api):
     assert AIModel.objects.get(model_id=CHAT).metadata["raw"]["id"] == CHAT
 
 
-def test_activation_for_a_capability_the_model_was_not_classified_for_warns(api):
-    response = activate(api(), capability="image")
+def test_activation_for_a_capability_of_another_kind_is_a_409_until_overridden(api):
+    refused = activate(api(), capability="image")
+    allowed = activate(api(), capability="image", allow_kind_mismatch=True)
 
-    assert response.status_code == 201
-    assert "did not list this model as suitable" in response.json()["warnings"][0]
+    assert refused.status_code == 409 and refused.json()["code"] == "kind_mismatch"
+    assert refused.json()["override"] == {"allow_kind_mismatch": True}
+    assert refused.json()["refusals"] == [{
+        "gate": "kind", "code": "kind_mismatch", "permitted": True, "override": {"allow_kind_mismatch": True},
+        "detail": "This model answers chat completions, not the text-to-image that Image needs.",
+    }]
+    assert allowed.status_code == 201 and allowed.json()["model"]["capability"] == "image"
 
 
 def test_activation_above_the_ceiling_is_a_409_saying_what_to_send(api):
@@ -78,7 +83,7 @@ def test_activation_with_a_test_call_stores_its_result(api):
 
 
 def test_a_failed_test_call_is_a_502_and_changes_nothing(api, enabled_providers):
-    selection.activate(get_entry("snapshot", CHAT), "chat")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
     enabled_providers.call = "error"
 
     response = activate(api(), ACME_CHAT, provider="acme", test=True)
@@ -147,7 +152,7 @@ def test_bulk_save_defaults_to_twenty(api):
 
 
 def test_bulk_save_never_deactivates_an_active_model(api):
-    active = selection.activate(get_entry("snapshot", CHAT), "chat")
+    active = activation.activate(get_entry("snapshot", CHAT), "chat").model
 
     api().post(API + "saved/bulk/", {"provider": "snapshot", "capability": "chat", "limit": 50}, format="json")
 
@@ -155,29 +160,34 @@ def test_bulk_save_never_deactivates_an_active_model(api):
     assert active.is_active
 
 
-def test_delete_removes_saved_models_but_never_the_active_ones(api):
-    active = selection.activate(get_entry("snapshot", CHAT), "chat")
-    selection.save(get_entry("snapshot", OTHER_CHAT), "chat")
-    selection.save(get_entry("acme", ACME_CHAT), "chat")
+def test_delete_removes_saved_models_but_never_those_in_use(api):
+    active = activation.activate(get_entry("snapshot", CHAT), "chat").model
+    spare = activation.save(get_entry("snapshot", OTHER_CHAT), "chat").model
+    fallback = activation.save(get_entry("snapshot", "openai/gpt-4.1"), "chat").model
+    activation.save(get_entry("acme", ACME_CHAT), "chat")
+    activation.set_fallbacks("chat", [fallback])
 
     response = api("activator").delete(API + "saved/?provider=snapshot&keep_active=true")
 
     assert response.status_code == 200
     assert response.json()["deleted"] == 1
     assert [row["model_id"] for row in response.json()["models"]] == [OTHER_CHAT]
-    assert set(AIModel.objects.values_list("model_id", flat=True)) == {CHAT, ACME_CHAT}
+    assert [(row["model_id"], row["in_use"]) for row in response.json()["kept"]] == [
+        (CHAT, "active for Chat"), ("openai/gpt-4.1", "fallback #1 for Chat")]
+    assert set(AIModel.objects.values_list("model_id", flat=True)) == {CHAT, "openai/gpt-4.1", ACME_CHAT}
+    assert not AIModel.objects.filter(pk=spare.pk).exists()
     assert AIModel.objects.get(pk=active.pk).is_active
     deletion = LogEntry.objects.get(action_flag=DELETION)
     assert deletion.user.username == "activator"
-    from ai_models import history
+    from ai_models.activation import history
     from django.utils import translation
 
     with translation.override("en"):
-        assert history.describe(deletion.change_message) == "Deleted while not active. Via the HTTP API."
+        assert history.describe(deletion.change_message) == "Deleted while not in use. Via the HTTP API."
 
 
 def test_delete_refuses_keep_active_false(api):
-    selection.activate(get_entry("snapshot", CHAT), "chat")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
 
     response = api().delete(API + "saved/?keep_active=false")
 
@@ -186,8 +196,8 @@ def test_delete_refuses_keep_active_false(api):
 
 
 def test_saved_lists_rows_with_filters(api):
-    selection.activate(get_entry("snapshot", CHAT), "chat")
-    selection.save(get_entry("snapshot", OTHER_CHAT), "content")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
+    activation.save(get_entry("snapshot", OTHER_CHAT), "content")
 
     client = api("viewer")
     every = client.get(API + "saved/").json()
@@ -200,7 +210,7 @@ def test_saved_lists_rows_with_filters(api):
 
 
 def test_active_gives_one_row_per_capability_with_drift(api, enabled_providers):
-    selection.activate(get_entry("acme", ACME_CHAT), "chat")
+    activation.activate(get_entry("acme", ACME_CHAT), "chat")
     enabled_providers.models[ACME_CHAT]["input_price"] = "2.00"
     api().post(API + "catalog/refresh/", {"providers": ["acme"]}, format="json")
 
@@ -214,7 +224,7 @@ def test_active_gives_one_row_per_capability_with_drift(api, enabled_providers):
 
 
 def test_deactivate_leaves_the_capability_empty(api):
-    selection.activate(get_entry("snapshot", CHAT), "chat")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
     client = api("activator")
 
     done = client.post(API + "active/chat/deactivate/")
@@ -227,8 +237,8 @@ def test_deactivate_leaves_the_capability_empty(api):
 
 
 def test_rollback_activates_the_previous_model(api):
-    selection.activate(get_entry("snapshot", OTHER_CHAT), "chat")
-    selection.activate(get_entry("snapshot", CHAT), "chat")
+    activation.activate(get_entry("snapshot", OTHER_CHAT), "chat")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
 
     response = api("activator").post(API + "active/chat/rollback/", format="json")
 
@@ -239,7 +249,7 @@ def test_rollback_activates_the_previous_model(api):
 
 
 def test_rollback_with_nothing_earlier_is_a_404(api):
-    selection.activate(get_entry("snapshot", CHAT), "chat")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
 
     response = api().post(API + "active/chat/rollback/", format="json")
 
@@ -247,8 +257,8 @@ def test_rollback_with_nothing_earlier_is_a_404(api):
 
 
 def test_rollback_above_the_ceiling_needs_the_override(api):
-    selection.activate(get_entry("snapshot", CHAT), "chat")
-    selection.activate(get_entry("snapshot", OTHER_CHAT), "chat")
+    activation.activate(get_entry("snapshot", CHAT), "chat")
+    activation.activate(get_entry("snapshot", OTHER_CHAT), "chat")
     client = api()
 
     with ceilings(chat={"input": "0.30"}):

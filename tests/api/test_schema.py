@@ -9,7 +9,7 @@ import pytest
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.catalog import get_entry
 
 from .conftest import API, CHAT
@@ -46,7 +46,7 @@ def answers_as_documented(schema, path, method, response):
 
 def test_every_endpoint_answers_as_documented(api, schema):
     client = api()
-    selection.activate(get_entry("snapshot", "openai/gpt-5-nano"), "chat")
+    activation.activate(get_entry("snapshot", "openai/gpt-5-nano"), "chat")
     choose = {"provider": "snapshot", "model_id": CHAT, "capability": "chat"}
     calls = [
         ("catalog/", "get", client.get(API + "catalog/")),
@@ -81,7 +81,7 @@ settings.configure(**{**{k: getattr(base, k) for k in dir(base) if k.isupper()},
                       "ROOT_URLCONF": "tests.api.admin_only_urls", "DATABASES": {"default": {
                       "ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}})
 django.setup()
-import ai_models, ai_models.admin, ai_models.selection, ai_models.catalog
+import ai_models, ai_models.admin, ai_models.activation, ai_models.catalog
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from django.contrib.auth.models import User

@@ -1,9 +1,9 @@
-"""selection.activation_warnings (what the admin and the API warn of) and the "in use" rule of saved models."""
+"""A plan's warnings (what the admin, the API and the command line warn of) and the "in use" rule of saved models."""
 
 import pytest
 from django.test import override_settings
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.models import AIModel
 from tests.factories import catalog_model
 
@@ -13,29 +13,33 @@ AGENTS = override_settings(AI_MODELS={"CAPABILITIES": {
 }})
 
 
+def warnings(entry, capability, role=activation.ACTIVE):
+    return list(activation.plan(entry, capability, role=role, current=None).warnings)
+
+
 @AGENTS
 def test_an_unknown_requirement_is_a_warning_when_activating_not_when_saving():
     entry = catalog_model(capabilities=("chat", "agents"))  # lists no supported parameters: unknown
-    (warning,) = selection.activation_warnings(entry, "agents")
+    (warning,) = warnings(entry, "agents")
     assert "says nothing about" in warning and "tools" in warning
-    assert selection.activation_warnings(entry, "agents", activating=False) == []
-    assert selection.activation_warnings(entry, "chat") == []
+    assert warnings(entry, "agents", role=activation.SAVED) == []
+    assert warnings(entry, "chat") == []
 
 
 @AGENTS
-def test_a_model_not_classified_for_the_capability_is_named_with_its_provider():
-    entry = catalog_model(capabilities=("chat",), parameters=("tools",))
-    assert selection.activation_warnings(entry, "agents", activating=False) == [
+def test_a_model_the_provider_says_nothing_of_is_named_with_its_provider():
+    entry = catalog_model(capabilities=(), kinds=frozenset(), parameters=("tools",))
+    assert warnings(entry, "agents", role=activation.SAVED) == [
         "snapshot did not list this model as suitable for Agents: check that it works."
     ]
 
 
 @pytest.mark.django_db
 def test_in_use_is_the_active_models_and_the_fallbacks_on_rows_and_in_queries():
-    active = selection.activate(catalog_model("a"), "chat")
-    fallback = selection.save(catalog_model("b"), "chat")
-    idle = selection.save(catalog_model("c"), "chat")
-    selection.set_fallbacks("chat", [fallback])
+    active = activation.activate(catalog_model("a"), "chat").model
+    fallback = activation.save(catalog_model("b"), "chat").model
+    idle = activation.save(catalog_model("c"), "chat").model
+    activation.set_fallbacks("chat", [fallback])
     rows = {row.model_id: row for row in AIModel.objects.all()}
     assert set(AIModel.objects.in_use().values_list("model_id", flat=True)) == {"a", "b"}
     assert [rows[m.model_id].in_use for m in (active, fallback, idle)] == [True, True, False]

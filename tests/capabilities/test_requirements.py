@@ -2,12 +2,18 @@
 
 from decimal import Decimal
 
-from ai_models import requirements
+from django.test import override_settings
+
+from ai_models import catalog, requirements
 from ai_models.requirements import MET, UNKNOWN, UNMET, check, meets
 
 from ..factories import catalog_model
 
 VISION_TOOLS = {"input_modalities": ["image"], "parameters": ["tools"]}
+CAPABILITIES = {
+    "chat": "Chat",
+    "vision": {"label": "Vision", "kind": "chat", "requires": {"input_modalities": ["image"]}},
+}
 
 
 def states(entry, requires):
@@ -51,3 +57,16 @@ def test_no_requirements_no_checks():
 def test_the_log_note_names_what_was_overridden():
     checks = check(catalog_model(input_modalities=("text",), parameters=("tools",)), VISION_TOOLS)
     assert requirements.log_note(checks) == "requirements not met, overridden: input_modalities"
+
+
+def test_the_catalog_filter_by_requirements(settings, db):
+    settings.AI_MODELS = {**settings.AI_MODELS, "CAPABILITIES": CAPABILITIES}
+    entries = catalog.get_catalog().entries
+    meeting = catalog.filter_entries(entries, meets="vision")
+    assert meeting and all("image" in entry.input_modalities and "vision" in entry.capabilities for entry in meeting)
+    as_list = catalog.filter_entries(list(entries), meets="vision")
+    assert [entry.pk for entry in as_list] == [entry.pk for entry in meeting]
+    changed = {**CAPABILITIES, "vision": {**CAPABILITIES["vision"], "requires": {"input_modalities": ["audio"]}}}
+    with override_settings(AI_MODELS={**settings.AI_MODELS, "CAPABILITIES": changed}):
+        again = catalog.filter_entries(catalog.get_catalog().entries, meets="vision")
+    assert {entry.pk for entry in again} != {entry.pk for entry in meeting}  # no stale memo

@@ -6,7 +6,6 @@ from django.conf import settings as django_settings
 from ai_models import catalog
 from ai_models.catalog import store
 
-from . import fakes
 
 
 class Clock:
@@ -22,12 +21,18 @@ class Clock:
         self.moment += timedelta(**delta)
 
 
+# The providers these tests enable: the shared test provider under six ids (what each lists and how
+# it fails is set per test with ``test_provider.script``; the root conftest resets them).
+FAKE_NAMES = {"fake1": "Fake one", "fake2": "Fake two", "fake3": "Fake three", "fake4": "Fake four",
+              "fake5": "Fake five", "fake6": "Fake six"}
+FAKE_IDS = tuple(FAKE_NAMES)
+TEST_PROVIDER = "ai_models.providers.test.TestProvider"
+
+
 @pytest.fixture(autouse=True)
-def _fresh_fakes():
-    fakes.reset()
+def _fresh_memo():
     catalog.clear_memo()
     yield
-    fakes.reset()
     catalog.clear_memo()
 
 
@@ -43,10 +48,12 @@ def use_fakes(settings):
     """``use_fakes("fake1", "fake2", CATALOG_TTL=60, PROVIDERS={...})``: only these providers enabled."""
 
     def configure(*provider_ids, **extra):
+        given = extra.pop("PROVIDERS", {})
         settings.AI_MODELS = {
             "ENCRYPTION_KEYS": django_settings.AI_MODELS["ENCRYPTION_KEYS"],
-            "PROVIDER_CLASSES": fakes.FAKE_CLASSES,
-            "PROVIDERS": {provider_id: {} for provider_id in provider_ids},
+            "PROVIDERS": {provider_id: {"CLASS": TEST_PROVIDER, "NAME": FAKE_NAMES[provider_id],
+                                        **given.get(provider_id, {})}
+                          for provider_id in provider_ids},
             **extra,
         }
 

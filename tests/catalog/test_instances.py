@@ -10,7 +10,7 @@ import respx
 from ai_models import catalog
 from ai_models.drift import EXPIRING, active_drift
 from ai_models.providers import build_provider, get_provider
-from ai_models.selection import activate
+from ai_models.activation import activate
 
 from ..providers.contract import load_payload
 
@@ -72,7 +72,7 @@ def test_an_instance_is_built_with_its_class_name_and_options(db, two_ollamas):
 
 def test_activating_a_model_of_the_second_instance_records_that_instance(db, two_ollamas, admin_user):
     entry = catalog.get_entry("ollama-gpu", "qwen3:8b")
-    row = activate(entry, "chat", admin_user)
+    row = activate(entry, "chat", admin_user).model
     assert (row.provider.slug, row.provider.name, row.model_id) == ("ollama-gpu", "GPU Ollama", "qwen3:8b")
 
 

@@ -13,7 +13,7 @@ from django.db import connection
 
 from ai_models import catalog
 
-from . import fakes
+from ai_models.providers import test as test_provider
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,21 +29,21 @@ OTHER_PROCESS = textwrap.dedent(
     from django.test.utils import override_settings
     from ai_models import catalog
     from ai_models.exceptions import ProviderUnavailable
-    from tests.catalog import fakes
+    from ai_models.providers import test as test_provider
 
     action, config = sys.argv[1], json.loads(sys.argv[2])
     with override_settings(AI_MODELS=config):
         if action == "read":
             # Fetching here would fail: what it lists comes from the shared cache.
-            fakes.BEHAVIOUR["fake1"] = {"error": ProviderUnavailable("fake1", "fetched in the other process")}
+            test_provider.script("fake1", error=ProviderUnavailable('fake1', 'fetched in the other process'))
             listing = catalog.get_catalog()
         else:
-            fakes.BEHAVIOUR["fake1"] = {"models": 7}
+            test_provider.script("fake1", models=7)
             listing = catalog.refresh()
     print(json.dumps({
         "pks": [entry.pk for entry in listing.entries],
         "state": listing.statuses[0].state,
-        "calls": fakes.CALLS["fake1"],
+        "calls": test_provider.fetches["fake1"],
     }))
     """
 )
@@ -69,7 +69,7 @@ def in_other_process(action):
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_share_one_catalog_cache(use_fakes):
     use_fakes("fake1")
-    fakes.BEHAVIOUR["fake1"] = {"models": 5}
+    test_provider.script("fake1", models=5)
     fetched = [entry.pk for entry in catalog.get_catalog().entries]
 
     other = in_other_process("read")
@@ -80,4 +80,4 @@ def test_two_processes_share_one_catalog_cache(use_fakes):
 
     listing = catalog.get_catalog()  # this process had the 5-model list memoized
     assert [entry.pk for entry in listing.entries] == other["pks"]
-    assert fakes.CALLS["fake1"] == 1
+    assert test_provider.fetches["fake1"] == 1

@@ -16,7 +16,9 @@ from ai_models.conf import ai_settings
 from ai_models.models import Provider
 from ai_models.exceptions import ProviderAuthError, ProviderUnavailable, UnknownProvider
 
-from . import fakes
+from ai_models.providers import test as test_provider
+
+from .conftest import FAKE_IDS
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +41,7 @@ def test_a_cache_hit_fetches_nothing(use_fakes, clock):
     first = catalog.get_catalog()
     clock.advance(hours=5)
     second = catalog.get_catalog()
-    assert fakes.CALLS == {"fake1": 1, "fake2": 1}
+    assert test_provider.fetches == {"fake1": 1, "fake2": 1}
     assert ids(second) == ids(first) == [f"fake{p}:fake{p}-0000{n}" for p in (1, 2) for n in range(3)]
     assert [s.state for s in second.statuses] == ["fresh", "fresh"]
     assert status(second, "fake1").age == timedelta(hours=5)
@@ -47,11 +49,11 @@ def test_a_cache_hit_fetches_nothing(use_fakes, clock):
 
 def test_another_process_reads_the_same_list_from_the_cache(use_fakes):
     use_fakes("fake1")
-    fakes.BEHAVIOUR["fake1"] = {"models": 40}
+    test_provider.script("fake1", models=40)
     fetched = catalog.get_catalog().entries
     catalog.clear_memo()  # what another worker sharing the cache starts with
     served = catalog.get_catalog().entries
-    assert fakes.CALLS["fake1"] == 1
+    assert test_provider.fetches["fake1"] == 1
     assert served is not fetched
     assert list(served) == list(fetched)  # every field survives the compact cached form
 
@@ -61,11 +63,11 @@ def test_expiry_after_the_ttl_refetches(use_fakes, clock):
     catalog.get_catalog()
     clock.advance(seconds=599)
     catalog.get_catalog()
-    assert fakes.CALLS["fake1"] == 1
+    assert test_provider.fetches["fake1"] == 1
     clock.advance(seconds=1)
-    fakes.BEHAVIOUR["fake1"] = {"models": 5}
+    test_provider.script("fake1", models=5)
     listing = catalog.get_catalog()
-    assert fakes.CALLS["fake1"] == 2
+    assert test_provider.fetches["fake1"] == 2
     assert len(listing.entries) == 5
     assert status(listing, "fake1").state == "fresh"
     assert status(listing, "fake1").fetched_at == clock.moment
@@ -75,9 +77,9 @@ def test_a_failed_refresh_serves_the_last_good_list_as_stale_with_its_age_and_er
     use_fakes("fake1")
     catalog.get_catalog()
     clock.advance(hours=7)
-    fakes.BEHAVIOUR["fake1"] = {"error": ProviderUnavailable("fake1", "timed out")}
+    test_provider.script("fake1", error=ProviderUnavailable('fake1', 'timed out'))
     listing = catalog.get_catalog()
-    assert fakes.CALLS["fake1"] == 2
+    assert test_provider.fetches["fake1"] == 2
     assert len(listing.entries) == 3
     fake1 = status(listing, "fake1")
     assert (fake1.state, fake1.age, fake1.error, fake1.count) == ("stale", timedelta(hours=7), "fake1: timed out", 3)
@@ -85,27 +87,27 @@ def test_a_failed_refresh_serves_the_last_good_list_as_stale_with_its_age_and_er
     catalog.clear_memo()
     [cached] = catalog.provider_statuses()
     assert (cached.state, cached.error, cached.attempted_at) == ("stale", "fake1: timed out", clock.moment)
-    assert fakes.CALLS["fake1"] == 2
+    assert test_provider.fetches["fake1"] == 2
 
 
 def test_a_failing_provider_is_not_retried_on_every_request(use_fakes, clock):
     use_fakes("fake1")
-    fakes.BEHAVIOUR["fake1"] = {"error": ProviderUnavailable("fake1", "down")}
+    test_provider.script("fake1", error=ProviderUnavailable('fake1', 'down'))
     catalog.get_catalog()
     clock.advance(seconds=30)
     catalog.get_catalog()
-    assert fakes.CALLS["fake1"] == 1
+    assert test_provider.fetches["fake1"] == 1
     clock.advance(seconds=31)
-    fakes.BEHAVIOUR.clear()
+    test_provider.script("fake1")
     listing = catalog.get_catalog()
-    assert fakes.CALLS["fake1"] == 2
+    assert test_provider.fetches["fake1"] == 2
     assert status(listing, "fake1").state == "fresh"
     assert status(listing, "fake1").error == ""
 
 
 def test_with_nothing_cached_a_failing_provider_shows_its_error_and_the_others_still_list(use_fakes):
     use_fakes("fake1", "fake2")
-    fakes.BEHAVIOUR["fake1"] = {"error": ProviderAuthError("fake1", "invalid API key", status=401)}
+    test_provider.script("fake1", error=ProviderAuthError('fake1', 'invalid API key', status=401))
     listing = catalog.get_catalog()
     assert ids(listing) == ["fake2:fake2-00000", "fake2:fake2-00001", "fake2:fake2-00002"]
     fake1, fake2 = listing.statuses
@@ -120,7 +122,7 @@ def test_with_nothing_cached_a_failing_provider_shows_its_error_and_the_others_s
 
 def test_an_unexpected_exception_is_logged_and_shown_as_a_generic_message(use_fakes, caplog):
     use_fakes("fake1", "fake2")
-    fakes.BEHAVIOUR["fake1"] = {"error": RuntimeError("internal detail sk-live-secret")}
+    test_provider.script("fake1", error=RuntimeError('internal detail sk-live-secret'))
     with caplog.at_level(logging.ERROR, logger="ai_models.catalog"):
         listing = catalog.get_catalog()
     fake1 = status(listing, "fake1")
@@ -134,7 +136,7 @@ def test_an_unexpected_exception_is_logged_and_shown_as_a_generic_message(use_fa
 def test_the_api_key_never_reaches_the_error_text(use_fakes):
     key = "sk-test-0123456789abcdef"
     use_fakes("fake1", PROVIDERS={"fake1": {"API_KEY": key}})
-    fakes.BEHAVIOUR["fake1"] = {"error": ProviderAuthError("fake1", f"key {key} refused")}
+    test_provider.script("fake1", error=ProviderAuthError('fake1', f'key {key} refused'))
     listing = catalog.get_catalog()
     assert key not in status(listing, "fake1").error
     assert key not in catalog.provider_statuses()[0].error
@@ -162,35 +164,35 @@ def test_the_api_key_is_in_no_cache_key_and_a_new_key_fetches_a_new_catalog(use_
     catalog.get_catalog()
     use_fakes("fake1", PROVIDERS={"fake1": {"API_KEY": key + "-rotated"}})
     catalog.get_catalog()
-    assert fakes.CALLS["fake1"] == 2
+    assert test_provider.fetches["fake1"] == 2
     assert seen and not [k for k in seen if "sk-test" in k or "0123456789" in k]
 
 
 def test_refresh_bypasses_the_cache_for_the_chosen_providers(use_fakes):
     use_fakes("fake1", "fake2")
     catalog.get_catalog()
-    fakes.BEHAVIOUR["fake2"] = {"models": 1}
+    test_provider.script("fake2", models=1)
     listing = catalog.refresh(["fake2"])
-    assert fakes.CALLS == {"fake1": 1, "fake2": 2}
+    assert test_provider.fetches == {"fake1": 1, "fake2": 2}
     assert ids(listing) == ["fake2:fake2-00000"]
     assert len(catalog.get_catalog().entries) == 4  # the refreshed list is what is cached now
     catalog.refresh()
-    assert fakes.CALLS == {"fake1": 2, "fake2": 3}
+    assert test_provider.fetches == {"fake1": 2, "fake2": 3}
 
 
 def test_refresh_retries_a_provider_even_right_after_it_failed(use_fakes):
     use_fakes("fake1")
-    fakes.BEHAVIOUR["fake1"] = {"error": ProviderUnavailable("fake1", "down")}
+    test_provider.script("fake1", error=ProviderUnavailable('fake1', 'down'))
     catalog.get_catalog()
-    fakes.BEHAVIOUR.clear()
+    test_provider.script("fake1")
     assert status(catalog.refresh(), "fake1").state == "fresh"
-    assert fakes.CALLS["fake1"] == 2
+    assert test_provider.fetches["fake1"] == 2
 
 
 def test_a_model_is_offered_for_every_configured_capability_of_its_kinds_when_served_not_when_cached(use_fakes):
-    model = {"id": "multi", "capabilities": ["chat", "embedding", "image"]}
+    model = {"model_id": "multi", "capabilities": ["chat", "embedding", "image"]}  # legacy names: kinds
     use_fakes("fake1")
-    fakes.BEHAVIOUR["fake1"] = {"models": [model]}
+    test_provider.script("fake1", models=[model])
     [entry] = catalog.get_catalog().entries
     assert entry.capabilities == {"chat", "content", "image"}  # content is of kind chat
     assert entry.kinds == {"chat", "embedding", "image"}
@@ -199,7 +201,7 @@ def test_a_model_is_offered_for_every_configured_capability_of_its_kinds_when_se
                                       "summaries": {"label": "Summaries", "kind": "chat"}})
     [entry] = catalog.get_catalog().entries
     assert entry.capabilities == {"chat", "embedding", "summaries"}
-    assert fakes.CALLS["fake1"] == 1
+    assert test_provider.fetches["fake1"] == 1
 
 
 def test_provider_statuses_fetch_nothing(use_fakes):
@@ -210,7 +212,7 @@ def test_provider_statuses_fetch_nothing(use_fakes):
     ]
     catalog.get_catalog(["fake2"])
     assert [s.state for s in catalog.provider_statuses()] == ["never", "fresh"]
-    assert fakes.CALLS == {"fake2": 1}
+    assert test_provider.fetches == {"fake2": 1}
 
 
 def test_an_unknown_provider_id_is_an_error(use_fakes):
@@ -221,14 +223,14 @@ def test_an_unknown_provider_id_is_an_error(use_fakes):
 
 def test_the_skipped_count_is_reported(use_fakes):
     use_fakes("fake1")
-    fakes.BEHAVIOUR["fake1"] = {"models": [{"id": "ok"}, {"no": "id"}, "junk"]}
+    test_provider.script("fake1", models=[{"model_id": "ok"}, {"no": "id"}, "junk"])
     fake1 = catalog.get_catalog().statuses[0]
     assert (fake1.count, fake1.skipped) == (1, 2)
 
 
 def test_duplicate_model_ids_are_listed_once(use_fakes):
     use_fakes("fake1")
-    fakes.BEHAVIOUR["fake1"] = {"models": [{"id": "same", "name": "first"}, {"id": "same", "name": "second"}]}
+    test_provider.script("fake1", models=[{"model_id": "same", "name": "first"}, {"model_id": "same", "name": "second"}])
     assert [entry.name for entry in catalog.get_catalog().entries] == ["first"]
 
 
@@ -246,9 +248,9 @@ def test_the_cached_form_is_smaller_than_the_provider_json(use_fakes):
     import json
 
     use_fakes("fake1")
-    fakes.BEHAVIOUR["fake1"] = {"models": 2000}
+    test_provider.script("fake1", models=2000)
     catalog.get_catalog()
-    raw_json = len(json.dumps(fakes.model_dicts(2000, "fake1")).encode())
+    raw_json = len(json.dumps(test_provider.generated(2000, "fake1")).encode())
     backend = Provider.objects.backends()[0]
     stored = pickle.dumps(caches["default"].get(store.cache_key(backend, "list")), pickle.HIGHEST_PROTOCOL)
     assert len(stored) < raw_json
@@ -261,11 +263,11 @@ def test_get_entry_fetches_when_nothing_is_cached_and_carries_the_raw_data(use_f
     use_fakes("fake1", "fake2")
     entry = catalog.get_entry("fake1", "fake1-00001")
     assert entry.pk == "fake1:fake1-00001"
-    assert entry.raw == fakes.model_dicts(3, "fake1")[1]
+    assert entry.raw == {key: value for key, value in test_provider.generated(3, "fake1")[1].items() if key != "raw"}
     assert entry.capabilities == {"chat", "content"}
-    assert fakes.CALLS == {"fake1": 1}
-    assert catalog.get_entry("fake1", "fake1-00002").raw["id"] == "fake1-00002"
-    assert fakes.CALLS == {"fake1": 1}
+    assert test_provider.fetches == {"fake1": 1}
+    assert catalog.get_entry("fake1", "fake1-00002").raw["model_id"] == "fake1-00002"
+    assert test_provider.fetches == {"fake1": 1}
 
 
 def test_get_entry_of_an_unlisted_model_or_provider_is_none(use_fakes):
@@ -280,10 +282,10 @@ def test_get_entry_of_an_unlisted_model_or_provider_is_none(use_fakes):
 
 def test_cold_fetches_of_several_providers_run_at_the_same_time(use_fakes):
     # Each fetch waits until all six are in flight: fetched one after another, they would time out.
-    use_fakes(*fakes.FAKE_CLASSES)
+    use_fakes(*FAKE_IDS)
     barrier = threading.Barrier(6, timeout=10)
-    for provider_id in fakes.FAKE_CLASSES:
-        fakes.BEHAVIOUR[provider_id] = {"before": barrier.wait}
+    for provider_id in FAKE_IDS:
+        test_provider.script(provider_id, before=barrier.wait)
     listing = catalog.refresh()
     assert [s.state for s in listing.statuses] == ["fresh"] * 6
     assert len(listing.entries) == 18
@@ -291,9 +293,9 @@ def test_cold_fetches_of_several_providers_run_at_the_same_time(use_fakes):
 
 def test_a_cold_refresh_of_six_slow_providers_takes_about_one_latency(use_fakes):
     latency = 0.5
-    use_fakes(*fakes.FAKE_CLASSES)
-    for provider_id in fakes.FAKE_CLASSES:
-        fakes.BEHAVIOUR[provider_id] = {"delay": latency}
+    use_fakes(*FAKE_IDS)
+    for provider_id in FAKE_IDS:
+        test_provider.script(provider_id, delay=latency)
     started = time.monotonic()
     listing = catalog.refresh()
     elapsed = time.monotonic() - started
@@ -329,9 +331,9 @@ def test_concurrent_requests_on_an_expired_list_make_one_upstream_call(use_fakes
     use_fakes("fake1")
     catalog.get_catalog()
     clock.advance(hours=7)
-    fakes.BEHAVIOUR["fake1"] = {"delay": 0.3, "models": 4}
+    test_provider.script("fake1", delay=0.3, models=4)
     listings = _in_threads(8, catalog.get_catalog)
-    assert fakes.CALLS["fake1"] == 2
+    assert test_provider.fetches["fake1"] == 2
     assert {len(listing.entries) for listing in listings} <= {3, 4}  # the stale list or the new one
     assert len(catalog.get_catalog().entries) == 4
 
@@ -339,9 +341,9 @@ def test_concurrent_requests_on_an_expired_list_make_one_upstream_call(use_fakes
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_with_nothing_cached_make_one_upstream_call_and_all_get_it(use_fakes):
     use_fakes("fake1")
-    fakes.BEHAVIOUR["fake1"] = {"delay": 0.3}
+    test_provider.script("fake1", delay=0.3)
     listings = _in_threads(8, catalog.get_catalog)
-    assert fakes.CALLS["fake1"] == 1
+    assert test_provider.fetches["fake1"] == 1
     assert [len(listing.entries) for listing in listings] == [3] * 8
     assert {listing.statuses[0].state for listing in listings} == {"fresh"}
 
@@ -357,7 +359,7 @@ def test_while_one_request_fetches_the_others_serve_the_stale_list_at_once(use_f
         fetching.set()
         assert release.wait(10)
 
-    fakes.BEHAVIOUR["fake1"] = {"before": hold, "models": 5}
+    test_provider.script("fake1", before=hold, models=5)
     leader = threading.Thread(target=lambda: (catalog.get_catalog(), connection.close()))
     leader.start()
     try:
@@ -368,7 +370,7 @@ def test_while_one_request_fetches_the_others_serve_the_stale_list_at_once(use_f
     finally:
         release.set()
         leader.join(10)
-    assert fakes.CALLS["fake1"] == 2
+    assert test_provider.fetches["fake1"] == 2
     assert len(catalog.get_catalog().entries) == 5
 
 
@@ -381,14 +383,14 @@ def test_with_nothing_cached_the_others_wait_for_the_fetch_in_flight(use_fakes):
         fetching.set()
         assert release.wait(10)
 
-    fakes.BEHAVIOUR["fake1"] = {"before": hold}
+    test_provider.script("fake1", before=hold)
     leader = threading.Thread(target=lambda: (catalog.get_catalog(), connection.close()))
     leader.start()
     assert fetching.wait(10)
     threading.Timer(0.2, release.set).start()
     listing = catalog.get_catalog()  # waits for the leader's list instead of fetching again
     leader.join(10)
-    assert fakes.CALLS["fake1"] == 1
+    assert test_provider.fetches["fake1"] == 1
     assert len(listing.entries) == 3
     assert status(listing, "fake1").state == "fresh"
 

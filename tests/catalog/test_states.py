@@ -2,9 +2,9 @@
 
 import pytest
 
-from ai_models import catalog, selection
+from ai_models import catalog, activation
 
-from . import fakes
+from ai_models.providers import test as test_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -12,14 +12,14 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("size", [10, 10_000])
 def test_saved_and_active_states_take_one_query_for_any_catalog_size(use_fakes, size, django_assert_num_queries):
     use_fakes("fake1", "fake2")
-    fakes.BEHAVIOUR["fake1"] = {"models": size}
+    test_provider.script("fake1", models=size)
     entries = catalog.get_catalog().entries
     first, second, third = entries[0], entries[1], entries[2]
-    selection.activate(first, "chat")
-    selection.save(first, "content")
-    selection.save(second, "image")
-    selection.activate(third, "content")
-    selection.deactivate("content")
+    activation.activate(first, "chat")
+    activation.save(first, "content")
+    activation.save(second, "image")
+    activation.activate(third, "content")
+    activation.deactivate("content")
 
     with django_assert_num_queries(1):
         states = catalog.entry_states(entries)
@@ -34,8 +34,8 @@ def test_saved_and_active_states_take_one_query_for_any_catalog_size(use_fakes, 
 def test_states_can_be_narrowed_to_some_entries_and_feed_the_state_filter(use_fakes):
     use_fakes("fake1", "fake2")
     entries = catalog.get_catalog().entries
-    selection.activate(entries[0], "chat")
-    selection.save(entries[4], "content")
+    activation.activate(entries[0], "chat")
+    activation.save(entries[4], "content")
     states = catalog.entry_states()
     assert set(states) == {entries[0].pk, entries[4].pk}
     assert set(catalog.entry_states(entries[:2])) == {entries[0].pk}

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
-from tests.commands.fakes import FakeProvider, ai_models_settings
+from tests.commands.fakes import ai_models_settings
 
 
 class Result:
@@ -40,9 +40,6 @@ def providers(settings):
 
 
 @pytest.fixture(autouse=True)
-def _reset_fakes(monkeypatch):
+def _fake_key(monkeypatch):
     # The fake needs a key, like the real providers; tests about a missing key remove it.
     monkeypatch.setenv("FAKE_AI_API_KEY", "sk-fake-commands-test-key")
-    FakeProvider.fetches = 0
-    yield
-    FakeProvider.fetches = 0

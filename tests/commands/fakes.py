@@ -1,54 +1,35 @@
-"""Provider backends for the command tests: no network, behaviour set per test."""
+"""The command tests' providers: the shared test provider under two ids (``ai_models.providers.test``)."""
 
 from ai_models.exceptions import ProviderUnavailable
+from ai_models.providers.base import CatalogModel
+from ai_models.providers.test import TestProvider
 from tests.factories import kinds
-from ai_models.providers.base import BaseProvider, CatalogModel, ParsedCatalog
+
+MODELS = {"fake-chat": ("chat", "content"), "fake-painter": ("image",)}
 
 
-class FakeProvider(BaseProvider):
-    """Lists ``FakeProvider.models`` (ids -> capabilities) and counts its fetches."""
-
-    id = "fake"
-    name = "Fake AI"
-    api_key_env = "FAKE_AI_API_KEY"
-    requires_key = True
-    models = {"fake-chat": ("chat", "content"), "fake-painter": ("image",)}
-    fetches = 0
-
-    def fetch_payload(self):
-        type(self).fetches += 1
-        return [{"id": model_id, "capabilities": list(caps)} for model_id, caps in self.models.items()]
-
-    @classmethod
-    def parse_catalog(cls, payload):
-        return ParsedCatalog(
-            CatalogModel(
-                provider=cls.id,
-                model_id=item["id"],
-                name=item.get("name", item["id"].replace("-", " ").title()),
-                **kinds(item["capabilities"], "fake"),
-                context_window=8192,
-            )
-            for item in payload
-        )
+def listed(models=None) -> list:
+    """What "fake" lists: model id -> capabilities (``MODELS`` by default)."""
+    return [
+        CatalogModel(provider="fake", model_id=model_id, name=model_id.replace("-", " ").title(),
+                     **kinds(capabilities, "fake"), context_window=8192)
+        for model_id, capabilities in (models or MODELS).items()
+    ]
 
 
-class BrokenProvider(BaseProvider):
-    """Always unreachable."""
+class Fake(TestProvider):
+    """Needs a key, like the real providers (the command tests set ``FAKE_AI_API_KEY``)."""
 
-    id = "broken"
-    name = "Broken AI"
-    requires_key = False
-
-    def fetch_payload(self):
-        raise ProviderUnavailable(self.id, "connection refused")
-
-    @classmethod
-    def parse_catalog(cls, payload):
-        return ParsedCatalog()
+    id, name, api_key_env, requires_key = "fake", "Fake AI", "FAKE_AI_API_KEY", True
+    behaviour = {"models": listed()}
 
 
-FAKES = {"fake": "tests.commands.fakes.FakeProvider", "broken": "tests.commands.fakes.BrokenProvider"}
+class Broken(TestProvider):
+    id, name = "broken", "Broken AI"
+    behaviour = {"error": ProviderUnavailable("broken", "connection refused")}
+
+
+FAKES = {"fake": f"{__name__}.Fake", "broken": f"{__name__}.Broken"}
 
 
 def ai_models_settings(settings_ai_models, providers, **extra):

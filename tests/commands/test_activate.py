@@ -2,10 +2,11 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 
-from ai_models import get_active_model, selection
+from ai_models import get_active_model, activation
 from ai_models.exceptions import ActivationError
 from ai_models.models import AIModel
-from ai_models.history import describe
+from ai_models.activation.history import describe
+from tests.admin.conftest import make_user
 from tests.factories import catalog_model
 
 MINI = "openai/gpt-4.1-mini"
@@ -21,7 +22,7 @@ def admin_user(db):
 
 
 def test_activates_through_selection_and_logs_a_command_line_change(run, admin_user):
-    staff = get_user_model().objects.create_user("ops", is_staff=True)
+    staff = make_user("ops", "ai_models.activate_aimodel")
 
     result = run("activate", "snapshot", MINI, "--capability", "chat", "--user", "ops")
 
@@ -45,7 +46,7 @@ def test_says_which_model_it_replaced(run, admin_user, providers):
 def test_user_comes_from_the_environment_else_the_change_is_the_command_lines(run, admin_user, monkeypatch, caplog):
     User = get_user_model()
     User.objects.create_superuser("second", "s@example.com", "x")
-    env_user = User.objects.create_user("deploy-bot")
+    env_user = make_user("deploy-bot", "ai_models.activate_aimodel")
 
     monkeypatch.setenv("DJANGO_AI_MODELS_USER", "deploy-bot")
     run("activate", "snapshot", MINI, "--capability", "chat")
@@ -83,7 +84,7 @@ def test_without_any_user_it_activates_and_says_no_log_entry_was_written(run):
     ],
 )
 def test_refuses_unknown_names_with_one_line_and_changes_nothing(run, admin_user, args, message):
-    selection.activate(catalog_model("previous"), "chat")
+    activation.activate(catalog_model("previous"), "chat")
 
     result = run("activate", *args)
 
@@ -92,11 +93,16 @@ def test_refuses_unknown_names_with_one_line_and_changes_nothing(run, admin_user
     assert active_ids() == {"chat": "previous"}
 
 
-def test_a_model_not_classified_for_the_capability_is_allowed_with_a_warning(run, admin_user):
-    result = run("activate", "snapshot", "openai/gpt-image-1", "--capability", "chat")
+def test_a_model_of_another_kind_needs_the_flag_then_is_activated_with_a_warning(run, admin_user):
+    refused = run("activate", "snapshot", "openai/gpt-image-1", "--capability", "chat")
+    assert refused.code == 2 and active_ids() == {}
+    assert "This model answers text-to-image, not the chat completions that Chat needs." in refused.error
+    assert refused.error.endswith("Pass --allow-kind-mismatch to go ahead anyway.")
+
+    result = run("activate", "snapshot", "openai/gpt-image-1", "--capability", "chat", "--allow-kind-mismatch")
 
     assert result.code == 0 and active_ids() == {"chat": "openai/gpt-image-1"}
-    assert "snapshot:openai/gpt-image-1 is not classified for chat (classified for: image)" in result.stderr
+    assert "Overridden (--allow-kind-mismatch): This model answers text-to-image" in result.stderr
 
 
 def test_strict_refuses_a_model_not_classified_for_the_capability(run, admin_user):
@@ -110,13 +116,13 @@ def test_an_activation_failure_exits_1(run, admin_user, monkeypatch):
     def collide(*args, **kwargs):
         raise ActivationError("Could not activate: another change was in progress.")
 
-    monkeypatch.setattr(selection, "activate", collide)
+    monkeypatch.setattr(activation, "activate", collide)
     result = run("activate", "snapshot", MINI, "--capability", "chat")
     assert result.code == 1 and result.error == "Could not activate: another change was in progress."
 
 
 def test_deactivate_leaves_the_capability_empty_and_logs_it(run, admin_user):
-    selection.activate(catalog_model(MINI), "chat")
+    activation.activate(catalog_model(MINI), "chat")
 
     result = run("deactivate", "--capability", "chat", "--user", admin_user.username)
 

@@ -1,14 +1,14 @@
 import json
 
-from django.contrib.auth import get_user_model
 
-from ai_models import selection
+from ai_models import activation
+from tests.admin.conftest import make_user
 from tests.factories import catalog_model
 
 
 def test_table_has_every_configured_capability_with_a_dash_when_none(run):
-    user = get_user_model().objects.create_user("ops")
-    selection.activate(catalog_model("openai/gpt-4.1-mini", name="GPT-4.1 mini"), "chat", user)
+    user = make_user("ops", "ai_models.activate_aimodel")
+    activation.activate(catalog_model("openai/gpt-4.1-mini", name="GPT-4.1 mini"), "chat", user)
 
     result = run("active")
 
@@ -22,9 +22,9 @@ def test_table_has_every_configured_capability_with_a_dash_when_none(run):
 
 def test_json_maps_each_capability_to_its_model_or_null(run, settings):
     settings.AI_MODELS = {**settings.AI_MODELS, "CAPABILITIES": ["chat", "summary"]}
-    selection.activate(catalog_model("openai/gpt-4.1-mini", name="GPT-4.1 mini", capabilities=["chat"]), "chat")
-    selection.activate(catalog_model("openai/gpt-image-1"), "summary")
-    selection.deactivate("summary")
+    activation.activate(catalog_model("openai/gpt-4.1-mini", name="GPT-4.1 mini", capabilities=["chat"]), "chat")
+    activation.activate(catalog_model("openai/gpt-image-1"), "summary")
+    activation.deactivate("summary")
 
     data = json.loads(run("active", "--json").stdout)
 

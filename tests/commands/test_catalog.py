@@ -3,9 +3,11 @@ from decimal import Decimal
 
 import pytest
 
-from ai_models import selection
-from ai_models.cli.output import clean, format_price, table
-from tests.commands.fakes import FakeProvider
+from ai_models import activation
+from ai_models.cli.output import clean, table
+from ai_models.prices import number as format_price
+from ai_models.providers import test as test_provider
+from tests.commands.fakes import listed
 from tests.factories import catalog_model
 
 
@@ -45,8 +47,8 @@ def test_sorts_by_the_chosen_key(run):
 
 
 def test_json_has_entries_without_raw_their_state_and_provider_status(run):
-    selection.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
-    selection.save(catalog_model("openai/gpt-4.1-mini"), "content")
+    activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
+    activation.save(catalog_model("openai/gpt-4.1-mini"), "content")
 
     data = json.loads(run("catalog", "--json").stdout)
 
@@ -61,8 +63,8 @@ def test_json_has_entries_without_raw_their_state_and_provider_status(run):
 
 
 def test_table_shows_the_saved_and_active_state(run):
-    selection.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
-    selection.save(catalog_model("openai/gpt-4.1-mini"), "content")
+    activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
+    activation.save(catalog_model("openai/gpt-4.1-mini"), "content")
 
     line = next(row for row in run("catalog").stdout.splitlines() if row.startswith("snapshot:openai/gpt-4.1-mini "))
     assert line.endswith("active: chat; saved: content")
@@ -95,9 +97,9 @@ def test_refresh_bypasses_the_cache(run, providers):
     providers(["fake"])
     run("catalog")
     run("catalog")
-    assert FakeProvider.fetches == 1
+    assert test_provider.fetches["fake"] == 1
     run("catalog", "--refresh")
-    assert FakeProvider.fetches == 2
+    assert test_provider.fetches["fake"] == 2
 
 
 @pytest.mark.parametrize(
@@ -122,7 +124,7 @@ def test_bad_arguments_are_a_command_error(run):
 
 
 def test_provider_text_cannot_drive_the_terminal(run, providers, monkeypatch):
-    monkeypatch.setattr(FakeProvider, "models", {"evil\x1b[2J-model": ("chat",)})
+    test_provider.script("fake", models=listed({"evil\x1b[2J-model": ("chat",)}))
     providers(["fake"])
     result = run("catalog")
     assert "\x1b" not in result.stdout and "evil [2J-model" in result.stdout

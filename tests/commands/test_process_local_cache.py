@@ -4,7 +4,8 @@ or another command fetched, and says so instead of "not fetched yet" / "not chec
 import pytest
 from django.core.cache import caches
 
-from ai_models import catalog, selection
+from ai_models import catalog
+from ai_models.active import clear_memo
 from ai_models.models import AIModel
 
 MINI = "openai/gpt-4.1-mini"
@@ -21,7 +22,7 @@ def new_process():
     for cache in caches.all():
         cache.clear()
     catalog.clear_memo()
-    selection.clear_memo()
+    clear_memo()
 
 
 def test_providers_after_catalog_in_another_process_explains_the_local_cache(run, providers, locmem):

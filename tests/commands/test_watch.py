@@ -6,10 +6,10 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from ai_models import catalog, selection
+from ai_models import catalog, activation
 from ai_models.models import AIModel, Provider
 
-from ..drift.fakes import CHAT, PAINTER, DriftProvider, acme
+from ..drift.fakes import CHAT, PAINTER, acme_enabled
 
 
 class Result:
@@ -28,14 +28,12 @@ def run(*args):
 
 @pytest.fixture(autouse=True)
 def acme_provider(db):
-    DriftProvider.reset()
-    with acme():
-        yield DriftProvider
-    DriftProvider.reset()
+    with acme_enabled() as provider:
+        yield provider
 
 
 def activate(model_id=CHAT, capability="chat"):
-    return selection.activate(catalog.get_entry("acme", model_id), capability)
+    return activation.activate(catalog.get_entry("acme", model_id), capability).model
 
 
 def forget_catalogs():
@@ -170,7 +168,7 @@ def test_activate_test_failure_changes_nothing(acme_provider):
     result = run("activate", "acme", CHAT, "--capability", "chat", "--test")
 
     assert result.code == 1
-    assert "The test call failed: server error after 3 attempts (HTTP 503). Nothing was changed." in result.stderr
+    assert "The test call failed: acme: server error after 3 attempts (HTTP 503). Nothing was changed." in result.stderr
     assert not AIModel.objects.exists()
 
 

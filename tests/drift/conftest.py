@@ -1,12 +1,10 @@
 import pytest
 
-from .fakes import DriftProvider, acme
+from .fakes import acme_enabled
 
 
 @pytest.fixture(autouse=True)
 def acme_provider():
     """Acme enabled with its default catalog for every test here."""
-    DriftProvider.reset()
-    with acme():
-        yield DriftProvider
-    DriftProvider.reset()
+    with acme_enabled() as provider:
+        yield provider

@@ -1,17 +1,24 @@
-"""A provider whose catalog each test rewrites, and the settings that enable it."""
+"""Acme, the provider of the drift, trial and watch tests: the shared test provider under the id
+"acme", its catalog and its calls set through an ``Acme`` (what the ``acme_provider`` fixtures yield)."""
 
-import threading
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
 from django.test import override_settings
 
 from ai_models.exceptions import ProviderUnavailable
+from ai_models.providers import test as test_provider
+from ai_models.providers.base import CatalogModel
+from ai_models.providers.test import TestProvider
 from tests.factories import kinds
-from ai_models.providers.base import BaseProvider, CatalogModel, Generation, ParsedCatalog
 
 CHAT = "acme/chat-1"
 PAINTER = "acme/painter-1"
+
+
+class AcmeProvider(TestProvider):
+    id, name = "acme", "Acme AI"
 
 
 def default_models():
@@ -21,67 +28,45 @@ def default_models():
     }
 
 
-class DriftProvider(BaseProvider):
-    """Lists ``DriftProvider.models``; fails while ``fail`` is set; calls behave as ``call`` says.
+def entry(model_id, fields) -> CatalogModel:
+    return CatalogModel(
+        provider="acme",
+        model_id=model_id,
+        name=fields.get("name", model_id),
+        **kinds(fields["capabilities"], "listed by the test"),
+        input_price=Decimal(fields["input_price"]) if fields.get("input_price") else None,
+        output_price=Decimal(fields["output_price"]) if fields.get("output_price") else None,
+        expires=fields.get("expires"),
+        successor=fields.get("successor", ""),
+        output_modalities=("image",) if "image" in fields["capabilities"] else ("text",),
+    )
 
-    ``call``: "ok" answers, "error" raises ``ProviderUnavailable``, "hang" blocks until released.
-    """
 
-    id = "acme"
-    name = "Acme AI"
-    requires_key = False
-    models = default_models()
-    fail = False
-    fetches = 0
-    call = "ok"
-    calls = []
-    released = threading.Event()
+class Acme:
+    """What acme lists (``models``: id -> fields, read at each fetch), whether its fetches fail
+    (``fail``), how its calls answer (``call``: "ok", "error", "hang"), and what it was asked
+    (``fetches``, ``calls``: (kind, model id, details) each)."""
 
-    @classmethod
-    def reset(cls):
-        cls.models, cls.fail, cls.fetches, cls.call, cls.calls = default_models(), False, 0, "ok", []
-        cls.released.set()
-        cls.released = threading.Event()
-
-    def fetch_payload(self):
-        type(self).fetches += 1
-        if self.fail:
-            raise ProviderUnavailable(self.id, "the test switched it off")
-        return {model_id: dict(fields) for model_id, fields in self.models.items()}
-
-    @classmethod
-    def parse_catalog(cls, payload):
-        return ParsedCatalog(
-            CatalogModel(
-                provider=cls.id,
-                model_id=model_id,
-                name=fields.get("name", model_id),
-                **kinds(fields["capabilities"], "listed by the test"),
-                input_price=Decimal(fields["input_price"]) if fields.get("input_price") else None,
-                output_price=Decimal(fields["output_price"]) if fields.get("output_price") else None,
-                expires=fields.get("expires"),
-                successor=fields.get("successor", ""),
-                output_modalities=("image",) if "image" in fields["capabilities"] else ("text",),
-            )
-            for model_id, fields in payload.items()
+    def __init__(self):
+        self.models, self.fail, self.call = default_models(), False, "ok"
+        test_provider.script(
+            "acme",
+            models=lambda backend: [entry(model_id, fields) for model_id, fields in self.models.items()],
+            error=lambda backend: ProviderUnavailable("acme", "the test switched it off") if self.fail else None,
+            answer=lambda model_id: self.call,
         )
 
-    def _answer(self, kind, model_id, **details):
-        type(self).calls.append((kind, model_id, details))
-        if self.call == "error":
-            raise ProviderUnavailable(self.id, "server error after 3 attempts", status=503)
-        if self.call == "hang":
-            self.released.wait(10)
-        return details
+    @property
+    def fetches(self) -> int:
+        return test_provider.fetches["acme"]
 
-    def chat(self, model_id, messages, **params):
-        self._answer("chat", model_id, messages=messages, **params)
-        return Generation(kind="text", provider=self.id, model_id=model_id, text="OK")
+    @fetches.setter
+    def fetches(self, count: int):
+        test_provider.fetches["acme"] = count
 
-    def generate_image(self, model_id, prompt, *, size="1024x1024"):
-        self._answer("image", model_id, prompt=prompt, size=size)
-        return Generation(kind="image", provider=self.id, model_id=model_id, data=b"\x89PNG" + b"0" * 96,
-                          mime_type="image/png")
+    @property
+    def calls(self) -> list:
+        return [(call.kind, call.model_id, call.details) for call in test_provider.outbox if call.provider == "acme"]
 
 
 def acme(**extra):
@@ -90,7 +75,14 @@ def acme(**extra):
         AI_MODELS={
             **settings.AI_MODELS,
             "PROVIDERS": {"snapshot": {}, "acme": {}},
-            "PROVIDER_CLASSES": {"acme": f"{__name__}.DriftProvider"},
+            "PROVIDER_CLASSES": {"acme": f"{__name__}.AcmeProvider"},
             **extra,
         }
     )
+
+
+@contextmanager
+def acme_enabled(**extra):
+    """Acme enabled with its default catalog, yielding the ``Acme`` that scripts it."""
+    with acme(**extra):
+        yield Acme()

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import caches
 from django.utils import timezone
 
-from ai_models import catalog, selection
+from ai_models import catalog, activation
 from ai_models.drift import CAPABILITY_LOST, DISAPPEARED, EXPIRING, PRICE, active_drift
 from ai_models.models import AIModel, Provider
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def activate(model_id=CHAT, capability="chat"):
-    return selection.activate(catalog.get_entry("acme", model_id), capability)
+    return activation.activate(catalog.get_entry("acme", model_id), capability).model
 
 
 def only(drifts):
@@ -121,7 +121,7 @@ def test_every_active_model_in_settings_order_and_only_active_ones(acme_provider
     activate(PAINTER, "image")
     activate(CHAT, "chat")
     activate(CHAT, "content")
-    selection.deactivate("content")
+    activation.deactivate("content")
 
     assert [(d.model.capability, d.model.model_id) for d in active_drift()] == [("chat", CHAT), ("image", PAINTER)]
 

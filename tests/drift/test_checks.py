@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from ai_models import catalog, selection
+from ai_models import catalog, activation
 from ai_models.checks import check_drift, check_drift_on_deploy
 
 from .fakes import CHAT
@@ -25,7 +25,7 @@ def check(*args):
 
 @pytest.fixture
 def drifted(db, acme_provider):
-    selection.activate(catalog.get_entry("acme", CHAT), "chat")
+    activation.activate(catalog.get_entry("acme", CHAT), "chat")
     acme_provider.models[CHAT]["input_price"] = "3.00"
     catalog.refresh(["acme"])
 
@@ -51,7 +51,7 @@ def test_plain_check_stays_off_the_database(drifted, django_assert_num_queries):
 
 
 def test_no_warning_when_nothing_drifted(db, acme_provider):
-    selection.activate(catalog.get_entry("acme", CHAT), "chat")
+    activation.activate(catalog.get_entry("acme", CHAT), "chat")
 
     assert check_drift(databases=["default"]) == []
     assert check_drift_on_deploy() == []

@@ -60,9 +60,11 @@ def test_filter_search_and_activate_for_chat(signed_in, live_server, artifacts_d
     expect(page.locator(".aim-confirm")).to_contain_text("OpenAI: GPT-4.1 mini")
     expect(page.locator("select[name=capability]")).to_have_value("chat")
     expect(page.locator("#aim-unclassified-warning")).to_be_hidden()
-    page.locator("select[name=capability]").select_option("image")  # not classified: warned
-    expect(page.locator("#aim-unclassified-warning")).to_be_visible()
+    page.locator("select[name=capability]").select_option("image")  # another kind: the kind gate says why
+    expect(page.locator("#aim-override-kind")).to_be_visible()
+    expect(page.locator("#aim-override-kind")).to_contain_text("not the text-to-image that Image needs")
     page.locator("select[name=capability]").select_option("chat")
+    expect(page.locator("#aim-override-kind")).to_be_hidden()
     expect(page.locator("#aim-unclassified-warning")).to_be_hidden()
     page.screenshot(path=artifacts_dir / f"activate-{THEME}.png", full_page=True)
     assert not AIModel.objects.exists()

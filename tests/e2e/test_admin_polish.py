@@ -11,7 +11,7 @@ from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ai_models import catalog, selection
+from ai_models import catalog, activation
 from ai_models.models import AIModel
 from tests.admin.conftest import make_user
 from tests.e2e import admin_login
@@ -52,8 +52,8 @@ def saved_rows(db):
     for pk, capability in ((MINI, "chat"), ("snapshot:openai/gpt-4o-mini", "content"),
                            ("snapshot:openai/gpt-image-1", "image")):
         provider, model_id = pk.split(":", 1)
-        selection.activate(catalog.get_entry(provider, model_id), capability)
-    selection.save(catalog.get_entry("snapshot", "openai/gpt-4o"), "chat")
+        activation.activate(catalog.get_entry(provider, model_id), capability)
+    activation.save(catalog.get_entry("snapshot", "openai/gpt-4o"), "chat")
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -104,10 +104,10 @@ def test_an_expired_model_is_shown_and_needs_a_tick(signed_in, live_server, arti
     row = page.locator("#result_list tbody tr", has=page.locator(f'input[value="{EXPIRED}"]'))
     expect(row.locator(".aim-badge-expired")).to_be_visible()
     choose_action(page, EXPIRED, "activate")
-    expect(page.locator("#aim-expired-warning")).to_be_visible()
+    expect(page.locator("#aim-override-expired")).to_be_visible()
     page.screenshot(path=artifacts_dir / f"polish-expired-{lang}-{THEME}.png", full_page=True)
     page.locator(".aim-actions button.aim-button:not([name])").first.click()  # Yes, activate it, without the tick
-    expect(page.locator("#aim-expired-warning .aim-error")).to_be_visible()
+    expect(page.locator("#aim-override-expired .aim-error")).to_be_visible()
     assert not AIModel.objects.exists()
     page.locator("input[name=confirm_expired]").check()
     page.locator(".aim-actions button.aim-button:not([name])").first.click()

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.providers import build_provider
 from tests.example import example_project
 
@@ -29,7 +29,7 @@ def log_in_at_the_page(page, live_server):
 
 def test_chat_page_answers_through_the_activated_model(page, live_server, example, artifacts_dir):
     entry = next(e for e in build_provider("snapshot").fetch_catalog() if e.model_id == "openai/gpt-4.1-mini")
-    selection.activate(entry, "chat")
+    activation.activate(entry, "chat")
 
     log_in_at_the_page(page, live_server)
     expect(page.get_by_text("Answered by OpenAI: GPT-4.1 mini (snapshot)")).to_be_visible()

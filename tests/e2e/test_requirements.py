@@ -43,7 +43,7 @@ def test_requirements_filter_and_refused_activation(assistant, page, live_server
     expect(requirements).to_be_visible()
     expect(requirements.locator('[data-state="met"]')).to_contain_text("input modalities image")
     expect(requirements.locator('[data-state="unmet"]')).to_contain_text("lacks tools")
-    override = page.locator("#aim-requirements-override")
+    override = page.locator("#aim-override-requirements")
     expect(override).to_be_visible()
     page.locator("select[name=capability]").select_option("chat")  # chat requires nothing
     expect(override).to_be_hidden()
@@ -52,7 +52,7 @@ def test_requirements_filter_and_refused_activation(assistant, page, live_server
     page.screenshot(path=artifacts_dir / f"requirements-activate-{THEME}.png", full_page=True)
 
     page.get_by_role("button", name="Yes, activate it").click()
-    expect(page.locator(".aim-confirm")).to_contain_text("Tick the override to activate it anyway")
+    expect(page.locator(".aim-confirm")).to_contain_text("Tick this box to go ahead anyway")
     assert not AIModel.objects.filter(capability="assistant").exists()
 
     page.locator("input[name=override_requirements]").check()

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from django.contrib.auth import get_user_model
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.providers import build_provider
 from tests.example import example_project
 
@@ -21,7 +21,7 @@ def site(transactional_db, live_server, settings):
     settings.GENERATION_RATE = (3, 60)
     with example_project():
         entry = next(e for e in build_provider("snapshot").fetch_catalog() if e.model_id == "openai/gpt-4.1-mini")
-        selection.activate(entry, "chat")
+        activation.activate(entry, "chat")
         yield live_server.url
 
 

@@ -5,7 +5,7 @@ import base64
 import pytest
 from django.urls import reverse
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.providers import build_provider
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_admin_lists_the_snapshot_models_in_browse_catalog(admin_client):
 
 
 def test_activated_chat_model_answers_the_chat_endpoint(client):
-    selection.activate(snapshot_entry("openai/gpt-4.1-mini"), "chat")
+    activation.activate(snapshot_entry("openai/gpt-4.1-mini"), "chat")
 
     response = client.post("/api/chat/", {"prompt": "What is Django?"}, content_type="application/json")
 
@@ -44,7 +44,7 @@ def test_activated_chat_model_answers_the_chat_endpoint(client):
 
 
 def test_activated_chat_model_answers_the_chat_page(client):
-    selection.activate(snapshot_entry("openai/gpt-4.1-mini"), "chat")
+    activation.activate(snapshot_entry("openai/gpt-4.1-mini"), "chat")
 
     response = client.post("/chat/", {"prompt": "What is Django?"})
 
@@ -58,7 +58,7 @@ def test_activated_chat_model_answers_the_chat_page(client):
     "capability, model_id, media", [("image", "openai/gpt-image-1", "image/"), ("audio", "openai/gpt-4o-mini-tts", "audio/")]
 )
 def test_snapshot_media_models_answer_with_demo_data(client, capability, model_id, media):
-    selection.activate(snapshot_entry(model_id), capability)
+    activation.activate(snapshot_entry(model_id), capability)
 
     response = client.post(f"/api/{capability}/", {"prompt": "Good morning"}, content_type="application/json")
 

@@ -6,7 +6,8 @@ import html
 import pytest
 from django.test import Client, override_settings
 
-from ai_models import selection
+from ai_models import activation
+from ai_models.providers import test as test_provider
 
 from .fakes import MP3, PNG, SECRET, SETTINGS, entry
 
@@ -26,7 +27,7 @@ def client(visitor):
 
 
 def activate(capability, model_id, name=""):
-    return selection.activate(entry(model_id, name), capability)
+    return activation.activate(entry(model_id, name), capability).model
 
 
 def post_json(client, path, data):
@@ -121,6 +122,7 @@ def test_provider_failure_is_502_with_its_error_and_no_key(client, model_id, mes
 
 
 def test_unusable_media_from_the_provider_is_502(client):
+    test_provider.script("fake", mime_type="text/html")  # an HTML page as the image
     activate("image", "html")
     response = post_json(client, "/api/image/", {"prompt": "x"})
 

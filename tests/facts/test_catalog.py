@@ -4,10 +4,9 @@ form, and carried into the saved model's metadata."""
 import pytest
 import respx
 
-from ai_models import catalog
+from ai_models import activation, catalog
 from ai_models.facts import sources
 from ai_models.providers.base import CatalogModel
-from ai_models.selection import activate
 
 from ..providers.contract import load_payload
 
@@ -41,7 +40,7 @@ def test_unknown_prices_stay_unknown_in_the_catalog(db, openai_listed):
 def test_the_saved_metadata_keeps_the_sources(db, openai_listed):
     entry = catalog.get_entry("openai", "gpt-4.1-mini")
 
-    saved = activate(entry, "chat")
+    saved = activation.activate(entry, "chat").model
 
     assert saved.input_price == entry.input_price
     kept = CatalogModel.from_json(saved.metadata)

@@ -104,19 +104,38 @@ def test_requirements_judge_completed_facts_and_say_so(listed, settings):
 
 
 def test_a_price_ceiling_judges_a_completed_price_and_names_its_source(listed, settings):
-    from ai_models import catalog, guardrail
+    from ai_models import activation, catalog
+    from ai_models.activation import ceilings
 
     settings.AI_MODELS = {**settings.AI_MODELS, "PRICE_CEILINGS": {"chat": {"output": "1"}}}
     entry = catalog.get_entry("openai", "gpt-4.1-mini")
 
-    [excess] = guardrail.excesses("chat", entry.input_price, entry.output_price, guardrail.price_sources(entry))
+    [excess] = ceilings.excesses("chat", entry.input_price, entry.output_price, ceilings.price_sources(entry))
 
     assert excess.side == "output" and excess.source.startswith("models.dev ")
     assert "(price from models.dev " in excess.describe(str)
-    assert "[models.dev " in guardrail.log_note([excess])
+    assert "[models.dev " in ceilings.log_note([excess])
+    # The ceiling gate every way in runs names it too, and its override writes it to the history.
+    refusal = activation.plan(entry, "chat").outcome("ceiling").finding
+    assert "(price from models.dev " in refusal.message and "[models.dev " in refusal.note
+    assert refusal.details[0].source == excess.source
 
 
 def test_the_activate_page_warns_of_a_ceiling_with_the_prices_source(listed, staff, settings):
     settings.AI_MODELS = {**settings.AI_MODELS, "PRICE_CEILINGS": {"chat": {"output": "1"}}}
     html = staff.post(CATALOG_URL, {"action": "activate", "_selected_action": MINI, "index": "0"}).content.decode()
     assert "above the ceiling of $1.00 (price from models.dev " in html
+
+
+def test_the_apis_ceiling_refusal_names_the_prices_source(listed, settings):
+    settings.AI_MODELS = {**settings.AI_MODELS, "PRICE_CEILINGS": {"chat": {"output": "1"}}}
+    client = APIClient()
+    client.force_login(make_user("api-root", superuser=True))
+
+    refused = client.post(API + "activations/", {"provider": "openai", "model_id": "gpt-4.1-mini", "capability": "chat"},
+                          format="json")
+
+    assert refused.status_code == 409 and refused.json()["code"] == "above_ceiling"
+    [excess] = refused.json()["excess"]
+    assert excess["side"] == "output" and excess["source"].startswith("models.dev ")
+    assert "(price from models.dev " in refused.json()["detail"]

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.models import AIModel
 
 from ..admin.conftest import CATALOG_URL, SAVED_URL, make_user, messages_of
@@ -45,15 +45,17 @@ def test_the_page_shows_the_ceiling_and_the_checkbox(staff, ceilings):
     chat = next(row for row in response.context["capabilities"] if row["name"] == "chat")
     assert chat["ceiling"] == "$0.30 / $2.00"
     assert chat["over_ceiling"] == "input $0.40 per 1M tokens, above the ceiling of $0.30"
-    assert response.context["selected_over_ceiling"]
-    assert 'id="aim-ceiling-warning"' in html and 'name="confirm_above_ceiling"' in html
-    assert 'data-over-ceiling="yes"' in html
+    assert response.context["selected_refuses"] == ["ceiling"]
+    assert 'id="aim-override-ceiling"' in html and 'name="confirm_above_ceiling"' in html
+    assert 'data-refuses="ceiling"' in html
+    assert "This model is priced above the ceiling for Chat: input $0.40 per 1M tokens" in html
 
 
 def test_without_the_checkbox_nothing_changes(staff, ceilings):
     response = confirm(staff(ABOVE))
 
-    assert "Tick this box to activate a model priced above the ceiling" in response.content.decode()
+    assert "Tick this box to go ahead anyway, or choose another model." in response.content.decode()
+    assert response.context["form"].errors["confirm_above_ceiling"]
     assert not AIModel.objects.exists()
 
 
@@ -68,17 +70,20 @@ def test_with_the_checkbox_and_the_permission_it_is_activated_and_recorded(staff
 
 
 def test_without_the_permission_it_is_refused_even_when_ticked(staff, ceilings):
-    previous = selection.activate(catalog_model("vendor/cheap", input_price=None, output_price=None), "chat")
+    previous = activation.activate(catalog_model("vendor/cheap", input_price=None, output_price=None), "chat").model
 
     client = staff()
     page = open_page(client)
     response = confirm(client, checked=True)
 
-    assert "activating it will be refused" in page.content.decode()
+    assert "needs the permission “Can activate a model priced above the ceiling”, which you do not have" in \
+        page.content.decode()
     assert 'name="confirm_above_ceiling"' not in page.content.decode()
     [message] = messages_of(response)
-    assert message.startswith("Refused: OpenAI: GPT-4.1 mini is priced above the ceiling for Chat")
-    assert "Nothing was changed." in message
+    assert message.startswith("Not activating snapshot:openai/gpt-4.1-mini for Chat: This model is priced above the "
+                              "ceiling for Chat")
+    assert "Going ahead anyway needs the permission “Can activate a model priced above the ceiling”." in message
+    assert message.endswith("Nothing was changed.")
     assert list(AIModel.objects.filter(is_active=True)) == [previous]
     assert not AIModel.objects.filter(model_id="openai/gpt-4.1-mini").exists()
 
@@ -106,7 +111,7 @@ def test_no_ceiling_no_checkbox(staff):
     client = staff()
     response = open_page(client)
 
-    assert 'id="aim-ceiling-warning"' not in response.content.decode()
+    assert response.context["selected_refuses"] == [] and 'data-refuses=""' in response.content.decode()
     confirm(client)
     assert AIModel.objects.get(is_active=True).model_id == "openai/gpt-4.1-mini"
 
@@ -117,8 +122,9 @@ def test_no_ceiling_no_checkbox(staff):
 @pytest.fixture
 def expensive_row():
     """An inactive saved chat model above the ceiling, and a cheap active one."""
-    old = selection.activate(catalog_model("vendor/pricey", input_price=9, output_price=30), "chat")
-    selection.activate(catalog_model("vendor/cheap", input_price=0, output_price=0), "chat")
+    old = activation.activate(catalog_model("vendor/pricey", input_price=9, output_price=30), "chat",
+                              overrides={"ceiling"}).model
+    activation.activate(catalog_model("vendor/cheap", input_price=0, output_price=0), "chat")
     old.refresh_from_db()
     return old
 
@@ -131,7 +137,8 @@ def reactivate(client, row, **extra):
 def test_reactivating_above_the_ceiling_without_the_permission_is_refused(staff, ceilings, expensive_row):
     response = reactivate(staff(), expensive_row)
 
-    assert messages_of(response)[0].startswith("Refused: vendor/pricey is priced above the ceiling for Chat")
+    assert messages_of(response)[0].startswith("Not activating snapshot:vendor/pricey for Chat: This model is priced "
+                                               "above the ceiling for Chat")
     assert AIModel.objects.get(is_active=True).model_id == "vendor/cheap"
 
 

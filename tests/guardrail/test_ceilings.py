@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.test import override_settings
 
 from ai_models.checks import check_settings
-from ai_models.guardrail import Excess, excesses, log_note, parse_ceilings
+from ai_models.activation.ceilings import Excess, excesses, log_note, parse_ceilings
 
 CAPABILITIES = {"chat": "Chat", "image": "Image"}
 

@@ -1,4 +1,4 @@
-"""The guardrail on the command line: --allow-above-ceiling, and only for a user with the permission."""
+"""The price ceiling on the command line: --allow-above-ceiling; with --user, only for a user with the permission."""
 
 import io
 
@@ -32,8 +32,8 @@ def test_above_the_ceiling_needs_the_flag(ceilings):
     code, _out, err = run(MINI, "--capability", "chat")
 
     assert code == 2
-    assert "is priced above the chat ceiling (input $0.40 per 1M tokens, above the ceiling of $0.30)" in err
-    assert "--allow-above-ceiling" in err
+    assert "priced above the ceiling for Chat: input $0.40 per 1M tokens, above the ceiling of $0.30" in err
+    assert "Pass --allow-above-ceiling to go ahead anyway." in err
     assert not AIModel.objects.exists()
 
 
@@ -42,14 +42,16 @@ def test_the_flag_is_refused_for_a_user_without_the_permission(ceilings):
 
     code, _out, err = run(MINI, "--capability", "chat", "--allow-above-ceiling", "--user", "editor")
 
-    assert code == 2 and "needs a user with the permission ai_models.activate_above_ceiling" in err
+    assert code == 2 and "needs the permission “Can activate a model priced above the ceiling”" in err
+    assert "Pass --allow-above-ceiling" not in err  # it was passed: the user may not
     assert not AIModel.objects.exists()
 
 
-def test_the_flag_is_refused_when_no_user_can_be_recorded(ceilings):
+def test_without_a_user_the_command_line_is_trusted_with_the_flag_it_names(ceilings):
     code, _out, err = run(MINI, "--capability", "chat", "--allow-above-ceiling")
 
-    assert code == 2 and not AIModel.objects.exists()
+    assert code == 0 and AIModel.objects.get(is_active=True).activated_via == "command line"
+    assert "Overridden (--allow-above-ceiling)" in err
 
 
 def test_the_flag_with_the_permission_activates_warns_and_records(ceilings):
@@ -58,7 +60,7 @@ def test_the_flag_with_the_permission_activates_warns_and_records(ceilings):
     code, out, err = run(MINI, "--capability", "chat", "--allow-above-ceiling", "--user", "lead")
 
     assert code == 0 and out.strip() == f"Activated snapshot:{MINI} for chat."
-    assert "Activating snapshot:openai/gpt-4.1-mini above the chat price ceiling" in err
+    assert "Overridden (--allow-above-ceiling): This model is priced above the ceiling for Chat" in err
     assert "above the price ceiling (input $0.40 > $0.30 per 1M tokens)" in LogEntry.objects.get().change_message
 
 

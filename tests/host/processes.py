@@ -20,13 +20,13 @@ def main(action, argument=""):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from ai_models import NoActiveModel, get_active_model, selection
+    from ai_models import NoActiveModel, get_active_model, activation
     from tests.factories import catalog_model
 
     if action == "migrate":
         call_command("migrate", verbosity=0)
     elif action == "activate":
-        selection.activate(catalog_model(argument), "chat", via="second process")
+        activation.activate(catalog_model(argument), "chat", via="second process")
         print(time.time(), flush=True)
     elif action == "watch":
         try:

@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync
 from django.core.cache import caches
 from django.test import override_settings
 
-from ai_models import NoActiveModel, active, aget_active_model, aget_active_models, selection
+from ai_models import NoActiveModel, active, aget_active_model, aget_active_models, activation, get_active_model
 from tests.factories import catalog_model
 
 from .test_memo import SHARED
@@ -21,7 +21,7 @@ def activate_in_another_thread(model_id):
 
     def work():
         try:
-            selection.activate(catalog_model(model_id), "chat", via="other thread")
+            activation.activate(catalog_model(model_id), "chat", via="other thread")
         except Exception as err:  # reported below
             errors.append(err)
 
@@ -43,8 +43,8 @@ def test_an_async_view_cold_and_right_after_an_activation_in_another_thread(asyn
 def test_a_warm_call_stays_in_the_event_loop(monkeypatch):
     with override_settings(CACHES=SHARED):
         caches["default"].clear()
-        selection.activate(catalog_model("a"), "chat")
-        selection.get_active_model("chat")
+        activation.activate(catalog_model("a"), "chat")
+        get_active_model("chat")
 
         def no_thread(*args, **kwargs):
             raise AssertionError("a warm aget_active_model hopped to a thread")

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.exceptions import ProviderAuthError, ProviderUnsupported
 from ai_models.providers import build_provider
 from tests.factories import catalog_model
@@ -55,8 +55,8 @@ def point_at(settings, monkeypatch, server, provider_id):
         "PROVIDERS": {"snapshot": {}, provider_id: options},
         "ALLOWED_HTTP_HOSTS": [f"127.0.0.1:{server.port}"],
     }
-    return selection.activate(catalog_model(f"{provider_id}/chat-model", provider=provider_id), "chat",
-                              parameters={"temperature": 0.3, "system_prompt": "Be brief."})
+    return activation.activate(catalog_model(f"{provider_id}/chat-model", provider=provider_id), "chat",
+                              parameters={"temperature": 0.3, "system_prompt": "Be brief."}).model
 
 
 @pytest.mark.parametrize("provider_id", PROVIDERS)
@@ -95,12 +95,12 @@ def test_streaming_with_the_async_client(db, settings, monkeypatch, server):
 
 
 def test_a_provider_without_an_openai_api_or_a_key_is_a_clear_error(db, settings, monkeypatch):
-    snapshot = selection.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
+    snapshot = activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat").model
     with pytest.raises(ProviderUnsupported, match="no OpenAI-compatible API"):
         snapshot.openai_client()
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     settings.AI_MODELS = {**django_settings.AI_MODELS, "PROVIDERS": {"openai": {}}}
-    model = selection.activate(catalog_model("gpt-4.1-mini", provider="openai"), "content")
+    model = activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "content").model
     with pytest.raises(ProviderAuthError, match="OPENAI_API_KEY"):
         model.openai_client()
 

@@ -11,7 +11,7 @@ from ai_models import (
     acall_with_fallback,
     call_with_fallback,
     get_active_models,
-    selection,
+    activation,
 )
 from ai_models.drift import active_drift
 from ai_models.exceptions import ActivationError, ProviderAuthError, ProviderUnavailable
@@ -35,9 +35,9 @@ async def achat(model, backend):
 @pytest.fixture
 def chain(db, openai_enabled):
     """gpt-a active for chat; gpt-b then gpt-c its fallbacks (all OpenAI)."""
-    rows = {name: selection.save(catalog_model(name, provider="openai"), "chat") for name in ("gpt-b", "gpt-c")}
-    rows["gpt-a"] = selection.activate(catalog_model("gpt-a", provider="openai"), "chat")
-    selection.set_fallbacks("chat", [rows["gpt-b"], rows["gpt-c"]])
+    rows = {name: activation.save(catalog_model(name, provider="openai"), "chat").model for name in ("gpt-b", "gpt-c")}
+    rows["gpt-a"] = activation.activate(catalog_model("gpt-a", provider="openai"), "chat").model
+    activation.set_fallbacks("chat", [rows["gpt-b"], rows["gpt-c"]])
     return rows
 
 
@@ -47,10 +47,10 @@ def ids(models):
 
 def test_get_active_models_is_the_active_one_then_the_chain(chain):
     assert ids(get_active_models("chat")) == ["gpt-a", "gpt-b", "gpt-c"]
-    selection.reactivate(chain["gpt-b"])  # an active member is skipped as a fallback
+    activation.reactivate(chain["gpt-b"])  # an active member is skipped as a fallback
     assert ids(get_active_models("chat")) == ["gpt-b", "gpt-c"]
     assert AIModel.objects.filter(capability="chat", is_active=True).count() == 1
-    selection.deactivate("chat")
+    activation.deactivate("chat")
     with pytest.raises(NoActiveModel):
         get_active_models("chat")
 
@@ -83,9 +83,9 @@ def test_when_every_model_fails_the_last_error_is_raised(chain, api):
 
 
 def test_set_fallbacks_refuses_a_model_of_another_capability(chain):
-    image = selection.save(catalog_model("gpt-image-1", provider="openai", capabilities=["image"]), "image")
+    image = activation.save(catalog_model("gpt-image-1", provider="openai", capabilities=["image"]), "image").model
     with pytest.raises(ActivationError, match="another capability"):
-        selection.set_fallbacks("chat", [image])
+        activation.set_fallbacks("chat", [image])
     assert ids(get_active_models("chat")) == ["gpt-a", "gpt-b", "gpt-c"]
 
 
@@ -104,9 +104,9 @@ def test_edited_in_saved_models_one_model_per_position(admin_client, chain):
 def test_the_drift_watch_flags_a_fallback_that_left_its_catalog(db, settings):
     from ai_models import catalog
 
-    selection.activate(catalog_model("openai/gpt-4.1-mini"), "chat")  # in the snapshot
-    gone = selection.save(catalog_model("vendor/retired-model"), "chat")  # not in the snapshot
-    selection.set_fallbacks("chat", [gone])
+    activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat")  # in the snapshot
+    gone = activation.save(catalog_model("vendor/retired-model"), "chat").model  # not in the snapshot
+    activation.set_fallbacks("chat", [gone])
     catalog.get_catalog(["snapshot"])  # the snapshot's list is now cached
 
     drifts = {drift.model.model_id: drift for drift in active_drift()}
@@ -119,9 +119,9 @@ def test_a_new_chain_is_in_the_first_members_history_in_the_readers_language(cha
     from django.contrib.admin.models import LogEntry
     from django.utils import translation
 
-    from ai_models import history
+    from ai_models.activation import history
 
-    selection.set_fallbacks("chat", [chain["gpt-c"], chain["gpt-b"]], admin_user)
+    activation.set_fallbacks("chat", [chain["gpt-c"], chain["gpt-b"]], admin_user)
     entry = LogEntry.objects.filter(object_id=str(chain["gpt-c"].pk)).latest("pk")
     with translation.override("en"):
         told = history.describe(entry.change_message)

@@ -18,7 +18,7 @@ from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from ai_models import NoActiveModel, active, get_active_model, selection
+from ai_models import NoActiveModel, active, get_active_model, activation
 from ai_models.models import AIModel
 from tests.factories import catalog_model
 
@@ -45,7 +45,7 @@ class ActivatedInOneTest:
     def test_1_activate(self):
         with pytest.raises(NoActiveModel):
             get_active_model("chat")  # memoized before the change
-        selection.activate(catalog_model("leaky"), "chat")
+        activation.activate(catalog_model("leaky"), "chat")
         assert get_active_model("chat").model_id == "leaky"
         assert get_active_model("chat").model_id == "leaky"
 
@@ -67,9 +67,9 @@ class NoLeakAcrossRollbacksSharedCache(ActivatedInOneTest, TestCase):
 def test_a_savepoint_rolled_back_is_forgotten_too(db):
     from django.db import transaction
 
-    selection.activate(catalog_model("kept"), "chat")
+    activation.activate(catalog_model("kept"), "chat")
     with pytest.raises(RuntimeError), transaction.atomic():
-        selection.activate(catalog_model("undone"), "chat")
+        activation.activate(catalog_model("undone"), "chat")
         assert get_active_model("chat").model_id == "undone"
         raise RuntimeError
     assert get_active_model("chat").model_id == "kept"
@@ -79,7 +79,7 @@ def test_a_savepoint_rolled_back_is_forgotten_too(db):
 def test_warm_calls_with_a_shared_cache_run_no_sql(django_assert_num_queries):
     with override_settings(CACHES=SHARED):
         caches["default"].clear()
-        selection.activate(catalog_model("a"), "chat")
+        activation.activate(catalog_model("a"), "chat")
         get_active_model("chat")
         with django_assert_num_queries(0):
             for _ in range(100):
@@ -91,7 +91,7 @@ def test_warm_calls_with_a_shared_cache_run_no_sql(django_assert_num_queries):
 
 @pytest.mark.django_db(transaction=True)
 def test_warm_calls_with_a_local_cache_check_the_database_at_most_once_a_second(django_assert_max_num_queries):
-    selection.activate(catalog_model("a"), "chat")
+    activation.activate(catalog_model("a"), "chat")
     get_active_model("chat")
     with django_assert_max_num_queries(1):
         for _ in range(200):
@@ -102,7 +102,7 @@ def test_warm_calls_with_a_local_cache_check_the_database_at_most_once_a_second(
 @override_settings(ROOT_URLCONF="tests.host.urls", CACHES=SHARED)
 def test_atomic_requests_still_answer_warm_with_no_sql(client):
     caches["default"].clear()
-    selection.activate(catalog_model("a"), "chat")
+    activation.activate(catalog_model("a"), "chat")
     connection.settings_dict["ATOMIC_REQUESTS"] = True
     try:
         assert client.get("/chat/").content == b"a"  # cold: loads
@@ -117,9 +117,9 @@ def test_atomic_requests_still_answer_warm_with_no_sql(client):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_change_made_in_this_process_is_seen_at_once_with_a_local_cache():
-    selection.activate(catalog_model("a"), "chat")
+    activation.activate(catalog_model("a"), "chat")
     assert get_active_model("chat").model_id == "a"
-    selection.activate(catalog_model("b"), "chat")
+    activation.activate(catalog_model("b"), "chat")
     assert get_active_model("chat").model_id == "b"
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
-from ai_models import get_active_model, selection
+from ai_models import get_active_model, activation
 from ai_models.exceptions import ActivationError
 from ai_models.models import AIModel
 from ai_models.parameters import validate_parameters
@@ -32,18 +32,18 @@ def test_validation_names_unknown_keys_and_bad_values():
 
 
 def test_activation_keeps_them_and_get_active_model_returns_them(db):
-    selection.activate(catalog_model("a"), "chat", parameters=PARAMETERS)
+    activation.activate(catalog_model("a"), "chat", parameters=PARAMETERS)
     assert get_active_model("chat").parameters == PARAMETERS
-    selection.reactivate(AIModel.objects.get(), via="rollback")  # None keeps them
+    activation.reactivate(AIModel.objects.get(), via="rollback")  # None keeps them
     assert get_active_model("chat").parameters == PARAMETERS
     with pytest.raises(ActivationError, match="temperature must be a number"):
-        selection.activate(catalog_model("b"), "chat", parameters={"temperature": 9})
+        activation.activate(catalog_model("b"), "chat", parameters={"temperature": 9})
     assert get_active_model("chat").model_id == "a"  # nothing changed
 
 
 def test_the_backend_applies_them_under_the_calls_own_arguments(db, openai_enabled, api):
     route = api.post(CHAT_URL).respond(200, json=completion())
-    model = selection.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat", parameters=PARAMETERS)
+    model = activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat", parameters=PARAMETERS).model
     backend = get_active_model("chat").get_backend()
 
     backend.chat(model.model_id, [{"role": "user", "content": "Hi"}], temperature=0.9)
@@ -68,10 +68,10 @@ def test_image_and_speech_defaults(db, openai_enabled, api):
     speech = api.post("https://api.openai.com/v1/audio/speech").respond(
         200, content=b"ID3\x04" + b"\xff\xfb" * 20, headers={"Content-Type": "audio/mpeg"}
     )
-    image = selection.activate(catalog_model("gpt-image-1", provider="openai", capabilities=["image"]), "image",
-                               parameters={"image_size": "1536x1024"})
-    voice = selection.activate(catalog_model("tts-1", provider="openai", capabilities=["audio"]), "audio",
-                               parameters={"voice": "nova", "audio_format": "opus"})
+    image = activation.activate(catalog_model("gpt-image-1", provider="openai", capabilities=["image"]), "image",
+                               parameters={"image_size": "1536x1024"}).model
+    voice = activation.activate(catalog_model("tts-1", provider="openai", capabilities=["audio"]), "audio",
+                               parameters={"voice": "nova", "audio_format": "opus"}).model
     image.get_backend().generate_image(image.model_id, "a fox")
     assert json.loads(images.calls.last.request.content)["size"] == "1536x1024"
     voice.get_backend().synthesize_speech(voice.model_id, "Hello")
@@ -80,7 +80,7 @@ def test_image_and_speech_defaults(db, openai_enabled, api):
 
 
 def test_editable_in_saved_models_with_a_clear_error(admin_client):
-    row = selection.activate(catalog_model("a"), "chat")
+    row = activation.activate(catalog_model("a"), "chat").model
     url = f"{SAVED_URL}{row.pk}/change/"
     response = admin_client.post(url, {"display_name": "A", "parameters": '{"temperature": "hot"}'})
     assert response.status_code == 200 and "temperature must be a number from 0 to 2" in response.content.decode()
@@ -108,10 +108,10 @@ def test_embedding_dimensions_sync_and_async(db, openai_enabled, api):
         200, json={"object": "list", "model": "text-embedding-3-small",
                    "data": [{"object": "embedding", "index": 0, "embedding": [0.1, 0.2]}]}
     )
-    model = selection.activate(
+    model = activation.activate(
         catalog_model("text-embedding-3-small", provider="openai", capabilities=["chat"]), "chat",
         parameters={"dimensions": 2},
-    )
+    ).model
     backend = model.get_backend()
     assert backend.embed(model.model_id, ["hello"]).vectors == ((0.1, 0.2),)
     assert asyncio.run(backend.aembed(model.model_id, ["hello"])).vectors == ((0.1, 0.2),)

@@ -66,7 +66,10 @@ def test_the_pytest_plugin_line_works_from_a_nested_test_package(tmp_path):
         "from ai_models import get_active_model\n\n"
         + quickstart_block(7, "python").replace("    ...", "    assert get_active_model('chat').model_id == 'openai/gpt-4.1-mini'")
     )
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
+    # Its own SQLite and locmem: in the PostgreSQL leg, the nested run would otherwise create, then
+    # drop, the test database this run is using.
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}", "AI_MODELS_TEST_DB": "sqlite",
+           "AI_MODELS_TEST_CACHE": "locmem"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(package)],

@@ -46,13 +46,13 @@ def test_cachalot_without_only_cachable_apps_is_named(settings):
 
 
 def test_snapshot_models_are_marked_as_demo(db):
-    from ai_models import selection
+    from ai_models import activation
     from tests.factories import catalog_model
 
-    model = selection.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
+    model = activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat").model
     assert model.is_demo
     assert model.get_backend().chat(model.model_id, [{"role": "user", "content": "Hi"}]).demo
-    assert not selection.save(catalog_model("gpt-4.1", provider="openai"), "chat").is_demo
+    assert not activation.save(catalog_model("gpt-4.1", provider="openai"), "chat").model.is_demo
 
 
 def test_demo_models_are_marked_in_the_admin_and_the_command_line(admin_client):
@@ -60,11 +60,11 @@ def test_demo_models_are_marked_in_the_admin_and_the_command_line(admin_client):
 
     from django.core.management import call_command
 
-    from ai_models import selection
+    from ai_models import activation
     from tests.admin.conftest import SAVED_URL
     from tests.factories import catalog_model
 
-    selection.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
+    activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
     assert "demo output" in admin_client.get(SAVED_URL).content.decode()
     err = io.StringIO()
     call_command("ai_models", "active", stdout=io.StringIO(), stderr=err)

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.models import AIModel
 from ai_models.signals import active_model_changed
 from tests.factories import catalog_model
@@ -34,13 +34,13 @@ def summary(calls):
 @pytest.mark.django_db(transaction=True)
 def test_sent_once_per_change_on_commit(received):
     with transaction.atomic():
-        selection.activate(catalog_model("a"), "chat", via="script")
+        activation.activate(catalog_model("a"), "chat", via="script")
         assert received == []  # not before the commit
     assert summary(received) == [("chat", None, "a", "script")]
-    first = selection.activate(catalog_model("b"), "chat")
-    selection.reactivate(AIModel.objects.get(model_id="a"), via="rollback")
-    selection.reactivate(AIModel.objects.get(model_id="a"))  # already active: no change, no signal
-    selection.deactivate("chat", via="admin")
+    first = activation.activate(catalog_model("b"), "chat").model
+    activation.reactivate(AIModel.objects.get(model_id="a"), via="rollback")
+    activation.reactivate(AIModel.objects.get(model_id="a"))  # already active: no change, no signal
+    activation.deactivate("chat", via="admin")
     assert summary(received) == [
         ("chat", None, "a", "script"),
         ("chat", "a", "b", "admin"),
@@ -53,7 +53,7 @@ def test_sent_once_per_change_on_commit(received):
 @pytest.mark.django_db(transaction=True)
 def test_never_sent_for_a_rollback(received):
     with pytest.raises(RuntimeError), transaction.atomic():
-        selection.activate(catalog_model("a"), "chat")
+        activation.activate(catalog_model("a"), "chat")
         raise RuntimeError
     assert received == []
 
@@ -65,7 +65,7 @@ def test_a_failing_receiver_is_logged_and_the_others_still_run(received, caplog)
 
     active_model_changed.connect(broken, dispatch_uid="test-broken")
     try:
-        selection.activate(catalog_model("a"), "chat")
+        activation.activate(catalog_model("a"), "chat")
     finally:
         active_model_changed.disconnect(dispatch_uid="test-broken")
     assert "receiver bug" in caplog.text and len(received) == 1

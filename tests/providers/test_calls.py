@@ -5,7 +5,6 @@ import json
 import wave
 from io import BytesIO
 
-import httpx
 import pytest
 import respx
 

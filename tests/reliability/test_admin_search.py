@@ -3,7 +3,7 @@ words used and a warning, instead of a query the database refuses (a 500 on SQLi
 
 import pytest
 
-from ai_models import selection
+from ai_models import activation
 from ai_models.models import Provider
 from tests.factories import catalog_model
 
@@ -16,7 +16,7 @@ FLOOD = " ".join(f"w{i}" for i in range(5000))
 @pytest.fixture
 def rows(db):
     Provider.objects.create(slug="openai", name="OpenAI")
-    selection.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat")
+    activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat")
 
 
 @pytest.mark.parametrize("url", [SAVED_URL, PROVIDERS_URL, CATALOG_URL])

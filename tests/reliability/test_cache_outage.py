@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from ai_models import get_active_model, selection, sharedcache
+from ai_models import get_active_model, activation, sharedcache
 from ai_models.models import AIModel, Provider
 from tests.factories import catalog_model
 
@@ -153,4 +153,40 @@ def test_when_redis_is_back_the_catalog_is_kept_again(admin_client, redis_cache,
 
     assert server.hits("/openai/") == hits  # served from Redis again
     assert not any(message.startswith(DOWN) for message in messages_of(page))
-    selection.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat")  # broadcasts again
+    activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat")  # broadcasts again
+
+
+class Counted:
+    """Every call the process makes to the shared cache's client, and those that failed."""
+
+    def __init__(self, monkeypatch, cache):
+        self.calls, self.failed = 0, 0
+        for name in ("get", "get_many", "set", "add", "delete", "incr", "set_many", "has_key"):
+            monkeypatch.setattr(cache, name, self.wrap(getattr(cache, name)))
+
+    def wrap(self, method):
+        def call(*args, **kwargs):
+            self.calls += 1
+            try:
+                return method(*args, **kwargs)
+            except Exception:
+                self.failed += 1
+                raise
+
+        return call
+
+
+@pytest.mark.parametrize("outage", ["stopped", "frozen"])
+def test_an_activation_costs_at_most_one_socket_timeout(admin_client, redis_cache, server, monkeypatch, outage):
+    from django.core.cache import caches
+
+    Provider.objects.create(slug="openai", name="OpenAI")
+    assert "openai:gpt-4.1-mini" in listed(admin_client.get(CATALOG_URL))  # the catalog kept in Redis
+    counted = Counted(monkeypatch, caches["shared"])
+
+    redis_cache.stop() if outage == "stopped" else redis_cache.freeze()
+    response = activate(admin_client, "openai:gpt-4.1-mini")
+
+    assert response.status_code == 200 and AIModel.objects.get(is_active=True).model_id == "gpt-4.1-mini"
+    assert counted.failed == 1, (counted.calls, counted.failed)  # the first, then the guard skips the cache
+    assert counted.calls == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, connections
 
-from ai_models import ActivationError, get_active_model, selection
+from ai_models import ActivationError, get_active_model, activation
 from ai_models.models import AIModel
 from tests.factories import catalog_model
 
@@ -34,7 +34,8 @@ def test_fifty_concurrent_activations_on_postgresql():
         capability = CAPABILITIES[n % len(CAPABILITIES)]
         try:
             start.wait()
-            model = selection.activate(catalog_model(f"model-{n % 10}"), capability, via=f"thread {n}")
+            model = activation.activate(catalog_model(f"model-{n % 10}", capabilities=(capability,)), capability,
+                                         via=f"thread {n}").model
             results.append((capability, model.model_id, model.activated_at))
         except ActivationError as err:  # a clear, expected refusal
             errors.append(err)
@@ -65,12 +66,12 @@ WORKER = textwrap.dedent(
     """
     import sys, django
     django.setup()
-    from ai_models import selection
+    from ai_models import activation
     from tests.factories import catalog_model
     worker = int(sys.argv[1])
     for n in range(10):
         capability = ["chat", "content", "image", "audio"][(worker + n) % 4]
-        selection.activate(catalog_model(f"model-{(worker * 7 + n) % 6}"), capability, via=f"worker {worker}")
+        activation.activate(catalog_model(f"model-{(worker * 7 + n) % 6}", capabilities=(capability,)), capability, via=f"worker {worker}")
     """
 )
 

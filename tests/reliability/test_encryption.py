@@ -10,7 +10,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 
-from ai_models import get_active_model, selection
+from ai_models import get_active_model, activation
 from ai_models.exceptions import EncryptionError, ProviderAuthError
 from ai_models.models import Provider
 from ai_models.providers import build_provider
@@ -93,7 +93,7 @@ def test_a_key_that_cannot_be_decrypted_is_a_clear_error_never_ciphertext(use_ke
 
 
 def test_browse_catalog_says_so_and_no_page_shows_the_ciphertext(use_keys, stored, admin_client, server):
-    selection.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat")
+    activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat")
     use_keys(C)
 
     pages = [

@@ -8,7 +8,7 @@ nothing is written to the database and the active model stays active.
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from ai_models import catalog, get_active_model, selection
+from ai_models import catalog, get_active_model, activation
 from ai_models.models import AIModel, Provider
 from tests.factories import catalog_model
 
@@ -102,7 +102,7 @@ FAILURES = sorted(EXPECTED)
 @pytest.fixture
 def active(db):
     """An OpenAI model active for chat before anything goes wrong."""
-    model = selection.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat")
+    model = activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat").model
     return model.pk
 
 

@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
 
-from ai_models import get_active_model, selection
+from ai_models import activation, get_active_model
 from ai_models.models import AIModel
 from ai_models.parameters import validate_parameters
 from tests.factories import catalog_model
@@ -42,7 +42,7 @@ INJECTION = {
 @pytest.fixture
 def saved(db, local_providers, server):
     server.payloads[CHAT_PATH] = ANSWER
-    return selection.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat")
+    return activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat").model
 
 
 def test_an_editor_with_change_aimodel_cannot_save_them(client, saved):

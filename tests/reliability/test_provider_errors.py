@@ -11,7 +11,7 @@ import asyncio
 
 import pytest
 
-from ai_models import call_with_fallback, selection
+from ai_models import activation, call_with_fallback
 from ai_models.exceptions import ProviderError, ProviderResponseError
 from ai_models.models import Provider
 from ai_models.providers import build_provider
@@ -79,9 +79,9 @@ def test_an_entry_nested_too_deep_is_skipped_alone_and_the_others_listed(admin_c
 
 
 def test_call_with_fallback_falls_back_from_an_answer_nested_too_deep(db, local):
-    fallback = selection.save(catalog_model("acme/chat-large", provider="openrouter"), "chat")
-    selection.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat")
-    selection.set_fallbacks("chat", [fallback])
+    fallback = activation.save(catalog_model("acme/chat-large", provider="openrouter"), "chat").model
+    activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "chat")
+    activation.set_fallbacks("chat", [fallback])
     local.payloads[CHAT], local.payloads[ROUTER_CHAT] = DEEP, answer("From the fallback.")
 
     reply = call_with_fallback("chat", lambda model, backend: backend.chat(model.model_id, MESSAGES))

@@ -26,7 +26,7 @@ WORKER = textwrap.dedent(
     import django
     django.setup()
     from django.db import connection
-    from ai_models import selection
+    from ai_models import activation
     from ai_models.providers.base import CatalogModel
 
     print(repr(connection.settings_dict["OPTIONS"]), flush=True)
@@ -37,7 +37,7 @@ WORKER = textwrap.dedent(
         capability = ["chat", "content", "image", "audio"][(worker + n) % 4]
         model_id = f"model-{(worker * 7 + n) % 6}"
         entry = CatalogModel(provider="snapshot", model_id=model_id, capabilities=frozenset([capability]))
-        selection.activate(entry, capability, via=f"worker {worker}")
+        activation.activate(entry, capability, via=f"worker {worker}")
     """
 )
 

@@ -1,12 +1,10 @@
 import pytest
 
-from ..drift.fakes import DriftProvider, acme
+from ..drift.fakes import acme_enabled
 
 
 @pytest.fixture(autouse=True)
 def acme_provider():
     """Acme enabled (its calls answer "OK" unless a test says otherwise)."""
-    DriftProvider.reset()
-    with acme():
-        yield DriftProvider
-    DriftProvider.reset()
+    with acme_enabled() as provider:
+        yield provider

@@ -2,14 +2,14 @@
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth import get_user_model
 
-from ai_models import catalog, selection
-from ai_models.exceptions import ActivationError
+from ai_models import catalog, activation
+from ai_models.exceptions import ActivationRefused
 from ai_models.models import AIModel
 from ai_models.trial import TrialResult, run_trial
-from ai_models.history import describe
+from ai_models.activation.history import describe
 
+from ..admin.conftest import make_user
 from ..drift.fakes import CHAT, PAINTER
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +36,10 @@ def test_run_trial_of_a_provider_no_longer_enabled(settings):
 
 
 def test_a_successful_trial_is_stored_with_the_activation_and_logged():
-    user = get_user_model().objects.create_user("ops")
+    user = make_user("ops", "ai_models.activate_aimodel")
     trial = run_trial(entry(), "chat")
 
-    row = selection.activate(entry(), "chat", user, trial=trial)
+    row = activation.activate(entry(), "chat", user, trial=trial).model
 
     row.refresh_from_db()
     assert row.is_active and row.trial_at == row.activated_at
@@ -48,24 +48,24 @@ def test_a_successful_trial_is_stored_with_the_activation_and_logged():
 
 
 def test_a_failed_trial_changes_nothing(acme_provider):
-    previous = selection.activate(entry(), "chat")
+    previous = activation.activate(entry(), "chat").model
     acme_provider.models["acme/chat-2"] = dict(acme_provider.models[CHAT])
     catalog.refresh(["acme"])
     acme_provider.call = "error"
     trial = run_trial(entry("acme/chat-2"), "chat")
 
-    with pytest.raises(ActivationError, match="its test call failed"):
-        selection.activate(entry("acme/chat-2"), "chat", trial=trial)
+    with pytest.raises(ActivationRefused, match="The test call failed: acme: server error"):
+        activation.activate(entry("acme/chat-2"), "chat", trial=trial)
 
     assert list(AIModel.objects.filter(is_active=True)) == [previous]
     assert not AIModel.objects.filter(model_id="acme/chat-2").exists()
 
 
 def test_an_activation_without_a_trial_clears_the_previous_one():
-    selection.activate(entry(), "chat", trial=TrialResult(True, "text", 120, summary="reply “OK”"))
-    selection.deactivate("chat")
+    activation.activate(entry(), "chat", trial=TrialResult(True, "text", 120, summary="reply “OK”"))
+    activation.deactivate("chat")
 
-    row = selection.reactivate(AIModel.objects.get())
+    row = activation.reactivate(AIModel.objects.get()).model
 
     row.refresh_from_db()
     assert (row.trial_at, row.trial_latency_ms, row.trial_result) == (None, None, "")

@@ -7,7 +7,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from ..errors import exception_handler
+from ...exceptions import ActivationError
+from ..errors import activation_error, exception_handler
 
 VIA = "HTTP API"  # how the admin history names changes made here
 
@@ -58,4 +59,11 @@ class APIBase(APIView):
 
 
 class WriteBase(APIBase):
+    """A view that changes what serves a capability, through ``ai_models.activation``."""
+
     throttle_scope = "ai_models_write"
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ActivationError):
+            exc = activation_error(exc)
+        return super().handle_exception(exc)

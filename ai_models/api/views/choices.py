@@ -1,27 +1,22 @@
 """Choosing models over HTTP: activate, save, bulk save, delete, the saved and active models,
-deactivate, roll back. Every change goes through ``ai_models.selection`` (one transaction, a
-``LogEntry`` naming the user and "via HTTP API"), the price ceilings through ``guardrail``,
-test calls through ``trial``: the same rules as the admin and the command line."""
+deactivate, roll back. Every change is a call of ``ai_models.activation`` (the gates, the lock, a
+``LogEntry`` naming the user and "via HTTP API"): the same rules as the admin and the command line.
+What the flow raises becomes a JSON error in ``WriteBase.handle_exception``."""
 
-from django.contrib.admin.models import DELETION, LogEntry
-from django.db import transaction
-from django.db.models import ProtectedError
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status as http
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from ... import guardrail, history, selection
-from ...capabilities import capability_label
+from ... import activation
+from ...activation.plan import use_of
 from ...catalog import filter_entries, get_catalog, get_entry, sort_entries
 from ...conf import ai_settings
-from ...drift import active_drift, usd
-from ...exceptions import ActivationError, EmbeddingSwitchUnconfirmed, RequirementsNotMet
+from ...drift import active_drift
 from ...models import AIModel, Provider
-from ...trial import run_trial
 from .. import serializers as s
-from ..errors import bad_gateway, conflict, forbidden, not_found
+from ..errors import not_found
 from ..permissions import CanActivate, CanDeleteSaved, CanViewSaved
 from .base import VIA, APIBase, Pagination, WriteBase, document
 from .catalog import missing_entry, sort_arguments, unavailable
@@ -45,52 +40,10 @@ def saved_data(row):
     return None if row is None else s.SavedModelSerializer(row).data
 
 
-def active_row(capability):
-    return AIModel.objects.select_related("provider", "activated_by").filter(capability=capability, is_active=True).first()
-
-
-def ceiling_note(user, capability, name, input_price, output_price, allowed, sources=None) -> str:
-    """``guardrail.approve`` (the one price-ceiling rule of every way in), its refusals as API errors.
-
-    The ``LogEntry`` note above the ceiling, "" within it. 403 for a user without the permission
-    to go above it; 409 when ``allow_above_ceiling`` was not sent.
-    """
-    try:
-        return guardrail.approve(capability, input_price, output_price, user, confirmed=allowed, sources=sources)
-    except guardrail.AboveCeiling as above:
-        found = s.ExcessSerializer(above.excess, many=True).data
-        if not above.permitted:
-            raise forbidden(guardrail.refusal(name, capability, above.excess, usd), "above_ceiling_not_permitted",
-                            excess=found) from above
-        raise conflict(
-            gettext("%(model)s is priced above the ceiling for %(capability)s (%(excess)s). Nothing was changed; "
-                    "send allow_above_ceiling: true to activate it anyway.")
-            % {"model": name, "capability": capability_label(capability), "excess": guardrail.describe(above.excess, usd)},
-            "above_ceiling",
-            override={"allow_above_ceiling": True},
-            excess=found,
-        ) from above
-
-
-def choice_result(row, previous, warnings, created=True):
-    replaced = previous if previous is not None and previous.pk != row.pk else None
-    body = {"model": saved_data(row), "replaced": saved_data(replaced), "warnings": warnings}
+def choice_result(change, created=True):
+    body = {"model": saved_data(change.model), "replaced": saved_data(change.replaced),
+            "warnings": list(change.plan.warnings)}
     return Response(body, status=http.HTTP_201_CREATED if created else http.HTTP_200_OK)
-
-
-def checked(activation, *args, **kwargs):
-    """``activation(*args, **kwargs)`` (a ``selection`` function); what it refuses as a 409 that
-    names the flag to send: ``requirements_not_met``, ``embedding_switch_unconfirmed``."""
-    try:
-        return activation(*args, **kwargs)
-    except RequirementsNotMet as err:
-        raise conflict(gettext("Nothing was changed: %(error)s") % {"error": err}, "requirements_not_met",
-                       override={"override_requirements": True}) from err
-    except EmbeddingSwitchUnconfirmed as err:
-        raise conflict(gettext("Nothing was changed: %(error)s") % {"error": err}, "embedding_switch_unconfirmed",
-                       override={"confirm_embedding_switch": True}) from err
-    except ActivationError as err:
-        raise conflict(gettext("Nothing was changed: %(error)s") % {"error": err}, "activation_failed") from err
 
 
 class Activations(WriteBase):
@@ -102,23 +55,10 @@ class Activations(WriteBase):
               responses={201: s.ChoiceResultSerializer, **ERRORS})
     def post(self, request):
         data = self.validated(s.ActivationRequest, request.data, providers=enabled_ids())
-        capability = data["capability"]
         entry = find_entry(data["provider"], data["model_id"])
-        name = entry.name or entry.model_id
-        note = ceiling_note(request.user, capability, name, entry.input_price, entry.output_price,
-                            data["allow_above_ceiling"], guardrail.price_sources(entry))
-        gates = {name: data[name] for name in ("override_requirements", "confirm_embedding_switch")}
-        checked(selection.check_activation, entry, capability, "", *gates.values())  # before a billable call
-        warnings = selection.activation_warnings(entry, capability)
-        trial = None
-        if data["test"]:
-            trial = run_trial(entry, capability)
-            if not trial.ok:
-                raise bad_gateway(gettext("The test call failed: %(error)s. Nothing was changed.") % {"error": trial.error},
-                                  "trial_failed")
-        previous = active_row(capability)
-        row = checked(selection.activate, entry, capability, request.user, via=VIA, trial=trial, note=note, **gates)
-        return choice_result(row, previous, warnings)
+        change = activation.activate(entry, data["capability"], request.user, via=VIA, overrides=s.overrides_of(data),
+                                     parameters=data["parameters"], test=data["test"])
+        return choice_result(change)
 
 
 class Saved(WriteBase):
@@ -159,26 +99,18 @@ class Saved(WriteBase):
     def post(self, request):
         data = self.validated(s.ChooseRequest, request.data, providers=enabled_ids())
         entry = find_entry(data["provider"], data["model_id"])
-        row = selection.save(entry, data["capability"], request.user, via=VIA)
-        return choice_result(row, None, selection.activation_warnings(entry, data["capability"], activating=False))
+        change = activation.save(entry, data["capability"], request.user, via=VIA, parameters=data["parameters"],
+                                 overrides=s.overrides_of(data))
+        return choice_result(change)
 
     @document(operation_id="saved_delete", parameters=[s.DeleteSavedQuery],
               responses={200: s.DeleteResultSerializer, **ERRORS})
     def delete(self, request):
         query = self.validated(s.DeleteSavedQuery, request.query_params)
-        with transaction.atomic():
-            # Filtered in SQL under a row lock, so a row activated meanwhile is kept.
-            rows = list(self.rows(query).select_for_update(of=("self",)).filter(is_active=False))
-            body = {"deleted": len(rows), "models": s.SavedModelSerializer(rows, many=True).data}
-            if rows and request.user.pk:
-                LogEntry.objects.log_actions(
-                    request.user.pk, rows, DELETION, change_message=history.message(history.DELETED, "", "", via=VIA), single_object=False
-                )
-            try:
-                AIModel.objects.filter(pk__in=[row.pk for row in rows], is_active=False).delete()
-            except ProtectedError as err:
-                raise conflict(gettext("Some of these models are still in use: nothing was deleted."), "protected") from err
-        return Response(body)
+        deletion = activation.delete_saved(self.rows(query), request.user, via=VIA)  # never a model in use
+        kept = [{**s.SavedModelSerializer(row).data, "in_use": use_of(row)} for row in deletion.kept]
+        return Response({"deleted": len(deletion.deleted),
+                         "models": s.SavedModelSerializer(deletion.deleted, many=True).data, "kept": kept})
 
 
 class SavedBulk(WriteBase):
@@ -197,12 +129,10 @@ class SavedBulk(WriteBase):
         entries = filter_entries(listing.entries, provider=provider, capability=data["capability"],
                                  search=data.get("search", ""), price=data.get("price"))
         chosen = sort_entries(entries, *sort_arguments(data["order"]))[: data["limit"]]
-        with transaction.atomic():  # all or none
-            rows = [
-                selection.save(get_entry(entry.provider, entry.model_id) or entry, data["capability"], request.user,
-                               via=VIA)
-                for entry in chosen
-            ]
+        # With their raw data, read before the capability is locked: nothing is fetched under it.
+        chosen = [get_entry(entry.provider, entry.model_id) or entry for entry in chosen]
+        changes = activation.save_many(chosen, data["capability"], request.user, via=VIA, overrides=s.overrides_of(data))
+        rows = [change.model for change in changes]
         return Response({"count": len(rows), "saved": s.SavedModelSerializer(rows, many=True).data},
                         status=http.HTTP_201_CREATED)
 
@@ -240,7 +170,7 @@ class Deactivate(CapabilityAction):
     @document(operation_id="deactivate", request=None, parameters=[capability_path],
               responses={200: s.DeactivateResultSerializer, **ERRORS})
     def post(self, request, capability):
-        row = selection.deactivate(self.capability(capability), request.user, via=VIA)
+        row = activation.deactivate(self.capability(capability), request.user, via=VIA)
         return Response({"deactivated": saved_data(row)})
 
 
@@ -250,19 +180,6 @@ class Rollback(CapabilityAction):
     @document(operation_id="rollback", request=s.ActivationOverrides, parameters=[capability_path],
               responses={200: s.ChoiceResultSerializer, **ERRORS})
     def post(self, request, capability):
-        capability = self.capability(capability)
         data = self.validated(s.ActivationOverrides, request.data)
-        current = active_row(capability)
-        earlier = AIModel.objects.select_related("provider").filter(
-            capability=capability, is_active=False, activated_at__isnull=False
-        )
-        row = earlier.order_by("-activated_at", "-pk").first()
-        if row is None:
-            raise not_found(gettext("No earlier model of %(capability)s to roll back to.")
-                            % {"capability": capability_label(capability)}, "no_previous_model")
-        note = ceiling_note(request.user, capability, row.display_name or row.model_id, row.input_price,
-                            row.output_price, data["allow_above_ceiling"])
-        gates = {name: data[name] for name in ("override_requirements", "confirm_embedding_switch")}
-        row = checked(selection.reactivate, row, request.user, via=VIA, note=note, **gates)
-        return choice_result(row, current, [], created=False)
-
+        change = activation.rollback(self.capability(capability), request.user, via=VIA, overrides=s.overrides_of(data))
+        return choice_result(change, created=False)

@@ -1,6 +1,7 @@
-// Activate / Save confirmation page: follow the chosen capability in the table, warn when the
-// model was not classified for it, is priced above its ceiling, misses a requirement or would
-// switch embedding models. The page works without this script.
+// Activate / Save confirmation page: follow the chosen capability. The table marks its row; each
+// gate that refuses it shows its reason and its override checkbox (the row's data-refuses lists
+// them); its requirements are listed; the "not classified" warning shows when no gate already
+// says so. The page works without this script.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   var page = document.querySelector(".aim-confirm");
@@ -9,39 +10,26 @@ document.addEventListener("DOMContentLoaded", function () {
     return;
   }
   var unclassified = document.getElementById("aim-unclassified-warning");
-  var ceiling = document.getElementById("aim-ceiling-warning");
-  var override = document.getElementById("aim-requirements-override");
-  var switching = document.getElementById("aim-embedding-switch");
   function update() {
     var classified = false;
-    var over = false;
-    var unmet = false;
-    var switches = false;
+    var refuses = [];
     page.querySelectorAll("tr[data-capability]").forEach(function (row) {
       var chosen = row.getAttribute("data-capability") === select.value;
       row.classList.toggle("aim-selected", chosen);
       if (chosen) {
         classified = row.getAttribute("data-classified") === "yes";
-        over = row.getAttribute("data-over-ceiling") === "yes";
-        unmet = row.getAttribute("data-unmet") === "yes";
-        switches = row.getAttribute("data-switch") === "yes";
+        refuses = (row.getAttribute("data-refuses") || "").split(" ").filter(Boolean);
       }
     });
-    page.querySelectorAll("[data-requirements-for], [data-switch-for]").forEach(function (block) {
-      var name = block.getAttribute("data-requirements-for") || block.getAttribute("data-switch-for");
+    page.querySelectorAll("[data-requirements-for], [data-refusal-for]").forEach(function (block) {
+      var name = block.getAttribute("data-requirements-for") || block.getAttribute("data-refusal-for");
       block.hidden = name !== select.value;
     });
-    if (override) {
-      override.hidden = !unmet;
-    }
-    if (switching) {
-      switching.hidden = !switches;
-    }
+    page.querySelectorAll("[data-override]").forEach(function (block) {
+      block.hidden = refuses.indexOf(block.getAttribute("data-override")) < 0;
+    });
     if (unclassified) {
-      unclassified.hidden = classified;
-    }
-    if (ceiling) {
-      ceiling.hidden = !over;
+      unclassified.hidden = classified || refuses.indexOf("kind") >= 0;
     }
   }
   select.addEventListener("change", update);

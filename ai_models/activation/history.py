@@ -1,20 +1,29 @@
-"""The admin history (``LogEntry``) of saved models: stored as facts, told in the reader's language.
+"""The admin history (``LogEntry``) of saved models: written here only, stored as facts, told in
+the reader's language.
 
 ``change_message`` holds one JSON object under the key ``ai_models`` (the event, the model, the
 capability, what it replaced, where it came from), so the history page can say it in the
 language of whoever reads it, with the capability's label. Entries written before this format
-are shown as they were stored.
+are shown as they were stored. A change made without a user (a script, the command line) goes
+to the ``ai_models`` log instead, in English.
 """
 
 import json
+import logging
 
+from django.contrib.admin.models import DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 
-from .capabilities import capability_label
+from ..capabilities import capability_label
+from ..models import AIModel
+
+logger = logging.getLogger("ai_models")
 
 ACTIVATED, REACTIVATED, REPLACED, SAVED, DEACTIVATED = "activated", "reactivated", "replaced", "saved", "deactivated"
-FALLBACKS, DELETED = "fallbacks", "deleted"
+FALLBACKS, FALLBACKS_CLEARED, DELETED = "fallbacks", "fallbacks cleared", "deleted"
 
 SENTENCES = {
     ACTIVATED: gettext_noop("Activated %(model)s for %(capability)s."),
@@ -23,7 +32,8 @@ SENTENCES = {
     SAVED: gettext_noop("Saved %(model)s for %(capability)s without activating it."),
     DEACTIVATED: gettext_noop("Deactivated %(model)s for %(capability)s; no model is active for it now."),
     FALLBACKS: gettext_noop("Set the fallbacks for %(capability)s, in order: %(other)s."),
-    DELETED: gettext_noop("Deleted while not active."),
+    FALLBACKS_CLEARED: gettext_noop("Cleared the fallbacks of %(capability)s."),
+    DELETED: gettext_noop("Deleted while not in use."),
 }
 VIA = {
     "admin": gettext_noop("the admin"),
@@ -80,3 +90,26 @@ def reader(entry):
     """A stand-in for ``entry.get_change_message`` telling our entries in the active language."""
     fallback = entry.get_change_message
     return lambda: describe(entry.change_message) if facts_of(entry.change_message) else fallback()
+
+
+def record(user, row, flag, message: str):
+    """Write one entry (``flag``: ``ADDITION``, ``CHANGE``...) about saved model ``row``; without a
+    user with a primary key, log it instead."""
+    if user is None or not getattr(user, "pk", None):
+        with translation.override(None):  # the server log in English, like Django's own
+            logger.info("%s", describe(message))
+        return
+    LogEntry.objects.create(
+        user_id=user.pk,
+        content_type=ContentType.objects.get_for_model(AIModel),
+        object_id=str(row.pk),
+        object_repr=str(row)[:200],
+        action_flag=flag,
+        change_message=message,
+    )
+
+
+def record_deletions(user, rows, *, via: str):
+    """One ``DELETION`` entry per row about to be deleted (or a log line each, without a user)."""
+    for row in rows:
+        record(user, row, DELETION, message(DELETED, f"{row.provider.slug}:{row.model_id}", row.capability, via=via))

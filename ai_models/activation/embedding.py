@@ -1,16 +1,17 @@
-"""The embedding switch guard: vectors made by one embedding model are not comparable with
-another's, so replacing the active model of an embedding capability needs a confirmation."""
+"""The embedding switch: vectors made by one embedding model are not comparable with another's, so
+replacing the active model of an embedding capability (or backing it up with another) needs a
+confirmation. The gate is ``gates.check_embedding``; this is what it tells."""
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
-from .capabilities import EMBEDDING, capability_kind, capability_label
+from ..capabilities import capability_label
 
 
 @dataclass(frozen=True)
 class EmbeddingSwitch:
-    """The active embedding model of a capability and the one about to replace it."""
+    """The active embedding model of a capability and the one about to replace (or back up) it."""
 
     capability: str
     previous: object  # the active AIModel
@@ -24,19 +25,31 @@ class EmbeddingSwitch:
             return gettext("%(old)d → %(new)d dimensions") % {"old": self.old_dimensions, "new": self.new_dimensions}
         return ""
 
-    @property
-    def warning(self) -> str:
-        """What staff must confirm, translated."""
-        values = {
+    def _values(self) -> dict:
+        return {
             "capability": capability_label(self.capability),
             "previous": f"{self.previous.provider.slug}:{self.previous.model_id}",
         }
-        message = gettext(
-            "This replaces %(previous)s, the active model for %(capability)s: vectors made with the old model "
-            "are not comparable with the new one's, so stored embeddings must be made again."
-        ) % values
+
+    def _with_change(self, message: str) -> str:
         change = self.dimension_change
         return f"{message} ({change})" if change else message
+
+    @property
+    def warning(self) -> str:
+        """What staff must confirm to replace the active model, translated."""
+        return self._with_change(gettext(
+            "This replaces %(previous)s, the active model for %(capability)s: vectors made with the old model "
+            "are not comparable with the new one's, so stored embeddings must be made again."
+        ) % self._values())
+
+    @property
+    def fallback_warning(self) -> str:
+        """What staff must confirm to make it a fallback of the active model, translated."""
+        return self._with_change(gettext(
+            "As a fallback, this model would answer for %(capability)s when %(previous)s fails: its vectors are "
+            "not comparable with those %(previous)s made."
+        ) % self._values())
 
     @property
     def log_note(self) -> str:
@@ -46,19 +59,7 @@ class EmbeddingSwitch:
                 f"({' -> '.join(dims)} dimensions)")
 
 
-def _dimensions(metadata) -> int | None:
+def dimensions_of(metadata) -> int | None:
+    """The vector length a saved model's catalog entry gives, or None."""
     value = (metadata or {}).get("dimensions") if isinstance(metadata, dict) else None
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
-
-
-def embedding_switch(capability: str, provider_id: str, model_id: str, dimensions=None) -> EmbeddingSwitch | None:
-    """The switch activating (provider_id, model_id) for ``capability`` would make, or ``None``
-    when the capability is not of kind embedding, has no active model, or it is the same one."""
-    if capability_kind(capability) != EMBEDDING:
-        return None
-    from .models import AIModel
-
-    previous = AIModel.objects.select_related("provider").filter(capability=capability, is_active=True).first()
-    if previous is None or (previous.provider.slug, previous.model_id) == (provider_id, model_id):
-        return None
-    return EmbeddingSwitch(capability, previous, _dimensions(previous.metadata), dimensions)
