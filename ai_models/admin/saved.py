@@ -332,7 +332,7 @@ class AIModelAdmin(ModelAdmin):
         """Django's history page, each entry of ours told in the reader's language."""
         response = super().history_view(request, object_id, extra_context)
         for entry in getattr(response, "context_data", {}).get("action_list") or []:
-            entry.get_change_message = lambda told=history.reader(entry): visible(told())
+            entry.get_change_message = _shown(history.reader(entry))
         return response
 
     def _url(self, view, *args):
@@ -429,3 +429,8 @@ class AIModelAdmin(ModelAdmin):
                 messages.SUCCESS,
             )
         return None
+
+
+def _shown(told):
+    """``told`` (a change message reader) with provider text shown as it is (``ai_models.visible``)."""
+    return lambda: visible(told())

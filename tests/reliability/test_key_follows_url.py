@@ -207,7 +207,7 @@ def test_a_binding_copied_from_another_row_does_not_fit(db, both_allowed, server
     Provider.objects.filter(pk=victim.pk).update(base_url=own.base_url, api_key_binding=own.api_key_binding)
 
     with pytest.raises(StoredKeyWithheld):
-        Provider.objects.get(pk=victim.pk).api_key
+        _ = Provider.objects.get(pk=victim.pk).api_key
     backend = build_provider("openai", Provider.objects.get(pk=victim.pk))
     assert backend.api_key == "" and "entered for another provider or base URL" in backend.key_error
 
@@ -224,7 +224,7 @@ def test_keys_stored_before_bindings_are_bound_by_the_migration(db, both_allowed
     Provider.objects.filter(pk=row.pk).update(api_key_binding="")  # as an older release stored it
     undecryptable = Provider.objects.create(slug="groq", api_key_encrypted="gAAAAAnot-a-token")
     with pytest.raises(StoredKeyWithheld, match="or the key was stored by an older release"):
-        Provider.objects.get(pk=row.pk).api_key
+        _ = Provider.objects.get(pk=row.pk).api_key
 
     import_module("ai_models.migrations.0006_provider_api_key_binding").bind_stored_keys(apps, None)
 
