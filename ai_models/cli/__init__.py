@@ -3,7 +3,7 @@ exit statuses) and ``lookups`` (capability, provider and user arguments).
 
 Each module's ``add_parser(subparsers)`` declares its arguments and its ``run(out, **options)``
 does the work through the same functions as the admin (``ai_models.catalog``,
-``ai_models.selection``), so a change made here is the change the admin would make.
+``ai_models.activation``), so a change made here is the change the admin would make.
 """
 
 from . import activate, active, catalog, facts, providers, rotate_keys, watch
