@@ -166,13 +166,17 @@ def check_ceiling(candidate: Candidate) -> Finding | None:
 
 
 def check_expiry(candidate: Candidate) -> Finding | None:
-    """The model's expiry date, as its provider gives it, has not passed."""
-    expires = candidate.entry.expires
+    """The model's expiry date, as its provider (or a model-facts dataset) gives it, has not passed."""
+    expires, source = candidate.entry.expires, candidate.entry.source_of("expires")
     if expiry_state(expires, candidate.today, 0) != "expired":
         return None
-    when = gettext("expired on %(date)s") % {"date": expires.isoformat()}
-    message = gettext("Its provider says this model %(message)s: calls to it may fail at any time.") % {"message": when}
-    return Finding(message, f"expired on {expires.isoformat()}, overridden", details=expires)
+    values = {"message": gettext("expired on %(date)s") % {"date": expires.isoformat()}, "source": source}
+    if source:  # the provider did not say: name who did
+        message = gettext("According to %(source)s, this model %(message)s: calls to it may fail at any time.") % values
+    else:
+        message = gettext("Its provider says this model %(message)s: calls to it may fail at any time.") % values
+    note = f"expired on {expires.isoformat()}" + (f" [{source}]" if source else "") + ", overridden"
+    return Finding(message, note, details=expires)
 
 
 def check_embedding(candidate: Candidate) -> Finding | None:
