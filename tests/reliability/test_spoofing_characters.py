@@ -113,3 +113,27 @@ def test_the_command_line_tables_show_them(admin_client, spoofed):
     call_command("ai_models", "active", "--json", stdout=out)
     assert json.loads(out.getvalue())["chat"]["model_id"] == SPOOF_ID  # --json is data: exact
 
+
+
+def test_a_gates_refusal_naming_the_active_model_shows_them_too(admin_client, settings):
+    """The embedding gate's refusal names the model it would replace: the Activate page's reason
+    above its checkbox and the API's ``refusals[].detail`` show its hidden characters too."""
+    from ai_models import activation
+    from tests.factories import catalog_model
+
+    settings.AI_MODELS = {**settings.AI_MODELS, "CAPABILITIES": ["chat", "embedding"]}
+    activation.activate(catalog_model(SPOOF_ID, name=SPOOF_NAME, capabilities=("embedding",), dimensions=1536),
+                        "embedding")
+    candidate = "snapshot:openai/text-embedding-3-large"
+
+    page = admin_client.post(CATALOG_URL, {"action": "activate", "_selected_action": [candidate]}).content.decode()
+    assert f"This replaces snapshot:{SHOWN_ID}, the active model for Embedding" in page
+    shown_as_text(page)
+
+    pytest.importorskip("rest_framework")
+    refused = admin_client.post("/api/ai-models/activations/", {"provider": "snapshot", "model_id": "openai/text-embedding-3-large",
+                                                                "capability": "embedding"}, content_type="application/json")
+    assert refused.status_code == 409
+    [refusal] = refused.json()["refusals"]
+    assert f"snapshot:{SHOWN_ID}" in refusal["detail"] and f"snapshot:{SHOWN_ID}" in refused.json()["detail"]
+    assert not [char for char in HIDDEN if char in refused.content.decode()]
