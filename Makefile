@@ -74,7 +74,7 @@ $(CORE_VENV)/bin/python:
 	py=$$(scripts/find-python 3.11) && "$$py" -m venv $(CORE_VENV)
 
 $(VENV)/.demo-installed: $(VENV)/bin/python $(DEPS)
-	$(PY) $(PIP_INSTALL) -e ".[unfold,cachalot,rest]" $(QUIET_PIP)
+	$(PY) $(PIP_INSTALL) -e ".[unfold,cachalot,rest,litellm]" $(QUIET_PIP)
 	@touch $@
 
 $(VENV)/.test-installed: $(VENV)/bin/python $(DEPS)

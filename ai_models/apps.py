@@ -13,6 +13,7 @@ class AIModelsConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers the system checks)
         from .active import models_changed
+        from .facts import checks as facts_checks  # noqa: F401  (and those of the model facts)
         from .memos import forget_all
         from .models import AIModel, Provider
 

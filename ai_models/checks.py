@@ -47,18 +47,6 @@ def check_settings(app_configs=None, **kwargs):
                 id="ai_models.E004",
             )
         )
-    else:
-        backend = settings.CACHES[ai_settings.CACHE].get("BACKEND", "")
-        if backend in PROCESS_LOCAL_CACHES and not settings.DEBUG:
-            errors.append(
-                Warning(
-                    f"The AI models cache {ai_settings.CACHE!r} uses {backend.rsplit('.', 1)[-1]}, which each "
-                    "process keeps to itself: with several workers, an activation is seen only by the worker "
-                    "that made it and each worker fetches its own catalog.",
-                    hint="Use a shared cache (Redis, Memcached, database) for AI_MODELS['CACHE'] in production.",
-                    id="ai_models.W001",
-                )
-            )
     errors += _check_cache_timeouts()
     if apps.is_installed("cachalot") and not (
         hasattr(settings, "CACHALOT_ONLY_CACHABLE_APPS") or hasattr(settings, "CACHALOT_UNCACHABLE_APPS")
@@ -72,19 +60,34 @@ def check_settings(app_configs=None, **kwargs):
                 id="ai_models.W007",
             )
         )
-    if apps.is_installed("cachalot") and not settings.DEBUG:
-        alias = getattr(settings, "CACHALOT_CACHE", "default")
-        backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
-        if backend in PROCESS_LOCAL_CACHES:
-            errors.append(
-                Warning(
-                    f"django-cachalot uses the process-local cache {alias!r}: its invalidations do not reach "
-                    "other workers, which then serve stale query results.",
-                    hint="Point CACHALOT_CACHE at a shared cache such as Redis.",
-                    id="ai_models.W002",
-                )
-            )
     return errors
+
+
+@register(TAG, deploy=True)
+def check_shared_caches(app_configs=None, **kwargs):
+    """Process-local caches where workers need a shared one (W001, W002): deploy-only, as one
+    process (runserver, a test run) is fine with them."""
+    if settings.DEBUG:
+        return []
+    warnings, backend = [], settings.CACHES.get(ai_settings.CACHE, {}).get("BACKEND", "")
+    if backend in PROCESS_LOCAL_CACHES:
+        warnings.append(Warning(
+            f"The AI models cache {ai_settings.CACHE!r} uses {backend.rsplit('.', 1)[-1]}, which each process keeps "
+            "to itself: with several workers, each fetches and keeps its own catalogs (a refresh in one is not seen "
+            "by the others), and sees an activation made in another only through a database check, at most once "
+            "a second, instead of at once.",
+            hint="Use a shared cache (Redis, Memcached, database) for AI_MODELS['CACHE'] in production.",
+            id="ai_models.W001",
+        ))
+    alias = getattr(settings, "CACHALOT_CACHE", "default")
+    if apps.is_installed("cachalot") and settings.CACHES.get(alias, {}).get("BACKEND") in PROCESS_LOCAL_CACHES:
+        warnings.append(Warning(
+            f"django-cachalot uses the process-local cache {alias!r}: its invalidations do not reach other workers, "
+            "which then serve stale query results.",
+            hint="Point CACHALOT_CACHE at a shared cache such as Redis.",
+            id="ai_models.W002",
+        ))
+    return warnings
 
 
 def _check_kinds_and_requirements():
@@ -308,7 +311,7 @@ def _check_guardrail_and_watch():
 
 def _check_freshness():
     """``ACTIVE_MODEL_RECHECK`` and ``ACTIVE_MODEL_MAX_STALENESS``: seconds, 0 or more, the bound no
-    shorter than the recheck (E014)."""
+    shorter than the recheck (E015)."""
     values = {name: ai_settings._get(name) for name in ("ACTIVE_MODEL_RECHECK", "ACTIVE_MODEL_MAX_STALENESS")}
     bad = [
         f"AI_MODELS['{name}'] is {value!r}; it must be a number of seconds, 0 or more"
@@ -322,7 +325,7 @@ def _check_freshness():
             "be checked no more often than the cache's"
         )
     hint = "Defaults: 1 and 5. See docs/settings.md (how fresh get_active_model's answer is)."
-    return [Error(f"{problem}.", hint=hint, id="ai_models.E014") for problem in bad]
+    return [Error(f"{problem}.", hint=hint, id="ai_models.E015") for problem in bad]
 
 
 # Django passes the same ``databases`` list to every check of one run and runs deployment
@@ -354,15 +357,18 @@ def check_drift_on_deploy(app_configs=None, databases=None, **kwargs):
 
 def _drift_warnings(databases):
     """One ``ai_models.W004`` per flagged active model. Reads the catalog cache only, never fetches."""
-    from django.db import DatabaseError
+    from django.db import DatabaseError, connections
 
     from .drift import active_drift
+    from .models import AIModel
 
     warnings = []
     for database in databases:
-        try:
+        try:  # not migrated yet (`migrate` checks first): no cache read, its table may come later
+            if AIModel._meta.db_table not in connections[database].introspection.table_names():
+                continue
             drifts = active_drift(using=database)
-        except DatabaseError:  # not migrated yet, or unreachable: `migrate` runs the checks first
+        except DatabaseError:  # unreachable
             continue
         except (TypeError, ValueError):  # DRIFT_EXPIRY_DAYS is not a number: E010 says so
             return []
@@ -371,16 +377,13 @@ def _drift_warnings(databases):
                 continue
             row = drift.model
             role = f"{row.capability!r} fallback" if drift.is_fallback else f"active {row.capability!r} model"
-            warnings.append(
-                Warning(
-                    f"The {role} {row.provider.slug}:{row.model_id} has drifted from its "
-                    f"provider's catalog: {drift.summary}.",
-                    hint="Choose another model in the admin (Browse catalog), or activate this one again to accept "
-                    "the change. `manage.py ai_models watch` fetches the catalogs and reports the same.",
-                    obj=row,
-                    id="ai_models.W004",
-                )
-            )
+            warnings.append(Warning(
+                f"The {role} {row.provider.slug}:{row.model_id} has drifted from its provider's catalog: {drift.summary}.",
+                hint="Choose another model in the admin (AI models › Catalog models), or activate this one again to "
+                "accept the change. `manage.py ai_models watch` fetches the catalogs and reports the same.",
+                obj=row,
+                id="ai_models.W004",
+            ))
     return warnings
 
 

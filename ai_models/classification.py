@@ -19,7 +19,13 @@ SPECIAL_PURPOSE_IDS = {
     "embedding": (("*embed*",), EMBEDDING, gettext_noop("id names an embedding model (*embed*)")),
     "moderation": (("*moderation*",), MODERATION, gettext_noop("id names a moderation model (*moderation*)")),
     "rerank": (("*rerank*",), RERANK, gettext_noop("id names a rerank model (*rerank*)")),
-    "guard": (("*guard*", "shieldgemma*"), None, ""),
+    # Safety classifiers (Llama Guard, Prompt Guard, gpt-oss-safeguard, ShieldGemma, NVIDIA's
+    # content-safety models): called through chat completions, their verdict read as a moderation.
+    "guard": (
+        ("*guard*", "shieldgemma*", "*content-safety*"),
+        MODERATION,
+        gettext_noop("id names a guard model (*guard*, shieldgemma*, *content-safety*), which answers moderation"),
+    ),
     "transcription": (
         ("whisper*", "*transcribe*"),
         TRANSCRIPTION,
@@ -104,6 +110,7 @@ PIPELINE_TAGS = {
     ),
     "text-ranking": (RERANK, gettext_noop("pipeline tag is text-ranking"), ("text",), ("text",)),
     "text-to-video": (VIDEO, gettext_noop("pipeline tag is text-to-video"), ("text",), ("video",)),
+    "image-to-video": (VIDEO, gettext_noop("pipeline tag is image-to-video"), ("text", "image"), ("video",)),
 }
 
 # What OpenAI-compatible servers put in an entry's ``type`` (Together; LM Studio's native list).
@@ -139,6 +146,15 @@ GEMINI_SPEECH = gettext_noop("generateContent model with -tts in its id")
 GEMINI_IMAGEN = gettext_noop("supports predict (Imagen)")
 GEMINI_VIDEO = gettext_noop("supports predictLongRunning (Veo)")
 GEMINI_EMBEDDING = gettext_noop("supports embedContent")
+
+
+# Every reason the id rules give: kinds with only these reasons are the id's guess, which the
+# model-facts datasets may correct (``ai_models.facts``).
+ID_REASONS = frozenset(
+    {TEXT_BY_ID}
+    | {reason for _patterns, _kinds, reason in ID_RULES}
+    | {reason for _patterns, _kind, reason in SPECIAL_PURPOSE_IDS.values() if reason}
+)
 
 
 def _base_id(model_id: str) -> str:
@@ -242,11 +258,11 @@ def classify_by_flags(flags: dict) -> dict[str, str]:
 
 def without_special_purpose(reasons: dict[str, str], model_id: str) -> dict[str, str]:
     """Drop chat when the id names an embedding, guard, music, moderation... model (a music
-    model loses speech too: it sings, it does not read text aloud)."""
+    model loses speech too: it sings, it does not read text aloud), and grant the kind its
+    purpose names (a guard model answers moderation)."""
     purpose = special_purpose(model_id)
     if not purpose:
         return reasons
     keeps = KEEPS.get(purpose)
-    return {
-        kind: why for kind, why in reasons.items() if kind != CHAT and (keeps is None or kind in keeps)
-    }
+    kept = {kind: why for kind, why in reasons.items() if kind != CHAT and (keeps is None or kind in keeps)}
+    return {**classify_by_purpose(model_id), **kept}

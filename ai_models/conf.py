@@ -5,6 +5,8 @@ tests. A key that is not listed here is an error (see ``checks.py``), so a typo 
 never a silent no-op.
 """
 
+from decimal import Decimal
+
 from django.conf import settings as django_settings
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +44,10 @@ DEFAULTS = {
     "TRIAL_TIMEOUT": 15.0,
     "ACTIVE_MODEL_RECHECK": 1.0,
     "ACTIVE_MODEL_MAX_STALENESS": 5.0,
+    "FACTS_SOURCES": ["models.dev", "litellm"],
+    "FACTS_CONFLICT_THRESHOLD": "0.10",
+    "FACTS_REFRESH": {},
+    "FACTS_MAX_AGE_DAYS": 365,
 }
 
 
@@ -184,6 +190,32 @@ class AIModelsSettings:
         """Seconds at most before ``get_active_model`` checks the version kept in the database, whatever
         the cache says (default 5): a committed change reaches every process within this bound."""
         return float(self._get("ACTIVE_MODEL_MAX_STALENESS"))
+    def FACTS_SOURCES(self) -> list[str]:
+        """The model-facts datasets that complete what providers omit, in merge order
+        ("models.dev", "litellm"); ``[]`` switches completion off."""
+        value = self._get("FACTS_SOURCES")
+        return [str(name) for name in value] if isinstance(value, (list, tuple)) else []
+
+    @property
+    def FACTS_CONFLICT_THRESHOLD(self) -> Decimal:
+        """How far (a share of the larger, default 0.10) a dataset's price or context window may
+        stray from the provider's before the gap is flagged."""
+        try:
+            return Decimal(str(self._get("FACTS_CONFLICT_THRESHOLD")))
+        except (ArithmeticError, ValueError):
+            return Decimal(DEFAULTS["FACTS_CONFLICT_THRESHOLD"])
+
+    @property
+    def FACTS_REFRESH(self) -> dict:
+        """Dataset name -> upstream URL to refresh it from (``ai_models facts --refresh``, on the
+        host's schedule); empty (the default): the datasets the packages ship, never the network."""
+        value = self._get("FACTS_REFRESH")
+        return dict(value) if isinstance(value, dict) else {}
+
+    @property
+    def FACTS_MAX_AGE_DAYS(self) -> int:
+        """Days after which a dataset in use is reported as old by check W009 (default 365)."""
+        return int(self._get("FACTS_MAX_AGE_DAYS"))
 
 
 ai_settings = AIModelsSettings()

@@ -28,6 +28,7 @@ from .memos import remember
 from .models import AIModel
 from .prices import usd
 from .providers.base import CatalogModel
+from .visible import visible
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ PRICE_MESSAGES = {  # (side, went up) -> message
 
 def _with_successor(kind: str, message: str, successor: str) -> Flag:
     if successor:
-        message = gettext("%(flag)s; replacement: %(model)s") % {"flag": message, "model": successor}
+        message = gettext("%(flag)s; replacement: %(model)s") % {"flag": message, "model": visible(successor)}
     return Flag(kind, message, successor)
 
 

@@ -39,14 +39,31 @@ def _forms(secret: str) -> tuple[tuple[str, ...], tuple[str, ...], re.Pattern]:
     return tuple(form.lower() for form in plain), tuple(cores), re.compile(pattern)
 
 
-def contains_secret(text: str, secret: str) -> bool:
-    """Whether ``text`` holds ``secret`` (an API key) or an obvious transform of it."""
-    if not secret or len(secret) < 4:
-        return False
+# Unicode's format characters (category Cf: zero-width spaces and joiners, bidi controls, soft
+# hyphens...): invisible, so a key split by one reads as the key. Generated from Unicode 15.0;
+# tests/providers/test_decoding.py checks it against the running Python's Unicode database.
+FORMAT_CHARACTERS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+
+
+def _holds(text: str, secret: str) -> bool:
     plain, cores, _pattern = _forms(secret)
     lowered = text.lower()
     # Plain substring tests: fast on a whole provider answer, where a regex scan is not.
     return any(form in lowered for form in plain) or any(core in text for core in cores)
+
+
+def contains_secret(text: str, secret: str) -> bool:
+    """Whether ``text`` holds ``secret`` (an API key) or an obvious transform of it, once its format
+    characters are removed."""
+    if not secret or len(secret) < 4:
+        return False
+    if _holds(text, secret):
+        return True
+    return FORMAT_CHARACTERS.search(text) is not None and _holds(FORMAT_CHARACTERS.sub("", text), secret)
 
 
 class Told(str):
@@ -95,9 +112,12 @@ def tell(parts) -> str:
 
 def redact(text: str, secret: str) -> str:
     """``text`` with ``secret`` (an API key) and its obvious transforms blanked out, should a
-    backend ever echo it: upper or lower case, reversed, url-encoded, base64-encoded."""
+    backend ever echo it: upper or lower case, reversed, url-encoded, base64-encoded, or split by
+    format characters (those are then removed from the whole text)."""
     if not contains_secret(text, secret):
         return text
+    if not _holds(text, secret):
+        text = FORMAT_CHARACTERS.sub("", text)
     return _forms(secret)[2].sub(REDACTED, text)
 
 
@@ -130,7 +150,7 @@ class NoActiveModel(AIModelsError, LookupError):
         self.capability = capability
         super().__init__(
             f"No active AI model for capability {capability!r}. Activate one in the Django admin "
-            "(AI models › Browse catalog › Activate) or run "
+            "(AI models › Catalog models › Activate the selected model) or run "
             f"`manage.py ai_models activate PROVIDER MODEL_ID --capability {capability}`."
         )
 
@@ -197,6 +217,10 @@ class NoEarlierModel(ActivationError, LookupError):
 
 class EncryptionError(AIModelsError):
     """A stored API key cannot be encrypted or decrypted with the configured keys."""
+
+
+class StoredKeyWithheld(AIModelsError):
+    """A stored API key is not sent: the base URL is not the one it was entered for."""
 
 
 class ProviderError(AIModelsError):

@@ -1,15 +1,16 @@
 """Calling a capability's model with its fallback chain: the next model stands in when one fails.
 
 ``call_with_fallback("chat", lambda model, backend: backend.chat(model.model_id, messages))``
-calls the active model and, when the provider is unavailable (timeout, connection error) or
-answers 429 or 5xx, each fallback in order, logging every fallback taken. Any other error (a
-rejected key, a refused request) is raised at once: another model would not fix it.
+calls the active model and, when the provider is unavailable (timeout, connection error),
+answers 429 or 5xx, or answers 2xx with something unusable (not JSON, too large, a bomb), each
+fallback in order, logging every fallback taken. Any other error (a rejected key, a refused
+request) is raised at once: another model would not fix it.
 """
 
 import logging
 
 from .active import aget_active_models, get_active_models
-from .exceptions import ProviderError, ProviderUnavailable
+from .exceptions import ProviderError, ProviderResponseError, ProviderUnavailable
 
 logger = logging.getLogger("ai_models")
 
@@ -19,6 +20,8 @@ def falls_back(error: Exception) -> bool:
     if isinstance(error, ProviderUnavailable):
         return True
     status = getattr(error, "status", None)
+    if isinstance(error, ProviderResponseError) and status is not None and 200 <= status < 300:
+        return True  # the provider answered, but nothing usable: another one may
     return isinstance(error, ProviderError) and status is not None and (status == 429 or status >= 500)
 
 

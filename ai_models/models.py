@@ -5,14 +5,18 @@ from dataclasses import replace
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from . import crypto
 from .capabilities import capability_label
+from .exceptions import StoredKeyWithheld
 from .parameters import validate_parameters
 from .providers import backends_in_use, build_provider
 from .providers.base import CatalogModel
 from .validators import validate_base_url
+from .visible import visible
 
 
 class ProviderManager(models.Manager):
@@ -40,6 +44,10 @@ class Provider(models.Model):
     )
     api_key_encrypted = models.TextField(_("API key (encrypted)"), blank=True, editable=False)
     api_key_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    # The stored key's binding to the provider and base URL it was entered for (``crypto.bind``):
+    # checked on every read, so a URL changed outside ``save()`` (``QuerySet.update()``, ``loaddata``)
+    # gets no key.
+    api_key_binding = models.TextField(_("API key binding (encrypted)"), blank=True, editable=False)
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive providers are left out of the catalog.")
     )
@@ -61,32 +69,52 @@ class Provider(models.Model):
         self._key_base_url = self.__dict__.get("base_url")  # where the stored key may be sent
 
     def save(self, *args, **kwargs):
-        """Save; a stored key not entered again with a changed base URL is cleared.
+        """Save; a stored key not entered again with a changed base URL is cleared, a key entered
+        is bound to the base URL saved with it.
 
         A key is sent only to the base URL it was stored with: whoever can change the URL
         must not be able to have the key sent to a host of their choosing.
         """
+        key_fields = ("api_key_encrypted", "api_key_last4", "api_key_binding")
         moved = not self._state.adding and self.base_url != getattr(self, "_key_base_url", self.base_url)
-        if moved and self.has_stored_key and not getattr(self, "_key_entered", False):
-            self.api_key_encrypted, self.api_key_last4 = "", ""
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "api_key_encrypted", "api_key_last4"}
+        entered = getattr(self, "_key_entered", False)
+        if moved and self.has_stored_key and not entered:
+            self.api_key_encrypted, self.api_key_last4, self.api_key_binding = "", "", ""
+        elif entered and self.has_stored_key:  # the URL may have been set after the key
+            self.api_key_binding = crypto.bind(crypto.decrypt(self.api_key_encrypted), self.slug, self.base_url)
+        if (moved or entered) and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *key_fields}
         super().save(*args, **kwargs)
         self._key_base_url, self._key_entered = self.base_url, False
 
     @property
     def api_key(self) -> str:
-        """The stored key, decrypted ("" when none is stored)."""
+        """The stored key, decrypted ("" when none is stored).
+
+        Raises ``EncryptionError`` (it cannot be decrypted) or ``StoredKeyWithheld`` (the base URL
+        is not the one it was entered for)."""
         if not self.api_key_encrypted:
             return ""
-        return crypto.decrypt(self.api_key_encrypted)
+        key = crypto.decrypt(self.api_key_encrypted)
+        if not crypto.is_bound(self.api_key_binding, key, self.slug, self.base_url):
+            raise StoredKeyWithheld(
+                gettext(
+                    "the stored API key is not sent: it was entered for another provider or base URL than "
+                    "%(provider)s at %(url)s, changed outside the admin's form (or the key was stored by an older "
+                    "release); enter the key again in the admin"
+                )
+                % {"provider": self.slug, "url": self.base_url or gettext("the provider's own URL")}
+            )
+        return key
 
     @api_key.setter
+    @sensitive_variables("value")
     def api_key(self, value: str):
         value = (value or "").strip()
         self._key_entered = True
         self.api_key_encrypted = crypto.encrypt(value) if value else ""
         self.api_key_last4 = value[-4:] if len(value) >= 12 else ""
+        self.api_key_binding = crypto.bind(value, self.slug, self.base_url) if value else ""
 
     @property
     def has_stored_key(self) -> bool:
@@ -190,7 +218,7 @@ class AIModel(models.Model):
 
     def __str__(self):
         # The name first: Unfold capitalises the first letter of titles, which would misspell an id.
-        return f"{self.display_name or self.model_id} ({capability_label(self.capability)})"
+        return f"{visible(self.display_name or self.model_id)} ({capability_label(self.capability)})"
 
     @property
     def capability_label(self) -> str:
@@ -223,6 +251,9 @@ class AIModel(models.Model):
         """The provider backend, configured with its key and base URL and this model's ``parameters``."""
         backend = build_provider(self.provider.slug, self.provider)
         backend.parameters = dict(self.parameters or {})
+        # An embedding's length is checked against it: the dimensions asked for, else those listed.
+        dimensions = backend.parameters.get("dimensions") or (self.metadata or {}).get("dimensions")
+        backend.dimensions = dimensions if isinstance(dimensions, int) and dimensions > 0 else None
         return backend
 
     def openai_client(self, **options):
@@ -310,7 +341,7 @@ class CatalogEntry(models.Model):
         verbose_name_plural = _("catalog models")
 
     def __str__(self):
-        return self.id
+        return visible(self.id)  # read out (the row's aria-label); the pk stays exact for the actions
 
     def save(self, *args, **kwargs):
         raise TypeError("Catalog entries are never stored: activate one to save it as an AIModel.")

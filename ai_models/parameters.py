@@ -59,8 +59,56 @@ def _audio_format(value):
     return None if value in AUDIO_FORMATS else _("one of %(formats)s") % {"formats": ", ".join(AUDIO_FORMATS)}
 
 
+# Names ``extra`` may not set. The package decides what is asked (model, messages), where it goes and
+# with which credentials (LiteLLM and the SDK take base URLs, keys and headers as keyword arguments),
+# and how the answer comes back (a stream our readers do not read; callbacks run code). A name is
+# reserved when it is listed or when one of its words (split at "_" and "-") is.
+RESERVED_EXTRA = frozenset({
+    "model", "messages", "input", "prompt", "system", "instructions", "stream", "stream_options",
+    "organization", "project", "client", "http_client", "timeout", "custom_llm_provider",
+    "deployment_id", "mock_response", "fallbacks", "model_list", "context_window_fallback_dict",
+    "logger_fn", "extra_body", "extra_query",
+})
+RESERVED_WORDS = frozenset({
+    "api", "base", "url", "endpoint", "key", "keys", "header", "headers", "secret", "password",
+    "token", "credential", "credentials", "callback", "callbacks", "proxy", "auth", "authorization",
+})
+# Extra fields that multiply what a call costs, and the most each may ask for.
+BOUNDED_EXTRA = {"n": 4, "best_of": 4}
+
+
+def reserved_extra(name: str) -> bool:
+    """Whether ``extra`` may not set ``name`` (see ``RESERVED_EXTRA``)."""
+    name = name.lower()
+    return name in RESERVED_EXTRA or not RESERVED_WORDS.isdisjoint(re.split(r"[_\-\s.]+", name))
+
+
 def _extra(value):
-    return None if isinstance(value, dict) and all(isinstance(key, str) for key in value) else _("a JSON object")
+    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
+        return _("a JSON object")
+    reserved = sorted(name for name in value if reserved_extra(name))
+    if reserved:
+        return _(
+            "a JSON object without %(names)s: the model, the messages, where a call goes and with which "
+            "key are set by django-ai-models, never by a saved model"
+        ) % {"names": ", ".join(reserved)}
+    for name, most in BOUNDED_EXTRA.items():
+        if name in value and _whole(1, most)(value[name]):
+            return _("a JSON object whose %(name)s is a whole number from 1 to %(most)d") % {"name": name, "most": most}
+    return None
+
+
+def safe_extra(extra) -> dict:
+    """The fields of a saved ``extra`` a call may send: what validation would refuse is dropped, for rows
+    written past it (``QuerySet.update()``, ``loaddata``, an older release)."""
+    if not isinstance(extra, dict):
+        return {}
+    return {
+        name: value
+        for name, value in extra.items()
+        if isinstance(name, str) and not reserved_extra(name)
+        and not (name in BOUNDED_EXTRA and _whole(1, BOUNDED_EXTRA[name])(value))
+    }
 
 
 # name -> check returning what the value should be, or None when it is fine.
@@ -105,7 +153,8 @@ def validate_parameters(value):
 
 
 def chat_arguments(token_limit_param: str, defaults: dict, messages: list, params: dict) -> tuple[list, dict]:
-    """``(messages, params)`` for a chat call: ``defaults`` applied under what the call gives.
+    """``(messages, params)`` for a chat call: ``defaults`` applied under what the call gives; the
+    caller sets ``model`` and ``messages`` over ``params``.
 
     ``token_limit_param``: the name the provider takes ``max_tokens`` under (``max_completion_tokens``
     for OpenAI and Groq)."""
@@ -113,7 +162,7 @@ def chat_arguments(token_limit_param: str, defaults: dict, messages: list, param
         isinstance(message, dict) and message.get("role") == "system" for message in messages
     ):
         messages = [{"role": "system", "content": defaults["system_prompt"]}, *messages]
-    merged = dict(defaults.get("extra") or {})
+    merged = safe_extra(defaults.get("extra"))
     merged.update({name: defaults[name] for name in CHAT_PASSTHROUGH if name in defaults})
     if "max_tokens" in defaults and not {"max_tokens", "max_completion_tokens"} & set(params):
         merged[token_limit_param] = defaults["max_tokens"]

@@ -8,7 +8,9 @@
 - ``min_context``: the smallest context window, in tokens;
 - ``max_price``: ``{"input": ..., "output": ...}``, USD per 1M tokens.
 
-Each requirement is *met*, *not met*, or *unknown* when the provider does not say.
+Each requirement is *met*, *not met*, or *unknown* when neither the provider nor a model-facts
+dataset says. A value a dataset completed (``ai_models.facts``) is judged like the provider's,
+and the message names the dataset.
 """
 
 from dataclasses import dataclass
@@ -71,7 +73,13 @@ def _missing(wanted, offered, aliases=None) -> list[str]:
     return [name for name in wanted if not offered & set((aliases or {}).get(name, (name,)))]
 
 
-def _listed(key, wanted, offered, aliases=None) -> RequirementCheck:
+def _from(sources) -> str:
+    """" (from models.dev 2026-05-21)" when a dataset gave a value judged, else ""."""
+    found = ", ".join(sorted({source for source in sources if source}))
+    return " " + gettext("(from %(source)s)") % {"source": found} if found else ""
+
+
+def _listed(key, wanted, offered, aliases=None, source="") -> RequirementCheck:
     labels = {"input_modalities": gettext("input modalities"), "parameters": gettext("supported parameters")}
     values = {"what": labels[key], "wanted": _names(wanted)}
     if not offered:
@@ -79,11 +87,11 @@ def _listed(key, wanted, offered, aliases=None) -> RequirementCheck:
     missing = _missing(wanted, offered, aliases)
     if missing:
         values["missing"] = _names(missing)
-        return RequirementCheck(key, UNMET, gettext("%(what)s %(wanted)s: lacks %(missing)s") % values)
-    return RequirementCheck(key, MET, gettext("%(what)s %(wanted)s") % values)
+        return RequirementCheck(key, UNMET, gettext("%(what)s %(wanted)s: lacks %(missing)s") % values + _from([source]))
+    return RequirementCheck(key, MET, gettext("%(what)s %(wanted)s") % values + _from([source]))
 
 
-def _context(minimum: int, window) -> RequirementCheck:
+def _context(minimum: int, window, source="") -> RequirementCheck:
     values = {"minimum": f"{minimum:,}", "window": f"{window:,}" if window else ""}
     if not window:
         return RequirementCheck(
@@ -91,14 +99,17 @@ def _context(minimum: int, window) -> RequirementCheck:
         )
     if window < minimum:
         return RequirementCheck(
-            "min_context", UNMET, gettext("context of at least %(minimum)s tokens: has %(window)s") % values
+            "min_context", UNMET,
+            gettext("context of at least %(minimum)s tokens: has %(window)s") % values + _from([source]),
         )
-    return RequirementCheck("min_context", MET, gettext("context of at least %(minimum)s tokens") % values)
+    return RequirementCheck("min_context", MET,
+                            gettext("context of at least %(minimum)s tokens") % values + _from([source]))
 
 
 def _price(prices: dict, entry) -> RequirementCheck:
     limits = {side: parse(value) for side, value in prices.items() if side in PRICE_SIDES}
     actual = {"input": entry.input_price, "output": entry.output_price}
+    completed = _from(entry.source_of(f"{side}_price") for side in limits if actual[side] is not None)
     text = "; ".join(
         (gettext("input at most %(price)s") if side == "input" else gettext("output at most %(price)s"))
         % {"price": usd(limit)}
@@ -108,23 +119,26 @@ def _price(prices: dict, entry) -> RequirementCheck:
     if above:
         costs = "; ".join(f"{side} {usd(actual[side])}" for side in above)
         message = gettext("price per 1M tokens %(limits)s: costs %(costs)s") % {"limits": text, "costs": costs}
-        return RequirementCheck("max_price", UNMET, message)
+        return RequirementCheck("max_price", UNMET, message + completed)
     if any(actual[side] is None for side in limits):
         message = gettext("price per 1M tokens %(limits)s: the price is unknown") % {"limits": text}
         return RequirementCheck("max_price", UNKNOWN, message)
-    return RequirementCheck("max_price", MET, gettext("price per 1M tokens %(limits)s") % {"limits": text})
+    return RequirementCheck("max_price", MET, gettext("price per 1M tokens %(limits)s") % {"limits": text} + completed)
 
 
 def check(entry, requires: dict) -> list[RequirementCheck]:
     """How catalog ``entry`` stands against each requirement in ``requires`` (in ``KEYS`` order)."""
     requires = requires or {}
     checks = []
+    source = entry.source_of
     if requires.get("input_modalities"):
-        checks.append(_listed("input_modalities", requires["input_modalities"], entry.input_modalities))
+        checks.append(_listed("input_modalities", requires["input_modalities"], entry.input_modalities,
+                              source=source("input_modalities")))
     if requires.get("parameters"):
-        checks.append(_listed("parameters", requires["parameters"], entry.parameters, PARAMETER_ALIASES))
+        checks.append(_listed("parameters", requires["parameters"], entry.parameters, PARAMETER_ALIASES,
+                              source=source("parameters")))
     if requires.get("min_context"):
-        checks.append(_context(int(requires["min_context"]), entry.context_window))
+        checks.append(_context(int(requires["min_context"]), entry.context_window, source("context_window")))
     if requires.get("max_price"):
         checks.append(_price(requires["max_price"], entry))
     return checks

@@ -12,8 +12,9 @@ As a context manager, or as a decorator of a test function::
     def test_pages(client):
         ...
 
-In a ``django.test.TestCase`` or ``TransactionTestCase``, in ``setUp``; sync and ``async def``
-tests (and views) then see the pin, and ``async with`` pins inside an async test::
+In a ``django.test.TestCase`` or ``TransactionTestCase`` (a decorator takes functions, not
+classes), in ``setUp``; sync and ``async def`` tests (and views) then see the pin, and
+``async with`` pins inside an async test::
 
     class ReplyTests(TestCase):
         def setUp(self):
@@ -23,9 +24,10 @@ tests (and views) then see the pin, and ``async with`` pins inside an async test
             async with active_models(image="snapshot:openai/gpt-image-1"):
                 response = await self.async_client.get("/image/")
 
-As a pytest fixture, after enabling the plugin in your ``conftest.py``::
+As a pytest fixture, after enabling the plugin in your pytest configuration (``pytest.ini``, or
+``[tool.pytest.ini_options]`` in ``pyproject.toml``), wherever your ``conftest.py`` files are::
 
-    pytest_plugins = ["ai_models.testing"]
+    addopts = -p ai_models.testing
 
     def test_reply(ai_active_models, client):
         pinned = ai_active_models({"chat": "snapshot:openai/gpt-4.1-mini"})
@@ -36,6 +38,8 @@ As a pytest fixture, after enabling the plugin in your ``conftest.py``::
         await sync_to_async(ai_active_models)(chat="snapshot:openai/gpt-4.1-mini")
 
 (An ``async def`` test using the fixture runs on a transactional database: see the fixture.)
+
+(``pytest_plugins = ["ai_models.testing"]`` works too, but only in the root ``conftest.py``.)
 
 Models are given as ``"provider:model_id"`` strings or as ``CatalogModel`` objects. A string
 naming a model of the ``snapshot`` provider takes its entry from the snapshot file; any other

@@ -47,6 +47,7 @@ GROUPS = {
     ),
     "memory-cached": ("sqlite-locmem", [("memory", "5. Memory of the cached catalog")]),
     "memory-fetched": ("sqlite-locmem", [("memory_fetched", "5. Memory of the cached catalog")]),
+    "calls": ("sqlite-locmem", [("calls", "7. Calls to a model, against a local server")]),
 }
 SUBPROCESS_TIMEOUT = 240
 
@@ -83,6 +84,10 @@ def run_scenario(key: str) -> dict:
         from bench.bench_memory import bench_memory_cached
 
         return bench_memory_cached()
+    if key == "calls":
+        from bench.bench_calls import bench_calls
+
+        return bench_calls()
     if key == "memory_fetched":
         from bench.bench_memory import bench_memory_fetched
 

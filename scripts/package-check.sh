@@ -8,7 +8,8 @@
 #      with the same Python the Makefile uses (scripts/find-python), outside the source tree
 #   4. in a minimal project (admin, auth, contenttypes, sessions, messages + ai_models, SQLite):
 #      `django-admin check`, `django-admin migrate`, a Python smoke test of the public API, the
-#      packaged snapshot and translations, and `django-admin ai_models catalog/active`
+#      packaged snapshot and translations, `django-admin ai_models catalog/active`, and
+#      `ai_models facts` (the models.dev dataset installed as a dependency)
 #
 # Tools (build, twine) come from $TOOLS_PYTHON (default .venv/bin/python) when it has them, else
 # from a throwaway venv. Exits non-zero on the first failure. KEEP=1 keeps the temporary directory.
@@ -38,6 +39,11 @@ fi
 
 say "building the sdist, then the wheel from the sdist (so MANIFEST.in is tested too)"
 "$tools" -m build --outdir "$tmp/dist" . >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; die "python -m build"; }
+# A data directory setuptools does not see as a package is warned about on every `pip install`.
+if grep -q "would be ignored" "$tmp/build.log"; then
+    grep "is absent from the .packages. configuration" "$tmp/build.log" >&2
+    die "setuptools warns 'Package would be ignored': list the directories in setup.cfg's packages"
+fi
 wheel=$(ls "$tmp"/dist/*.whl)
 sdist=$(ls "$tmp"/dist/*.tar.gz)
 say "built $(basename "$wheel") and $(basename "$sdist")"
@@ -189,5 +195,9 @@ say "django-admin ai_models catalog / active"
 "$venv_py" -c 'import json,sys; d=json.load(open("catalog.json")); assert d["entries"] and d["providers"][0]["state"]=="fresh", d["providers"]' \
     || die "ai_models catalog lists nothing"
 "$admin" ai_models active >/dev/null || die "ai_models active"
+say "django-admin ai_models facts: the models.dev dataset comes with the package, offline"
+"$admin" ai_models facts --json >facts.json || die "ai_models facts"
+"$venv_py" -c 'import json, sys; rows = json.load(open("facts.json"))["datasets"]; sys.exit(not rows[0]["installed"] or rows[0]["name"] != "models.dev")' \
+    || die "the models.dev dataset is not installed with the package"
 
 say "ok"

@@ -4,7 +4,7 @@
 
 The commands and snippets are read from the quickstart itself, with this checkout standing for
 ``/path/to/django-ai-models``: install (step 1), the settings (step 2) appended to a project made
-by ``django-admin startproject``, ``migrate`` and ``check`` (step 3), the terminal activation
+by ``django-admin startproject`` (its ``INSTALLED_APPS`` made a tuple), ``migrate`` and ``check`` (step 3), the terminal activation
 (step 5), the ``get_active_model`` one-liner in a new process (step 6), and the pytest plugin in
 a layout whose tests are not next to the root ``conftest.py`` (step 7). Any failure exits non-zero.
 """
@@ -82,11 +82,12 @@ def check(tmp: Path):
     project = tmp / "mysite"
     settings = project / "mysite" / "settings.py"
 
-    # 2. Settings: "ai_models" at the end of INSTALLED_APPS, then the snippet at the end of the file.
+    # 2. Settings: the snippet at the end of the file. INSTALLED_APPS is made a tuple first, as some
+    # projects keep it (healthchecks does): the snippet must work for a tuple as for a list.
     text = settings.read_text()
-    text, added = re.subn(r"(INSTALLED_APPS = \[.*?)(\n\])", r'\1\n    "ai_models",\2', text, count=1, flags=re.S)
-    if not added:
-        sys.exit("quickstart-check: could not add ai_models to INSTALLED_APPS of the new project")
+    text, made = re.subn(r"INSTALLED_APPS = \[(.*?)\n\]", r"INSTALLED_APPS = (\1\n)", text, count=1, flags=re.S)
+    if not made:
+        sys.exit("quickstart-check: could not find INSTALLED_APPS in the new project")
     settings.write_text(text + "\n" + blocks(2, "python")[0])
 
     # 3. Tables (and the check).

@@ -1,8 +1,10 @@
 import pytest
 from django.core.cache import caches
 
+from ai_models.conf import DEFAULTS
 from ai_models.memos import forget_all
 from ai_models.providers import test as test_provider
+from ai_models.providers.kept import close_clients
 
 def pytest_collection_modifyitems(config, items):
     """Skip tests whose service the settings do not use; `make test` runs a leg that uses them."""
@@ -19,6 +21,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _no_model_facts(monkeypatch):
+    """The model facts are off unless a test asks for them (tests/facts/ do): the datasets change
+    with every package release, and their deprecation dates pass with the calendar, so a test of
+    something else must not depend on them."""
+    monkeypatch.setitem(DEFAULTS, "FACTS_SOURCES", [])
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches():
     """Each test starts with empty caches and nothing memoized."""
     for cache in caches.all():
@@ -28,3 +38,4 @@ def _fresh_caches():
     yield
     forget_all()
     test_provider.reset()
+    close_clients()  # connections kept by one test's clients never reach the next test's servers

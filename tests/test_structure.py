@@ -1,6 +1,6 @@
 """The layout promises of docs/architecture.md: public names where the docs say, and the direction
-of every import (those inside functions too): providers -> catalog -> activation -> front ends,
-with no circle anywhere."""
+of every import (those inside functions too): providers -> (facts ->) catalog -> activation -> front
+ends, with no circle anywhere."""
 
 import ast
 import importlib
@@ -125,6 +125,15 @@ def test_the_catalog_reaches_nothing_above_it():
     for name in MODULES:
         if under(name, "ai_models.catalog"):
             above = {t for t in GRAPH[name] if under(t, "ai_models.activation", "ai_models.drift", *FRONT_ENDS)}
+            assert not above, name
+
+
+def test_the_facts_reach_nothing_above_the_catalog():
+    # Model facts complete a provider's parse before the catalog caches it: below the catalog.
+    for name in MODULES:
+        if under(name, "ai_models.facts"):
+            above = {t for t in GRAPH[name] if under(t, "ai_models.models", "ai_models.catalog", "ai_models.activation",
+                                                     "ai_models.active", "ai_models.drift", *FRONT_ENDS)}
             assert not above, name
 
 

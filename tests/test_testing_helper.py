@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
+from django.test import TestCase, override_settings
 
 from ai_models import NoActiveModel, UnknownCapability, get_active_model, activation
 from ai_models.models import AIModel, Provider
@@ -184,3 +184,19 @@ def test_pytest_plugin_fixture_in_a_host_project(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
     assert "RESTORED" in result.stdout
+
+
+class PinnedInSetUp(TestCase):
+    """The docs' way for a ``django.test.TestCase``: entered in ``setUp``, undone at cleanup."""
+
+    def setUp(self):
+        self.pinned = self.enterContext(active_models({"chat": "snapshot:openai/gpt-4.1-mini"}))
+
+    def test_the_model_is_active_in_the_test(self):
+        self.assertEqual(get_active_model("chat").model_id, "openai/gpt-4.1-mini")
+        self.assertEqual(self.pinned["chat"].model_id, "openai/gpt-4.1-mini")
+
+    def test_it_is_undone_at_cleanup(self):
+        self.doCleanups()  # what unittest runs after tearDown
+        with self.assertRaises(NoActiveModel):
+            get_active_model("chat")

@@ -133,7 +133,12 @@ def _upsert(entry, capability, fields) -> tuple[AIModel, bool]:
     """The saved row of ``entry`` for ``capability`` with ``fields`` set (not saved yet), and whether it is new."""
     provider = Provider.objects.filter(slug=entry.provider).first()
     if provider is None:  # the class is looked up only to name a new row
-        provider = Provider.objects.create(slug=entry.provider, name=get_provider(entry.provider).name)
+        # A change of another capability (another lock) may be creating the row now: this insert
+        # waits for it, then does nothing, and the row is read whoever made it. (Not get_or_create:
+        # its retry after a failed insert may be answered by django-cachalot's cache of the miss.)
+        Provider.objects.bulk_create([Provider(slug=entry.provider, name=get_provider(entry.provider).name)],
+                                     ignore_conflicts=True)
+        provider = Provider.objects.get(slug=entry.provider)
     row = AIModel.objects.filter(provider=provider, model_id=entry.model_id, capability=capability).first()
     created = row is None
     if created:

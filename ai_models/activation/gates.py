@@ -156,7 +156,7 @@ def check_requirements(candidate: Candidate) -> Finding | None:
 def check_ceiling(candidate: Candidate) -> Finding | None:
     """Neither known price is above the capability's ceiling (``AI_MODELS["PRICE_CEILINGS"]``)."""
     entry = candidate.entry
-    excess = ceilings.excesses(candidate.capability, entry.input_price, entry.output_price)
+    excess = ceilings.excesses(candidate.capability, entry.input_price, entry.output_price, ceilings.price_sources(entry))
     if not excess:
         return None
     message = gettext("This model is priced above the ceiling for %(capability)s: %(excess)s.") % {
@@ -166,13 +166,17 @@ def check_ceiling(candidate: Candidate) -> Finding | None:
 
 
 def check_expiry(candidate: Candidate) -> Finding | None:
-    """The model's expiry date, as its provider gives it, has not passed."""
-    expires = candidate.entry.expires
+    """The model's expiry date, as its provider (or a model-facts dataset) gives it, has not passed."""
+    expires, source = candidate.entry.expires, candidate.entry.source_of("expires")
     if expiry_state(expires, candidate.today, 0) != "expired":
         return None
-    when = gettext("expired on %(date)s") % {"date": expires.isoformat()}
-    message = gettext("Its provider says this model %(message)s: calls to it may fail at any time.") % {"message": when}
-    return Finding(message, f"expired on {expires.isoformat()}, overridden", details=expires)
+    values = {"message": gettext("expired on %(date)s") % {"date": expires.isoformat()}, "source": source}
+    if source:  # the provider did not say: name who did
+        message = gettext("According to %(source)s, this model %(message)s: calls to it may fail at any time.") % values
+    else:
+        message = gettext("Its provider says this model %(message)s: calls to it may fail at any time.") % values
+    note = f"expired on {expires.isoformat()}" + (f" [{source}]" if source else "") + ", overridden"
+    return Finding(message, note, details=expires)
 
 
 def check_embedding(candidate: Candidate) -> Finding | None:

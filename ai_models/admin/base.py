@@ -12,10 +12,12 @@ from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext
 
 from .. import sharedcache
 from ..conf import ai_settings
+from ..visible import visible
 
 if apps.is_installed("unfold"):
     from unfold.admin import ModelAdmin as ThemeModelAdmin
@@ -49,6 +51,11 @@ class ModelAdmin(ThemeModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, self.bounded_search(request, search_term))
+
+    def message_user(self, request, message, *args, **kwargs):
+        """Django's, with provider text in the message shown as it is (see ``ai_models.visible``)."""
+        shown = visible(message)  # adds "[U+…]" only: markup stays markup, text stays text
+        super().message_user(request, mark_safe(shown) if isinstance(message, SafeData) else shown, *args, **kwargs)
 
     def bounded_search(self, request, search_term: str) -> str:
         """The first ``MAX_SEARCH_WORDS`` words of ``search_term`` (at most ``MAX_SEARCH_CHARS``

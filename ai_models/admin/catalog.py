@@ -37,10 +37,12 @@ from .changelist import in_memory
 from .display import (
     EMPTY,
     capability_labels,
+    entry_facts,
     entry_state,
     format_tokens,
     price_move,
     status_summary,
+    with_source,
 )
 from ..prices import format_price, format_price_change
 from .filters import CapabilityFilter, ExpiryFilter, PriceFilter, ProviderFilter, RequirementsFilter, StateFilter
@@ -111,15 +113,15 @@ class CatalogEntryAdmin(ModelAdmin):
 
     @admin.display(description=_("context window"), ordering="context_window")
     def context(self, row):
-        return format_tokens(row.context_window)
+        return with_source(row.entry, "context_window", format_tokens(row.context_window))
 
     @admin.display(description=_("input / 1M tokens"), ordering="input_price")
     def input_price_per_1m(self, row):
-        return format_price(row.input_price)
+        return with_source(row.entry, "input_price", format_price(row.input_price))
 
     @admin.display(description=_("output / 1M tokens"), ordering="output_price")
     def output_price_per_1m(self, row):
-        return format_price(row.output_price)
+        return with_source(row.entry, "output_price", format_price(row.output_price))
 
     @admin.display(description=_("released"), ordering="-created")
     def released(self, row):
@@ -127,7 +129,7 @@ class CatalogEntryAdmin(ModelAdmin):
 
     @admin.display(description=_("state"))
     def state(self, row):
-        return entry_state(row.state, row.entry.expires)
+        return entry_state(row.state, row.entry.expires, row.entry.source_of("expires"))
 
     # --- permissions: the catalog is read-only; activating and refreshing have their own ---
 
@@ -356,9 +358,10 @@ class CatalogEntryAdmin(ModelAdmin):
             self.activate_template,
             title,
             entry=entry,
-            entry_input_price=format_price(entry.input_price),
-            entry_output_price=format_price(entry.output_price),
-            entry_context=format_tokens(entry.context_window),
+            entry_input_price=with_source(entry, "input_price", format_price(entry.input_price)),
+            entry_output_price=with_source(entry, "output_price", format_price(entry.output_price)),
+            entry_context=with_source(entry, "context_window", format_tokens(entry.context_window)),
+            entry_facts=entry_facts(entry),
             entry_capabilities=capability_labels(entry.capabilities, entry.capability_reasons),
             entry_released=entry.created.date().isoformat() if entry.created else "",
             expiry=expiry_flag(entry.expires),

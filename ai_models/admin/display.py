@@ -4,6 +4,7 @@ The Browse catalog renders these for 100 rows a page from a few dozen distinct v
 pure ones are memoized per language (and forgotten when a test changes settings).
 """
 
+from decimal import Decimal
 from functools import lru_cache
 
 from django.utils import timezone
@@ -15,9 +16,77 @@ from django.utils.translation import gettext_lazy as _
 from ..capabilities import capability_label
 from ..conf import ai_settings
 from ..memos import remember
-from ..prices import grouped
+from ..prices import format_price, grouped
 from ..drift import EXPIRED, expiry_flag
+from ..visible import visible
 from .base import EMPTY  # one dash for every empty cell
+
+
+def with_source(entry, field: str, text: str) -> str:
+    """``text`` (an entry's ``field``, formatted) marked when a dataset completed it (its source on
+    hover, "*" after it) or disagrees with the provider beyond the threshold (a "≠" flag)."""
+    if not entry.facts and not entry.conflicts:  # most rows: the provider said it all
+        return text
+    source = entry.source_of(field)
+    conflict = next(((other, value) for name, other, value in entry.conflicts if name == field), None)
+    if not source and conflict is None:
+        return text
+    return _with_source(field, text, source, conflict, get_language())
+
+
+@lru_cache(maxsize=2048)
+def _with_source(field, text, source, conflict, language):
+    if source:
+        text = format_html(
+            '<span class="aim-fact" title="{}">{}<span class="aim-fact-mark" aria-hidden="true">*</span></span>',
+            gettext("From %(source)s: the provider does not list it.") % {"source": source},
+            text,
+        )
+    if conflict is None:
+        return text
+    other, value = conflict
+    shown = _shown(field, value)
+    return format_html(
+        '{} <span class="aim-badge aim-badge-drift" title="{}">≠ {}</span>',
+        text,
+        gettext("The provider's value; %(source)s says %(value)s.") % {"source": other, "value": shown},
+        shown,
+    )
+
+
+def entry_facts(entry) -> dict:
+    """What a model's confirmation page shows beyond its prices: output limit, knowledge cutoff,
+    features, successor (each marked with its source), the datasets used and the conflicts."""
+    features = ", ".join(entry.parameters) if entry.parameters else ""
+    conflicts = [
+        gettext("%(field)s: the provider says %(given)s; %(source)s says %(value)s.") % {
+            "field": FACT_LABELS.get(field, field), "source": source,
+            "given": _shown(field, getattr(entry, field)), "value": _shown(field, value),
+        }
+        for field, source, value in entry.conflicts
+    ]
+    return {
+        "max_output": with_source(entry, "max_output", format_tokens(entry.max_output)) if entry.max_output else "",
+        "knowledge_cutoff": with_source(entry, "knowledge_cutoff", entry.knowledge_cutoff),
+        "features": with_source(entry, "parameters", features) if features else "",
+        "successor": with_source(entry, "successor", entry.successor),
+        "expiry_source": entry.source_of("expires"),
+        "sources": sorted({source for _field, source in entry.facts}),
+        "conflicts": conflicts,
+    }
+
+
+FACT_LABELS = {
+    "input_price": _("input price"),
+    "output_price": _("output price"),
+    "context_window": _("context window"),
+}
+
+
+def _shown(field, value) -> str:
+    if field == "context_window":
+        return format_tokens(int(value))
+    return format_price(Decimal(value)) if value is not None else EMPTY
 
 
 def price_move(old: str, new: str, change: str = "") -> str:
@@ -59,6 +128,7 @@ def _capability_labels(capabilities, reasons, language):
 
 remember(_format_tokens.cache_clear)
 remember(_capability_labels.cache_clear)
+remember(_with_source.cache_clear)
 
 
 def labels_text(capabilities) -> str:
@@ -66,20 +136,23 @@ def labels_text(capabilities) -> str:
     return ", ".join(capability_label(name) for name in ai_settings.CAPABILITIES if name in capabilities)
 
 
-def expiry_badge(expires, today=None) -> str:
-    """"expired on 2026-02-05" or "expires on 2026-03-01" as a badge (the days left on hover), or ""."""
+def expiry_badge(expires, today=None, source="") -> str:
+    """"expired on 2026-02-05" or "expires on 2026-03-01" as a badge (the days left on hover, and
+    the dataset that gave the date when the provider did not), or ""."""
     flag = expiry_flag(expires, today)
     if flag is None:
         return ""
+    told = gettext("From %(source)s: the provider does not list it.") % {"source": source} if source else ""
     if flag.kind == EXPIRED:
-        return format_html('<span class="aim-badge aim-badge-expired">{}</span>', flag.message)
+        return format_html('<span class="aim-badge aim-badge-expired" title="{}">{}</span>', told, flag.message)
     label = gettext("expires on %(date)s") % {"date": expires.isoformat()}
-    return format_html('<span class="aim-badge aim-badge-drift" title="{}">{}</span>', flag.message, label)
+    return format_html('<span class="aim-badge aim-badge-drift" title="{}">{}</span>',
+                       f"{flag.message} {told}".strip(), label)
 
 
-def entry_state(state, expires=None) -> str:
+def entry_state(state, expires=None, expiry_source="") -> str:
     """A catalog entry's state: "active for Chat", "saved for Image", both, its expiry, or "—"."""
-    parts = [badge] if (badge := expiry_badge(expires)) else []
+    parts = [badge] if (badge := expiry_badge(expires, source=expiry_source)) else []
     if state is None:
         return parts[0] if parts else EMPTY
     if state.active_for:
@@ -129,9 +202,10 @@ def status_summary(status) -> str:
 
 
 def own_words(error: str, provider: str) -> str:
-    """A provider error without its leading "<provider id>: ", for places that name the provider already."""
+    """A provider error without its leading "<provider id>: ", for places that name the provider
+    already, its hidden characters shown."""
     prefix = f"{provider}: "
-    return error[len(prefix):] if error and error.startswith(prefix) else (error or "")
+    return visible(error[len(prefix):] if error and error.startswith(prefix) else error)
 
 
 def _skipped(status) -> str:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from ..capabilities import capability_choices
 from .. import activation
@@ -13,6 +14,7 @@ from ..exceptions import EncryptionError, UnknownProvider
 from ..models import AIModel, Provider
 from ..providers import get_provider, provider_paths
 from ..validators import validate_base_url
+from ..visible import visible
 from ..parameters import validate_parameters
 from .base import CheckboxInput, PasswordInput, Select, Textarea, URLInput
 
@@ -99,7 +101,7 @@ class SavedModelForm(OverrideCheckboxes, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for outcome in self.refusals:  # why each shown checkbox is there
-            self.fields[override_field(outcome.key)].help_text = outcome.message
+            self.fields[override_field(outcome.key)].help_text = visible(outcome.message)
 
     def clean_fallback_position(self):
         # The capability is not on the form, so Django skips the (capability, position) constraint.
@@ -124,7 +126,7 @@ class SavedModelForm(OverrideCheckboxes, forms.ModelForm):
                 if field in shown:
                     self.add_error(field, gettext("Tick this box to go ahead anyway, or leave the position empty."))
                 else:  # refused since the page was shown, or not the user's to override
-                    self.add_error("fallback_position", str(planned.refusal()))
+                    self.add_error("fallback_position", visible(str(planned.refusal())))
         return cleaned
 
     def overrides(self) -> set:
@@ -178,6 +180,7 @@ class ProviderForm(forms.ModelForm):
             # Saved models point at this row: switching its backend would silently re-route them.
             self.fields["slug"].disabled = True
 
+    @sensitive_variables("key", "cleaned")  # the key typed, hidden from error reports
     def clean(self):
         cleaned = super().clean()
         key, clear = cleaned.get("api_key"), cleaned.get("clear_api_key")

@@ -4,9 +4,11 @@ import logging
 import time
 
 from django.contrib import admin, messages
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from ..catalog import provider_statuses, refresh
 from ..exceptions import AIModelsError, log_unexpected, redact
@@ -39,6 +41,11 @@ class ProviderAdmin(ModelAdmin):
         response = super().changelist_view(request, extra_context)
         self.warn_if_cache_unavailable(request)
         return response
+
+    # Error reports (the admins' email with DEBUG off) show "********" for the key typed.
+    @method_decorator(sensitive_post_parameters("api_key"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -2,6 +2,7 @@
 
 from ..catalog import filter_entries, sort_entries
 from ..models import CatalogEntry
+from ..visible import visible
 
 # CatalogEntry field (or admin_order_field) -> sort_entries key.
 SORT_KEYS = {
@@ -71,13 +72,14 @@ class CatalogRows:
         return self._derive(entries)
 
     def _row(self, entry):
-        # Positional, in field order: Model.__init__ is markedly cheaper than with keywords.
+        # Positional, in field order: Model.__init__ is markedly cheaper than with keywords. The row
+        # is what the page shows (actions select by pk): provider text as it is, hidden characters shown.
         row = CatalogEntry(
             entry.pk,
             entry.provider,
-            entry.model_id,
-            entry.name or entry.model_id,
-            entry.description,
+            visible(entry.model_id),
+            visible(entry.name or entry.model_id),
+            visible(entry.description),
             entry.context_window,
             entry.input_price,
             entry.output_price,

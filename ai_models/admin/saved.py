@@ -17,6 +17,7 @@ from ..activation import history
 from ..activation.plan import use_of
 from ..exceptions import ActivationError, ActivationRefused, UnknownCapability
 from ..models import AIModel
+from ..visible import visible
 from .base import ModelAdmin
 from ..prices import format_price
 from .display import EMPTY, fetched_when, format_tokens
@@ -33,8 +34,8 @@ class AIModelAdmin(ModelAdmin):
     page); the display name, call parameters and fallback position are editable."""
 
     list_display = (
-        "model_id",
-        "display_name",
+        "shown_model_id",
+        "shown_name",
         "provider_name",
         "capability_name",
         "state",
@@ -49,13 +50,13 @@ class AIModelAdmin(ModelAdmin):
     actions = ["delete_selected", "reactivate", "deactivate"]
     fields = (
         "provider",
-        "model_id",
+        "shown_model_id",
         "capability_name",
         "active",
         "display_name",
         "parameters",
         "fallback_position",
-        "description",
+        "shown_description",
         "context",
         "input_price_per_1m",
         "output_price_per_1m",
@@ -75,6 +76,19 @@ class AIModelAdmin(ModelAdmin):
     form = SavedModelForm
 
     # --- columns ----------------------------------------------------------------------------
+
+    # Provider text: what hides or reorders text is shown as "[U+…]" (see ``ai_models.visible``).
+    @admin.display(description=_("model id"), ordering="model_id")
+    def shown_model_id(self, obj):
+        return visible(obj.model_id)
+
+    @admin.display(description=_("name"), ordering="display_name")
+    def shown_name(self, obj):
+        return visible(obj.display_name) or EMPTY
+
+    @admin.display(description=_("description"))
+    def shown_description(self, obj):
+        return visible(obj.description) or EMPTY
 
     @admin.display(description=_("provider"), ordering="provider")
     def provider_name(self, obj):
@@ -171,7 +185,7 @@ class AIModelAdmin(ModelAdmin):
     @admin.display(description=_("catalog entry at activation"))
     def metadata_json(self, obj):
         text = json.dumps(obj.metadata, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-        return format_html('<pre class="aim-json">{}</pre>', text)
+        return format_html('<pre class="aim-json">{}</pre>', visible(text))
 
     # --- permissions: rows come from the catalog; models in use cannot be deleted -----------
 
@@ -318,7 +332,7 @@ class AIModelAdmin(ModelAdmin):
         """Django's history page, each entry of ours told in the reader's language."""
         response = super().history_view(request, object_id, extra_context)
         for entry in getattr(response, "context_data", {}).get("action_list") or []:
-            entry.get_change_message = history.reader(entry)
+            entry.get_change_message = _shown(history.reader(entry))
         return response
 
     def _url(self, view, *args):
@@ -415,3 +429,8 @@ class AIModelAdmin(ModelAdmin):
                 messages.SUCCESS,
             )
         return None
+
+
+def _shown(told):
+    """``told`` (a change message reader) with provider text shown as it is (``ai_models.visible``)."""
+    return lambda: visible(told())

@@ -1,4 +1,5 @@
-"""API errors: JSON bodies with a stable ``code`` and a translated ``detail``.
+"""API errors: JSON bodies with a stable ``code`` and a translated ``detail`` (provider text and
+echoed input in it shown with ``ai_models.visible``).
 
 ``exception_handler`` formats every error of the API's views, DRF's own (validation,
 authentication, permission, throttling, 404) included::
@@ -14,6 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..exceptions import ActivationBusy, ActivationError, ActivationNotPermitted, ActivationRefused, NoEarlierModel
+from ..visible import visible
 from .serializers import ExcessSerializer, override_field, refusal_code
 
 # Validation codes that name what was wrong; any other validation error is "invalid".
@@ -55,7 +57,7 @@ def activation_error(err: ActivationError) -> APIError:
     """
     if isinstance(err, ActivationRefused):
         refusals = [
-            {"gate": outcome.key, "code": refusal_code(outcome.key), "detail": outcome.message,
+            {"gate": outcome.key, "code": refusal_code(outcome.key), "detail": visible(outcome.message),
              "permitted": outcome.permitted,
              "override": {override_field(outcome.key): True} if outcome.gate.permission else {}}
             for outcome in err.outcomes
@@ -98,11 +100,11 @@ def _validation_body(detail) -> dict:
     found = _flatten(detail)
     errors = {}
     for field, error in found:
-        errors.setdefault(field, []).append({"code": error.code, "detail": str(error)})
+        errors.setdefault(field, []).append({"code": error.code, "detail": visible(error)})
     first_field, first = found[0] if found else ("non_field_errors", exceptions.ErrorDetail(_("Invalid input.")))
     code = first.code if first.code in SPECIFIC_CODES else "invalid"
     where = "" if first_field == "non_field_errors" else f"{first_field}: "
-    return {"code": code, "detail": f"{where}{first}", "errors": errors}
+    return {"code": code, "detail": visible(f"{where}{first}"), "errors": errors}
 
 
 def exception_handler(exc, context):
@@ -115,6 +117,6 @@ def exception_handler(exc, context):
     else:
         # DRF turns Django's Http404 and PermissionDenied into its own, with a coded detail.
         detail = response.data.get("detail", "")
-        response.data = {"code": getattr(detail, "code", None) or "error", "detail": str(detail)}
+        response.data = {"code": getattr(detail, "code", None) or "error", "detail": visible(detail)}
         response.data.update(getattr(exc, "extra", {}))
     return response

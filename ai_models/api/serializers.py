@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import facts
 from ..activation import GATES
 from ..capabilities import capability_label
 from ..catalog import SORT_KEYS
 from ..catalog.criteria import PRICE_FILTERS, STATE_FILTERS  # not re-exported by ai_models.catalog
 from ..conf import ai_settings
 from ..parameters import validate_parameters
+from ..visible import visible
 
 MAX_BULK = 100  # saved/bulk/: a handful of models, never the whole catalog into the table
 DEFAULT_BULK = 20
@@ -38,6 +40,14 @@ class PriceField(serializers.DecimalField):
 
     def to_representation(self, value):
         return _decimal(value)
+
+
+class ShownTextField(serializers.CharField):
+    """Provider text for people to read (a name, a message): what hides or reorders text shown as
+    ``[U+XXXX]`` (see ``ai_models.visible``). Ids keep every character: they are sent back as given."""
+
+    def to_representation(self, value):
+        return visible(value)
 
 
 def _iso(value):
@@ -226,22 +236,36 @@ class StateSerializer(serializers.Serializer):
     active_for = serializers.ListField(child=serializers.CharField())
 
 
+class ConflictSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text=_("The dataset that disagrees, with its date."))
+    value = serializers.CharField(help_text=_("Its value (the provider's is the one used)."))
+
+
+class FactSourceSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text=_('"provider", or the model-facts dataset that completed it, with its date.'))
+    conflict = ConflictSerializer(required=False, help_text=_("A dataset's value beyond the conflict threshold."))
+
+
 class EntrySerializer(serializers.Serializer):
     """One catalog model, with its saved/active state from ``context["states"]`` (``catalog.entry_states``)."""
 
     id = serializers.CharField(help_text=_("provider:model_id"))
     provider = serializers.CharField()
     model_id = serializers.CharField()
-    name = serializers.CharField()
-    description = serializers.CharField()
+    name = ShownTextField()
+    description = ShownTextField()
     capabilities = serializers.ListField(child=serializers.CharField(), help_text=_("Configured capabilities it is offered for."))
     reasons = serializers.DictField(child=serializers.CharField(), help_text=_("capability -> why it was given"))
     kinds = serializers.ListField(child=serializers.CharField(), help_text=_("The calls it answers, as its provider says."))
     parameters = serializers.ListField(child=serializers.CharField(), help_text=_("Request parameters it supports, when listed."))
     dimensions = serializers.IntegerField(allow_null=True, help_text=_("Length of its embedding vectors, when known."))
     context_window = serializers.IntegerField(allow_null=True)
-    input_price = PriceField(help_text=_("USD per 1M tokens"))
+    max_output = serializers.IntegerField(allow_null=True, help_text=_("The most tokens one reply may hold, when known."))
+    input_price = PriceField(help_text=_("USD per 1M tokens; null when unknown (never 0 for unknown)."))
     output_price = PriceField()
+    knowledge_cutoff = serializers.CharField(help_text=_("Date of its training data (YYYY-MM or YYYY-MM-DD), when known."))
+    facts = serializers.DictField(child=FactSourceSerializer(),
+                                  help_text=_("field -> where its value came from, for every field known."))
     created = serializers.DateTimeField(allow_null=True)
     expires = serializers.DateField(allow_null=True)
     successor = serializers.CharField(help_text=_("The model its provider names as its replacement, if deprecated."))
@@ -255,16 +279,19 @@ class EntrySerializer(serializers.Serializer):
             "id": entry.pk,
             "provider": entry.provider,
             "model_id": entry.model_id,
-            "name": entry.name or entry.model_id,
-            "description": entry.description,
+            "name": visible(entry.name or entry.model_id),
+            "description": visible(entry.description),
             "capabilities": sorted(entry.capabilities),
             "reasons": entry.capability_reasons,
             "kinds": sorted(entry.kinds),
             "parameters": list(entry.parameters),
             "dimensions": entry.dimensions,
             "context_window": entry.context_window,
+            "max_output": entry.max_output,
             "input_price": _decimal(entry.input_price),
             "output_price": _decimal(entry.output_price),
+            "knowledge_cutoff": entry.knowledge_cutoff,
+            "facts": facts.sources_json(entry),
             "created": _iso(entry.created),
             "expires": _iso(entry.expires),
             "successor": entry.successor,
@@ -289,7 +316,7 @@ class StatusSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=["fresh", "stale", "failed", "never"])
     fetched_at = serializers.DateTimeField(allow_null=True)
     age_seconds = serializers.SerializerMethodField()
-    error = serializers.CharField()
+    error = ShownTextField()
     count = serializers.IntegerField()
     skipped = serializers.IntegerField()
     key_source = serializers.ChoiceField(choices=["environment", "settings", "database", ""])
@@ -322,7 +349,7 @@ class SavedModelSerializer(serializers.Serializer):
     model_id = serializers.CharField()
     capability = serializers.CharField()
     capability_label = serializers.CharField()
-    name = serializers.CharField(source="display_name")
+    name = ShownTextField(source="display_name")
     context_window = serializers.IntegerField(allow_null=True)
     input_price = PriceField()
     output_price = PriceField()
@@ -372,6 +399,7 @@ class ExcessSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=["input", "output"])
     price = PriceField()
     ceiling = PriceField()
+    source = serializers.CharField(help_text=_('The model-facts dataset the price came from; "" for the provider\'s.'))
 
 
 class ChoiceResultSerializer(serializers.Serializer):

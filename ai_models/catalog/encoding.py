@@ -52,6 +52,10 @@ def encode(models, fetched_at: float):
                 str(model.successor or ""),
                 one(tuple(model.parameters)),
                 model.dimensions,
+                model.max_output,
+                one(str(model.knowledge_cutoff or "")),
+                one(tuple(model.facts)),
+                one(tuple(model.conflicts)),
             )
         )
         raws.append(model.raw)

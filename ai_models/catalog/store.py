@@ -23,7 +23,7 @@ from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .. import sharedcache
+from .. import facts, sharedcache
 from ..conf import ai_settings
 from ..exceptions import ProviderError, log_unexpected, redact
 from ..providers import get_provider
@@ -32,7 +32,7 @@ from .encoding import Cached, encode
 
 logger = logging.getLogger("ai_models.catalog")
 
-KEY_PREFIX = "ai_models:catalog:2"  # bump the number when the cached format changes
+KEY_PREFIX = "ai_models:catalog:3"  # bump the number when the cached format changes
 EPOCH_KEY = f"{KEY_PREFIX}:epoch"  # changes whenever any provider's list is stored
 FAILURE_BACKOFF = 60  # seconds before an automatic retry of a provider whose last fetch failed
 
@@ -231,7 +231,7 @@ def _failed_meta(previous, error, error_parts=None):
 def _fetch(cache, backend, previous):
     """Fetch, store and return ``(meta, payload)``; a failure keeps the last good list."""
     try:
-        models = backend.fetch_catalog()
+        models = facts.complete(backend.fetch_catalog(), backend.id)
         payload = encode(models, now().timestamp())
     except ProviderError as err:
         error = redact(str(err), backend.api_key)

@@ -3,10 +3,10 @@ exit statuses) and ``lookups`` (capability, provider and user arguments).
 
 Each module's ``add_parser(subparsers)`` declares its arguments and its ``run(out, **options)``
 does the work through the same functions as the admin (``ai_models.catalog``,
-``ai_models.selection``), so a change made here is the change the admin would make.
+``ai_models.activation``), so a change made here is the change the admin would make.
 """
 
-from . import activate, active, catalog, providers, rotate_keys, watch
+from . import activate, active, catalog, facts, providers, rotate_keys, watch
 
 
 def add_parsers(sub):
@@ -17,6 +17,7 @@ def add_parsers(sub):
     watch.add_parser(sub)
     providers.add_parser(sub)
     rotate_keys.add_parser(sub)
+    facts.add_parser(sub)
 
 
 RUNNERS = {
@@ -27,4 +28,5 @@ RUNNERS = {
     "watch": watch.run,
     "providers": providers.run,
     "rotate_keys": rotate_keys.run,
+    "facts": facts.run,
 }

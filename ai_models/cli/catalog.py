@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from .. import catalog
+from .. import catalog, facts
 from ..conf import ai_settings
 from .lookups import check_capability, check_provider
 from ..prices import number
@@ -39,7 +39,8 @@ def run(out, provider=None, capability=None, search="", sort="name", desc=False,
         out.json(
             {
                 "entries": [
-                    {**_without_raw(entry.to_json()), "state": state_json(states.get(entry.pk))}
+                    {**_without_raw(entry.to_json()), "facts": facts.sources_json(entry),
+                     "state": state_json(states.get(entry.pk))}
                     for entry in entries
                 ],
                 "providers": [status_json(status) for status in listing.statuses],
@@ -91,5 +92,6 @@ def state_json(state) -> dict:
 
 
 def _without_raw(data: dict) -> dict:
-    data.pop("raw", None)
+    for name in ("raw", "conflicts"):  # conflicts are told per field under "facts"
+        data.pop(name, None)
     return data

@@ -1,6 +1,7 @@
 """What every subcommand prints: plain-text tables or ``--json``, one-line errors, and the formats they share.
 
-Provider text is untrusted: ``clean`` drops control characters so it cannot drive the terminal.
+Provider text is untrusted: ``clean`` drops control characters so it cannot drive the terminal, and
+shows the characters that hide or reorder text as ``[U+XXXX]`` (``ai_models.visible``).
 """
 
 import json
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from ..conf import ai_settings
 from ..prices import EMPTY
 from ..sharedcache import is_process_local
+from ..visible import visible
 
 FAILED = 1  # a provider or an operation failed
 USAGE = 2  # the arguments name something that does not exist (argparse also exits 2)
@@ -23,10 +25,17 @@ DASH = EMPTY
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def local_cache_note() -> str:
-    """With a process-local cache, why this command cannot see what the site fetched ("" otherwise)."""
+def local_cache_note(testing: bool = False) -> str:
+    """With a process-local cache, why this command cannot see what the site fetched ("" otherwise).
+
+    ``testing``: said by ``providers --test``, whose test column is that fetch, made now."""
     if not is_process_local():
         return ""
+    if testing:
+        return " " + _(
+            "in this process (the cache %(alias)r is private to each process, so what the site or another "
+            "command fetched is not visible here; the test column is a fetch made now)"
+        ) % {"alias": ai_settings.CACHE}
     return " " + _(
         "in this process (the cache %(alias)r is private to each process, so what the site or another "
         "command fetched is not visible here; use a shared cache, or run `providers --test`)"
@@ -61,8 +70,8 @@ def fail(message, returncode=FAILED):
 
 
 def clean(text, limit=None) -> str:
-    """``text`` on one line without control characters, cut to ``limit`` characters."""
-    text = _CONTROL.sub(" ", str(text or "")).strip()
+    """``text`` on one line without control characters, hidden ones shown, cut to ``limit`` characters."""
+    text = visible(_CONTROL.sub(" ", str(text or "")).strip())
     if limit and len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

@@ -53,7 +53,7 @@ def run(out, test=False, as_json=False, **options):
         lines = []
         for backend in backends:
             line = [backend.id, clean(backend.name, 30), key_description(backend, rows.get(backend.id)),
-                    short_status(statuses.get(backend.id))]
+                    short_status(statuses.get(backend.id), testing=test)]
             if test:
                 line.append(_describe_test(backend.id, tests[backend.id]))
             lines.append(line)
@@ -90,10 +90,10 @@ def key_description(backend, row) -> str:
     return _("missing") if backend.requires_key else _("not needed")
 
 
-def short_status(status) -> str:
-    """"fresh, 342 models, 5 minutes old" for the providers table."""
+def short_status(status, testing: bool = False) -> str:
+    """"fresh, 342 models, 5 minutes old" for the providers table (``testing``: under ``--test``)."""
     if status is None or status.state == "never":
-        return _("not fetched yet") + local_cache_note()
+        return _("not fetched yet") + local_cache_note(testing)
     if status.state == "failed":
         return _("failed")
     return _("%(state)s, %(count)s models, %(age)s old") % {

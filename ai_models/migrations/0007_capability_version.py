@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("ai_models", "0005_capability_lock"),
+        ("ai_models", "0006_provider_api_key_binding"),
     ]
 
     operations = [

@@ -16,7 +16,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
 from ..conf import ai_settings
-from ..exceptions import EncryptionError, ProviderError, UnknownProvider
+from ..exceptions import EncryptionError, ProviderError, StoredKeyWithheld, UnknownProvider
 from .base import BaseProvider
 from .presets import GENERIC, PRESETS
 
@@ -154,7 +154,7 @@ def build_provider(provider_id: str, row=None):
     try:
         api_key, key_source = resolve_api_key(cls, options, row, admin_url=admin_url)
         key_error = ""
-    except EncryptionError as err:
+    except (EncryptionError, StoredKeyWithheld) as err:
         api_key, key_source, key_error = "", "database", str(err)
     if admin_url and not api_key and not key_error:
         key_error = _withheld_key_error(cls, options, row_base_url)

@@ -64,6 +64,7 @@ class AnthropicProvider(HTTPProvider):
             reasons,
             name=parsing.name(item.get("display_name"), model_id),
             context_window=parsing.context_window(item.get("max_input_tokens")),
+            max_output=parsing.context_window(item.get("max_tokens")),
             created=parsing.timestamp(item.get("created_at")),
             input_modalities=inputs,
             output_modalities=("text",),

@@ -59,6 +59,13 @@ class CatalogModel:
     successor: str = ""  # the model the provider names as its replacement, if deprecated
     parameters: tuple[str, ...] = ()  # request parameters it supports, when the provider lists them
     dimensions: int | None = None  # length of its embedding vectors, when the provider says
+    max_output: int | None = None  # the most tokens one reply may hold
+    knowledge_cutoff: str = ""  # "2024-06": the date of its training data, as far as known
+    # Fields completed from a model-facts dataset: ((field, source), ...), e.g.
+    # (("input_price", "models.dev 2026-05-21"),); empty when every value is the provider's.
+    facts: tuple = ()
+    # Provider values a dataset disagrees with beyond the threshold: ((field, source, its value), ...).
+    conflicts: tuple = ()
     capabilities: frozenset[str] = frozenset()
     raw: dict = field(default_factory=dict, compare=False)
 
@@ -75,6 +82,10 @@ class CatalogModel:
         """Capability -> why the model is offered for it, for every capability it is offered for."""
         return {name: self.reasons.get(kind, "") for name, kind in allowed() if name in self.capabilities}
 
+    def source_of(self, field: str) -> str:
+        """Where ``field``'s value came from: a dataset label, or "" for the provider's own."""
+        return next((source for name, source in self.facts if name == field), "")
+
     def to_json(self) -> dict:
         """A JSON-safe dict (kept as ``AIModel.metadata`` and by ``--json`` output)."""
         data = asdict(self)
@@ -82,6 +93,8 @@ class CatalogModel:
             data[name] = sorted(data[name])
         for name in ("input_modalities", "output_modalities", "parameters"):
             data[name] = list(data[name])
+        for name in ("facts", "conflicts"):
+            data[name] = [list(item) for item in data[name]]
         for name in ("input_price", "output_price"):
             data[name] = None if data[name] is None else str(data[name])
         for name in ("created", "expires"):
@@ -99,6 +112,8 @@ class CatalogModel:
             data["kinds"], data["reasons"] = kinds_from_legacy(data["capabilities"], data.get("reasons") or {})
         for name in ("input_modalities", "output_modalities", "parameters"):
             data[name] = tuple(data.get(name) or ())
+        for name in ("facts", "conflicts"):
+            data[name] = tuple(tuple(item) for item in data.get(name) or ())
         for name in ("input_price", "output_price"):
             if data.get(name) is not None:
                 data[name] = Decimal(data[name])
@@ -139,7 +154,10 @@ class BaseProvider:
     name: ClassVar[str]
     default_base_url: ClassVar[str] = ""
     api_key_env: ClassVar[str | None] = None
-    requires_key: ClassVar[bool] = True
+    requires_key: ClassVar[bool] = True  # listing the catalog needs a key
+    # Calling a model needs a key, even where listing does not; False for servers whose key is
+    # optional (a local Ollama, vLLM...): a call then goes without one.
+    calls_require_key: ClassVar[bool] = True
     # Where the model entries sit in a list payload; None when the payload is a bare list.
     items_key: ClassVar[str | None] = "data"
     # The chat parameter that caps a reply's length (the trial call asks for one token).
@@ -164,6 +182,7 @@ class BaseProvider:
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.options = options or {}
         self.parameters: dict = {}  # the saved model's call defaults (``AIModel.get_backend()`` sets them)
+        self.dimensions: int | None = None  # the saved model's embedding length, when known (same)
 
     @property
     def openai_base_url(self) -> str | None:
@@ -287,11 +306,12 @@ class BaseProvider:
     def require_key(self, always: bool = False):
         """Raise ``ProviderAuthError`` when a key is needed and none is usable (no HTTP call).
 
-        ``always``: calling a model needs a key even where listing does not.
+        ``always``: for a call to a model, which needs a key even where listing does not, unless
+        the provider's calls take none (``calls_require_key``).
         """
         if self.key_error:
             raise ProviderAuthError(self.id, self.key_error)
-        if (self.requires_key or always) and not self.api_key:
+        if (self.requires_key or (always and self.calls_require_key)) and not self.api_key:
             where = self.api_key_env or f"AI_MODELS['PROVIDERS']['{self.id}']['API_KEY']"
             raise ProviderAuthError(
                 self.id,

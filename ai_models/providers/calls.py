@@ -1,5 +1,5 @@
 """Calling models over OpenAI-style endpoints: chat, embeddings, images, speech (sync and async),
-transcriptions, moderations and rerank.
+transcriptions, moderations (a guard model's through chat completions) and rerank.
 
 ``ModelCalls`` is the calling half of ``HTTPProvider`` (``http.py`` holds the transport: clients,
 retries, caps, errors). Each call is a request builder (path, body) and a pure reading of the reply,
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .. import parameters as call_parameters
 from ..exceptions import ProviderResponseError
-from . import media
+from . import guard, media
 from .base import Generation
 from .results import Moderation, Ranked, Ranking, Transcription
 
@@ -121,10 +121,17 @@ class ModelCalls:
         data = self.json_object(reply)
         try:
             rows = sorted(data["data"], key=lambda row: row.get("index", 0))
+            lengths = {len(row["embedding"]) for row in rows}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            rows, lengths = [], set()
+        if self.dimensions and lengths and lengths != {self.dimensions}:  # checked before a float is built
+            expected = _("embeddings of %(dimensions)d values, as saved for this model")
+            raise self.unusable(reply, expected % {"dimensions": self.dimensions})
+        try:
             vectors = tuple(tuple(float(number) for number in row["embedding"]) for row in rows)
         except (KeyError, TypeError, ValueError, AttributeError):
             vectors = ()
-        if len(vectors) != len(texts) or not all(vectors):
+        if len(vectors) != len(texts) or not all(vectors) or len(lengths) != 1:
             raise self.unusable(reply, _("one embedding per input"))
         return Generation(
             kind="embedding", provider=self.id, model_id=model_id, vectors=vectors, raw={"model": data.get("model")}
@@ -228,6 +235,8 @@ class ModelCalls:
         return Transcription(self.id, model_id, text.strip(), language=str(data.get("language") or ""), raw=data)
 
     def moderate(self, model_id: str, text: str) -> Moderation:
+        if guard.is_guard(model_id) and self.chat_path:
+            return self.guard_moderation(model_id, text)
         if not self.moderations_path:
             return super().moderate(model_id, text)
         data, reply = self.post_json(self.moderations_path, {"model": model_id, "input": text})
@@ -241,6 +250,16 @@ class ModelCalls:
         if not isinstance(flagged, bool):
             raise self.unusable(reply, _("a moderation result"))
         return Moderation(self.id, model_id, flagged, categories, scores, raw=data)
+
+    def guard_moderation(self, model_id: str, text: str) -> Moderation:
+        """A guard model's verdict on ``text``, asked through chat completions (see ``guard``)."""
+        reply = self.post(*self.chat_request(model_id, guard.messages(model_id, text), {}))
+        answer = self.chat_generation(model_id, reply)
+        verdict = guard.read_verdict(answer.text)
+        if verdict is None:
+            raise self.unusable(reply, _("a guard model's verdict (safe or unsafe)"))
+        flagged, categories, scores = verdict
+        return Moderation(self.id, model_id, flagged, categories, scores, raw={**answer.raw, "verdict": answer.text})
 
     def rerank(self, model_id: str, query: str, documents: list[str]) -> Ranking:
         if not self.rerank_path:

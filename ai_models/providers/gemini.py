@@ -52,4 +52,5 @@ class GeminiProvider(HTTPProvider):
             name=parsing.name(item.get("displayName"), model_id),
             description=parsing.text(item.get("description")),
             context_window=parsing.context_window(item.get("inputTokenLimit")),
+            max_output=parsing.context_window(item.get("outputTokenLimit")),
         )

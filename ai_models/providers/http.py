@@ -1,12 +1,12 @@
 """The HTTP half shared by every provider reached over HTTP.
 
-``HTTPProvider`` owns the client (one per fetch, ``trust_env=False``, explicit timeouts,
-vetted addresses and one deadline per exchange: see ``network``), the auth header, retries
-on 429/5xx honouring ``Retry-After``, a cap on the response size counted as the body is
-decoded (``body``), same-host-only redirects, JSON decoding and the mapping of every failure
-to a ``ProviderError`` that names the provider and never contains the key (nor an obvious
-transform of it), for sync and async calls alike. Calling a model is ``calls.ModelCalls``.
-Provider modules only say where to go and how to parse.
+``HTTPProvider`` owns the requests, sent through the client kept for its provider (``session``, over
+the guarded ``transport``: vetted addresses, one deadline per exchange, the body capped and decoded
+once), the auth header and timeouts of each request, retries on 429/5xx honouring ``Retry-After``,
+same-host-only redirects, JSON decoding (``decoding``: bounded depth, the key redacted from every
+string) and the mapping of every failure to a ``ProviderError`` that names the provider and never
+contains the key (nor an obvious transform of it), for sync and async calls alike. Calling a model
+is ``calls.ModelCalls``. Provider modules only say where to go and how to parse.
 """
 
 import asyncio
@@ -19,7 +19,6 @@ from typing import Any, ClassVar
 import httpx
 from django.core.exceptions import ValidationError
 
-from .. import __version__
 from ..conf import ai_settings
 from ..exceptions import Told as _  # translated now, told again in each reader's language
 from ..exceptions import (
@@ -30,12 +29,13 @@ from ..exceptions import (
     contains_secret,
     redact,
 )
-from ..validators import validate_base_url
+from ..validators import is_safe_base_url, validate_base_url
+from . import decoding
 from .base import BaseProvider
-from .body import aread_body, read_body
 from .calls import ModelCalls
-from .network import AddressRefused, AsyncGuardedNetwork, AsyncGuardedTransport, GuardedNetwork, GuardedTransport
 from .reply import Reply, retry_after_seconds
+from .session import Session, provider_client
+from .transport import origin_of, url_origin
 
 # Looked up at call time so tests patch it (``ai_models.providers.http.sleep``) and never wait.
 sleep = time.sleep
@@ -45,11 +45,6 @@ MAX_REDIRECTS = 3
 MAX_PAGES = 100
 EXCERPT_CHARS = 200
 BACKOFF_SECONDS = 0.5
-USER_AGENT = f"django-ai-models/{__version__}"
-
-
-def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
-    return url.scheme, url.host, url.port
 
 
 class HTTPProvider(ModelCalls, BaseProvider):
@@ -78,7 +73,7 @@ class HTTPProvider(ModelCalls, BaseProvider):
         """Headers that authenticate a call to a model (the listing's by default)."""
         return self.auth_headers()
 
-    def _check_base_url(self, url: str | None = None) -> httpx.URL:
+    def _check_base_url(self, url: str | None = None):
         # The same rule as the admin form and check E007 (``validate_base_url``), enforced again
         # here because a setting or an allow-list may have changed since the URL was saved.
         url = self.base_url if url is None else url
@@ -88,16 +83,17 @@ class HTTPProvider(ModelCalls, BaseProvider):
                 _("no base URL configured; set AI_MODELS['PROVIDERS'][%(id)r]['BASE_URL'] or add one in the admin")
                 % {"id": self.id},
             )
+        if is_safe_base_url(url):
+            return
         try:
             validate_base_url(url)
         except ValidationError as err:
             raise ProviderError(
                 self.id, _("the base URL is not allowed: %(reason)s") % {"reason": " ".join(err.messages)}
             ) from None
-        return httpx.URL(url)
 
-    def client_options(self, *, invoking: bool = False) -> dict:
-        """Keyword arguments of the httpx client for one fetch or call. Checks the key and base URL first.
+    def session_options(self, *, invoking: bool = False) -> tuple[dict, httpx.Timeout]:
+        """The headers and timeout of one fetch or call. Checks the key and base URL first.
 
         ``invoking``: for a call to a model, which always needs a key and may take longer
         (``GENERATION_TIMEOUT``) than a list.
@@ -106,51 +102,46 @@ class HTTPProvider(ModelCalls, BaseProvider):
         self._check_base_url()
         read_timeout = float(self.option("GENERATION_TIMEOUT")) if invoking else ai_settings.READ_TIMEOUT
         timeout = httpx.Timeout(read_timeout, connect=ai_settings.CONNECT_TIMEOUT)
-        auth = self.invocation_headers() if invoking else self.auth_headers()
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip, deflate", **auth}
-        return {"timeout": timeout, "headers": headers, "trust_env": False, "follow_redirects": False}
+        return (self.invocation_headers() if invoking else self.auth_headers()), timeout
 
     @contextmanager
-    def client(self, *, invoking: bool = False) -> Iterator[httpx.Client]:
-        """One configured ``httpx.Client`` for one fetch or call (see ``client_options``), connecting
-        only to vetted addresses."""
-        network = GuardedNetwork()
-        with httpx.Client(**self.client_options(invoking=invoking), transport=GuardedTransport(network)) as client:
-            client.network = network  # read by _exchange, which starts each exchange's deadline
-            yield client
+    def client(self, *, invoking: bool = False) -> Iterator[Session]:
+        """The session of one fetch or call: this provider's kept ``httpx.Client`` (see
+        ``session_options``), connecting only to vetted addresses."""
+        headers, timeout = self.session_options(invoking=invoking)
+        yield Session(provider_client(self.id, self.base_url), headers, timeout)
 
     @asynccontextmanager
-    async def aclient(self, *, invoking: bool = False) -> AsyncIterator[httpx.AsyncClient]:
-        """The same as an ``httpx.AsyncClient``, for the async calls (``achat`` ...), under the same guards."""
-        network = AsyncGuardedNetwork()
-        transport = AsyncGuardedTransport(network)
-        async with httpx.AsyncClient(**self.client_options(invoking=invoking), transport=transport) as client:
-            client.network = network
-            yield client
+    async def aclient(self, *, invoking: bool = False) -> AsyncIterator[Session]:
+        """The same with the ``httpx.AsyncClient`` kept for the running event loop, for the async
+        calls (``achat`` ...), under the same guards."""
+        headers, timeout = self.session_options(invoking=invoking)
+        yield Session(provider_client(self.id, self.base_url, asynchronous=True), headers, timeout)
 
     # -- requests --------------------------------------------------------------------------
 
-    def request(self, client: httpx.Client, method: str, url: str, **kwargs) -> Reply:
-        """Send one request (``params=``, ``json=`` as for httpx), retrying 429/5xx; a 2xx ``Reply``.
+    def request(self, session: Session, method: str, url: str, **kwargs) -> Reply:
+        """Send one request (``params=``, ``json=``, ``headers=`` as for httpx), retrying 429/5xx; a
+        2xx ``Reply``.
 
         Raises ``ProviderAuthError`` (401/403), ``ProviderUnavailable`` (unreachable, timed out,
         still 429/5xx after ``MAX_RETRIES``) or ``ProviderResponseError`` (anything else).
         """
-        attempt, reply = 0, self._send(client, method, url, **kwargs)
+        attempt, reply = 0, self._send(session, method, url, **kwargs)
         while (wait := self.retry_wait(reply, attempt)) is not None:
             sleep(wait)
             attempt += 1
-            reply = self._send(client, method, url, **kwargs)
+            reply = self._send(session, method, url, **kwargs)
         self.check_status(reply, attempts=attempt + 1)
         return reply
 
-    async def arequest(self, client: httpx.AsyncClient, method: str, url: str, **kwargs) -> Reply:
+    async def arequest(self, session: Session, method: str, url: str, **kwargs) -> Reply:
         """``request`` on an ``httpx.AsyncClient``."""
-        attempt, reply = 0, await self._asend(client, method, url, **kwargs)
+        attempt, reply = 0, await self._asend(session, method, url, **kwargs)
         while (wait := self.retry_wait(reply, attempt)) is not None:
             await asleep(wait)
             attempt += 1
-            reply = await self._asend(client, method, url, **kwargs)
+            reply = await self._asend(session, method, url, **kwargs)
         self.check_status(reply, attempts=attempt + 1)
         return reply
 
@@ -164,12 +155,14 @@ class HTTPProvider(ModelCalls, BaseProvider):
             wait = BACKOFF_SECONDS * 2**attempt
         return min(wait, ai_settings.MAX_RETRY_WAIT)
 
-    def _first_request(self, client, method: str, url: str, **kwargs) -> httpx.Request:
+    def _first_request(self, session: Session, method: str, url: str, headers=None, **kwargs) -> httpx.Request:
         try:
-            request = client.build_request(method, url, **kwargs)
+            request = session.client.build_request(
+                method, url, headers={**session.headers, **(headers or {})}, timeout=session.timeout, **kwargs
+            )
         except httpx.InvalidURL as err:
             raise ProviderError(self.id, _("cannot build a request to an invalid URL")) from err
-        if _origin(request.url) != _origin(httpx.URL(self.base_url)):
+        if origin_of(request.url) != url_origin(self.base_url):
             raise ProviderResponseError(
                 self.id, _("refused to follow a link to another host (%(host)s)") % {"host": request.url.host}
             )
@@ -179,8 +172,14 @@ class HTTPProvider(ModelCalls, BaseProvider):
         """The request a redirect asks for, if it stays on the base URL's origin and within the hops."""
         if hop >= MAX_REDIRECTS:
             raise ProviderResponseError(self.id, _("too many redirects"), status=redirect.status_code)
-        request = redirect.next_request
-        if _origin(request.url) != _origin(httpx.URL(self.base_url)):
+        try:
+            request = redirect.next_request
+            same_origin = origin_of(request.url) == url_origin(self.base_url)
+        except httpx.InvalidURL:
+            raise ProviderResponseError(
+                self.id, _("refused a redirect to an invalid URL"), status=redirect.status_code
+            ) from None
+        if not same_origin:
             raise ProviderResponseError(
                 self.id,
                 _("refused a redirect to another host (%(host)s)") % {"host": request.url.host},
@@ -188,87 +187,71 @@ class HTTPProvider(ModelCalls, BaseProvider):
             )
         return request
 
-    def _send(self, client: httpx.Client, method: str, url: str, **kwargs) -> Reply:
-        request = self._first_request(client, method, url, **kwargs)
+    def _send(self, session: Session, method: str, url: str, **kwargs) -> Reply:
+        request = self._first_request(session, method, url, **kwargs)
         for hop in range(MAX_REDIRECTS + 1):
-            reply, redirect = self._exchange(client, request)
+            reply, redirect = self._exchange(session, request)
             if reply is not None:
                 return reply
             request = self._redirected(redirect, hop)
 
-    async def _asend(self, client: httpx.AsyncClient, method: str, url: str, **kwargs) -> Reply:
-        request = self._first_request(client, method, url, **kwargs)
+    async def _asend(self, session: Session, method: str, url: str, **kwargs) -> Reply:
+        request = self._first_request(session, method, url, **kwargs)
         for hop in range(MAX_REDIRECTS + 1):
-            reply, redirect = await self._aexchange(client, request)
+            reply, redirect = await self._aexchange(session, request)
             if reply is not None:
                 return reply
             request = self._redirected(redirect, hop)
 
-    @staticmethod
-    def _start_deadline(client) -> float:
-        """Start the deadline of one exchange on ``client``'s network; its length in seconds."""
-        # The read timeout bounds each socket read; the deadline bounds the whole exchange
-        # (connect, headers, body), so an answer trickling in a byte at a time cannot hold a
-        # fetch, or a request thread, past it.
-        seconds = (client.timeout.connect or 0) + (client.timeout.read or 0)
-        network = getattr(client, "network", None)
-        if network is not None:
-            network.start(seconds)
-        return seconds
+    # The transport bounds each exchange (connect, headers, body) by one deadline of
+    # ``session.seconds``, so an answer trickling in a byte at a time cannot hold a fetch, or a
+    # request thread, past it; the body arrives decoded and within the cap (``body``).
 
-    def _exchange(self, client: httpx.Client, request: httpx.Request):
+    def _exchange(self, session: Session, request: httpx.Request):
         """One round trip: ``(reply, None)``, or ``(None, response)`` for a redirect."""
-        seconds = self._start_deadline(client)
+        started = time.monotonic()
         try:
-            response = client.send(request, stream=True)
+            response = session.client.send(request, stream=True)
             try:
                 if response.next_request is not None:
                     return None, response
-                body = read_body(response, self.id)
+                body = b"".join(response.iter_raw())
                 return Reply(response.status_code, response.headers, body, request.url), None
             finally:
                 response.close()
-        except AddressRefused as err:
-            raise self._refused(err) from None
-        except httpx.HTTPError as err:
+        except (httpx.HTTPError, OSError) as err:  # OSError: a socket or TLS failure no layer mapped
             failure = err
         # Raised outside the handler so the httpx error is chained only through _safe(), never as context.
-        raise self._failure(client, failure, seconds) from self._safe(failure)
+        raise self._failure(failure, started, session.seconds) from self._safe(failure)
 
-    async def _aexchange(self, client: httpx.AsyncClient, request: httpx.Request):
+    async def _aexchange(self, session: Session, request: httpx.Request):
         """``_exchange`` on an ``httpx.AsyncClient``."""
-        seconds = self._start_deadline(client)
+        started = time.monotonic()
         try:
-            response = await client.send(request, stream=True)
+            response = await session.client.send(request, stream=True)
             try:
                 if response.next_request is not None:
                     return None, response
-                body = await aread_body(response, self.id)
+                body = b"".join([chunk async for chunk in response.aiter_raw()])
                 return Reply(response.status_code, response.headers, body, request.url), None
             finally:
                 await response.aclose()
-        except AddressRefused as err:
-            raise self._refused(err) from None
-        except httpx.HTTPError as err:
+        except (httpx.HTTPError, OSError) as err:  # OSError: a socket or TLS failure no layer mapped
             failure = err
-        raise self._failure(client, failure, seconds) from self._safe(failure)
+        raise self._failure(failure, started, session.seconds) from self._safe(failure)
 
-    def _refused(self, err: AddressRefused) -> ProviderError:
-        return ProviderError(self.id, _("the base URL is not allowed: %(reason)s") % {"reason": err})
-
-    def _failure(self, client, err: httpx.HTTPError, seconds: float) -> ProviderError:
+    def _failure(self, err: Exception, started: float, seconds: float) -> ProviderError:
         """The error an exchange that failed with ``err`` raises: a timeout when its deadline passed."""
-        network = getattr(client, "network", None)
-        if network is not None and network.expired:
+        if isinstance(err, httpx.TimeoutException) and time.monotonic() - started >= seconds:
             return ProviderUnavailable(
                 self.id, _("timed out: no complete answer within %(seconds)g s") % {"seconds": seconds}
             )
         return self._transport_error(err)
 
-    def _transport_error(self, err: httpx.HTTPError) -> ProviderError:
+    def _transport_error(self, err: Exception) -> ProviderError:
         if isinstance(err, httpx.TimeoutException):
             return ProviderUnavailable(self.id, _("timed out: the provider is unreachable"))
-        if isinstance(err, httpx.TransportError):
+        if isinstance(err, (httpx.TransportError, OSError)):
             return ProviderUnavailable(
                 self.id, _("the provider is unreachable (%(error)s)") % {"error": type(err).__name__}
             )
@@ -281,9 +264,12 @@ class HTTPProvider(ModelCalls, BaseProvider):
     # -- answers ---------------------------------------------------------------------------
 
     def excerpt(self, content: bytes) -> str:
-        """About 200 characters of a body, whitespace collapsed, the key redacted."""
+        """About 200 characters of a body, whitespace collapsed, the key redacted (also where JSON
+        escapes or format characters disguise it: the excerpt is then shown unescaped)."""
         text = " ".join(content[: EXCERPT_CHARS * 10].decode("utf-8", "replace").split())
         text = redact(text, self.api_key)
+        if "\\u" in text and contains_secret(decoding.unescaped(text), self.api_key):
+            text = redact(decoding.unescaped(text), self.api_key)
         return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS].rstrip() + "…"
 
     def check_status(self, reply: Reply, attempts: int = 1):
@@ -322,13 +308,14 @@ class HTTPProvider(ModelCalls, BaseProvider):
     def decode_json(self, reply: Reply) -> Any:
         """The body as JSON, or ``ProviderResponseError`` with the status and an excerpt.
 
-        The key, should the provider echo it in any obvious form, is redacted before decoding:
-        what it sent then reaches no page, cache or command output.
+        Nested no deeper than ``decoding.MAX_DEPTH`` (deeper containers are ``None``), and the key,
+        should the provider echo it in any obvious form, redacted from every decoded string: what
+        it sent then reaches no page, cache or command output.
         """
         try:
             text = reply.content.decode(json.detect_encoding(reply.content))
-            return json.loads(redact(text, self.api_key))
-        except ValueError as err:
+            return decoding.loads(text, self.api_key)
+        except (ValueError, RecursionError) as err:
             raise ProviderResponseError(
                 self.id,
                 _("the answer is not JSON"),
@@ -336,8 +323,8 @@ class HTTPProvider(ModelCalls, BaseProvider):
                 excerpt=self.excerpt(reply.content),
             ) from err
 
-    def get_json(self, client: httpx.Client, url: str, **kwargs) -> tuple[Any, Reply]:
-        reply = self.request(client, "GET", url, **kwargs)
+    def get_json(self, session: Session, url: str, **kwargs) -> tuple[Any, Reply]:
+        reply = self.request(session, "GET", url, **kwargs)
         return self.decode_json(reply), reply
 
     # -- listing ---------------------------------------------------------------------------
@@ -361,13 +348,13 @@ class HTTPProvider(ModelCalls, BaseProvider):
         """``(url, params)`` of the page after this one, or ``None`` on the last page."""
         return None
 
-    def collect_pages(self, client: httpx.Client, url: str, params: dict | None = None, limit: int | None = None):
+    def collect_pages(self, session: Session, url: str, params: dict | None = None, limit: int | None = None):
         """Every entry across pages (at most ``limit``), following ``next_page``."""
         items, params = [], dict(params or {})
-        seen = {str(httpx.URL(url).copy_merge_params(params))}
+        seen = {self._page_marker(url, params)}
         for _page in range(MAX_PAGES):
             # httpx replaces a URL's query with ``params`` even when empty: a "next" link keeps its own.
-            data, reply = self.get_json(client, url, params=params or None)
+            data, reply = self.get_json(session, url, params=params or None)
             items += self.page_items(data, reply)
             self.check_count(len(items))
             if limit is not None and len(items) >= limit:
@@ -376,14 +363,20 @@ class HTTPProvider(ModelCalls, BaseProvider):
             if following is None:
                 return items
             url, params = following
-            marker = str(httpx.URL(url).copy_merge_params(params))
+            marker = self._page_marker(url, params)
             if marker in seen:  # a provider pointing back at a page already read
                 return items
             seen.add(marker)
         raise ProviderResponseError(self.id, _("more than %(pages)d pages of models") % {"pages": MAX_PAGES})
 
+    def _page_marker(self, url: str, params: dict) -> str:
+        try:
+            return str(httpx.URL(url).copy_merge_params(params))
+        except httpx.InvalidURL:  # a "next" link from the provider
+            raise ProviderResponseError(self.id, _("cannot build a request to an invalid URL")) from None
+
     def fetch_payload(self) -> Any:
         """All pages of ``list_path``, as ``{items_key: [...]}`` (or a bare list)."""
-        with self.client() as client:
-            items = self.collect_pages(client, self.url(self.list_path), dict(self.list_params))
+        with self.client() as session:
+            items = self.collect_pages(session, self.url(self.list_path), dict(self.list_params))
         return items if self.items_key is None else {self.items_key: items}

@@ -10,12 +10,25 @@ from math import ceil
 from typing import Any
 
 from .. import classification as rules
-from ..capabilities import configured_kinds
+from ..capabilities import CHAT, configured_kinds
 from . import parsing
 from .base import CatalogModel
 from .http import HTTPProvider, Reply
 
 MAX_PAGE_SIZE = 1000
+# Pipeline tags a base checkpoint shares with chat models: only a chat template makes them chat.
+CHAT_TEMPLATE_TAGS = ("text-generation", "image-text-to-text")
+
+
+def _without_chat_template(item: dict) -> bool:
+    """Whether the entry says the model has no chat template: the Hub tags every model that has
+    one "conversational", and a tokenizer config, when listed, holds it."""
+    config = item.get("config") if isinstance(item.get("config"), dict) else {}
+    tokenizer = config.get("tokenizer_config")
+    if isinstance(tokenizer, dict):
+        return not tokenizer.get("chat_template")
+    tags = item.get("tags")
+    return isinstance(tags, list) and "conversational" not in tags
 
 
 class HuggingFaceProvider(HTTPProvider):
@@ -74,6 +87,8 @@ class HuggingFaceProvider(HTTPProvider):
         model_id = parsing.model_id(item["id"])
         tag = item.get("pipeline_tag")
         reasons = rules.without_special_purpose(rules.classify_by_pipeline_tag(tag), model_id)
+        if tag in CHAT_TEMPLATE_TAGS and _without_chat_template(item):
+            reasons.pop(CHAT, None)
         inputs, outputs = rules.pipeline_tag_modalities(tag)
         return cls.catalog_model(
             item,

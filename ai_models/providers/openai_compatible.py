@@ -4,8 +4,9 @@ OpenAI-compatible server (Ollama, vLLM, LM Studio, xAI, Together, NVIDIA, Cerebr
 These lists carry little beyond the id, so capabilities come from what an entry says first
 (``output_modalities``; a ``type`` such as Together's), then from the id. Servers add other
 fields this reads where present: ``active`` (Groq), ``context_window``/``context_length``
-(Groq, Together), ``max_model_len`` (vLLM), ``max_context_length`` (LM Studio), ``pricing``
-in USD per 1M tokens (Together).
+(Groq, Together), ``max_model_len`` (vLLM), ``max_context_length`` (LM Studio), ``pricing``:
+``input``/``output`` in USD per 1M tokens (Together) or ``prompt``/``completion`` in USD per
+token (Groq's newer lists), and ``max_completion_tokens`` (Groq).
 """
 
 from typing import Any, ClassVar
@@ -47,12 +48,20 @@ class OpenAICompatibleProvider(HTTPProvider):
             name=parsing.name(item.get("name") or item.get("display_name"), model_id),
             description=parsing.text(item.get("description")),
             context_window=parsing.context_window(next((item[key] for key in CONTEXT_FIELDS if item.get(key)), None)),
-            input_price=parsing.price(pricing.get("input")),
-            output_price=parsing.price(pricing.get("output")),
+            input_price=_price(pricing, "input", "prompt"),
+            output_price=_price(pricing, "output", "completion"),
+            max_output=parsing.context_window(item.get("max_completion_tokens")),
             created=parsing.timestamp(item.get("created")),
             input_modalities=parsing.modalities(item.get("input_modalities")),
             output_modalities=outputs,
         )
+
+
+def _price(pricing: dict, per_million: str, per_token: str):
+    """A price in USD per 1M tokens from ``pricing[per_million]``, else ``pricing[per_token]``."""
+    if pricing.get(per_million) is not None:
+        return parsing.price(pricing.get(per_million))
+    return parsing.price(pricing.get(per_token), per_token=True)
 
 
 class OpenAICompatibleServer(OpenAICompatibleProvider):
@@ -67,6 +76,7 @@ class OpenAICompatibleServer(OpenAICompatibleProvider):
     id = "openai_compatible"
     name = "OpenAI-compatible server"
     requires_key = False
+    calls_require_key = False
     embeddings_path = "/embeddings"
     images_path = "/images/generations"
     speech_path = "/audio/speech"

@@ -131,6 +131,7 @@ class OpenRouterProvider(HTTPProvider):
             name=parsing.name(item.get("name"), model_id),
             description=parsing.text(item.get("description")),
             context_window=parsing.context_window(item.get("context_length") or top_provider.get("context_length")),
+            max_output=parsing.context_window(top_provider.get("max_completion_tokens")),
             input_price=parsing.price(pricing.get("prompt"), per_token=True),
             output_price=parsing.price(pricing.get("completion"), per_token=True),
             created=parsing.timestamp(item.get("created")),

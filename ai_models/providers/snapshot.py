@@ -23,7 +23,7 @@ from pathlib import Path
 from .. import parameters as call_parameters
 from ..capabilities import as_kind, gettext_noop
 from ..exceptions import ProviderResponseError
-from . import media, parsing
+from . import guard, media, parsing
 from .base import BaseProvider, CatalogModel, Generation
 from .results import Moderation, Ranked, Ranking, Transcription
 
@@ -35,6 +35,7 @@ DEFAULT_SIDE = 256
 DEFAULT_DIMENSIONS = 256
 # The demo moderation flags texts holding these words; a real model is needed for anything else.
 DEMO_FLAGGED = {"violence": ("kill", "murder", "attack"), "harassment": ("idiot", "stupid", "hate")}
+DEMO_GUARD_CODES = {"violence": "S1", "harassment": "S10"}  # as Llama Guard numbers them
 _WORD = re.compile(r"\w+")
 
 
@@ -162,9 +163,15 @@ class SnapshotProvider(BaseProvider):
         return Transcription(self.id, model_id, text, language=language, demo=True)
 
     def moderate(self, model_id: str, text: str) -> Moderation:
-        """Flags a text holding one of a few listed words (``DEMO_FLAGGED``)."""
+        """Flags a text holding one of a few listed words (``DEMO_FLAGGED``). A guard model answers
+        as Llama Guard does ("unsafe" and category codes), read by the same code as a real one."""
         words = {word.casefold() for word in _WORD.findall(text)}
         categories = {name: bool(words & set(listed)) for name, listed in DEMO_FLAGGED.items()}
+        if guard.is_guard(model_id):
+            codes = [code for name, code in DEMO_GUARD_CODES.items() if categories[name]]
+            verdict = "unsafe\n" + ",".join(codes) if codes else "safe"
+            flagged, categories, scores = guard.read_verdict(verdict)
+            return Moderation(self.id, model_id, flagged, categories, scores, demo=True, raw={"verdict": verdict})
         scores = {name: 1.0 if hit else 0.0 for name, hit in categories.items()}
         return Moderation(self.id, model_id, any(categories.values()), categories, scores, demo=True)
 

@@ -2,7 +2,15 @@
 
 from django import template
 
+from ..visible import visible as _visible
+
 register = template.Library()
+
+
+@register.filter
+def visible(text):
+    """Provider text with the characters that hide or reorder text shown as ``[U+XXXX]``."""
+    return _visible(text)
 
 
 @register.inclusion_tag("ai_models/drift_banner.html", takes_context=True)

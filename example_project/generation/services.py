@@ -54,3 +54,10 @@ def synthesize_speech(text: str):
     """``text`` read aloud."""
     model = get_active_model("audio")
     return model.get_backend().synthesize_speech(model.model_id, text)
+
+
+def moderate(text: str):
+    """Whether ``text`` breaks a content policy, as the moderation model says (a ``Moderation``:
+    ``flagged``, ``categories``). A moderation endpoint or a guard model, such as Llama Guard."""
+    model = get_active_model("moderation")
+    return model.get_backend().moderate(model.model_id, text)

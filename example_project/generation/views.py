@@ -3,7 +3,8 @@
 ``POST /api/<capability>/`` with ``{"prompt": "..."}`` (JSON, or form fields) answers
 
 - 200 ``{"model", "provider", "demo", "text"}`` for chat and content, and
-  ``{"model", "provider", "demo", "mime_type", "data"}`` (``data`` in base64) for image and audio;
+  ``{"model", "provider", "demo", "mime_type", "data"}`` (``data`` in base64) for image and audio,
+  ``{"model", "provider", "demo", "flagged", "categories"}`` for moderation;
 - 400 for an empty or too long prompt, 503 when no model is active for the capability,
   502 when the provider call failed, each as ``{"error": "...", "capability": "..."}``;
 - 401 for a visitor who is not logged in, 403 without the CSRF token, 429 past the rate
@@ -11,7 +12,9 @@
 
 Every generation spends the site's provider keys, so the API takes only logged-in users of
 this site (their session and CSRF token, as the page's own form does) and both it and the
-pages are rate limited. The pages at ``/<capability>/`` post the same form and show the same result.
+pages are rate limited. The pages at ``/<capability>/`` post the same form and show the same
+result; they and the index ask the same login (an anonymous visitor is sent to ``LOGIN_URL``, the
+admin's login page in the demo).
 """
 
 import base64
@@ -24,8 +27,9 @@ from typing import Callable, NamedTuple
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,6 +38,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ai_models import NoActiveModel, ProviderError, get_active_model
 from ai_models.capabilities import capability_label
+from ai_models.conf import ai_settings
 from ai_models.exceptions import ProviderResponseError
 
 from . import services
@@ -55,6 +60,7 @@ CAPABILITIES = {
     "content": Capability(services.write_content, "text", gettext_lazy("Topic of the article")),
     "image": Capability(services.generate_image, "image", gettext_lazy("Describe the image")),
     "audio": Capability(services.synthesize_speech, "audio", gettext_lazy("Text to read aloud")),
+    "moderation": Capability(services.moderate, "verdict", gettext_lazy("Text to check against the content policy")),
 }
 
 
@@ -68,8 +74,12 @@ class PromptForm(forms.Form):
 
 
 def as_json(generation, output: str) -> dict:
-    """The JSON answer for a ``Generation``; raises ``ProviderResponseError`` for unusable media."""
+    """The JSON answer for a ``Generation`` (or a ``Moderation``); raises ``ProviderResponseError`` for unusable media."""
     result = {"model": generation.model_id, "provider": generation.provider, "demo": generation.demo}
+    if output == "verdict":  # a Moderation
+        result["flagged"] = generation.flagged
+        result["categories"] = sorted(name for name, hit in generation.categories.items() if hit)
+        return result
     if output == "text":
         result["text"] = generation.text
         return result
@@ -129,7 +139,14 @@ def _too_many(wait) -> str:
     return _("Too many generations: try again in %(seconds)d seconds.") % {"seconds": wait}
 
 
+def offered(capability: str):
+    """404 for a page of a capability the site's settings do not configure (moderation, say)."""
+    if capability not in ai_settings.CAPABILITIES:
+        raise Http404(_("The capability %(capability)s is not configured on this site.") % {"capability": capability})
+
+
 def api(request, capability):
+    offered(capability)
     if request.method != "POST":  # a JSON answer saying what to send, not an empty page
         response = _json_error(capability, _('Use POST with a JSON object such as {"prompt": "Hello"}.'), 405)
         response["Allow"] = "POST"
@@ -163,8 +180,10 @@ def api(request, capability):
     return JsonResponse(result)
 
 
+@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def page(request, capability):
+    offered(capability)
     form = PromptForm(request.POST if request.method == "POST" else None)
     form.fields["prompt"].widget.attrs["placeholder"] = CAPABILITIES[capability].placeholder
     result, error, status = None, "", 200
@@ -189,6 +208,7 @@ def page(request, capability):
     return render(request, "generation/page.html", context, status=status)
 
 
+@login_required
 @require_GET
 def index(request):
     pages = [
@@ -199,5 +219,6 @@ def index(request):
             "active_model": active_model(capability),
         }
         for capability in CAPABILITIES
+        if capability in ai_settings.CAPABILITIES
     ]
     return render(request, "generation/index.html", {"pages": pages})

@@ -2,6 +2,9 @@
 permission goes through and is logged, an override without it is refused; code without a user must
 name the override; a fallback passes the same gates."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.contrib.admin.models import LogEntry
 
@@ -9,6 +12,7 @@ from ai_models import activation, get_active_model
 from ai_models.activation.gates import ACTIVATE, BY_KEY
 from ai_models.exceptions import ActivationNotPermitted, ActivationRefused
 from ai_models.models import AIModel
+from tests.factories import catalog_model
 
 from .conftest import SCENARIOS
 
@@ -121,3 +125,19 @@ def test_a_fallback_passes_the_same_gate(key, users):
 def test_an_unknown_override_key_is_a_programming_error():
     with pytest.raises(ValueError, match="Unknown gate keys in overrides: ceilings"):
         activation.plan(SCENARIOS["ceiling"].refused, "chat", overrides={"ceilings"})
+
+
+def test_a_gate_judging_a_value_a_dataset_completed_names_the_dataset(users):
+    """A price or expiry date the provider did not list but a model-facts dataset did is judged like
+    the provider's, and the refusal and the history note say where it came from."""
+    completed = catalog_model("a/old", input_price=Decimal("8"), expires=date(2001, 1, 1),
+                              facts=(("input_price", "models.dev 2026-05-21"), ("expires", "LiteLLM 1.80")))
+
+    planned = activation.plan(completed, "chat", user=users["lead"])
+
+    expired, ceiling = planned.outcome("expired").finding, planned.outcome("ceiling").finding
+    assert expired.message.startswith("According to LiteLLM 1.80, this model expired on 2001-01-01")
+    assert expired.note == "expired on 2001-01-01 [LiteLLM 1.80], overridden"
+    assert "(price from models.dev 2026-05-21)" in ceiling.message and "[models.dev 2026-05-21]" in ceiling.note
+    provider_said = activation.plan(catalog_model("a/old", expires=date(2001, 1, 1)), "chat", user=users["lead"])
+    assert provider_said.outcome("expired").message.startswith("Its provider says this model expired on 2001-01-01")

@@ -5,16 +5,18 @@ transaction gets its settings back."""
 
 import io
 import threading
+import time
 from contextlib import contextmanager
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
+from django.db.models.sql import InsertQuery
 
 from ai_models import activation
 from ai_models.activation import locks
 from ai_models.exceptions import ActivationBusy
-from ai_models.models import AIModel
+from ai_models.models import AIModel, Provider
 from tests.factories import catalog_model
 
 from ..admin.conftest import CATALOG_URL, messages_of
@@ -131,6 +133,48 @@ def test_an_admin_deletion_says_so_too(admin_client):
 def test_other_capabilities_are_not_held_back():
     with held("chat"):
         assert activation.activate(catalog_model("a", capabilities=("content",)), "content").model.is_active
+
+
+def _insert_uncommitted(row):
+    """``row`` inserted on a connection of its own, left uncommitted, bypassing Django (so no cache
+    such as django-cachalot hears of it): another process's change. Returns the connection."""
+    query = InsertQuery(type(row))
+    query.insert_values([field for field in row._meta.local_concrete_fields if not field.primary_key], [row])
+    [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+    other = connection.get_new_connection(connection.get_connection_params())
+    other.cursor().execute(sql, params)
+    return other
+
+
+def _when_someone_waits(other):
+    """Commit ``other`` once another transaction waits for one of its locks (at most 15 s)."""
+    try:
+        for _ in range(300):
+            if other.cursor().execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()[0]:
+                break
+            time.sleep(0.05)
+    finally:
+        other.commit()
+        other.close()
+
+
+@pytest.mark.postgres
+def test_two_capabilities_first_saving_one_provider_do_not_collide(monkeypatch):
+    """A change of Chat (another process) has just created the row of a provider nothing was saved
+    from yet, not committed, while a change of Content needs the same row: Content waits for it and
+    uses it. It was a 409 busy: the unique slug's violation taken for contention (and a retry after
+    it answered by django-cachalot's cache of the first miss)."""
+    monkeypatch.setattr(locks, "LOCK_WAIT", 10.0)
+    other = _insert_uncommitted(Provider(slug="snapshot", name="Snapshot"))
+    thread = threading.Thread(target=_when_someone_waits, args=(other,))
+    thread.start()
+    try:
+        change = activation.activate(catalog_model("a", capabilities=("content",)), "content")
+    finally:
+        thread.join(30)
+
+    assert change.model.is_active
+    assert list(Provider.objects.values_list("slug", flat=True)) == ["snapshot"]
 
 
 @pytest.mark.postgres

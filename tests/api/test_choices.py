@@ -61,7 +61,7 @@ def test_activation_above_the_ceiling_is_a_409_saying_what_to_send(api):
     assert refused.status_code == 409
     assert refused.json()["code"] == "above_ceiling"
     assert refused.json()["override"] == {"allow_above_ceiling": True}
-    assert refused.json()["excess"] == [{"side": "input", "price": "0.4", "ceiling": "0.3"}]
+    assert refused.json()["excess"] == [{"side": "input", "price": "0.4", "ceiling": "0.3", "source": ""}]
     assert allowed.status_code == 201
     assert "above the price ceiling" in LogEntry.objects.get().change_message
 

@@ -34,6 +34,18 @@ def test_providers_after_catalog_in_another_process_explains_the_local_cache(run
 
     line = next(line for line in result.stdout.splitlines() if line.startswith("snapshot"))
     assert "not fetched yet in this process (the cache 'default' is private to each process" in line
+    assert "or run `providers --test`" in line
+
+
+def test_providers_test_does_not_ask_to_run_itself(run, providers, locmem):
+    providers(["snapshot"])
+    new_process()
+
+    result = run("providers", "--test")
+
+    line = next(line for line in result.stdout.splitlines() if line.startswith("snapshot"))
+    assert "the test column is a fetch made now" in line and "run `providers --test`" not in line
+    assert "ok: " in line
 
 
 def test_providers_after_catalog_with_a_shared_cache_shows_the_fetch(run, providers, settings, tmp_path):

@@ -58,10 +58,12 @@ def test_without_encryption_keys_stored_keys_are_a_clear_error(run, settings, st
     assert result.code == 1 and "ENCRYPTION_KEYS" in result.error
 
 
-def test_nothing_stored_is_nothing_to_do(run, settings):
-    settings.AI_MODELS = {**settings.AI_MODELS, "ENCRYPTION_KEYS": []}
+@pytest.mark.parametrize("keys", [[], [OLD]], ids=["without ENCRYPTION_KEYS", "with ENCRYPTION_KEYS"])
+def test_nothing_stored_is_nothing_to_do(run, settings, keys):
+    settings.AI_MODELS = {**settings.AI_MODELS, "ENCRYPTION_KEYS": keys}
     result = run("rotate_keys")
-    assert result.code == 0 and result.stdout.startswith("Re-encrypted 0 stored API keys")
+    assert result.code == 0
+    assert result.stdout.strip() == "No API key is stored in the database: nothing to re-encrypt."
 
 
 def test_rotated_tokens_decrypt_only_with_the_new_key_list(run, settings, stored):

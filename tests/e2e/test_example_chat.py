@@ -1,6 +1,8 @@
-"""The example project in a browser: a model activated for chat answers on the /chat/ page."""
+"""The example project in a browser: a model activated for chat answers on the /chat/ page, to a
+user logged in through the admin's login page (the pages ask the same login as the API)."""
 
 import pytest
+from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from ai_models import activation
@@ -15,11 +17,21 @@ def example(transactional_db):
         yield
 
 
+def log_in_at_the_page(page, live_server):
+    """Open /chat/, be sent to the login page, log in, land back on /chat/."""
+    User.objects.create_user("visitor", password="pw", is_staff=True)
+    page.goto(f"{live_server.url}/chat/")
+    page.fill("#id_username", "visitor")
+    page.fill("#id_password", "pw")
+    page.click("[type=submit]")
+    page.wait_for_url(f"{live_server.url}/chat/")
+
+
 def test_chat_page_answers_through_the_activated_model(page, live_server, example, artifacts_dir):
     entry = next(e for e in build_provider("snapshot").fetch_catalog() if e.model_id == "openai/gpt-4.1-mini")
     activation.activate(entry, "chat")
 
-    page.goto(f"{live_server.url}/chat/")
+    log_in_at_the_page(page, live_server)
     expect(page.get_by_text("Answered by OpenAI: GPT-4.1 mini (snapshot)")).to_be_visible()
     page.get_by_label("Prompt").fill("What is <b>Django</b>?")
     page.get_by_role("button", name="Generate").click()
@@ -33,7 +45,7 @@ def test_chat_page_answers_through_the_activated_model(page, live_server, exampl
 
 
 def test_chat_page_says_where_to_activate_when_nothing_is_active(page, live_server, example):
-    page.goto(f"{live_server.url}/chat/")
+    log_in_at_the_page(page, live_server)
     expect(page.get_by_text("No model is active for Chat")).to_be_visible()
 
     page.get_by_label("Prompt").fill("Hello")

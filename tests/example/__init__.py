@@ -28,8 +28,8 @@ if str(EXAMPLE_DIR) not in sys.path:
 
 @contextmanager
 def example_project():
-    """The example's URLconf and templates on top of the current settings."""
+    """The example's URLconf, templates and login page on top of the current settings."""
     templates = copy.deepcopy(settings.TEMPLATES)
     templates[0]["DIRS"] = [*templates[0].get("DIRS", []), TEMPLATE_DIR]
-    with override_settings(ROOT_URLCONF="demo.urls", TEMPLATES=templates):
+    with override_settings(ROOT_URLCONF="demo.urls", TEMPLATES=templates, LOGIN_URL="admin:login"):
         yield

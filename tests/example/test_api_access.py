@@ -41,7 +41,7 @@ def logged_in(url) -> tuple[httpx.Client, str]:
 
 def test_an_anonymous_caller_is_refused_and_nothing_is_generated(site):
     with httpx.Client(base_url=site) as client:
-        page = client.get("/chat/")  # a CSRF cookie and token, as any visitor gets
+        page = client.get("/admin/login/")  # a CSRF cookie and token, as any visitor gets
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
         response = client.post("/api/chat/", json=PROMPT, headers={"X-CSRFToken": token})
 

@@ -67,3 +67,32 @@ def test_snapshot_media_models_answer_with_demo_data(client, capability, model_i
     assert (data["provider"], data["model"], data["demo"]) == ("snapshot", model_id, True)
     assert data["mime_type"].startswith(media)
     assert base64.b64decode(data["data"])
+
+
+def test_a_guard_model_activated_for_moderation_answers_offline(client, admin_client, settings):
+    # The demo's Llama Guard: offered for moderation, tested and activated from the admin offline.
+    settings.AI_MODELS = {**settings.AI_MODELS, "CAPABILITIES": ["chat", "moderation"]}
+    guard = "snapshot:meta-llama/llama-guard-4-12b"
+    page = admin_client.post(reverse("admin:ai_models_catalogentry_changelist"),
+                             {"action": "activate", "_selected_action": guard, "index": "0"})
+    assert '<option value="moderation" selected>' in page.content.decode()
+    done = admin_client.post(
+        reverse("admin:ai_models_catalogentry_changelist"),
+        {"action": "activate", "_selected_action": guard, "confirm": "yes", "capability": "moderation", "trial": "yes"},
+        follow=True,
+    )
+    assert "is now the active model for Moderation" in done.content.decode()
+
+    flagged = client.post("/api/moderation/", {"prompt": "I will kill you"}, content_type="application/json").json()
+    clean = client.post("/api/moderation/", {"prompt": "Good morning"}, content_type="application/json").json()
+
+    assert (flagged["model"], flagged["demo"], flagged["flagged"]) == ("meta-llama/llama-guard-4-12b", True, True)
+    assert flagged["categories"] == ["violent_crimes"]
+    assert clean["flagged"] is False and clean["categories"] == []
+    page = client.post("/moderation/", {"prompt": "I will kill you"}).content.decode()
+    assert "Flagged: violent_crimes" in page
+
+
+def test_the_moderation_page_is_not_offered_where_moderation_is_not_configured(client):
+    assert client.get("/moderation/").status_code == 404
+    assert client.post("/api/moderation/", {"prompt": "x"}, content_type="application/json").status_code == 404

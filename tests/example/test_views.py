@@ -105,7 +105,7 @@ def test_no_active_model_is_503_saying_where_to_activate(client, path):
     capability = path.split("/")[2]
     assert response.json()["capability"] == capability
     assert f"No active AI model for capability '{capability}'" in response.json()["error"]
-    assert "Browse catalog" in response.json()["error"]
+    assert "AI models › Catalog models › Activate the selected model" in response.json()["error"]
 
 
 @pytest.mark.parametrize(

@@ -357,7 +357,7 @@ def test_an_async_call_stays_in_the_event_loop_until_a_check_is_due(clock, share
 )
 def test_bad_freshness_settings_are_reported(values, expected):
     with override_settings(AI_MODELS={**settings.AI_MODELS, **values}):
-        with pytest.raises(SystemCheckError, match="ai_models.E014") as caught:
+        with pytest.raises(SystemCheckError, match="ai_models.E015") as caught:
             call_command("check")
     assert expected in str(caught.value)
 

@@ -20,12 +20,30 @@ def quickstart_block(section, language):
 def test_the_settings_snippet_runs_with_the_key_variable_unset_or_set(monkeypatch):
     snippet = quickstart_block(2, "python")
     monkeypatch.delenv("AI_MODELS_ENCRYPTION_KEYS", raising=False)
-    namespace = {}
+    namespace = {"INSTALLED_APPS": ["django.contrib.admin"]}
     exec(snippet, namespace)
     assert namespace["AI_MODELS"]["ENCRYPTION_KEYS"] == []
     monkeypatch.setenv("AI_MODELS_ENCRYPTION_KEYS", "new-key,old-key")
+    namespace = {"INSTALLED_APPS": ("django.contrib.admin",)}  # a tuple, as some projects keep it
     exec(snippet, namespace)
+    assert namespace["INSTALLED_APPS"] == ["django.contrib.admin", "ai_models"]
     assert namespace["AI_MODELS"]["ENCRYPTION_KEYS"] == ["new-key", "old-key"]
+
+
+def test_every_settings_snippet_adding_an_app_works_for_a_list_and_a_tuple():
+    """Some hosts keep INSTALLED_APPS as a tuple (healthchecks does): `+= [...]` fails there."""
+    for doc in DOCS:
+        for code in re.findall(r"^```python\n(.*?)^```$", doc.read_text(), re.M | re.S):
+            for line in code.splitlines():
+                if not line.lstrip().startswith("INSTALLED_APPS") or "=" not in line:
+                    continue
+                assert "+=" not in line, (doc.name, line)
+                if "*INSTALLED_APPS" in line:
+                    statement = line.split("#")[0].strip()
+                    for given in (["django.contrib.admin"], ("django.contrib.admin",)):
+                        namespace = {"INSTALLED_APPS": given}
+                        exec(statement, namespace)
+                        assert "django.contrib.admin" in namespace["INSTALLED_APPS"], (doc.name, line)
 
 
 def test_one_name_for_the_key_variable_and_no_snippet_that_fails_when_it_is_unset():

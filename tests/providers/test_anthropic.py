@@ -46,7 +46,7 @@ class TestAnthropic(ProviderContract):
         models = self.by_id()
         sonnet = models["claude-sonnet-4-5-20250929"]
         assert sonnet.name == "Claude Sonnet 4.5"
-        assert sonnet.context_window == 1000000
+        assert sonnet.context_window == 1000000 and sonnet.max_output == 64000
         assert sonnet.input_modalities == ("text", "image", "file")
         assert models["claude-haiku-4-5-20251001"].input_modalities == ("text", "image")
         assert sonnet.created.year == 2025

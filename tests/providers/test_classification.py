@@ -76,7 +76,7 @@ def test_a_music_model_is_not_speech_either():
         ("omni-moderation-latest", {"moderation"}),
         ("cohere/rerank-v3.5", {"rerank"}),
         ("sora-2", {"video"}),
-        ("meta-llama/llama-guard-4-12b", set()),
+        ("meta-llama/llama-guard-4-12b", {"moderation"}),
         ("text-search-ada-doc-001", set()),
         ("gpt-realtime", set()),
         ("gpt-3.5-turbo-instruct", set()),

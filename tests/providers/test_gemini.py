@@ -43,5 +43,5 @@ class TestGemini(ProviderContract):
     def test_ids_names_and_context(self):
         flash = next(model for model in self.fetch() if model.model_id == "gemini-2.5-flash")
         assert flash.name == "Gemini 2.5 Flash"
-        assert flash.context_window == 1048576
+        assert flash.context_window == 1048576 and flash.max_output == 65536
         assert flash.reasons["chat"] == "supports generateContent"

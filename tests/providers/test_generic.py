@@ -81,7 +81,7 @@ PRESET_PAYLOADS = {
         "llama3.2:latest": CHAT, "qwen3:8b": CHAT, "llava:13b": CHAT,
         "hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M": CHAT,
         "nomic-embed-text:latest": {"embedding"}, "mxbai-embed-large:latest": {"embedding"},
-        "llama-guard3:8b": set(),
+        "llama-guard3:8b": {"moderation"},
     }),
     "vllm": ("presets/vllm.json", {
         "meta-llama/Llama-3.1-8B-Instruct": CHAT, "sql-lora": CHAT, "Qwen/Qwen3-Embedding-0.6B": {"embedding"},
@@ -103,7 +103,7 @@ PRESET_PAYLOADS = {
     "nvidia": ("presets/nvidia.json", {
         "meta/llama-3.1-8b-instruct": CHAT, "nvidia/llama-3.3-nemotron-super-49b-v1.5": CHAT,
         "nvidia/nv-embedqa-e5-v5": {"embedding"}, "nvidia/llama-3.2-nv-rerankqa-1b-v2": {"rerank"},
-        "nvidia/llama-3.1-nemoguard-8b-content-safety": set(), "stabilityai/stable-diffusion-3-medium": {"image"},
+        "nvidia/llama-3.1-nemoguard-8b-content-safety": {"moderation"}, "stabilityai/stable-diffusion-3-medium": {"image"},
     }),
     "cerebras": ("presets/cerebras.json", {
         "llama3.1-8b": CHAT, "llama-3.3-70b": CHAT, "qwen-3-235b-a22b-instruct-2507": CHAT, "gpt-oss-120b": CHAT,

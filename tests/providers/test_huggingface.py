@@ -24,7 +24,7 @@ class TestHuggingFace(ProviderContract):
     expected = {
         "meta-llama/Llama-3.1-8B-Instruct": CHAT,
         "Qwen/Qwen2.5-VL-7B-Instruct": CHAT,
-        "meta-llama/Llama-Guard-3-8B": set(),
+        "meta-llama/Llama-Guard-3-8B": {"moderation"},
         "black-forest-labs/FLUX.1-dev": {"image"},
         "stabilityai/stable-diffusion-3.5-large": {"image"},
         "hexgrad/Kokoro-82M": {"speech"},
@@ -37,6 +37,9 @@ class TestHuggingFace(ProviderContract):
         "sentence-transformers/all-MiniLM-L6-v2": {"embedding"},
         "BAAI/bge-reranker-v2-m3": {"rerank"},
         "Wan-AI/Wan2.2-T2V-A14B": {"video"},
+        "Wan-AI/Wan2.2-I2V-A14B": {"video"},
+        # A base checkpoint: text-generation, but no chat template (no "conversational" tag).
+        "meta-llama/Llama-3.1-8B": set(),
     }
     _next = "https://huggingface.co/api/models?pipeline_tag=text-generation&inference_provider=all&cursor=eyIkb3IiOlt7"
     pages = [
@@ -96,3 +99,13 @@ class TestHuggingFace(ProviderContract):
         assert model.name == "hexgrad/Kokoro-82M"
         assert model.created.isoformat() == "2024-12-26T00:20:08+00:00"
         assert model.output_modalities == ("audio",)
+
+
+def test_a_listed_tokenizer_config_decides_whether_a_checkpoint_is_chat():
+    base = {"id": "org/base-7b", "pipeline_tag": "text-generation", "tags": ["conversational"],
+            "config": {"tokenizer_config": {"bos_token": "<s>"}}}
+    tuned = {**base, "id": "org/chat-7b", "tags": [],
+             "config": {"tokenizer_config": {"chat_template": "{% for m in messages %}...{% endfor %}"}}}
+    untold = {"id": "org/untold-7b", "pipeline_tag": "text-generation"}  # no tags, no config: chat
+    kinds = {model.model_id: model.kinds for model in HuggingFaceProvider.parse_catalog([base, tuned, untold])}
+    assert kinds == {"org/base-7b": frozenset(), "org/chat-7b": {"chat"}, "org/untold-7b": {"chat"}}

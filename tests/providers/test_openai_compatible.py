@@ -1,5 +1,7 @@
 """OpenAI, Groq and DeepSeek: the OpenAI-style ``GET /models`` list, classified by id or modalities."""
 
+from decimal import Decimal
+
 import httpx
 
 from ai_models.providers.deepseek import DeepSeekProvider
@@ -57,9 +59,9 @@ class TestGroq(ProviderContract):
         "llama-3.3-70b-versatile": CHAT,
         "openai/gpt-oss-120b": CHAT,
         "meta-llama/llama-4-scout-17b-16e-instruct": CHAT,
-        "meta-llama/llama-guard-4-12b": set(),
-        "meta-llama/llama-prompt-guard-2-86m": set(),
-        "openai/gpt-oss-safeguard-20b": set(),
+        "meta-llama/llama-guard-4-12b": {"moderation"},
+        "meta-llama/llama-prompt-guard-2-86m": {"moderation"},
+        "openai/gpt-oss-safeguard-20b": {"moderation"},
         "whisper-large-v3": {"transcription"},
         "playai-tts": {"speech"},
         "canopylabs/orpheus-v1-english": {"speech"},
@@ -74,6 +76,19 @@ class TestGroq(ProviderContract):
         assert by_id["meta-llama/llama-4-scout-17b-16e-instruct"].input_modalities == ("text", "image")
         assert by_id["canopylabs/orpheus-v1-english"].reasons["speech"] == "output modalities include speech"
         assert by_id["broken-window"].context_window is None
+        assert by_id["openai/gpt-oss-120b"].max_output == 65536
+
+    def test_the_newer_per_token_pricing_is_read(self):
+        # Groq's newer lists price each model per token, as OpenRouter does.
+        payload = load_payload("groq.json")
+        payload["data"][0]["pricing"] = {"prompt": "0.00000059", "completion": "0.00000079"}
+        payload["data"][1]["pricing"] = {"prompt": "0", "completion": "0"}
+        self.set_mock_response(200, json_data=payload)
+        by_id = {model.model_id: model for model in self.fetch()}
+        llama, gpt_oss = by_id["llama-3.3-70b-versatile"], by_id["openai/gpt-oss-120b"]
+        assert (llama.input_price, llama.output_price) == (Decimal("0.59"), Decimal("0.79"))
+        assert (gpt_oss.input_price, gpt_oss.output_price) == (0, 0)
+        assert by_id["whisper-large-v3"].input_price is None
 
 
 class TestDeepSeek(ProviderContract):

@@ -39,7 +39,7 @@ class TestOpenRouter(ProviderContract):
         "openai/gpt-4o-mini-tts": {"speech"},
         "openai/text-embedding-3-small": {"embedding"},
         "google/lyria-3-clip-preview": set(),
-        "meta-llama/llama-guard-4-12b": set(),
+        "meta-llama/llama-guard-4-12b": {"moderation"},
         "meta-llama/llama-3.3-70b-instruct:free": CHAT,
         "openrouter/auto": CHAT | {"image"},
         "mistralai/mistral-7b-instruct": CHAT,
@@ -112,9 +112,14 @@ def test_real_openrouter_capture():
     by_id = {model.model_id: model for model in catalog}
     not_chat = {model.model_id for model in catalog if "chat" not in model.kinds}
     assert not_chat == {
-        "meta-llama/llama-guard-4-12b", "openai/gpt-oss-safeguard-20b",
+        "meta-llama/llama-guard-4-12b", "openai/gpt-oss-safeguard-20b", "nvidia/nemotron-3.5-content-safety:free",
         "google/lyria-3-pro-preview", "google/lyria-3-clip-preview",
+    }
+    # The guard models answer moderation instead.
+    assert {model.model_id for model in catalog if "moderation" in model.kinds} == {
+        "meta-llama/llama-guard-4-12b", "openai/gpt-oss-safeguard-20b", "nvidia/nemotron-3.5-content-safety:free",
     }
     assert {"tools", "structured_outputs"} <= set(by_id["anthropic/claude-sonnet-4.5"].parameters)
     assert by_id["z-ai/glm-5.2"].input_price == Decimal("1.4")
+    assert by_id["anthropic/claude-sonnet-4.5"].max_output  # top_provider.max_completion_tokens
     assert all(model.input_price is None or model.input_price >= 0 for model in catalog)

@@ -35,7 +35,8 @@ def test_it_covers_every_kind_and_several_vendors(catalog):
 def test_free_and_non_chat_models_are_there(catalog):
     free_chat = [m for m in catalog if "chat" in m.kinds and m.input_price == 0 and m.output_price == 0]
     assert len(free_chat) >= 3
-    assert any(not model.kinds for model in catalog)  # a guard model: no call of ours fits it
+    by_id = {model.model_id: model for model in catalog}
+    assert by_id["meta-llama/llama-guard-4-12b"].kinds == {"moderation"}  # a guard model answers moderation
 
 
 def test_embedding_models_say_their_dimensions_and_chat_models_their_parameters(catalog):

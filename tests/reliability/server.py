@@ -216,13 +216,48 @@ def header_drip(handler):
     handler.close_connection = True
 
 
-def redirect_to(target):
-    """A redirect to ``target(server)`` followed by the path asked for."""
+def redirect_to(target, code=302):
+    """A redirect (``code``) to ``target(server)`` followed by the path asked for."""
 
     def respond(handler):
-        handler.send(302, b"", "text/plain", Location=target(handler.server.owner) + handler.path)
+        handler.send(code, b"", "text/plain", Location=target(handler.server.owner) + handler.path)
 
     return respond
+
+
+def event_stream(first_event: bytes, then: bytes):
+    """A stream of server-sent events: ``first_event``, then ``then`` every ``DRIP_INTERVAL``
+    (nothing at all when empty) until released."""
+
+    def respond(handler):
+        owner = handler.server.owner
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/event-stream")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        try:
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(first_event), first_event))
+            handler.wfile.flush()
+            while not owner.released.wait(DRIP_INTERVAL):
+                if then:
+                    handler.wfile.write(b"%x\r\n%s\r\n" % (len(then), then))
+                    handler.wfile.flush()
+        except OSError:
+            pass
+        handler.close_connection = True
+
+    return respond
+
+
+CHUNK_EVENT = (
+    b'data: {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", '
+    b'"choices": [{"index": 0, "delta": {"content": "Hi"}, "finish_reason": null}]}\n\n'
+)
+
+def cookie(handler):
+    """The healthy answer, with a cookie the client is asked to send back."""
+    payload = handler.server.owner.payloads[handler.path.split("?", 1)[0]]
+    handler.send(200, json.dumps(payload).encode(), **{"Set-Cookie": "session=from-the-provider; Path=/"})
 
 
 FAULTS = {
@@ -244,19 +279,29 @@ FAULTS = {
     "redirect to another host": redirect_to(lambda server: f"http://localhost:{server.port}"),
     "redirect to another port": redirect_to(lambda server: f"http://127.0.0.1:{server.trap_port}"),
     "redirect within the host": redirect_to(lambda server: f"http://127.0.0.1:{server.port}{MOVED}"),
+    "307 to another port": redirect_to(lambda server: f"http://127.0.0.1:{server.trap_port}", code=307),
+    "307 within the host": redirect_to(lambda server: f"http://127.0.0.1:{server.port}{MOVED}", code=307),
+    "event stream dripping": event_stream(CHUNK_EVENT + b"data: ", b" "),
+    "event stream going silent": event_stream(CHUNK_EVENT, b""),
     "gzip bomb, one layer": compressed(1, 64 * 1024 * 1024),
     "gzip bomb, two layers": compressed(2),
     "gzip bomb, three layers": compressed(3),
     "unknown content coding": compressed(1, 1024, coding="zstd"),
+    "brotli": compressed(1, 1024, coding="br"),
     "headers dripping in": header_drip,
     "gzipped": gzipped,
     "drip": drip,
     "held": held,
+    "cookie": cookie,
 }
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        self.server.owner.connected(self.connection)
 
     def do_GET(self):
         owner = self.server.owner
@@ -274,8 +319,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send(200, payload if isinstance(payload, bytes) else json.dumps(payload).encode())
 
     def do_POST(self):
-        """A call to a model: its body is read and set aside, then answered as a GET of the path."""
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        """A call to a model: its body is kept in ``bodies``, then answered as a GET of the path."""
+        self.server.owner.bodies.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
         self.do_GET()
 
     def send(self, code, content, content_type="application/json", **headers):
@@ -301,11 +346,13 @@ class FaultServer:
         self._fault = None
         self.payloads = dict(HEALTHY)
         self.requests = []  # (path with query, headers, the fault then in force)
+        self.bodies = []  # the bodies of POST requests, as sent
         self.released = threading.Event()
         self.go = threading.Event()
         self.sent = 0
         self.huge_completed = False
         self._lock = threading.Lock()
+        self._connections = []  # kept open by clients between requests (HTTP/1.1 keep-alive)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
         self._httpd.daemon_threads = True
@@ -335,6 +382,10 @@ class FaultServer:
         with self._lock:
             self.requests.append((path, headers, self.fault))
 
+    def connected(self, connection):
+        with self._lock:
+            self._connections.append(connection)
+
     def count_sent(self, size):
         with self._lock:
             self.sent += size
@@ -349,10 +400,18 @@ class FaultServer:
         return self
 
     def stop(self):
-        """Stop listening: later connections are refused. Slow and dripping answers end now."""
+        """Stop listening and hang up on the connections clients keep: later requests are refused,
+        as by a server that went away. Slow and dripping answers end now."""
         self.released.set()
         self.go.set()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread = None
         self._httpd.server_close()
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:  # already closed
+                pass

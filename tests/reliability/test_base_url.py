@@ -29,8 +29,10 @@ REFUSED = [
     ("https://user:secret@llm.example.com/v1", "The base URL must not contain a user name or password."),
     ("https://llm.example.com/v1?next=http://evil.example", "must not contain a query string or fragment"),
     ("ftp://llm.example.com/v1", "Only https URLs are allowed."),
+    # What httpx cannot send to (IDNA refuses the soft hyphen), though a plain URL field takes it.
+    ("https://llm\u00adexample.com/v1", "Enter a valid URL."),
 ]
-REFUSED_IDS = ["http", "http to a metadata address", "credentials", "query string", "ftp"]
+REFUSED_IDS = ["http", "http to a metadata address", "credentials", "query string", "ftp", "soft hyphen"]
 
 
 @pytest.fixture

@@ -29,6 +29,12 @@ CASES = {
     "short loopback": "https://127.1:{port}/v1",
     "decimal loopback": "https://2130706433:{port}/v1",
     "IPv4-mapped loopback": "https://[::ffff:127.0.0.1]:{port}/v1",
+    # Issue 24: notations the form let through.
+    "loopback with a trailing dot": "https://127.0.0.1.:{port}/v1",
+    "IPv4-compatible loopback": "https://[::127.0.0.1]:{port}/v1",
+    "NAT64 loopback": "https://[64:ff9b::7f00:1]:{port}/v1",
+    "6to4 loopback": "https://[2002:7f00:1::]:{port}/v1",
+    "IETF protocol address": "https://192.0.0.8:{port}/v1",
     "allowed host, another port": "http://127.0.0.1:{port}/v1",
 }
 IDS = list(CASES)

@@ -146,3 +146,103 @@ def test_a_settings_key_goes_to_the_url_in_settings_even_when_the_row_repeats_it
 
     assert run_test_connection(editor, row)[0].startswith("OpenAI: 3 models listed")
     assert keys_received(server) == [f"Bearer {API_KEY}"]
+
+
+# The stored key is bound to the base URL it was entered for (issue 24.10): any path that moves the
+# URL without save() leaves the binding behind, and the key is withheld where it is read.
+
+WITHHELD = (
+    "OpenAI: the connection test failed: the stored API key is not sent: it was entered for another provider or "
+    "base URL than openai at {url}, changed outside the admin's form (or the key was stored by an older release); "
+    "enter the key again in the admin"
+)
+
+
+def test_a_url_moved_by_queryset_update_gets_no_key(editor, both_allowed, server):
+    both_allowed()
+    row = stored(server)
+    trap_url = server.trap.url("/openai/v1")
+
+    Provider.objects.filter(pk=row.pk).update(base_url=trap_url)  # no save(), no form
+
+    assert run_test_connection(editor, row) == [WITHHELD.format(url=trap_url)]
+    assert server.trap.requests == [] and server.requests == []
+    page = editor.get(f"{PROVIDERS_URL}{row.pk}/change/").content.decode()
+    assert "it was entered for another provider or base URL" in page  # "key in use" says why
+    Provider.objects.filter(pk=row.pk).update(base_url=server.url("/openai/v1"))  # moved back: sent again
+    assert run_test_connection(editor, row)[0].startswith("OpenAI: 3 models listed")
+    assert keys_received(server) == [f"Bearer {API_KEY}"]
+
+
+def test_a_url_moved_by_loaddata_gets_no_key(editor, both_allowed, server, tmp_path):
+    import json
+
+    from django.core import serializers
+    from django.core.management import call_command
+
+    both_allowed()
+    row = stored(server)
+    [record] = json.loads(serializers.serialize("json", [row]))
+    record["fields"]["base_url"] = server.trap.url("/openai/v1")
+    fixture = tmp_path / "moved.json"
+    fixture.write_text(json.dumps([record]))
+
+    call_command("loaddata", str(fixture), verbosity=0)
+
+    assert Provider.objects.get().api_key_encrypted == row.api_key_encrypted  # loaded as it was written
+    assert run_test_connection(editor, row) == [WITHHELD.format(url=server.trap.url("/openai/v1"))]
+    assert server.trap.requests == [] and server.requests == []
+
+
+def test_a_binding_copied_from_another_row_does_not_fit(db, both_allowed, server):
+    from ai_models.exceptions import StoredKeyWithheld
+    from ai_models.providers import build_provider
+
+    both_allowed()
+    victim = stored(server)
+    own = Provider(slug="groq", base_url=server.trap.url("/openai/v1"))
+    own.api_key = "sk-the-editors-own-key-0000"
+    own.save()
+
+    Provider.objects.filter(pk=victim.pk).update(base_url=own.base_url, api_key_binding=own.api_key_binding)
+
+    with pytest.raises(StoredKeyWithheld):
+        _ = Provider.objects.get(pk=victim.pk).api_key
+    backend = build_provider("openai", Provider.objects.get(pk=victim.pk))
+    assert backend.api_key == "" and "entered for another provider or base URL" in backend.key_error
+
+
+def test_keys_stored_before_bindings_are_bound_by_the_migration(db, both_allowed, server):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from ai_models.exceptions import StoredKeyWithheld
+
+    both_allowed()
+    row = stored(server)
+    Provider.objects.filter(pk=row.pk).update(api_key_binding="")  # as an older release stored it
+    undecryptable = Provider.objects.create(slug="groq", api_key_encrypted="gAAAAAnot-a-token")
+    with pytest.raises(StoredKeyWithheld, match="or the key was stored by an older release"):
+        _ = Provider.objects.get(pk=row.pk).api_key
+
+    import_module("ai_models.migrations.0006_provider_api_key_binding").bind_stored_keys(apps, None)
+
+    assert Provider.objects.get(pk=row.pk).api_key == API_KEY
+    assert Provider.objects.get(pk=undecryptable.pk).api_key_binding == ""
+
+
+def test_a_key_moved_to_another_provider_with_its_binding_does_not_fit(db, both_allowed, server):
+    from ai_models.providers import build_provider
+
+    both_allowed()
+    openai = Provider(slug="openai")  # the provider's own URL: bound to "openai" and ""
+    openai.api_key = API_KEY
+    openai.save()
+    groq = Provider.objects.create(slug="groq")
+
+    Provider.objects.filter(pk=groq.pk).update(api_key_encrypted=openai.api_key_encrypted,
+                                               api_key_binding=openai.api_key_binding)
+
+    backend = build_provider("groq", Provider.objects.get(pk=groq.pk))
+    assert backend.api_key == "" and "entered for another provider or base URL" in backend.key_error

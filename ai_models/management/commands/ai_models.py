@@ -1,7 +1,7 @@
 """``manage.py ai_models``: the catalog and model selection from a terminal or a CI job.
 
 Subcommands: ``catalog``, ``activate``, ``deactivate``, ``active``, ``watch``, ``providers``,
-``rotate_keys``, one module each in ``ai_models.cli``.
+``rotate_keys``, ``facts``, one module each in ``ai_models.cli``.
 
 Exit status: 0 on success; 1 when a provider or an operation failed (``watch``: when an
 active model is flagged); 2 for a usage error (bad arguments, unknown capability, provider,
