@@ -190,6 +190,8 @@ class AIModelsSettings:
         """Seconds at most before ``get_active_model`` checks the version kept in the database, whatever
         the cache says (default 5): a committed change reaches every process within this bound."""
         return float(self._get("ACTIVE_MODEL_MAX_STALENESS"))
+
+    @property
     def FACTS_SOURCES(self) -> list[str]:
         """The model-facts datasets that complete what providers omit, in merge order
         ("models.dev", "litellm"); ``[]`` switches completion off."""
