@@ -39,3 +39,13 @@ def _fresh_caches():
     forget_all()
     test_provider.reset()
     close_clients()  # connections kept by one test's clients never reach the next test's servers
+
+
+@pytest.fixture
+def active_clock_stopped(monkeypatch):
+    """``get_active_model``'s clock stands still, so no recheck falls due during the test: a count
+    of queries does not then depend on how long the page took (a check is due every second)."""
+    from ai_models import active
+
+    now = active.monotonic()
+    monkeypatch.setattr(active, "monotonic", lambda: now)

@@ -14,6 +14,7 @@ from tests.factories import catalog_model
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.usefixtures("active_clock_stopped")
 def test_returns_the_active_model_with_its_provider_loaded(db, django_assert_num_queries):
     activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat")
     model = get_active_model("chat")
@@ -22,6 +23,7 @@ def test_returns_the_active_model_with_its_provider_loaded(db, django_assert_num
         assert model.provider.slug == "snapshot"
 
 
+@pytest.mark.usefixtures("active_clock_stopped")
 def test_warm_call_runs_no_sql(db, django_assert_num_queries):
     activation.activate(catalog_model("a"), "chat")
     get_active_model("chat")
@@ -30,6 +32,7 @@ def test_warm_call_runs_no_sql(db, django_assert_num_queries):
             assert get_active_model("chat").model_id == "a"
 
 
+@pytest.mark.usefixtures("active_clock_stopped")
 def test_no_active_model_is_remembered_too(db, django_assert_num_queries):
     with pytest.raises(NoActiveModel):
         get_active_model("image")

@@ -192,6 +192,7 @@ def test_provider_text_is_escaped(admin_client, db):
     assert ESCAPED_SCRIPT in html  # provider name, model name and classification reason
 
 
+@pytest.mark.usefixtures("active_clock_stopped")
 def test_catalog_page_runs_a_constant_number_of_queries(admin_client, db):
     def queries(count):
         with providers(fake={"COUNT": count}):

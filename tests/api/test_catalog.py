@@ -1,5 +1,6 @@
 """GET catalog/, GET catalog/<provider>/<model_id>/, POST catalog/refresh/, GET providers/."""
 
+import pytest
 from django.test.utils import CaptureQueriesContext
 from django.db import connection
 
@@ -68,6 +69,7 @@ def test_listing_filters_by_state(api):
     assert active == []
 
 
+@pytest.mark.usefixtures("active_clock_stopped")
 def test_listing_runs_the_same_queries_whatever_the_page_size(api):
     client = api()
     client.get(API + "catalog/")  # warm the catalog cache

@@ -159,6 +159,7 @@ def test_a_cache_that_cannot_be_read_leaves_models_unknown(acme_provider, monkey
     assert only(active_drift()).state == "unknown"
 
 
+@pytest.mark.usefixtures("active_clock_stopped")
 def test_remembered_until_an_active_model_or_a_catalog_changes(acme_provider, django_assert_num_queries):
     activate()
     first = active_drift()

@@ -44,6 +44,7 @@ def test_tagged_check_with_the_database_warns_once(drifted):
     assert check("--tag", "ai_models", "--deploy", "--database", "default").count("ai_models.W004") == 1
 
 
+@pytest.mark.usefixtures("active_clock_stopped")
 def test_plain_check_stays_off_the_database(drifted, django_assert_num_queries):
     """`check` runs before every management command: the drift checks must not query there."""
     with django_assert_num_queries(0):
