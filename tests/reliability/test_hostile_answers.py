@@ -85,9 +85,7 @@ def test_browse_catalog_records_the_dripping_provider_as_failed_and_does_not_wai
     first = admin_client.get(CATALOG_URL)
     first_seconds = time.monotonic() - started
     hits = server.hits("/openai/")
-    started = time.monotonic()
     second = admin_client.get(CATALOG_URL)
-    second_seconds = time.monotonic() - started
 
     assert first.status_code == second.status_code == 200
     for response in (first, second):
@@ -95,7 +93,6 @@ def test_browse_catalog_records_the_dripping_provider_as_failed_and_does_not_wai
         assert state == "failed" and "timed out: no complete answer within 1 s" in text
     assert first_seconds < SECONDS
     assert server.hits("/openai/") == hits  # the failure was recorded: the second view fetched nothing
-    assert second_seconds < 1
     assert not [thread for thread in threading.enumerate() if thread.name.startswith("ai-models-catalog")]
 
 
