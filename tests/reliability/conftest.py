@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 
 from ai_models import catalog
 from ai_models.providers import http
@@ -10,6 +11,9 @@ from .server import FaultServer
 
 # Distinctive, so finding it anywhere is a leak and not a coincidence.
 API_KEY = "sk-rel-LEAKCANARY-7d1e5b9c3a2f"
+# A call measured in a process of its own (``measured``) runs on SQLite + locmem whatever the leg's
+# database and cache: it runs once, in the SQLite leg.
+MEASURED_ONCE = pytest.mark.skipif(connection.vendor != "sqlite", reason="measured on SQLite + locmem in a process of its own")
 KEY_ENV = ("OPENAI_API_KEY", "OPENROUTER_API_KEY", "GROQ_API_KEY", "DEEPSEEK_API_KEY", "GEMINI_API_KEY", "HF_TOKEN")
 
 

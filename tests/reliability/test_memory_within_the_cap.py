@@ -11,7 +11,7 @@ it; the bound asserted is the issue's, ten times the cap, on tracemalloc's peak 
 
 import pytest
 
-from .conftest import API_KEY, local_settings
+from .conftest import API_KEY, MEASURED_ONCE, local_settings
 from .measured import measure
 
 CAP = 4 * 1024 * 1024
@@ -21,6 +21,8 @@ CHAT = "/openai/v1/chat/completions"
 EMBEDDINGS = "/openai/v1/embeddings"
 ROUTER_LIST = "/openrouter/api/v1/models"
 TOO_MANY = "the answer holds more values than 20 MB of memory can decode"
+
+pytestmark = MEASURED_ONCE
 
 
 def filled(unit: bytes, head: bytes = b"[", tail: bytes = b"]", last: bytes = b"0") -> bytes:

@@ -23,7 +23,7 @@ from ai_models.clients import openai_client, sdk_library
 from ai_models.exceptions import ProviderError, ProviderResponseError
 from ai_models.providers import build_provider
 
-from .conftest import API_KEY, local_settings
+from .conftest import API_KEY, MEASURED_ONCE, local_settings
 from .measured import measure
 from .server import MOVED
 from .test_internal_addresses import configured, listener, resolver  # noqa: F401 (fixtures)
@@ -152,6 +152,7 @@ def test_a_name_resolving_to_loopback_is_refused_when_connecting(db, configured,
     assert listener.connections == 0
 
 
+@MEASURED_ONCE
 @pytest.mark.parametrize("call", ["sdk_chat", "sdk_achat"])
 @pytest.mark.parametrize(
     "fault, says",
