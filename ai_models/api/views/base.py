@@ -33,10 +33,17 @@ class Pagination(PageNumberPagination):
 
 class APIBase(APIView):
     """An API view: the host's DRF authentication classes plus session auth (with its CSRF check),
-    the host's throttle classes (``ScopedRateThrottle`` reads ``throttle_scope``), our error bodies."""
+    the host's permission classes and then the endpoint's own, the host's throttle classes
+    (``ScopedRateThrottle`` reads ``throttle_scope``), our error bodies.
 
-    schema = AutoSchema()
+    No ``schema`` attribute: the host's DEFAULT_SCHEMA_CLASS stays in charge of its own schema
+    generation (``manage.py generateschema``); ``document`` gives drf-spectacular's to ours.
+    """
+
     throttle_scope = "ai_models_read"
+    # DjangoModelPermissions (a common host default) asks every view for a queryset; these views
+    # check the app's own permissions instead, as DRF's API root does.
+    _ignore_model_permissions = True
 
     # Read per request, not at import, so the host's REST_FRAMEWORK settings always apply.
     def get_authenticators(self):
@@ -44,6 +51,13 @@ class APIBase(APIView):
         if not any(issubclass(cls, SessionAuthentication) for cls in classes):
             classes.append(SessionAuthentication)
         return [cls() for cls in classes]
+
+    def get_permissions(self):
+        """The host's DEFAULT_PERMISSION_CLASSES, then the endpoint's: a request passes both."""
+        return [cls() for cls in api_settings.DEFAULT_PERMISSION_CLASSES] + self.own_permissions()
+
+    def own_permissions(self) -> list:
+        return [cls() for cls in self.permission_classes]
 
     def get_throttles(self):
         return [cls() for cls in api_settings.DEFAULT_THROTTLE_CLASSES]

@@ -67,7 +67,7 @@ class Saved(WriteBase):
 
     pagination_class = Pagination
 
-    def get_permissions(self):
+    def own_permissions(self):
         if self.request.method in SAFE_METHODS:
             return [CanViewSaved()]
         return [CanDeleteSaved() if self.request.method == "DELETE" else CanActivate()]
