@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from ...exceptions import ActivationError
 from ..errors import activation_error, exception_handler
+from ..throttles import Guarded
 
 VIA = "HTTP API"  # how the admin history names changes made here
 
@@ -60,7 +61,7 @@ class APIBase(APIView):
         return [cls() for cls in self.permission_classes]
 
     def get_throttles(self):
-        return [cls() for cls in api_settings.DEFAULT_THROTTLE_CLASSES]
+        return [Guarded(cls()) for cls in api_settings.DEFAULT_THROTTLE_CLASSES]
 
     def get_exception_handler(self):
         return exception_handler
