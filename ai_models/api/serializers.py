@@ -20,6 +20,7 @@ from ..catalog import SORT_KEYS
 from ..catalog.criteria import PRICE_FILTERS, STATE_FILTERS  # not re-exported by ai_models.catalog
 from ..conf import ai_settings
 from ..parameters import validate_parameters
+from ..prices import parse
 from ..visible import visible
 
 MAX_BULK = 100  # saved/bulk/: a handful of models, never the whole catalog into the table
@@ -114,7 +115,11 @@ class ListingQuery(ProviderChecked):
 class CatalogQuery(ListingQuery):
     state = serializers.ChoiceField(
         choices=STATE_FILTERS, required=False, allow_blank=True,
-        help_text=_("active, saved (for any capability) or none."),
+        help_text=_("active, saved or none: for the capability given, else for any capability."),
+    )
+    refresh = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Fetch the catalogs anew first (of the provider given, else of all): needs the refresh permission."),
     )
 
 
@@ -180,6 +185,27 @@ class ChooseRequest(ProviderChecked, ActivationOverrides):
     )
 
 
+class SaveRequest(ChooseRequest):
+    """A catalog model saved for one ``capability`` or for each of ``capabilities`` (all or none)."""
+
+    capability = serializers.CharField(max_length=50, required=False)
+    capabilities = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, min_length=1, max_length=50,
+        help_text=_("Instead of capability: save it for each of these, all or none."),
+    )
+
+    def validate_capabilities(self, value):
+        return [check_capability(name) for name in dict.fromkeys(value)]
+
+    def validate(self, data):
+        if bool(data.get("capability")) == bool(data.get("capabilities")):
+            raise serializers.ValidationError(
+                {"capability": [gettext("Give either capability or capabilities.")]}, code="invalid"
+            )
+        data["capabilities"] = data.get("capabilities") or [data["capability"]]
+        return data
+
+
 class ActivationRequest(ChooseRequest):
     test = serializers.BooleanField(
         default=False, help_text=_("Make one minimal real call through the model first; activate only if it succeeds.")
@@ -192,6 +218,9 @@ class BulkSaveRequest(ListingQuery, ActivationOverrides):
     capability = serializers.CharField(max_length=50, help_text=_("The capability to save them for."))
     limit = serializers.IntegerField(min_value=1, max_value=MAX_BULK, default=DEFAULT_BULK)
     order = serializers.ChoiceField(choices=SORT_CHOICES, default="name", help_text=_("Sort key, - for descending."))
+    activate_first = serializers.BooleanField(
+        default=False, help_text=_("Also make the first of them the active model; if that is refused, none is saved."),
+    )
     sort = None  # called ``order`` here
 
 
@@ -234,6 +263,10 @@ class DeleteSavedQuery(SavedQuery):
 class StateSerializer(serializers.Serializer):
     saved_for = serializers.ListField(child=serializers.CharField())
     active_for = serializers.ListField(child=serializers.CharField())
+    saved_ids = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text=_("capability -> the id of its saved model (for saved/<id>/), where saved."),
+    )
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -297,7 +330,8 @@ class EntrySerializer(serializers.Serializer):
             "successor": entry.successor,
             "input_modalities": list(entry.input_modalities),
             "output_modalities": list(entry.output_modalities),
-            "state": {"saved_for": sorted(state.saved_for), "active_for": sorted(state.active_for)},
+            "state": {"saved_for": sorted(state.saved_for), "active_for": sorted(state.active_for),
+                      "saved_ids": state.ids},
         }
 
 
@@ -410,9 +444,46 @@ class ChoiceResultSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
+class SaveResultSerializer(ChoiceResultSerializer):
+    models = SavedModelSerializer(many=True, help_text=_("The saved model of each capability, in the order asked."))
+
+
 class BulkResultSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     saved = SavedModelSerializer(many=True)
+    activated = SavedModelSerializer(allow_null=True, help_text=_("The one made active (activate_first), else null."))
+    replaced = SavedModelSerializer(allow_null=True, help_text=_("The active model it replaced, else null."))
+
+
+class RequirementsSerializer(serializers.Serializer):
+    """What a capability requires of its model (docs/capabilities.md); absent keys require nothing."""
+
+    input_modalities = serializers.ListField(child=serializers.CharField(), required=False)
+    parameters = serializers.ListField(child=serializers.CharField(), required=False)
+    min_context = serializers.IntegerField(required=False)
+    max_price = serializers.DictField(child=PriceField(), required=False,
+                                      help_text=_("input / output: USD per 1M tokens."))
+
+    def to_representation(self, requires):
+        shown = {key: requires[key] for key in ("input_modalities", "parameters", "min_context") if key in requires}
+        if "max_price" in requires:
+            shown["max_price"] = {side: _decimal(parse(value)) for side, value in requires["max_price"].items()}
+        return shown
+
+
+class CapabilitySerializer(serializers.Serializer):
+    """A configured capability and what serves it (``activation.capabilities_overview``)."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.CharField(allow_null=True)
+    kind_label = serializers.SerializerMethodField()
+    requires = RequirementsSerializer()
+    active = SavedModelSerializer(allow_null=True)
+    fallbacks = SavedModelSerializer(many=True, help_text=_("In the order they are tried."))
+
+    def get_kind_label(self, overview) -> str:
+        return gettext(overview.kind_label) if overview.kind_label else ""
 
 
 class KeptSerializer(SavedModelSerializer):

@@ -14,6 +14,7 @@ from openapi_spec_validator import validate
 
 from ai_models import activation
 from ai_models.catalog import get_entry
+from ai_models.models import AIModel
 
 from .conftest import API, CHAT
 
@@ -35,7 +36,8 @@ def test_the_schema_validates_as_openapi_3(schema):
         API + path
         for path in (
             "catalog/", "catalog/refresh/", "catalog/{provider}/{model_id}/", "providers/", "activations/",
-            "saved/", "saved/bulk/", "active/", "active/{capability}/deactivate/", "active/{capability}/rollback/",
+            "saved/", "saved/bulk/", "saved/{id}/", "capabilities/", "active/", "active/{capability}/deactivate/",
+            "active/{capability}/rollback/",
         )
     )
 
@@ -59,7 +61,15 @@ def test_every_endpoint_answers_as_documented(api, schema):
         ("activations/", "post", client.post(API + "activations/", choose, format="json")),
         ("saved/", "post", client.post(API + "saved/", {**choose, "capability": "content"}, format="json")),
         ("saved/bulk/", "post", client.post(API + "saved/bulk/", {"capability": "image", "limit": 2}, format="json")),
+        ("saved/", "post", client.post(API + "saved/", {**choose, "capabilities": ["chat", "content"],
+                                                          "capability": None}, format="json")),
+        ("saved/bulk/", "post", client.post(API + "saved/bulk/", {"capability": "image", "limit": 2,
+                                                                   "activate_first": True}, format="json")),
         ("saved/", "get", client.get(API + "saved/")),
+        ("saved/{id}/", "get", client.get(API + f"saved/{AIModel.objects.first().pk}/")),
+        ("saved/{id}/", "delete", client.delete(API + f"saved/{AIModel.objects.get(is_active=True, capability='chat').pk}/")),
+        ("saved/{id}/", "delete", client.delete(API + "saved/999999/")),
+        ("capabilities/", "get", client.get(API + "capabilities/")),
         ("active/", "get", client.get(API + "active/")),
         ("active/{capability}/rollback/", "post", client.post(API + "active/chat/rollback/")),
         ("active/{capability}/deactivate/", "post", client.post(API + "active/chat/deactivate/")),

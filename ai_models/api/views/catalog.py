@@ -2,11 +2,12 @@
 
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.fields import BooleanField
 from rest_framework.response import Response
 
 from ...catalog import entry_states, filter_entries, get_catalog, get_entry, provider_statuses, refresh, sort_entries
 from .. import serializers as s
-from ..errors import bad_gateway, invalid, not_found
+from ..errors import bad_gateway, forbidden, not_found
 from ..permissions import CanRefreshCatalog, CanViewCatalog
 from .base import APIBase, Pagination, WriteBase, document
 
@@ -34,10 +35,16 @@ def sort_arguments(value: str) -> tuple[str, bool]:
 
 class CatalogList(APIBase):
     """GET: the live catalog, filtered, sorted and paged, with each model's saved/active state
-    and every provider's status. A stale list is served (and marked); 502 only when nothing can be."""
+    and every provider's status. A stale list is served (and marked); 502 only when nothing can be.
+    ``refresh=true`` fetches the catalogs anew first (the refresh permission, the write rate)."""
 
     permission_classes = [CanViewCatalog]
     pagination_class = Pagination
+
+    def get_throttles(self):
+        if self.request.query_params.get("refresh") in BooleanField.TRUE_VALUES:
+            self.throttle_scope = "ai_models_write"  # a fetch from every provider, as a POST of refresh/
+        return super().get_throttles()
 
     @document(
         operation_id="catalog_list",
@@ -49,11 +56,12 @@ class CatalogList(APIBase):
         responses={200: s.CatalogPageSerializer, **ERRORS},
     )
     def get(self, request):
-        if "refresh" in request.query_params:
-            raise invalid("refresh", gettext("Refreshing is a POST to catalog/refresh/; a GET never fetches anew."))
-        listing = get_catalog()
-        query = self.validated(s.CatalogQuery, request.query_params, providers=[x.provider for x in listing.statuses])
+        query = self.validated(s.CatalogQuery, request.query_params,
+                               providers=[status.provider for status in provider_statuses()])
         provider = query.get("provider")
+        if query["refresh"] and not CanRefreshCatalog().has_permission(request, self):
+            raise forbidden(gettext("Refreshing the catalog needs the permission “Can refresh the provider catalogs”."))
+        listing = refresh([provider] if provider else None) if query["refresh"] else get_catalog()
         statuses = [status for status in listing.statuses if not provider or status.provider == provider]
         error = unavailable(statuses)
         if error:

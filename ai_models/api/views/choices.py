@@ -16,12 +16,14 @@ from ...conf import ai_settings
 from ...drift import active_drift
 from ...models import AIModel, Provider
 from .. import serializers as s
-from ..errors import not_found
+from ..errors import conflict, not_found
 from ..permissions import CanActivate, CanDeleteSaved, CanViewSaved
 from .base import VIA, APIBase, Pagination, WriteBase, document
 from .catalog import missing_entry, sort_arguments, unavailable
 
 ERRORS = {code: s.ErrorSerializer for code in (400, 403, 404, 409, 502)}
+capability_path = OpenApiParameter("capability", str, OpenApiParameter.PATH)
+saved_id_path = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The saved model's id.")
 
 
 def enabled_ids() -> list:
@@ -95,13 +97,16 @@ class Saved(WriteBase):
         page = paginator.paginate_queryset(self.rows(query), request, view=self)
         return paginator.get_paginated_response(s.SavedModelSerializer(page, many=True).data)
 
-    @document(operation_id="save", request=s.ChooseRequest, responses={201: s.ChoiceResultSerializer, **ERRORS})
+    @document(operation_id="save", request=s.SaveRequest, responses={201: s.SaveResultSerializer, **ERRORS})
     def post(self, request):
-        data = self.validated(s.ChooseRequest, request.data, providers=enabled_ids())
+        data = self.validated(s.SaveRequest, request.data, providers=enabled_ids())
         entry = find_entry(data["provider"], data["model_id"])
-        change = activation.save(entry, data["capability"], request.user, via=VIA, parameters=data["parameters"],
-                                 overrides=s.overrides_of(data))
-        return choice_result(change)
+        changes = activation.save_for(entry, data["capabilities"], request.user, via=VIA,
+                                      parameters=data["parameters"], overrides=s.overrides_of(data))
+        response = choice_result(changes[0])
+        response.data["models"] = [saved_data(change.model) for change in changes]
+        response.data["warnings"] = list(dict.fromkeys(w for change in changes for w in change.plan.warnings))
+        return response
 
     @document(operation_id="saved_delete", parameters=[s.DeleteSavedQuery],
               responses={200: s.DeleteResultSerializer, **ERRORS})
@@ -131,10 +136,59 @@ class SavedBulk(WriteBase):
         chosen = sort_entries(entries, *sort_arguments(data["order"]))[: data["limit"]]
         # With their raw data, read before the capability is locked: nothing is fetched under it.
         chosen = [get_entry(entry.provider, entry.model_id) or entry for entry in chosen]
-        changes = activation.save_many(chosen, data["capability"], request.user, via=VIA, overrides=s.overrides_of(data))
+        changes = activation.save_many(chosen, data["capability"], request.user, via=VIA, overrides=s.overrides_of(data),
+                                       activate_first=data["activate_first"])
         rows = [change.model for change in changes]
-        return Response({"count": len(rows), "saved": s.SavedModelSerializer(rows, many=True).data},
+        activated = next((change for change in changes if change.activated), None)
+        return Response({"count": len(rows), "saved": s.SavedModelSerializer(rows, many=True).data,
+                         "activated": saved_data(activated and activated.model),
+                         "replaced": saved_data(activated and activated.replaced)},
                         status=http.HTTP_201_CREATED)
+
+
+class SavedOne(WriteBase):
+    """GET: one saved model. DELETE: delete it, unless it is in use (active or a fallback: 409)."""
+
+    def own_permissions(self):
+        return [CanViewSaved() if self.request.method in SAFE_METHODS else CanDeleteSaved()]
+
+    def get_throttles(self):
+        self.throttle_scope = "ai_models_read" if self.request.method in SAFE_METHODS else "ai_models_write"
+        return super().get_throttles()
+
+    @staticmethod
+    def row(pk):
+        row = AIModel.objects.select_related("provider", "activated_by").filter(pk=pk).first()
+        if row is None:
+            raise not_found(gettext("No saved model has the id %(id)s.") % {"id": pk}, "unknown_saved_model")
+        return row
+
+    @document(operation_id="saved_detail", parameters=[saved_id_path],
+              responses={200: s.SavedModelSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer})
+    def get(self, request, pk):
+        return Response(saved_data(self.row(pk)))
+
+    @document(operation_id="saved_delete_one", parameters=[saved_id_path],
+              responses={200: s.DeleteResultSerializer, **ERRORS})
+    def delete(self, request, pk):
+        deletion = activation.delete_saved([self.row(pk)], request.user, via=VIA)  # never a model in use
+        if deletion.kept:
+            (row,) = deletion.kept
+            raise conflict(gettext("%(model)s is not deleted: it is %(use)s. Nothing was changed.")
+                           % {"model": row, "use": use_of(row)}, "in_use")
+        return Response({"deleted": len(deletion.deleted),
+                         "models": s.SavedModelSerializer(deletion.deleted, many=True).data, "kept": []})
+
+
+class Capabilities(APIBase):
+    """GET: every configured capability with its label, kind, requirements, active model and fallbacks."""
+
+    permission_classes = [CanViewSaved]
+
+    @document(operation_id="capabilities_list",
+              responses={200: s.CapabilitySerializer(many=True), 403: s.ErrorSerializer})
+    def get(self, request):
+        return Response(s.CapabilitySerializer(activation.capabilities_overview(), many=True).data)
 
 
 class ActiveList(APIBase):
@@ -161,7 +215,6 @@ class CapabilityAction(WriteBase):
         return name
 
 
-capability_path = OpenApiParameter("capability", str, OpenApiParameter.PATH)
 
 
 class Deactivate(CapabilityAction):
