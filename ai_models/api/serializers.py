@@ -10,7 +10,7 @@ times per request.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from .. import facts
@@ -80,6 +80,25 @@ def check_provider(name: str, enabled) -> str:
     return name
 
 
+class CapabilityField(serializers.CharField):
+    """A configured capability's name; the schema lists them, as configured when it is generated."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=50, **kwargs)
+
+
+class ProviderField(serializers.CharField):
+    """An enabled provider's id; the schema lists them, as enabled when it is generated."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=50, **kwargs)
+
+
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class TrueField(serializers.BooleanField):
+    """A flag that must be true (sent to say one knows what it guards)."""
+
+
 class ProviderChecked(serializers.Serializer):
     """Checks ``provider`` (and each of ``providers``) against ``context["providers"]``."""
 
@@ -96,15 +115,15 @@ class ProviderChecked(serializers.Serializer):
 class ListingQuery(ProviderChecked):
     """Which part of the catalog: the criteria of ``catalog.filter_entries`` and a sort key."""
 
-    provider = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text=_("Provider id."))
-    capability = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    provider = ProviderField(required=False, allow_blank=True, help_text=_("Provider id."))
+    capability = CapabilityField(required=False, allow_blank=True)
     search = serializers.CharField(
         required=False, allow_blank=True, max_length=200, trim_whitespace=True,
         help_text=_("Every word must occur in the model id, name or description."),
     )
     price = serializers.ChoiceField(choices=PRICE_FILTERS, required=False, allow_blank=True)
-    meets = serializers.CharField(
-        required=False, allow_blank=True, max_length=50,
+    meets = CapabilityField(
+        required=False, allow_blank=True,
         help_text=_("A capability: only models known to meet every requirement it declares."),
     )
     sort = serializers.ChoiceField(
@@ -175,9 +194,9 @@ ActivationOverrides = type("ActivationOverrides", (serializers.Serializer,), {
 class ChooseRequest(ProviderChecked, ActivationOverrides):
     """One catalog model for one capability, with its call parameters and the overrides it may need."""
 
-    provider = serializers.CharField(max_length=50)
+    provider = ProviderField()
     model_id = serializers.CharField(max_length=255, trim_whitespace=False)
-    capability = serializers.CharField(max_length=50)
+    capability = CapabilityField()
     parameters = ParametersField(
         required=False, allow_null=True, default=None,
         help_text=_("Call defaults kept with the saved model (temperature, max_tokens, system_prompt...); null or "
@@ -185,12 +204,13 @@ class ChooseRequest(ProviderChecked, ActivationOverrides):
     )
 
 
+@extend_schema_serializer(component_name="Save")  # the schema adds "Request"
 class SaveRequest(ChooseRequest):
     """A catalog model saved for one ``capability`` or for each of ``capabilities`` (all or none)."""
 
-    capability = serializers.CharField(max_length=50, required=False)
+    capability = CapabilityField(required=False)
     capabilities = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, min_length=1, max_length=50,
+        child=CapabilityField(), required=False, min_length=1, max_length=50,
         help_text=_("Instead of capability: save it for each of these, all or none."),
     )
 
@@ -206,16 +226,18 @@ class SaveRequest(ChooseRequest):
         return data
 
 
+@extend_schema_serializer(component_name="Activation")  # the schema adds "Request"
 class ActivationRequest(ChooseRequest):
     test = serializers.BooleanField(
         default=False, help_text=_("Make one minimal real call through the model first; activate only if it succeeds.")
     )
 
 
+@extend_schema_serializer(component_name="BulkSave")  # the schema adds "Request"
 class BulkSaveRequest(ListingQuery, ActivationOverrides):
     """The first ``limit`` models of a filtered, sorted listing, saved without activating."""
 
-    capability = serializers.CharField(max_length=50, help_text=_("The capability to save them for."))
+    capability = CapabilityField(help_text=_("The capability to save them for."))
     limit = serializers.IntegerField(min_value=1, max_value=MAX_BULK, default=DEFAULT_BULK)
     order = serializers.ChoiceField(choices=SORT_CHOICES, default="name", help_text=_("Sort key, - for descending."))
     activate_first = serializers.BooleanField(
@@ -224,9 +246,10 @@ class BulkSaveRequest(ListingQuery, ActivationOverrides):
     sort = None  # called ``order`` here
 
 
+@extend_schema_serializer(component_name="Refresh")  # the schema adds "Request"
 class RefreshRequest(serializers.Serializer):
     providers = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, default=list, max_length=50,
+        child=ProviderField(), required=False, default=list, max_length=50,
         help_text=_("Provider ids; empty: every enabled provider."),
     )
 
@@ -235,8 +258,9 @@ class RefreshRequest(serializers.Serializer):
 
 
 class SavedQuery(ProviderChecked):
-    provider = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    capability = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    provider = serializers.CharField(required=False, allow_blank=True, max_length=50,
+                                     help_text=_("The provider id of saved models (enabled or not)."))
+    capability = CapabilityField(required=False, allow_blank=True)
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     def validate_provider(self, value):  # any saved row's provider, enabled or not
@@ -244,7 +268,7 @@ class SavedQuery(ProviderChecked):
 
 
 class DeleteSavedQuery(SavedQuery):
-    keep_active = serializers.BooleanField(
+    keep_active = TrueField(
         default=True, help_text=_("Must be true: active models are never deleted (deactivate them first).")
     )
     active = None

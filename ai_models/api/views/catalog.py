@@ -1,6 +1,7 @@
 """The live catalog over HTTP: the listing, one entry, a refresh, the providers' statuses."""
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.fields import BooleanField
 from rest_framework.response import Response
@@ -9,9 +10,8 @@ from ...catalog import entry_states, filter_entries, get_catalog, get_entry, pro
 from .. import serializers as s
 from ..errors import bad_gateway, forbidden, not_found
 from ..permissions import CanRefreshCatalog, CanViewCatalog
-from .base import APIBase, Pagination, WriteBase, document
+from .base import PAGE_PARAMETERS, APIBase, Pagination, WriteBase, document
 
-ERRORS = {400: s.ErrorSerializer, 403: s.ErrorSerializer, 502: s.ErrorSerializer}
 
 
 def statuses_data(statuses) -> list:
@@ -46,15 +46,8 @@ class CatalogList(APIBase):
             self.throttle_scope = "ai_models_write"  # a fetch from every provider, as a POST of refresh/
         return super().get_throttles()
 
-    @document(
-        operation_id="catalog_list",
-        parameters=[
-            s.CatalogQuery,
-            OpenApiParameter("page", int, description="Page number, from 1."),
-            OpenApiParameter("page_size", int, description="Rows per page (default 50, at most 500)."),
-        ],
-        responses={200: s.CatalogPageSerializer, **ERRORS},
-    )
+    @document("catalog_list", {200: s.CatalogPageSerializer}, errors=(400, 404, 502),
+              parameters=[s.CatalogQuery, *PAGE_PARAMETERS])
     def get(self, request):
         query = self.validated(s.CatalogQuery, request.query_params,
                                providers=[status.provider for status in provider_statuses()])
@@ -90,8 +83,10 @@ class CatalogDetail(APIBase):
 
     permission_classes = [CanViewCatalog]
 
-    @document(operation_id="catalog_detail", responses={200: s.EntryDetailSerializer, 404: s.ErrorSerializer,
-              403: s.ErrorSerializer, 502: s.ErrorSerializer})
+    @document("catalog_detail", {200: s.EntryDetailSerializer}, errors=(404, 502), parameters=[
+        OpenApiParameter("model_id", str, OpenApiParameter.PATH,
+                         description=_("The model's id as its provider gives it, slashes included.")),
+    ])
     def get(self, request, provider, model_id):
         statuses = {status.provider: status for status in provider_statuses()}
         if provider not in statuses:
@@ -123,8 +118,7 @@ class CatalogRefresh(WriteBase):
 
     permission_classes = [CanRefreshCatalog]
 
-    @document(operation_id="catalog_refresh", request=s.RefreshRequest,
-              responses={200: s.RefreshResultSerializer, **ERRORS})
+    @document("catalog_refresh", {200: s.RefreshResultSerializer}, errors=(502,), request=s.RefreshRequest)
     def post(self, request):
         known = [status.provider for status in provider_statuses()]
         chosen = self.validated(s.RefreshRequest, request.data, providers=known)["providers"]
@@ -142,6 +136,6 @@ class ProviderList(APIBase):
 
     permission_classes = [CanViewCatalog]
 
-    @document(operation_id="providers_list", responses={200: s.StatusSerializer(many=True), 403: s.ErrorSerializer})
+    @document("providers_list", {200: s.StatusSerializer(many=True)})
     def get(self, request):
         return Response(statuses_data(provider_statuses()))

@@ -18,10 +18,10 @@ from ...models import AIModel, Provider
 from .. import serializers as s
 from ..errors import conflict, not_found
 from ..permissions import CanActivate, CanDeleteSaved, CanViewSaved
-from .base import VIA, APIBase, Pagination, WriteBase, document
+from .base import PAGE_PARAMETERS, VIA, APIBase, Pagination, WriteBase, document
 from .catalog import missing_entry, sort_arguments, unavailable
 
-ERRORS = {code: s.ErrorSerializer for code in (400, 403, 404, 409, 502)}
+CHANGE_ERRORS = (404, 409, 502)  # what an activation or a save may answer besides the usual
 capability_path = OpenApiParameter("capability", str, OpenApiParameter.PATH)
 saved_id_path = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The saved model's id.")
 
@@ -53,8 +53,7 @@ class Activations(WriteBase):
 
     permission_classes = [CanActivate]
 
-    @document(operation_id="activate", request=s.ActivationRequest,
-              responses={201: s.ChoiceResultSerializer, **ERRORS})
+    @document("activate", {201: s.ChoiceResultSerializer}, errors=CHANGE_ERRORS, request=s.ActivationRequest)
     def post(self, request):
         data = self.validated(s.ActivationRequest, request.data, providers=enabled_ids())
         entry = find_entry(data["provider"], data["model_id"])
@@ -89,15 +88,14 @@ class Saved(WriteBase):
             rows = rows.filter(is_active=query["active"])
         return rows
 
-    @document(operation_id="saved_list", parameters=[s.SavedQuery],
-              responses={200: s.SavedPageSerializer, **ERRORS})
+    @document("saved_list", {200: s.SavedPageSerializer}, errors=(400, 404), parameters=[s.SavedQuery, *PAGE_PARAMETERS])
     def get(self, request):
         query = self.validated(s.SavedQuery, request.query_params)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(self.rows(query), request, view=self)
         return paginator.get_paginated_response(s.SavedModelSerializer(page, many=True).data)
 
-    @document(operation_id="save", request=s.SaveRequest, responses={201: s.SaveResultSerializer, **ERRORS})
+    @document("save", {201: s.SaveResultSerializer}, errors=CHANGE_ERRORS, request=s.SaveRequest)
     def post(self, request):
         data = self.validated(s.SaveRequest, request.data, providers=enabled_ids())
         entry = find_entry(data["provider"], data["model_id"])
@@ -108,8 +106,7 @@ class Saved(WriteBase):
         response.data["warnings"] = list(dict.fromkeys(w for change in changes for w in change.plan.warnings))
         return response
 
-    @document(operation_id="saved_delete", parameters=[s.DeleteSavedQuery],
-              responses={200: s.DeleteResultSerializer, **ERRORS})
+    @document("saved_delete", {200: s.DeleteResultSerializer}, errors=(400, 409), parameters=[s.DeleteSavedQuery])
     def delete(self, request):
         query = self.validated(s.DeleteSavedQuery, request.query_params)
         deletion = activation.delete_saved(self.rows(query), request.user, via=VIA)  # never a model in use
@@ -123,7 +120,7 @@ class SavedBulk(WriteBase):
 
     permission_classes = [CanActivate]
 
-    @document(operation_id="saved_bulk", request=s.BulkSaveRequest, responses={201: s.BulkResultSerializer, **ERRORS})
+    @document("saved_bulk", {201: s.BulkResultSerializer}, errors=CHANGE_ERRORS, request=s.BulkSaveRequest)
     def post(self, request):
         listing = get_catalog()
         data = self.validated(s.BulkSaveRequest, request.data, providers=[x.provider for x in listing.statuses])
@@ -163,13 +160,11 @@ class SavedOne(WriteBase):
             raise not_found(gettext("No saved model has the id %(id)s.") % {"id": pk}, "unknown_saved_model")
         return row
 
-    @document(operation_id="saved_detail", parameters=[saved_id_path],
-              responses={200: s.SavedModelSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer})
+    @document("saved_detail", {200: s.SavedModelSerializer}, errors=(404,), parameters=[saved_id_path])
     def get(self, request, pk):
         return Response(saved_data(self.row(pk)))
 
-    @document(operation_id="saved_delete_one", parameters=[saved_id_path],
-              responses={200: s.DeleteResultSerializer, **ERRORS})
+    @document("saved_delete_one", {200: s.DeleteResultSerializer}, errors=(404, 409), parameters=[saved_id_path])
     def delete(self, request, pk):
         deletion = activation.delete_saved([self.row(pk)], request.user, via=VIA)  # never a model in use
         if deletion.kept:
@@ -185,8 +180,7 @@ class Capabilities(APIBase):
 
     permission_classes = [CanViewSaved]
 
-    @document(operation_id="capabilities_list",
-              responses={200: s.CapabilitySerializer(many=True), 403: s.ErrorSerializer})
+    @document("capabilities_list", {200: s.CapabilitySerializer(many=True)})
     def get(self, request):
         return Response(s.CapabilitySerializer(activation.capabilities_overview(), many=True).data)
 
@@ -196,7 +190,7 @@ class ActiveList(APIBase):
 
     permission_classes = [CanViewSaved]
 
-    @document(operation_id="active_list", responses={200: s.ActiveSerializer(many=True), 403: s.ErrorSerializer})
+    @document("active_list", {200: s.ActiveSerializer(many=True)})
     def get(self, request):
         drifts = {drift.model.capability: drift for drift in active_drift()}
         items = [
@@ -220,8 +214,7 @@ class CapabilityAction(WriteBase):
 class Deactivate(CapabilityAction):
     """POST: leave a capability with no active model; ``deactivated`` is null when none was active."""
 
-    @document(operation_id="deactivate", request=None, parameters=[capability_path],
-              responses={200: s.DeactivateResultSerializer, **ERRORS})
+    @document("deactivate", {200: s.DeactivateResultSerializer}, errors=(404, 409), parameters=[capability_path])
     def post(self, request, capability):
         row = activation.deactivate(self.capability(capability), request.user, via=VIA)
         return Response({"deactivated": saved_data(row)})
@@ -230,8 +223,8 @@ class Deactivate(CapabilityAction):
 class Rollback(CapabilityAction):
     """POST: activate again the model that was active before the current one (the most recently activated other)."""
 
-    @document(operation_id="rollback", request=s.ActivationOverrides, parameters=[capability_path],
-              responses={200: s.ChoiceResultSerializer, **ERRORS})
+    @document("rollback", {200: s.ChoiceResultSerializer}, errors=CHANGE_ERRORS, request=s.ActivationOverrides,
+              parameters=[capability_path])
     def post(self, request, capability):
         data = self.validated(s.ActivationOverrides, request.data)
         change = activation.rollback(self.capability(capability), request.user, via=VIA, overrides=s.overrides_of(data))
