@@ -84,11 +84,6 @@ def activation_error(err: ActivationError) -> APIError:
     return conflict(gettext("Nothing was changed: %(error)s") % {"error": err}, "activation_failed")
 
 
-def invalid(field, detail, code="invalid") -> exceptions.ValidationError:
-    """A validation error of one request field."""
-    return exceptions.ValidationError({field: [exceptions.ErrorDetail(detail, code)]})
-
-
 def _flatten(detail, prefix=""):
     """[(field, ErrorDetail)] of a DRF validation detail (nested dicts and lists)."""
     if isinstance(detail, dict):

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.parsers import JSONParser
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
@@ -105,9 +106,12 @@ class APIBase(APIView):
 
 
 class WriteBase(APIBase):
-    """A view that changes what serves a capability, through ``ai_models.activation``."""
+    """A view that changes what serves a capability, through ``ai_models.activation``; its reads
+    (GET of saved/) count against the read rate, everything else against the write rate."""
 
-    throttle_scope = "ai_models_write"
+    def get_throttles(self):
+        self.throttle_scope = "ai_models_read" if self.request.method in SAFE_METHODS else "ai_models_write"
+        return super().get_throttles()
 
     def handle_exception(self, exc):
         if isinstance(exc, ActivationError):

@@ -4,6 +4,7 @@ deactivate, roll back. Every change is a call of ``ai_models.activation`` (the g
 What the flow raises becomes a JSON error in ``WriteBase.handle_exception``."""
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status as http
 from rest_framework.permissions import SAFE_METHODS
@@ -23,7 +24,7 @@ from .catalog import missing_entry, sort_arguments, unavailable
 
 CHANGE_ERRORS = (404, 409, 502)  # what an activation or a save may answer besides the usual
 capability_path = OpenApiParameter("capability", str, OpenApiParameter.PATH)
-saved_id_path = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The saved model's id.")
+saved_id_path = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The saved model's id."))
 
 
 def enabled_ids() -> list:
@@ -72,10 +73,6 @@ class Saved(WriteBase):
         if self.request.method in SAFE_METHODS:
             return [CanViewSaved()]
         return [CanDeleteSaved() if self.request.method == "DELETE" else CanActivate()]
-
-    def get_throttles(self):
-        self.throttle_scope = "ai_models_read" if self.request.method in SAFE_METHODS else "ai_models_write"
-        return super().get_throttles()
 
     @staticmethod
     def rows(query):
@@ -148,10 +145,6 @@ class SavedOne(WriteBase):
 
     def own_permissions(self):
         return [CanViewSaved() if self.request.method in SAFE_METHODS else CanDeleteSaved()]
-
-    def get_throttles(self):
-        self.throttle_scope = "ai_models_read" if self.request.method in SAFE_METHODS else "ai_models_write"
-        return super().get_throttles()
 
     @staticmethod
     def row(pk):
