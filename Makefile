@@ -61,11 +61,11 @@ bench: $(VENV)/.test-installed
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache test-artifacts example_project/db.sqlite3
-	rm -f $(VENV)/.*-installed $(CORE_VENV)/.*-installed
+	rm -f $(VENV)/.*-installed $(CORE_VENV)/.*-installed $(TOOLS_VENV)/.*-installed
 	find $(wildcard ai_models tests example_project bench scripts) -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(CORE_VENV)
+	rm -rf $(VENV) $(CORE_VENV) $(TOOLS_VENV)
 
 # Also remakes a venv whose python link dangles (its interpreter was removed or moved).
 $(VENV)/bin/python:
