@@ -7,7 +7,7 @@ authentication) on a free port of 127.0.0.1, then:
 
 - ``fuzz``: schemathesis runs every operation of ``schema/`` as a superuser and as a view-only
   user: no server error, no status, content type or body the schema does not document.
-  Bounded by ``FUZZ_SECONDS`` per user (default 35).
+  Bounded by ``FUZZ_SECONDS`` per user (default 30).
 - ``client``: openapi-python-client generates a client from ``schema/`` and a frontend's flow
   runs through it (``scripts/api_client_flow.py``).
 
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "example_project"
 TOOLS_BIN = Path(os.environ.get("TOOLS_PYTHON", sys.executable)).absolute().parent  # not resolved: a venv
-FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS", "35"))
+FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS", "30"))
 API = "/api/ai-models/"
 
 # The example's settings, with what a scripted client needs: tokens, a fast password hasher
