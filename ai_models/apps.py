@@ -12,6 +12,7 @@ class AIModelsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from . import checks  # noqa: F401  (registers the system checks)
+        from .api import checks as api_checks  # noqa: F401  (the API's, importing DRF only when throttled)
         from .active import models_changed
         from .facts import checks as facts_checks  # noqa: F401  (and those of the model facts)
         from .memos import forget_all

@@ -23,6 +23,7 @@ from .exceptions import ProviderError, ProviderUnsupported
 from .parameters import chat_arguments
 from .providers.http import MAX_REDIRECTS
 from .providers.kept import kept, kept_for_loop
+from .providers.snapshot_api import BASE_URL as SNAPSHOT_BASE_URL
 from .providers.transport import guarded_transport, library
 
 # What the SDKs are given for a server that takes no key (a local Ollama, vLLM...): both refuse an
@@ -64,8 +65,9 @@ def openai_client(backend, *, asynchronous: bool = False, **options):
             'openai_client() needs the openai package: pip install "/path/to/django-ai-models[openai]" '
             "(the openai extra, from your checkout of django-ai-models)."
         ) from None
-    base_url = sdk_base_url(backend)
     lib = library(sdk_library(openai))
+    local = backend.sdk_transport(lib)  # the snapshot answers in process: no base URL, no key
+    base_url = SNAPSHOT_BASE_URL if local is not None else sdk_base_url(backend)
     generation = float(backend.option("GENERATION_TIMEOUT") or ai_settings.READ_TIMEOUT)
     options.setdefault("timeout", lib.http.Timeout(generation, connect=ai_settings.CONNECT_TIMEOUT))
     options.setdefault("max_retries", ai_settings.MAX_RETRIES)
@@ -74,11 +76,16 @@ def openai_client(backend, *, asynchronous: bool = False, **options):
         return client_class(api_key=sdk_api_key(backend), base_url=base_url, **options)
 
     def build():
-        http_client = sdk_http_client(openai, lib, base_url, backend.id, asynchronous=asynchronous)
+        if local is not None:
+            http_client = (openai.DefaultAsyncHttpxClient if asynchronous else openai.DefaultHttpxClient)(transport=local)
+        else:
+            http_client = sdk_http_client(openai, lib, base_url, backend.id, asynchronous=asynchronous)
         return client_class(api_key=sdk_api_key(backend), base_url=base_url, http_client=http_client, **options)
 
     key_digest = hashlib.sha256(f"ai_models:{sdk_api_key(backend)}".encode()).hexdigest()
-    settings = (ai_settings.READ_TIMEOUT, repr(sorted(options.items())))
+    # An in-process answerer is bound to its provider's options (the snapshot file): a new one, a new client.
+    settings = (ai_settings.READ_TIMEOUT, repr(sorted(options.items())),
+                repr(sorted(backend.options.items())) if local is not None else "")
     key = ("openai", asynchronous, backend.id, base_url, key_digest, settings)
     if not asynchronous:
         return kept(key, build)

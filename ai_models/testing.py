@@ -50,6 +50,11 @@ On exit, the models active before are active again and capabilities that had non
 
 Database access is needed (``@pytest.mark.django_db``, ``django.test.TestCase``); the fixture
 asks for it itself.
+
+Code written for the SDK works on a ``snapshot:`` pin too: ``model.openai_client()`` and
+``model.async_openai_client()`` talk to the snapshot's OpenAI-compatible fake in this process
+(``providers/snapshot_api.py``: models, chat completions with or without ``stream=True``,
+embeddings), with no socket and no key.
 """
 
 import functools

@@ -7,8 +7,16 @@ The commands and snippets are read from the quickstart itself, with this checkou
 by ``django-admin startproject`` (its ``INSTALLED_APPS`` made a tuple), ``migrate`` and ``check`` (step 3), the terminal activation
 (step 5), the ``get_active_model`` one-liner in a new process (step 6), and the pytest plugin in
 a layout whose tests are not next to the root ``conftest.py`` (step 7). Any failure exits non-zero.
+
+Then, in the same virtualenv, a host as found in the wild (issue 26): the ``rest`` extra, a tuple
+``INSTALLED_APPS``, DRF's ``DEFAULT_PERMISSION_CLASSES = [IsAdminUser]``, the HTTP API mounted and
+a keyless local OpenAI-compatible server (an Ollama stand-in this script serves on a free port):
+a model of it is tested and activated with no key (item 1), a non-staff user holding the app's
+permission is refused by the host's default while a staff one is answered (item 2), and DRF's own
+``generateschema`` describes the whole site (item 3).
 """
 
+import json
 import os
 import re
 import shlex
@@ -16,7 +24,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import venv
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,6 +130,103 @@ def check(tmp: Path):
     # Its summary is not echoed: CI reads pytest's closing lines for the suite's own counts.
     run([str(bin_dir / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
     say("the ai_active_models fixture works from a test package with a non-root conftest.py")
+
+    check_drf_host(tmp, bin_dir, env)
+
+
+class KeylessServer(BaseHTTPRequestHandler):
+    """An OpenAI-compatible server that takes no key, as a local Ollama: one chat model."""
+
+    authorizations: list = []  # the Authorization header of every request (None when absent)
+
+    def answer(self, body):
+        self.authorizations.append(self.headers.get("Authorization"))
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):  # noqa: N802 (http.server's names)
+        self.answer({"object": "list", "data": [{"id": "llama3.2:latest", "object": "model", "owned_by": "library"}]})
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.answer({"id": "1", "object": "chat.completion", "model": "llama3.2:latest", "choices": [
+            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "pong"}}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+
+    def log_message(self, *args):
+        pass
+
+
+HOST_SETTINGS = """
+INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework"]
+REST_FRAMEWORK = {{"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"]}}
+AI_MODELS["PROVIDERS"] = {{"ollama": {{"BASE_URL": "http://127.0.0.1:{port}/v1"}}}}
+AI_MODELS["ALLOWED_HTTP_HOSTS"] = ["127.0.0.1:{port}"]
+"""
+
+# Items 1 and 2, in the host's own process: a call with no key, the host's permission default.
+HOST_PROBE = """
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+from django.test.utils import setup_test_environment
+from ai_models import get_active_model
+
+setup_test_environment()  # the test client's host name
+model = get_active_model("chat")
+print("reply", model.get_backend().chat(model.model_id, [{"role": "user", "content": "ping"}]).text)
+view = Permission.objects.filter(content_type__app_label="ai_models", codename__in=["view_aimodel"])
+for name, staff in (("service", False), ("editor", True)):
+    user = User.objects.create_user(name, password="pw", is_staff=staff)
+    user.user_permissions.set(view)
+    client = Client()
+    client.force_login(user)
+    print(name, client.get("/api/ai-models/active/").status_code)
+"""
+
+
+def check_drf_host(tmp: Path, bin_dir: Path, env: dict):
+    python = str(bin_dir / "python")
+    run([python, "-m", "pip", "install", "-q", f"{ROOT}[rest]"], tmp, env)
+    run([str(bin_dir / "django-admin"), "startproject", "hostsite"], tmp, env)
+    project = tmp / "hostsite"
+    settings = project / "hostsite" / "settings.py"
+    text = re.sub(r"INSTALLED_APPS = \[(.*?)\n\]", r"INSTALLED_APPS = (\1\n)", settings.read_text(), count=1,
+                  flags=re.S)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeylessServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        settings.write_text(text + "\n" + blocks(2, "python")[0] + HOST_SETTINGS.format(port=port))
+        urls = project / "hostsite" / "urls.py"
+        urls.write_text(urls.read_text() + '\nfrom django.urls import include  # noqa: E402\n\n'
+                        'urlpatterns += [path("api/ai-models/", include("ai_models.api.urls"))]\n')
+        run([python, "manage.py", "migrate", "-v", "0"], project, env)
+        run([python, "manage.py", "check", "--fail-level", "WARNING"], project, env)
+        # 1. A keyless server: listed, tested and activated, then called, with no key at all.
+        run([python, "manage.py", "ai_models", "activate", "ollama", "llama3.2:latest", "--capability", "chat",
+             "--test"], project, env)
+        probe = dict(line.split(" ", 1) for line in run([python, "manage.py", "shell", "-v", "0", "-c", HOST_PROBE],
+                                                        project, env).splitlines() if " " in line)
+    finally:
+        server.shutdown()
+    if probe.get("reply") != "pong" or any(KeylessServer.authorizations):
+        sys.exit(f"quickstart-check: the keyless server was not called without a key: {probe}, "
+                 f"{KeylessServer.authorizations}")
+    say("a keyless local server is listed, tested, activated and called without a key")
+    # 2. The host's IsAdminUser applies before the app's permission.
+    if (probe.get("service"), probe.get("editor")) != ("403", "200"):
+        sys.exit(f"quickstart-check: with IsAdminUser as the host's default, expected 403 for a non-staff user "
+                 f"and 200 for staff, got {probe}")
+    say("the host's IsAdminUser default applies to the API before the app's permissions")
+    # 3. DRF's own schema generation of the whole site.
+    schema = json.loads(run([python, "manage.py", "generateschema", "--format", "openapi-json"], project, env))
+    if "/api/ai-models/active/" not in schema.get("paths", {}):
+        sys.exit("quickstart-check: generateschema did not describe the API")
+    say("manage.py generateschema describes the whole site, the API included")
 
 
 if __name__ == "__main__":

@@ -200,3 +200,68 @@ class PinnedInSetUp(TestCase):
         self.doCleanups()  # what unittest runs after tearDown
         with self.assertRaises(NoActiveModel):
             get_active_model("chat")
+
+
+# --- the SDK clients of a snapshot pin (issue 26 item 7) ---------------------------------------
+
+PINNED_CHAT = {"chat": "snapshot:openai/gpt-4.1-mini"}
+MESSAGES = [{"role": "user", "content": "Write a haiku"}]
+
+
+def demo_reply(model_id="openai/gpt-4.1-mini") -> str:
+    from ai_models.providers import build_provider
+
+    return build_provider("snapshot").chat(model_id, MESSAGES).text
+
+
+@active_models(PINNED_CHAT)
+def test_a_snapshot_pin_serves_the_openai_client_in_process_streaming_included(monkeypatch):
+    """The docs' streaming recipe runs in a test pinned to a snapshot model: the SDK talks to the
+    snapshot's demo answers in process (no socket: opening one fails the test)."""
+    pytest.importorskip("openai")
+    import socket
+
+    monkeypatch.setattr(socket.socket, "connect", lambda *a: pytest.fail("a socket was opened"))
+    model = get_active_model("chat")
+    client = model.openai_client()
+
+    stream = client.chat.completions.create(**model.chat_kwargs(MESSAGES), stream=True)
+    streamed = "".join(chunk.choices[0].delta.content or "" for chunk in stream)
+    whole = client.chat.completions.create(**model.chat_kwargs(MESSAGES))
+    listed = [item.id for item in client.models.list()]
+
+    assert streamed == whole.choices[0].message.content == demo_reply()
+    assert whole.choices[0].finish_reason == "stop"
+    assert "openai/gpt-4.1-mini" in listed
+
+
+@active_models(PINNED_CHAT)
+def test_a_snapshot_pin_serves_the_async_openai_client_in_process():
+    pytest.importorskip("openai")
+    import asyncio
+
+    model = get_active_model("chat")
+
+    async def stream():
+        client = model.async_openai_client()
+        chunks = await client.chat.completions.create(**model.chat_kwargs(MESSAGES), stream=True)
+        text = "".join([chunk.choices[0].delta.content or "" async for chunk in chunks])
+        await client.close()
+        return text
+
+    assert asyncio.run(stream()) == demo_reply()
+
+
+@override_settings(AI_MODELS={"PROVIDERS": {"snapshot": {}}, "CAPABILITIES": ["chat", "embedding"]})
+@active_models({"embedding": "snapshot:openai/text-embedding-3-small"})
+def test_a_snapshot_pin_answers_embeddings_and_refuses_what_it_does_not_serve():
+    openai = pytest.importorskip("openai")
+    model = get_active_model("embedding")
+    client = model.openai_client()
+
+    vectors = client.embeddings.create(model=model.model_id, input=["a", "b"]).data
+
+    assert [len(vector.embedding) for vector in vectors] == [1536, 1536]
+    assert vectors[0].embedding == list(model.get_backend().embed(model.model_id, ["a"]).vectors[0])
+    with pytest.raises(openai.NotFoundError):
+        client.images.generate(model=model.model_id, prompt="a cat")

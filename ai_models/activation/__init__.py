@@ -24,9 +24,11 @@ from .flow import (
     rollback,
     rollback_target,
     save,
+    save_for,
     save_many,
     set_fallbacks,
 )
+from .overview import CapabilityOverview, capabilities_overview
 from .gates import ACTIVE, FALLBACK, GATES, OVERRIDABLE, SAVED, Finding, Gate, Outcome, requirement_checks
 from .plan import Plan, plan
 
@@ -41,6 +43,7 @@ __all__ = [
     "GATES",
     "OVERRIDABLE",
     "SAVED",
+    "CapabilityOverview",
     "Change",
     "Deletion",
     "Finding",
@@ -48,6 +51,7 @@ __all__ = [
     "Outcome",
     "Plan",
     "activate",
+    "capabilities_overview",
     "deactivate",
     "delete_saved",
     "move_fallback",
@@ -57,6 +61,7 @@ __all__ = [
     "rollback",
     "rollback_target",
     "save",
+    "save_for",
     "save_many",
     "set_fallbacks",
 ]

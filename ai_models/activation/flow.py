@@ -1,5 +1,5 @@
 """Every change of what serves a capability, one function each: ``activate``, ``reactivate``,
-``rollback``, ``save``, ``save_many``, ``deactivate``, ``set_fallbacks``, ``move_fallback``,
+``rollback``, ``save``, ``save_for``, ``save_many``, ``deactivate``, ``set_fallbacks``, ``move_fallback``,
 ``delete_saved``. The admin, the HTTP API, the command line and host code all call these.
 
 Each runs the same way: the user's permission (code without a user is trusted); the plan and its
@@ -10,7 +10,7 @@ once it commits, ``active_model_changed``. A failure anywhere leaves everything 
 
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.admin.models import ADDITION, CHANGE
 from django.core.exceptions import ValidationError
@@ -242,11 +242,23 @@ def save(entry, capability: str, user=None, *, via: str = "admin", parameters=No
     return save_many([entry], capability, user, via=via, parameters=parameters, overrides=overrides)[0]
 
 
-def save_many(entries, capability: str, user=None, *, via: str = "admin", parameters=None, overrides=()) -> list:
+def save_for(entry, capabilities, user=None, *, via: str = "admin", parameters=None, overrides=()) -> list:
+    """Save catalog ``entry`` for each of ``capabilities`` without activating it, all or none (under
+    the lock of every one of them); a ``Change`` each, in the order given."""
+    _require(user, ACTIVATE)
+    capabilities = [validate_capability(name) for name in dict.fromkeys(capabilities)]
+    with capability_lock(*capabilities):
+        return [save(entry, name, user, via=via, parameters=parameters, overrides=overrides) for name in capabilities]
+
+
+def save_many(entries, capability: str, user=None, *, via: str = "admin", parameters=None, overrides=(),
+              activate_first: bool = False) -> list:
     """Save catalog ``entries`` for ``capability`` without activating any, all or none; a ``Change`` each.
 
     Saving a model that serves the capability (the active one, a fallback) changes the facts it
     serves with, so the gates of its role judge the new entry (``overrides`` as for ``activate``).
+    ``activate_first``: then make the first of them the active model, in the same transaction, so
+    a refusal of its activation saves none of them either.
     """
     _require(user, ACTIVATE)
     validate_capability(capability)
@@ -265,6 +277,10 @@ def save_many(entries, capability: str, user=None, *, via: str = "admin", parame
             text = history.message(history.SAVED, _name(row), capability, via=via, note="; ".join(checked.notes))
             history.record(user, row, ADDITION if created else CHANGE, text)
             changes.append(Change(capability, row, current, checked, created))
+        if activate_first and changes:
+            activated = _choose(entries[0], capability, user, fields[0], via=via, overrides=overrides, trial=None,
+                                test=False, note="", event=history.ACTIVATED)
+            changes[0] = replace(activated, created=changes[0].created)
     return changes
 
 

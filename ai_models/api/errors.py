@@ -9,6 +9,8 @@ authentication, permission, throttling, 404) included::
 ``errors`` is there for validation errors only: field -> [{"code", "detail"}].
 """
 
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -82,11 +84,6 @@ def activation_error(err: ActivationError) -> APIError:
     return conflict(gettext("Nothing was changed: %(error)s") % {"error": err}, "activation_failed")
 
 
-def invalid(field, detail, code="invalid") -> exceptions.ValidationError:
-    """A validation error of one request field."""
-    return exceptions.ValidationError({field: [exceptions.ErrorDetail(detail, code)]})
-
-
 def _flatten(detail, prefix=""):
     """[(field, ErrorDetail)] of a DRF validation detail (nested dicts and lists)."""
     if isinstance(detail, dict):
@@ -120,3 +117,11 @@ def exception_handler(exc, context):
         response.data = {"code": getattr(detail, "code", None) or "error", "detail": visible(detail)}
         response.data.update(getattr(exc, "extra", {}))
     return response
+
+
+@csrf_exempt  # it changes nothing, and a POST there is answered in JSON as a GET is
+def unknown_path(request, *args, **kwargs):
+    """A path under the API's prefix that names no endpoint: a JSON 404 like the API's others."""
+    body = {"code": "not_found", "detail": visible(gettext("No endpoint of this API has the path %(path)s.")
+                                                   % {"path": request.path})}
+    return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)

@@ -10,7 +10,7 @@ times per request.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from .. import facts
@@ -20,6 +20,7 @@ from ..catalog import SORT_KEYS
 from ..catalog.criteria import PRICE_FILTERS, STATE_FILTERS  # not re-exported by ai_models.catalog
 from ..conf import ai_settings
 from ..parameters import validate_parameters
+from ..prices import parse
 from ..visible import visible
 
 MAX_BULK = 100  # saved/bulk/: a handful of models, never the whole catalog into the table
@@ -79,6 +80,25 @@ def check_provider(name: str, enabled) -> str:
     return name
 
 
+class CapabilityField(serializers.CharField):
+    """A configured capability's name; the schema lists them, as configured when it is generated."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=50, **kwargs)
+
+
+class ProviderField(serializers.CharField):
+    """An enabled provider's id; the schema lists them, as enabled when it is generated."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=50, **kwargs)
+
+
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class TrueField(serializers.BooleanField):
+    """A flag that must be true (sent to say one knows what it guards)."""
+
+
 class ProviderChecked(serializers.Serializer):
     """Checks ``provider`` (and each of ``providers``) against ``context["providers"]``."""
 
@@ -95,15 +115,15 @@ class ProviderChecked(serializers.Serializer):
 class ListingQuery(ProviderChecked):
     """Which part of the catalog: the criteria of ``catalog.filter_entries`` and a sort key."""
 
-    provider = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text=_("Provider id."))
-    capability = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    provider = ProviderField(required=False, allow_blank=True, help_text=_("Provider id."))
+    capability = CapabilityField(required=False, allow_blank=True)
     search = serializers.CharField(
         required=False, allow_blank=True, max_length=200, trim_whitespace=True,
         help_text=_("Every word must occur in the model id, name or description."),
     )
     price = serializers.ChoiceField(choices=PRICE_FILTERS, required=False, allow_blank=True)
-    meets = serializers.CharField(
-        required=False, allow_blank=True, max_length=50,
+    meets = CapabilityField(
+        required=False, allow_blank=True,
         help_text=_("A capability: only models known to meet every requirement it declares."),
     )
     sort = serializers.ChoiceField(
@@ -114,7 +134,11 @@ class ListingQuery(ProviderChecked):
 class CatalogQuery(ListingQuery):
     state = serializers.ChoiceField(
         choices=STATE_FILTERS, required=False, allow_blank=True,
-        help_text=_("active, saved (for any capability) or none."),
+        help_text=_("active, saved or none: for the capability given, else for any capability."),
+    )
+    refresh = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Fetch the catalogs anew first (of the provider given, else of all): needs the refresh permission."),
     )
 
 
@@ -170,9 +194,9 @@ ActivationOverrides = type("ActivationOverrides", (serializers.Serializer,), {
 class ChooseRequest(ProviderChecked, ActivationOverrides):
     """One catalog model for one capability, with its call parameters and the overrides it may need."""
 
-    provider = serializers.CharField(max_length=50)
+    provider = ProviderField()
     model_id = serializers.CharField(max_length=255, trim_whitespace=False)
-    capability = serializers.CharField(max_length=50)
+    capability = CapabilityField()
     parameters = ParametersField(
         required=False, allow_null=True, default=None,
         help_text=_("Call defaults kept with the saved model (temperature, max_tokens, system_prompt...); null or "
@@ -180,24 +204,52 @@ class ChooseRequest(ProviderChecked, ActivationOverrides):
     )
 
 
+@extend_schema_serializer(component_name="Save")  # the schema adds "Request"
+class SaveRequest(ChooseRequest):
+    """A catalog model saved for one ``capability`` or for each of ``capabilities`` (all or none)."""
+
+    capability = CapabilityField(required=False)
+    capabilities = serializers.ListField(
+        child=CapabilityField(), required=False, min_length=1, max_length=50,
+        help_text=_("Instead of capability: save it for each of these, all or none."),
+    )
+
+    def validate_capabilities(self, value):
+        return [check_capability(name) for name in dict.fromkeys(value)]
+
+    def validate(self, data):
+        if bool(data.get("capability")) == bool(data.get("capabilities")):
+            raise serializers.ValidationError(
+                {"capability": [gettext("Give either capability or capabilities.")]}, code="invalid"
+            )
+        data["capabilities"] = data.get("capabilities") or [data["capability"]]
+        return data
+
+
+@extend_schema_serializer(component_name="Activation")  # the schema adds "Request"
 class ActivationRequest(ChooseRequest):
     test = serializers.BooleanField(
         default=False, help_text=_("Make one minimal real call through the model first; activate only if it succeeds.")
     )
 
 
+@extend_schema_serializer(component_name="BulkSave")  # the schema adds "Request"
 class BulkSaveRequest(ListingQuery, ActivationOverrides):
     """The first ``limit`` models of a filtered, sorted listing, saved without activating."""
 
-    capability = serializers.CharField(max_length=50, help_text=_("The capability to save them for."))
+    capability = CapabilityField(help_text=_("The capability to save them for."))
     limit = serializers.IntegerField(min_value=1, max_value=MAX_BULK, default=DEFAULT_BULK)
     order = serializers.ChoiceField(choices=SORT_CHOICES, default="name", help_text=_("Sort key, - for descending."))
+    activate_first = serializers.BooleanField(
+        default=False, help_text=_("Also make the first of them the active model; if that is refused, none is saved."),
+    )
     sort = None  # called ``order`` here
 
 
+@extend_schema_serializer(component_name="Refresh")  # the schema adds "Request"
 class RefreshRequest(serializers.Serializer):
     providers = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, default=list, max_length=50,
+        child=ProviderField(), required=False, default=list, max_length=50,
         help_text=_("Provider ids; empty: every enabled provider."),
     )
 
@@ -206,8 +258,9 @@ class RefreshRequest(serializers.Serializer):
 
 
 class SavedQuery(ProviderChecked):
-    provider = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    capability = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    provider = serializers.CharField(required=False, allow_blank=True, max_length=50,
+                                     help_text=_("The provider id of saved models (enabled or not)."))
+    capability = CapabilityField(required=False, allow_blank=True)
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     def validate_provider(self, value):  # any saved row's provider, enabled or not
@@ -215,7 +268,7 @@ class SavedQuery(ProviderChecked):
 
 
 class DeleteSavedQuery(SavedQuery):
-    keep_active = serializers.BooleanField(
+    keep_active = TrueField(
         default=True, help_text=_("Must be true: active models are never deleted (deactivate them first).")
     )
     active = None
@@ -234,6 +287,10 @@ class DeleteSavedQuery(SavedQuery):
 class StateSerializer(serializers.Serializer):
     saved_for = serializers.ListField(child=serializers.CharField())
     active_for = serializers.ListField(child=serializers.CharField())
+    saved_ids = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text=_("capability -> the id of its saved model (for saved/<id>/), where saved."),
+    )
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -297,7 +354,8 @@ class EntrySerializer(serializers.Serializer):
             "successor": entry.successor,
             "input_modalities": list(entry.input_modalities),
             "output_modalities": list(entry.output_modalities),
-            "state": {"saved_for": sorted(state.saved_for), "active_for": sorted(state.active_for)},
+            "state": {"saved_for": sorted(state.saved_for), "active_for": sorted(state.active_for),
+                      "saved_ids": state.ids},
         }
 
 
@@ -410,9 +468,46 @@ class ChoiceResultSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
+class SaveResultSerializer(ChoiceResultSerializer):
+    models = SavedModelSerializer(many=True, help_text=_("The saved model of each capability, in the order asked."))
+
+
 class BulkResultSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     saved = SavedModelSerializer(many=True)
+    activated = SavedModelSerializer(allow_null=True, help_text=_("The one made active (activate_first), else null."))
+    replaced = SavedModelSerializer(allow_null=True, help_text=_("The active model it replaced, else null."))
+
+
+class RequirementsSerializer(serializers.Serializer):
+    """What a capability requires of its model (docs/capabilities.md); absent keys require nothing."""
+
+    input_modalities = serializers.ListField(child=serializers.CharField(), required=False)
+    parameters = serializers.ListField(child=serializers.CharField(), required=False)
+    min_context = serializers.IntegerField(required=False)
+    max_price = serializers.DictField(child=PriceField(), required=False,
+                                      help_text=_("input / output: USD per 1M tokens."))
+
+    def to_representation(self, requires):
+        shown = {key: requires[key] for key in ("input_modalities", "parameters", "min_context") if key in requires}
+        if "max_price" in requires:
+            shown["max_price"] = {side: _decimal(parse(value)) for side, value in requires["max_price"].items()}
+        return shown
+
+
+class CapabilitySerializer(serializers.Serializer):
+    """A configured capability and what serves it (``activation.capabilities_overview``)."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.CharField(allow_null=True)
+    kind_label = serializers.SerializerMethodField()
+    requires = RequirementsSerializer()
+    active = SavedModelSerializer(allow_null=True)
+    fallbacks = SavedModelSerializer(many=True, help_text=_("In the order they are tried."))
+
+    def get_kind_label(self, overview) -> str:
+        return gettext(overview.kind_label) if overview.kind_label else ""
 
 
 class KeptSerializer(SavedModelSerializer):

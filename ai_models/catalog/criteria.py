@@ -83,8 +83,15 @@ def meets_value(name: str, requires: dict) -> tuple:
     return name, json.dumps(requires, sort_keys=True, default=str)
 
 
-def state_test(state, states):
-    """A test of an entry's state in ``states`` (an ``EntryStates``: unknown pks are not saved)."""
+def state_test(state, states, capability=None):
+    """A test of an entry's state in ``states`` (an ``EntryStates``: unknown pks are not saved);
+    with ``capability``, its state for that capability alone (saved for chat, not for content)."""
+    if capability:
+        if state == "active":
+            return lambda entry: capability in states[entry.pk].active_for
+        if state == "saved":
+            return lambda entry: capability in states[entry.pk].saved_for
+        return lambda entry: capability not in states[entry.pk].saved_for
     if state == "active":
         return lambda entry: bool(states[entry.pk].active_for)
     if state == "saved":
@@ -95,7 +102,7 @@ def state_test(state, states):
 def predicate(provider, capability, price, state, states, meets=None):
     tests = [criterion(kind, value) for kind, value in active_criteria(provider, capability, price, meets)]
     if state:
-        tests.append(state_test(state, states))
+        tests.append(state_test(state, states, capability))
     return lambda entry: all(test(entry) for test in tests)
 
 

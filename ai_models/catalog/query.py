@@ -28,7 +28,8 @@ def filter_entries(
 
     ``search``: every word must occur, case-insensitively, in the model id, name or description.
     ``price``: "free" (every known price is zero) or "paid" (a price above zero).
-    ``state``: "active", "saved" or "none", read from ``states`` (see ``entry_states``).
+    ``state``: "active", "saved" or "none", read from ``states`` (see ``entry_states``); with
+    ``capability``, for that capability (saved for chat, not merely saved for another).
     ``meets``: a capability name: entries offered for it that are known to meet every
     requirement it declares (``UnknownCapability`` for a name not configured).
     ``expiry``: "expired" (the provider's expiry date has passed, as of ``today``), "expiring"

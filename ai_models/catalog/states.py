@@ -12,6 +12,12 @@ class EntryState:
 
     saved_for: frozenset = frozenset()
     active_for: frozenset = frozenset()
+    saved_ids: tuple = ()  # (capability, saved model's pk) pairs, by capability
+
+    @property
+    def ids(self) -> dict:
+        """Capability -> the pk of the saved model (``AIModel``) of this entry for it."""
+        return dict(self.saved_ids)
 
     @property
     def saved(self) -> bool:
@@ -40,18 +46,20 @@ def entry_states(entries=None) -> EntryStates:
     """
     from ..models import AIModel
 
-    saved, active = defaultdict(set), defaultdict(set)
-    for slug, model_id, capability, is_active in AIModel.objects.values_list(
-        "provider__slug", "model_id", "capability", "is_active"
+    saved, active, ids = defaultdict(set), defaultdict(set), defaultdict(list)
+    for row_pk, slug, model_id, capability, is_active in AIModel.objects.values_list(
+        "pk", "provider__slug", "model_id", "capability", "is_active"
     ):
         pk = f"{slug}:{model_id}"
         saved[pk].add(capability)
+        ids[pk].append((capability, row_pk))
         if is_active:
             active[pk].add(capability)
     if entries is not None and saved:
         wanted = entries.has_pk if isinstance(entries, Entries) else {entry.pk for entry in entries}.__contains__
         saved = {pk: caps for pk, caps in saved.items() if wanted(pk)}
     return EntryStates(
-        (pk, EntryState(frozenset(caps), frozenset(active.get(pk, ())))) for pk, caps in saved.items()
+        (pk, EntryState(frozenset(caps), frozenset(active.get(pk, ())), tuple(sorted(ids[pk]))))
+        for pk, caps in saved.items()
     )
 

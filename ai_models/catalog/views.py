@@ -194,7 +194,7 @@ class Entries(list):
                 lambda: Entries(source, self._positions_in(source.allowed(criteria, words)), self._ascending),
             )
         if state:  # states change with every activation: not remembered
-            view = view.where(state_test(state, states))
+            view = view.where(state_test(state, states, capability))
         return view
 
     def where(self, test):

@@ -189,6 +189,11 @@ class BaseProvider:
         """Base URL of the provider's OpenAI-compatible API (for the ``openai`` SDK), or None."""
         return None
 
+    def sdk_transport(self, lib):
+        """A transport of ``lib`` answering SDK clients in process (the snapshot's demo answers), or
+        None: they then call ``openai_base_url`` over the network, guarded."""
+        return None
+
     def option(self, name: str):
         """A provider-specific option, or its default."""
         return self.options.get(name, self.default_options.get(name))

@@ -81,6 +81,12 @@ class SnapshotProvider(BaseProvider):
                 % {"path": self.path, "error": err},
             ) from err
 
+    def sdk_transport(self, lib):
+        """The demo answers over the OpenAI API, in process, for ``openai_client()`` (see ``snapshot_api``)."""
+        from . import snapshot_api
+
+        return snapshot_api.transport(self, lib)
+
     # -- invocation: local, deterministic demo answers (no network, no key) ------------------
 
     def _refuse_other_outputs(self, model_id: str, output: str):

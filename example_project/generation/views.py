@@ -119,20 +119,24 @@ def _json_error(capability, message, status):
 def wait_before_next(request) -> int:
     """Seconds the caller must wait before generating again (0: go ahead); counts this request.
 
-    A fixed window in the cache, per user (or address when anonymous). A cache that fails
+    A window per user (or address when anonymous) opened by its first request and kept in the
+    cache for ``seconds``: never cut in two by the clock's minute, so ``allowed`` requests in a
+    row are all answered and the next one refused, however slowly they come. A cache that fails
     lets the request through with a warning: the demo degrades, it does not break.
     """
     allowed, seconds = getattr(settings, "GENERATION_RATE", DEFAULT_RATE)
     who = f"user:{request.user.pk}" if request.user.is_authenticated else f"ip:{request.META.get('REMOTE_ADDR')}"
-    window = int(time.time() // seconds)
-    key = f"generation:rate:{who}:{window}"
+    key = f"generation:rate:{who}"
     try:
+        # The window's end, then its count: whichever expires first, a new window starts.
+        cache.add(f"{key}:ends", time.time() + seconds, seconds)
         cache.add(key, 0, seconds)
         used = cache.incr(key)
+        ends = cache.get(f"{key}:ends") or time.time() + seconds
     except Exception as err:  # noqa: BLE001 (any cache client's error)
         logger.warning("generation rate limit not applied, the cache failed: %s", type(err).__name__)
         return 0
-    return math.ceil((window + 1) * seconds - time.time()) if used > allowed else 0
+    return max(1, math.ceil(ends - time.time())) if used > allowed else 0
 
 
 def _too_many(wait) -> str:

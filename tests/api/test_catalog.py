@@ -6,6 +6,7 @@ from django.db import connection
 
 from ai_models import activation
 from ai_models.catalog import get_entry
+from ai_models.models import AIModel
 
 from .conftest import ACME_CHAT, API, CHAT
 
@@ -23,7 +24,8 @@ def test_listing_gives_each_entry_its_price_context_modalities_reasons_and_state
     assert entry["capabilities"] == ["chat", "content"] and entry["kinds"] == ["chat"]
     assert entry["reasons"] == {"chat": "listed in the snapshot file", "content": "listed in the snapshot file"}
     assert {"tools", "response_format"} <= set(entry["parameters"]) and entry["dimensions"] is None
-    assert entry["state"] == {"saved_for": ["chat"], "active_for": ["chat"]}
+    row = AIModel.objects.get()
+    assert entry["state"] == {"saved_for": ["chat"], "active_for": ["chat"], "saved_ids": {"chat": row.pk}}
     assert "raw" not in entry
     assert {status["provider"]: status["state"] for status in body["providers"]} == {
         "snapshot": "fresh", "acme": "fresh", "evil": "fresh"
@@ -81,12 +83,20 @@ def test_listing_runs_the_same_queries_whatever_the_page_size(api):
     assert counts[0] == counts[1] == counts[2]
 
 
-def test_a_get_never_refreshes(api):
-    response = api().get(API + "catalog/", {"refresh": "1"})
+def test_a_get_with_refresh_fetches_anew_for_those_who_may_refresh(api, enabled_providers):
+    api().get(API + "catalog/")
+    before = enabled_providers.fetches
 
-    assert response.status_code == 400
-    assert response.json()["code"] == "invalid"
-    assert "POST" in response.json()["detail"]
+    refused = api("viewer").get(API + "catalog/", {"refresh": "true"})
+    plain = api("refresher").get(API + "catalog/", {"provider": "acme"})
+    after_plain = enabled_providers.fetches
+    refreshed = api("refresher").get(API + "catalog/", {"provider": "acme", "refresh": "true"})
+
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    assert "refresh" in refused.json()["detail"]
+    assert after_plain == before  # a plain GET serves the cached list
+    assert refreshed.status_code == 200 and enabled_providers.fetches == before + 1
+    assert refreshed.json()["count"] == plain.json()["count"]
 
 
 def test_stale_listing_is_served_with_its_error_when_the_provider_is_down(api, enabled_providers):

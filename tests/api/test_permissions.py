@@ -104,3 +104,38 @@ def test_head_and_options_of_saved_need_only_the_view_permission(api):
     assert client.head(API + "saved/").status_code == 200
     assert client.options(API + "saved/").status_code == 200
     assert client.post(API + "saved/", CHOOSE, format="json").status_code == 403
+
+
+@override_settings(REST_FRAMEWORK={"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"]})
+def test_the_hosts_default_permissions_apply_on_top_of_the_apps(api):
+    """A host whose DRF default is IsAdminUser: a non-staff user holding the app's permission is
+    refused, a staff one is answered; the app's own permission is still needed by staff."""
+    service = APIClient()
+    service.force_login(make_user("service", ROLES["viewer"], staff=False))
+
+    assert service.get(API + "active/").status_code == 403
+    assert api("viewer").get(API + "active/").status_code == 200
+    assert api("staff").get(API + "active/").status_code == 403  # staff, without view_aimodel
+
+
+class DenyAll:
+    def has_permission(self, request, view):
+        return False
+
+    def has_object_permission(self, request, view, obj):
+        return False
+
+
+@override_settings(REST_FRAMEWORK={"DEFAULT_PERMISSION_CLASSES": ["tests.api.test_permissions.DenyAll"]})
+def test_a_hosts_deny_all_default_denies_even_a_superuser(api):
+    assert api().get(API + "active/").status_code == 403
+    assert api().post(API + "saved/", CHOOSE, format="json").status_code == 403
+    assert not AIModel.objects.exists()
+
+
+@override_settings(REST_FRAMEWORK={"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"]})
+def test_a_hosts_model_permissions_default_needs_no_queryset_here(api):
+    """DjangoModelPermissions asks views for a queryset; these views check the app's permissions."""
+    assert api("viewer").get(API + "active/").status_code == 200
+    assert api("viewer").post(API + "saved/", CHOOSE, format="json").status_code == 403
+    assert api().post(API + "saved/", CHOOSE, format="json").status_code == 201

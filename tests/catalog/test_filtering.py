@@ -92,6 +92,18 @@ def test_filter_by_state(entries):
     assert states["openai:not-saved"] == EntryState()
 
 
+def test_filter_by_state_for_one_capability(entries):
+    """Issue 26: with a capability, "saved" means saved for it; a model saved only for content is
+    not "saved" in a listing of chat models (and is "none" there)."""
+    states = EntryStates({"openai:gpt-x": EntryState(frozenset({"content"}), frozenset({"content"})),
+                          "openai:gpt-x-mini": EntryState(frozenset({"chat"}), frozenset())})
+    assert ids(filter_entries(entries, capability="chat", state="saved", states=states)) == ["gpt-x-mini"]
+    assert ids(filter_entries(entries, capability="chat", state="active", states=states)) == []
+    assert ids(filter_entries(entries, state="active", states=states)) == ["gpt-x"]
+    assert "gpt-x" in ids(filter_entries(entries, capability="chat", state="none", states=states))
+    assert ids(filter_entries(entries, state="saved", states=states)) == ["gpt-x", "gpt-x-mini"]
+
+
 @pytest.mark.parametrize(
     "criteria", [{"price": "cheap"}, {"state": "gone", "states": {}}, {"state": "active"}]
 )

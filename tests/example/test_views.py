@@ -261,3 +261,22 @@ def test_get_on_the_api_says_what_to_send(client):
         "error": 'Use POST with a JSON object such as {"prompt": "Hello"}.',
         "capability": "chat",
     }
+
+
+def test_the_rate_window_starts_at_the_first_request_not_at_the_clocks_minute(client, settings, monkeypatch):
+    """Issue 26 item 9: a window keyed by the clock's minute let a fourth request through when the
+    three before straddled the minute; the window now opens at the first request."""
+    import generation.views
+
+    activate("chat", "ok")
+    settings.GENERATION_RATE = (3, 60)
+    now = [1_800_000_059.5]  # half a second before a minute ends
+    monkeypatch.setattr(generation.views.time, "time", lambda: now[0])
+    statuses = []
+    for _ in range(4):
+        statuses.append(post_json(client, "/api/chat/", {"prompt": "Hi"}).status_code)
+        now[0] += 0.4
+    refused = post_json(client, "/api/chat/", {"prompt": "Hi"})
+
+    assert statuses == [200, 200, 200, 429]
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60

@@ -95,9 +95,11 @@ def test_streaming_with_the_async_client(db, settings, monkeypatch, server):
 
 
 def test_a_provider_without_an_openai_api_or_a_key_is_a_clear_error(db, settings, monkeypatch):
-    snapshot = activation.activate(catalog_model("openai/gpt-4.1-mini"), "chat").model
+    settings.AI_MODELS = {**django_settings.AI_MODELS,
+                          "PROVIDERS": {"test": {"CLASS": "ai_models.providers.test.TestProvider"}}}
+    scripted = activation.activate(catalog_model("chat-1", provider="test"), "chat").model
     with pytest.raises(ProviderUnsupported, match="no OpenAI-compatible API"):
-        snapshot.openai_client()
+        scripted.openai_client()
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     settings.AI_MODELS = {**django_settings.AI_MODELS, "PROVIDERS": {"openai": {}}}
     model = activation.activate(catalog_model("gpt-4.1-mini", provider="openai"), "content").model

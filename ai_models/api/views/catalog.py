@@ -1,16 +1,17 @@
 """The live catalog over HTTP: the listing, one entry, a refresh, the providers' statuses."""
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.fields import BooleanField
 from rest_framework.response import Response
 
 from ...catalog import entry_states, filter_entries, get_catalog, get_entry, provider_statuses, refresh, sort_entries
 from .. import serializers as s
-from ..errors import bad_gateway, invalid, not_found
+from ..errors import bad_gateway, forbidden, not_found
 from ..permissions import CanRefreshCatalog, CanViewCatalog
-from .base import APIBase, Pagination, WriteBase, document
+from .base import PAGE_PARAMETERS, APIBase, Pagination, WriteBase, document
 
-ERRORS = {400: s.ErrorSerializer, 403: s.ErrorSerializer, 502: s.ErrorSerializer}
 
 
 def statuses_data(statuses) -> list:
@@ -34,26 +35,26 @@ def sort_arguments(value: str) -> tuple[str, bool]:
 
 class CatalogList(APIBase):
     """GET: the live catalog, filtered, sorted and paged, with each model's saved/active state
-    and every provider's status. A stale list is served (and marked); 502 only when nothing can be."""
+    and every provider's status. A stale list is served (and marked); 502 only when nothing can be.
+    ``refresh=true`` fetches the catalogs anew first (the refresh permission, the write rate)."""
 
     permission_classes = [CanViewCatalog]
     pagination_class = Pagination
 
-    @document(
-        operation_id="catalog_list",
-        parameters=[
-            s.CatalogQuery,
-            OpenApiParameter("page", int, description="Page number, from 1."),
-            OpenApiParameter("page_size", int, description="Rows per page (default 50, at most 500)."),
-        ],
-        responses={200: s.CatalogPageSerializer, **ERRORS},
-    )
+    def get_throttles(self):
+        if self.request.query_params.get("refresh") in BooleanField.TRUE_VALUES:
+            self.throttle_scope = "ai_models_write"  # a fetch from every provider, as a POST of refresh/
+        return super().get_throttles()
+
+    @document("catalog_list", {200: s.CatalogPageSerializer}, errors=(400, 404, 502),
+              parameters=[s.CatalogQuery, *PAGE_PARAMETERS])
     def get(self, request):
-        if "refresh" in request.query_params:
-            raise invalid("refresh", gettext("Refreshing is a POST to catalog/refresh/; a GET never fetches anew."))
-        listing = get_catalog()
-        query = self.validated(s.CatalogQuery, request.query_params, providers=[x.provider for x in listing.statuses])
+        query = self.validated(s.CatalogQuery, request.query_params,
+                               providers=[status.provider for status in provider_statuses()])
         provider = query.get("provider")
+        if query["refresh"] and not CanRefreshCatalog().has_permission(request, self):
+            raise forbidden(gettext("Refreshing the catalog needs the permission “Can refresh the provider catalogs”."))
+        listing = refresh([provider] if provider else None) if query["refresh"] else get_catalog()
         statuses = [status for status in listing.statuses if not provider or status.provider == provider]
         error = unavailable(statuses)
         if error:
@@ -82,8 +83,10 @@ class CatalogDetail(APIBase):
 
     permission_classes = [CanViewCatalog]
 
-    @document(operation_id="catalog_detail", responses={200: s.EntryDetailSerializer, 404: s.ErrorSerializer,
-              403: s.ErrorSerializer, 502: s.ErrorSerializer})
+    @document("catalog_detail", {200: s.EntryDetailSerializer}, errors=(404, 502), parameters=[
+        OpenApiParameter("model_id", str, OpenApiParameter.PATH,
+                         description=_("The model's id as its provider gives it, slashes included.")),
+    ])
     def get(self, request, provider, model_id):
         statuses = {status.provider: status for status in provider_statuses()}
         if provider not in statuses:
@@ -115,8 +118,7 @@ class CatalogRefresh(WriteBase):
 
     permission_classes = [CanRefreshCatalog]
 
-    @document(operation_id="catalog_refresh", request=s.RefreshRequest,
-              responses={200: s.RefreshResultSerializer, **ERRORS})
+    @document("catalog_refresh", {200: s.RefreshResultSerializer}, errors=(502,), request=s.RefreshRequest)
     def post(self, request):
         known = [status.provider for status in provider_statuses()]
         chosen = self.validated(s.RefreshRequest, request.data, providers=known)["providers"]
@@ -134,6 +136,6 @@ class ProviderList(APIBase):
 
     permission_classes = [CanViewCatalog]
 
-    @document(operation_id="providers_list", responses={200: s.StatusSerializer(many=True), 403: s.ErrorSerializer})
+    @document("providers_list", {200: s.StatusSerializer(many=True)})
     def get(self, request):
         return Response(statuses_data(provider_statuses()))

@@ -4,6 +4,7 @@ deactivate, roll back. Every change is a call of ``ai_models.activation`` (the g
 What the flow raises becomes a JSON error in ``WriteBase.handle_exception``."""
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status as http
 from rest_framework.permissions import SAFE_METHODS
@@ -16,12 +17,14 @@ from ...conf import ai_settings
 from ...drift import active_drift
 from ...models import AIModel, Provider
 from .. import serializers as s
-from ..errors import not_found
+from ..errors import conflict, not_found
 from ..permissions import CanActivate, CanDeleteSaved, CanViewSaved
-from .base import VIA, APIBase, Pagination, WriteBase, document
+from .base import PAGE_PARAMETERS, VIA, APIBase, Pagination, WriteBase, document
 from .catalog import missing_entry, sort_arguments, unavailable
 
-ERRORS = {code: s.ErrorSerializer for code in (400, 403, 404, 409, 502)}
+CHANGE_ERRORS = (404, 409, 502)  # what an activation or a save may answer besides the usual
+capability_path = OpenApiParameter("capability", str, OpenApiParameter.PATH)
+saved_id_path = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The saved model's id."))
 
 
 def enabled_ids() -> list:
@@ -51,8 +54,7 @@ class Activations(WriteBase):
 
     permission_classes = [CanActivate]
 
-    @document(operation_id="activate", request=s.ActivationRequest,
-              responses={201: s.ChoiceResultSerializer, **ERRORS})
+    @document("activate", {201: s.ChoiceResultSerializer}, errors=CHANGE_ERRORS, request=s.ActivationRequest)
     def post(self, request):
         data = self.validated(s.ActivationRequest, request.data, providers=enabled_ids())
         entry = find_entry(data["provider"], data["model_id"])
@@ -67,14 +69,10 @@ class Saved(WriteBase):
 
     pagination_class = Pagination
 
-    def get_permissions(self):
+    def own_permissions(self):
         if self.request.method in SAFE_METHODS:
             return [CanViewSaved()]
         return [CanDeleteSaved() if self.request.method == "DELETE" else CanActivate()]
-
-    def get_throttles(self):
-        self.throttle_scope = "ai_models_read" if self.request.method in SAFE_METHODS else "ai_models_write"
-        return super().get_throttles()
 
     @staticmethod
     def rows(query):
@@ -87,24 +85,25 @@ class Saved(WriteBase):
             rows = rows.filter(is_active=query["active"])
         return rows
 
-    @document(operation_id="saved_list", parameters=[s.SavedQuery],
-              responses={200: s.SavedPageSerializer, **ERRORS})
+    @document("saved_list", {200: s.SavedPageSerializer}, errors=(400, 404), parameters=[s.SavedQuery, *PAGE_PARAMETERS])
     def get(self, request):
         query = self.validated(s.SavedQuery, request.query_params)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(self.rows(query), request, view=self)
         return paginator.get_paginated_response(s.SavedModelSerializer(page, many=True).data)
 
-    @document(operation_id="save", request=s.ChooseRequest, responses={201: s.ChoiceResultSerializer, **ERRORS})
+    @document("save", {201: s.SaveResultSerializer}, errors=CHANGE_ERRORS, request=s.SaveRequest)
     def post(self, request):
-        data = self.validated(s.ChooseRequest, request.data, providers=enabled_ids())
+        data = self.validated(s.SaveRequest, request.data, providers=enabled_ids())
         entry = find_entry(data["provider"], data["model_id"])
-        change = activation.save(entry, data["capability"], request.user, via=VIA, parameters=data["parameters"],
-                                 overrides=s.overrides_of(data))
-        return choice_result(change)
+        changes = activation.save_for(entry, data["capabilities"], request.user, via=VIA,
+                                      parameters=data["parameters"], overrides=s.overrides_of(data))
+        response = choice_result(changes[0])
+        response.data["models"] = [saved_data(change.model) for change in changes]
+        response.data["warnings"] = list(dict.fromkeys(w for change in changes for w in change.plan.warnings))
+        return response
 
-    @document(operation_id="saved_delete", parameters=[s.DeleteSavedQuery],
-              responses={200: s.DeleteResultSerializer, **ERRORS})
+    @document("saved_delete", {200: s.DeleteResultSerializer}, errors=(400, 409), parameters=[s.DeleteSavedQuery])
     def delete(self, request):
         query = self.validated(s.DeleteSavedQuery, request.query_params)
         deletion = activation.delete_saved(self.rows(query), request.user, via=VIA)  # never a model in use
@@ -118,7 +117,7 @@ class SavedBulk(WriteBase):
 
     permission_classes = [CanActivate]
 
-    @document(operation_id="saved_bulk", request=s.BulkSaveRequest, responses={201: s.BulkResultSerializer, **ERRORS})
+    @document("saved_bulk", {201: s.BulkResultSerializer}, errors=CHANGE_ERRORS, request=s.BulkSaveRequest)
     def post(self, request):
         listing = get_catalog()
         data = self.validated(s.BulkSaveRequest, request.data, providers=[x.provider for x in listing.statuses])
@@ -131,10 +130,52 @@ class SavedBulk(WriteBase):
         chosen = sort_entries(entries, *sort_arguments(data["order"]))[: data["limit"]]
         # With their raw data, read before the capability is locked: nothing is fetched under it.
         chosen = [get_entry(entry.provider, entry.model_id) or entry for entry in chosen]
-        changes = activation.save_many(chosen, data["capability"], request.user, via=VIA, overrides=s.overrides_of(data))
+        changes = activation.save_many(chosen, data["capability"], request.user, via=VIA, overrides=s.overrides_of(data),
+                                       activate_first=data["activate_first"])
         rows = [change.model for change in changes]
-        return Response({"count": len(rows), "saved": s.SavedModelSerializer(rows, many=True).data},
+        activated = next((change for change in changes if change.activated), None)
+        return Response({"count": len(rows), "saved": s.SavedModelSerializer(rows, many=True).data,
+                         "activated": saved_data(activated and activated.model),
+                         "replaced": saved_data(activated and activated.replaced)},
                         status=http.HTTP_201_CREATED)
+
+
+class SavedOne(WriteBase):
+    """GET: one saved model. DELETE: delete it, unless it is in use (active or a fallback: 409)."""
+
+    def own_permissions(self):
+        return [CanViewSaved() if self.request.method in SAFE_METHODS else CanDeleteSaved()]
+
+    @staticmethod
+    def row(pk):
+        row = AIModel.objects.select_related("provider", "activated_by").filter(pk=pk).first()
+        if row is None:
+            raise not_found(gettext("No saved model has the id %(id)s.") % {"id": pk}, "unknown_saved_model")
+        return row
+
+    @document("saved_detail", {200: s.SavedModelSerializer}, errors=(404,), parameters=[saved_id_path])
+    def get(self, request, pk):
+        return Response(saved_data(self.row(pk)))
+
+    @document("saved_delete_one", {200: s.DeleteResultSerializer}, errors=(404, 409), parameters=[saved_id_path])
+    def delete(self, request, pk):
+        deletion = activation.delete_saved([self.row(pk)], request.user, via=VIA)  # never a model in use
+        if deletion.kept:
+            (row,) = deletion.kept
+            raise conflict(gettext("%(model)s is not deleted: it is %(use)s. Nothing was changed.")
+                           % {"model": row, "use": use_of(row)}, "in_use")
+        return Response({"deleted": len(deletion.deleted),
+                         "models": s.SavedModelSerializer(deletion.deleted, many=True).data, "kept": []})
+
+
+class Capabilities(APIBase):
+    """GET: every configured capability with its label, kind, requirements, active model and fallbacks."""
+
+    permission_classes = [CanViewSaved]
+
+    @document("capabilities_list", {200: s.CapabilitySerializer(many=True)})
+    def get(self, request):
+        return Response(s.CapabilitySerializer(activation.capabilities_overview(), many=True).data)
 
 
 class ActiveList(APIBase):
@@ -142,7 +183,7 @@ class ActiveList(APIBase):
 
     permission_classes = [CanViewSaved]
 
-    @document(operation_id="active_list", responses={200: s.ActiveSerializer(many=True), 403: s.ErrorSerializer})
+    @document("active_list", {200: s.ActiveSerializer(many=True)})
     def get(self, request):
         drifts = {drift.model.capability: drift for drift in active_drift()}
         items = [
@@ -161,14 +202,12 @@ class CapabilityAction(WriteBase):
         return name
 
 
-capability_path = OpenApiParameter("capability", str, OpenApiParameter.PATH)
 
 
 class Deactivate(CapabilityAction):
     """POST: leave a capability with no active model; ``deactivated`` is null when none was active."""
 
-    @document(operation_id="deactivate", request=None, parameters=[capability_path],
-              responses={200: s.DeactivateResultSerializer, **ERRORS})
+    @document("deactivate", {200: s.DeactivateResultSerializer}, errors=(404, 409), parameters=[capability_path])
     def post(self, request, capability):
         row = activation.deactivate(self.capability(capability), request.user, via=VIA)
         return Response({"deactivated": saved_data(row)})
@@ -177,8 +216,8 @@ class Deactivate(CapabilityAction):
 class Rollback(CapabilityAction):
     """POST: activate again the model that was active before the current one (the most recently activated other)."""
 
-    @document(operation_id="rollback", request=s.ActivationOverrides, parameters=[capability_path],
-              responses={200: s.ChoiceResultSerializer, **ERRORS})
+    @document("rollback", {200: s.ChoiceResultSerializer}, errors=CHANGE_ERRORS, request=s.ActivationOverrides,
+              parameters=[capability_path])
     def post(self, request, capability):
         data = self.validated(s.ActivationOverrides, request.data)
         change = activation.rollback(self.capability(capability), request.user, via=VIA, overrides=s.overrides_of(data))
