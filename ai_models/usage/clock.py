@@ -17,6 +17,11 @@ def set(timestamp: float | None):  # noqa: A001 - the clock's own verb
     _fixed = timestamp
 
 
+def today():
+    """The UTC date of ``now()``."""
+    return datetime.fromtimestamp(now(), UTC).date()
+
+
 def month_start(timestamp: float | None = None) -> datetime:
     """The first instant of the UTC month of ``timestamp`` (default now)."""
     moment = datetime.fromtimestamp(now() if timestamp is None else timestamp, UTC)
