@@ -178,7 +178,13 @@ def discard():
 def _flush_at_exit():
     if _pending.pid == os.getpid() and _pending.rows:
         _pending.stop.set()
-        flush()
+        if flush():
+            from . import store
+
+            try:
+                store.drain()
+            except Exception:  # left in Redis for the next drain
+                logger.exception("AI models: usage counters could not be moved to the database at exit.")
 
 
 class Tally:

@@ -5,6 +5,8 @@ import asyncio
 from decimal import Decimal
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 from django.urls import reverse
 
 from ai_models import BudgetExceeded, aget_active_model, get_active_model, get_active_models
@@ -117,6 +119,7 @@ def test_an_async_caller_sees_the_budget_too(chain, frozen_clock):
     budget.save()
     with pytest.raises(BudgetExceeded):
         asyncio.run(aget_active_model("chat"))
+    asyncio.run(sync_to_async(connections.close_all)())  # the lookup thread's connection
 
 
 def test_the_signal_is_sent_once_per_month_and_level_across_checks(chain, frozen_clock, told):
