@@ -82,6 +82,11 @@ def format_cost(value) -> str:
     return "$" + grouped(value, min(6, max(2, -value.as_tuple().exponent)))
 
 
+def format_share(value) -> str:
+    """0.125 as "12.5%" in the active language; "—" when unknown."""
+    return EMPTY if value is None else f"{grouped(round(Decimal(value) * 100, 1), 1)}%"
+
+
 def format_price_change(new, old) -> str:
     """The change from ``old`` to ``new``: "+$0.20", "−$0.10", "no change", or "" when unknown."""
     if new is None or old is None:

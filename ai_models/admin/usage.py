@@ -3,7 +3,6 @@ two models compared around a switch, CSV), and the budgets (an ordinary admin: e
 the history). The numbers all come from ``ai_models.usage``."""
 
 import csv
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
@@ -16,12 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ..capabilities import capability_choices, capability_label
 from ..models import Budget, Usage
-from ..prices import format_cost
-from ..usage import budgets, charts, clock, report
-from ..templatetags.ai_models_admin import share
+from ..prices import format_cost, format_share
+from ..usage import budgets, charts, report
 from .base import ModelAdmin
-
-MAX_DAYS = 366
 
 
 class RangeForm(forms.Form):
@@ -37,13 +33,10 @@ class RangeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        end = cleaned.get("end") or clock.today()
-        start = cleaned.get("start") or end - timedelta(days=29)
-        if start > end:
-            raise forms.ValidationError(gettext("The start of the range is after its end."))
-        if (end - start).days >= MAX_DAYS:
-            raise forms.ValidationError(gettext("Choose a range of at most %(days)d days.") % {"days": MAX_DAYS})
-        cleaned.update(start=start, end=end)
+        try:
+            cleaned["start"], cleaned["end"] = report.date_range(cleaned.get("start"), cleaned.get("end"))
+        except ValueError as err:
+            raise forms.ValidationError(str(err)) from None
         return cleaned
 
 
@@ -203,7 +196,7 @@ def budget_line(entry: dict) -> str:
     values = {
         "capability": capability_label(budget.capability), "user": budget.user,
         "spent": format_cost(entry["spent"]), "limit": format_cost(budget.monthly_limit),
-        "share": share(entry["share"]),
+        "share": format_share(entry["share"]),
     }
     if entry["level"] == budgets.LIMIT:
         text = (

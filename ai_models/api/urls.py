@@ -3,7 +3,7 @@
 from django.urls import path
 
 from .schema import SchemaView
-from .views import catalog, choices
+from .views import catalog, choices, usage
 
 app_name = "ai_models_api"
 
@@ -19,5 +19,6 @@ urlpatterns = [
     path("active/", choices.ActiveList.as_view(), name="active"),
     path("active/<str:capability>/deactivate/", choices.Deactivate.as_view(), name="deactivate"),
     path("active/<str:capability>/rollback/", choices.Rollback.as_view(), name="rollback"),
+    path("usage/", usage.UsageReport.as_view(), name="usage"),
     path("schema/", SchemaView.as_view(), name="schema"),
 ]

@@ -58,9 +58,9 @@ def latency(milliseconds):
 @register.filter
 def share(value):
     """0.125 as "12.5%"; "—" when unknown."""
-    from django.utils.formats import number_format
+    from ..prices import format_share
 
-    return "—" if value is None else f"{number_format(value * 100, 1)}%"
+    return format_share(value)
 
 
 @register.filter

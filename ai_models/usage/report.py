@@ -11,10 +11,28 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.utils.translation import gettext
 
 from ..conf import ai_settings
 from . import clock, recorder, store
 from .meter import LATENCY_BOUNDS_MS, OK
+
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+
+
+def date_range(first: date | None = None, last: date | None = None) -> tuple[date, date]:
+    """The days a usage report covers: up to ``last`` (default today, UTC), from ``first`` (default
+    ``DEFAULT_DAYS`` before). Raises ``ValueError`` (its message for the reader) for a range that
+    ends before it starts or spans more than ``MAX_DAYS``."""
+    last = last or clock.today()
+    first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        raise ValueError(gettext("The start of the range is after its end."))
+    if (last - first).days >= MAX_DAYS:
+        raise ValueError(gettext("Choose a range of at most %(days)d days.") % {"days": MAX_DAYS})
+    return first, last
 
 
 def collect():
@@ -110,6 +128,17 @@ def by_day(first: date, last: date, capability: str | None = None) -> list[dict]
     ]
 
 
+def by_model(first: date, last: date, capability: str | None = None) -> list[dict]:
+    """One line per capability and model over the whole range."""
+    lines: dict[tuple, Line] = defaultdict(Line)
+    for row in _rows(*day_range(first, last), capability):
+        lines[row["capability"], row["provider"], row["model_id"]].add(row)
+    return [
+        {"capability": cap, "provider": provider, "model_id": model_id, "line": line}
+        for (cap, provider, model_id), line in sorted(lines.items())
+    ]
+
+
 def by_capability(first: date, last: date) -> dict[str, dict]:
     """Per capability: its total ``Line`` and one ``Line`` per day (every day of the range, zeros included)."""
     days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
@@ -163,3 +192,32 @@ def prune(months: int | None = None, *, dry_run: bool = False) -> int:
     cutoff = start.replace(year=year, month=month + 1)
     rows = apps.get_model("ai_models", "Usage").objects.filter(minute__lt=cutoff)
     return rows.count() if dry_run else rows.delete()[0]
+
+
+def as_data(first: date, last: date, capability: str | None = None) -> dict:
+    """The report as JSON-friendly data (the API's ``usage/`` and ``ai_models usage --json``)."""
+    per_capability = by_capability(first, last)
+    if capability:
+        per_capability = {name: entry for name, entry in per_capability.items() if name == capability}
+    return {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "capabilities": {
+            name: {
+                "total": entry["total"].as_dict(),
+                "days": [{"day": day.isoformat(), **line.as_dict()} for day, line in entry["days"].items()],
+            }
+            for name, entry in per_capability.items()
+        },
+        "models": [
+            {"capability": line["capability"], "provider": line["provider"], "model_id": line["model_id"],
+             **line["line"].as_dict()}
+            for line in by_model(first, last, capability)
+        ],
+        "days": [
+            {"day": line["day"].isoformat(), "capability": line["capability"], "provider": line["provider"],
+             "model_id": line["model_id"], **line["line"].as_dict()}
+            for line in by_day(first, last, capability)
+        ],
+        "month": month_summary(),
+    }

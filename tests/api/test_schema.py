@@ -32,7 +32,7 @@ def test_the_schema_validates_as_openapi_3(schema):
         API + path
         for path in (
             "catalog/", "catalog/refresh/", "catalog/{provider}/{model_id}/", "providers/", "activations/",
-            "saved/", "saved/bulk/", "active/", "active/{capability}/deactivate/", "active/{capability}/rollback/",
+            "saved/", "saved/bulk/", "active/", "active/{capability}/deactivate/", "active/{capability}/rollback/", "usage/",
         )
     )
 
