@@ -36,11 +36,15 @@ GROUPS = {
             ("old_way", "3. Saved/active marks: the old way vs ours (SQLite + locmem)"),
             ("parallel_refresh", "4. Cold refresh of six providers"),
             ("api_catalog", "6. HTTP API: GET catalog/ (SQLite + locmem)"),
+            ("usage_sqlite_locmem", "8. Counting calls: recording overhead per call"),
         ],
     ),
     "postgres-redis": (
         "postgres-redis",
-        [("active_model_postgres_redis", "1. get_active_model, warm (PostgreSQL + Redis)")],
+        [
+            ("active_model_postgres_redis", "1. get_active_model, warm (PostgreSQL + Redis)"),
+            ("usage_postgres_redis", "8. Counting calls: recording overhead per call"),
+        ],
     ),
     "memory-cached": ("sqlite-locmem", [("memory", "5. Memory of the cached catalog")]),
     "memory-fetched": ("sqlite-locmem", [("memory_fetched", "5. Memory of the cached catalog")]),
@@ -55,6 +59,10 @@ def run_scenario(key: str) -> dict:
         from bench.bench_active import bench_active_model
 
         return bench_active_model(key.removeprefix("active_model_").replace("_", "-"))
+    if key.startswith("usage_"):
+        from bench.bench_usage import bench_usage
+
+        return bench_usage(key.removeprefix("usage_").replace("_", "-"))
     if key == "browse_pages":
         from bench.bench_pages import bench_browse_pages
 
