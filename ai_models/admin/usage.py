@@ -86,18 +86,7 @@ class UsageAdmin(ModelAdmin):
             if capability:
                 per_capability = {name: entry for name, entry in per_capability.items() if name == capability}
             context.update(
-                charts=[
-                    {
-                        "label": capability_label(name),
-                        "total": entry["total"],
-                        "svg": charts.svg(
-                            list(entry["days"]), [line.calls for line in entry["days"].values()],
-                            [line.cost for line in entry["days"].values()],
-                            gettext("Calls and cost per day of %(capability)s") % {"capability": capability_label(name)},
-                        ),
-                    }
-                    for name, entry in per_capability.items()
-                ],
+                charts=[self.chart(name, entry) for name, entry in per_capability.items()],
                 lines=report.by_day(chosen["start"], chosen["end"], capability),
                 comparisons=self.comparisons([capability] if capability else list(per_capability)),
                 export_query=request.GET.urlencode(),
@@ -115,6 +104,16 @@ class UsageAdmin(ModelAdmin):
                 **context,
             },
         )
+
+    @staticmethod
+    def chart(capability: str, entry: dict) -> dict:
+        """The chart of one capability: its totals, its SVG, its legend."""
+        label = capability_label(capability)
+        days, lines = list(entry["days"]), list(entry["days"].values())
+        calls, costs = [line.calls for line in lines], [line.cost for line in lines]
+        title = gettext("Calls and cost per day of %(capability)s") % {"capability": label}
+        return {"label": label, "total": entry["total"], "svg": charts.svg(days, calls, costs, title),
+                "legend": charts.legend(calls, costs)}
 
     def comparisons(self, capabilities) -> list[dict]:
         """Per capability, the model before its latest switch beside the one after (a week each side)."""

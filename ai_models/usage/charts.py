@@ -1,7 +1,8 @@
 """A capability's calls and cost per day as an SVG drawn on the server: no script, no CDN.
 
-Calls are bars, cost a line on its own scale; the axes name the first and last day and each
-series' highest value, and each day has a ``<title>`` read on hover and by screen readers.
+Calls are bars, cost a line on its own scale (each series' highest value goes in the legend, in
+the page's language and direction); the axis names the first and last day, and each day has a
+``<title>`` read on hover and by screen readers.
 """
 
 from decimal import Decimal
@@ -13,7 +14,7 @@ from django.utils.translation import gettext
 
 from ..prices import grouped, usd
 
-WIDTH, HEIGHT, PAD = 720, 180, 28
+WIDTH, HEIGHT, PAD = 720, 180, 12
 
 
 def svg(days: list, calls: list[int], costs: list[Decimal], label: str) -> SafeString:
@@ -44,17 +45,21 @@ def svg(days: list, calls: list[int], costs: list[Decimal], label: str) -> SafeS
     )
     first, last = (date_format(days[0], "SHORT_DATE_FORMAT"), date_format(days[-1], "SHORT_DATE_FORMAT")) if days else ("", "")
     return format_html(
-        '<svg class="aim-chart" role="img" aria-label="{label}" viewBox="0 0 {w} {h}" dir="ltr" '
+        '<svg class="aim-chart" role="img" aria-label="{label}" viewBox="0 0 {w} {h}" style="direction: ltr" '
         'xmlns="http://www.w3.org/2000/svg"><title>{label}</title>'
         '<line class="aim-chart-axis" x1="{pad}" y1="{base}" x2="{right}" y2="{base}"/>{bars}'
         '<polyline class="aim-chart-cost" points="{points}"/>'
         '<text x="{pad}" y="{label_y}" class="aim-chart-label">{first}</text>'
         '<text x="{right}" y="{label_y}" text-anchor="end" class="aim-chart-label">{last}</text>'
-        '<text x="{pad}" y="16" class="aim-chart-label aim-chart-calls-label">{calls_top}</text>'
-        '<text x="{right}" y="16" text-anchor="end" class="aim-chart-label aim-chart-cost-label">{cost_top}</text>'
         "</svg>",
         label=label, w=WIDTH, h=HEIGHT, pad=PAD, base=HEIGHT - PAD, right=WIDTH - PAD, bars=bars, points=points,
         label_y=HEIGHT - 8, first=first, last=last,
-        calls_top=gettext("calls (max %(calls)s)") % {"calls": grouped(max(calls, default=0))},
-        cost_top=gettext("cost (max %(cost)s)") % {"cost": usd(max(costs, default=0))},
+    )
+
+
+def legend(calls: list[int], costs: list[Decimal]) -> tuple[str, str]:
+    """The legend's two entries: each series with its highest value."""
+    return (
+        gettext("calls (max %(calls)s)") % {"calls": grouped(max(calls, default=0))},
+        gettext("cost (max %(cost)s)") % {"cost": usd(max(costs, default=0))},
     )
