@@ -11,6 +11,7 @@ fallback that costs less than the active model, or refuses with ``BudgetExceeded
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -29,7 +30,8 @@ WARNING, LIMIT = "warning", "limit"
 @dataclass
 class _Spend:
     month: object  # the month's first instant
-    read_at: float  # time.monotonic()
+    recheck_at: float  # time.monotonic() from which it is read again
+    month_end: float  # clock.now() from which it is read again (a new month)
     budgets: dict  # (capability, user pk as text or "") -> Budget
     spent: dict = field(default_factory=dict)  # (capability, user) -> pico, as read (with unflushed counts)
     told: set = field(default_factory=set)  # (budget pk, level) announced by this process this month
@@ -69,17 +71,15 @@ def _read() -> _Spend:
         for key, pico in unflushed.items():
             spent[key] = spent.get(key, 0) + pico
     told = _state.told if _state is not None and _state.month == month else set()
-    return _Spend(month, time.monotonic(), budgets, spent, told)
+    following = (month + timedelta(days=32)).replace(day=1)
+    recheck_at = time.monotonic() + ai_settings.BUDGET_RECHECK
+    return _Spend(month, recheck_at, following.timestamp(), budgets, spent, told)
 
 
 def _current(*, allow_query: bool = True) -> _Spend | None:
     global _state
     state = _state
-    if (
-        state is None
-        or time.monotonic() - state.read_at >= ai_settings.BUDGET_RECHECK
-        or state.month != clock.month_start()
-    ):
+    if state is None or time.monotonic() >= state.recheck_at or clock.now() >= state.month_end:
         if not allow_query:
             return None
         state = _state = _read()
