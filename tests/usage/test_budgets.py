@@ -130,3 +130,22 @@ def test_the_signal_is_sent_once_per_month_and_level_across_checks(chain, frozen
         get_active_model("chat")
 
     assert [level for _capability, level, *_ in told] == ["limit"]
+
+
+def test_changing_a_budget_in_the_admin_is_audited(admin_client):
+    from django.contrib.admin.models import LogEntry
+
+    response = admin_client.post(
+        reverse("admin:ai_models_budget_add"),
+        {"capability": "chat", "monthly_limit": "25", "warn_at": "0.8", "on_limit": "refuse"},
+    )
+    assert response.status_code == 302
+    budget = Budget.objects.get()
+    admin_client.post(
+        reverse("admin:ai_models_budget_change", args=[budget.pk]),
+        {"capability": "chat", "monthly_limit": "40", "warn_at": "0.8", "on_limit": "refuse"},
+    )
+
+    entries = LogEntry.objects.filter(object_id=str(budget.pk)).order_by("action_time")
+    assert [entry.action_flag for entry in entries] == [1, 2]  # added, then changed
+    assert "Monthly limit" in entries[1].get_change_message()

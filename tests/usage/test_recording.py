@@ -175,3 +175,19 @@ def test_a_forked_child_does_not_count_its_parents_calls_again(server, monkeypat
 
     assert [row[0] for row in recorder._pending.rows.values()] == [1]  # its own call only
     assert [row[0] for row in parent.rows.values()] == [1]  # the parent's, flushed by the parent
+
+
+@pytest.mark.django_db(transaction=True)  # the flushing thread writes with a connection of its own
+def test_the_thread_flushes_every_interval(server, settings):
+    import time
+
+    settings.AI_MODELS = {**settings.AI_MODELS, "USAGE_FLUSH_INTERVAL": 0.05}
+    model = saved()
+    recorder.discard()  # a thread started under the new interval
+    model.get_backend().chat(model.model_id, [{"role": "user", "content": "Hi"}])
+
+    deadline = time.monotonic() + 10  # a bound, not a wait: the test ends once the row is there
+    while not Usage.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert Usage.objects.get().calls == 1
+    recorder.discard()
