@@ -209,7 +209,8 @@ def _transport_classes(lib: Library) -> tuple[type, type]:
             except AddressRefused as err:
                 raise self.guard.finish(count, self.guard.refused(err)) from None
             except Exception as err:
-                raise self.guard.finish(count, err)
+                self.guard.finish(count, err)
+                raise
             try:
                 return self.guard.answer(response, exchange, Body, count)
             except Exception as err:  # a refused coding or length: the connection goes back
@@ -229,7 +230,8 @@ def _transport_classes(lib: Library) -> tuple[type, type]:
             except AddressRefused as err:
                 raise self.guard.finish(count, self.guard.refused(err)) from None
             except Exception as err:
-                raise self.guard.finish(count, err)
+                self.guard.finish(count, err)
+                raise
             try:
                 return self.guard.answer(response, exchange, AsyncBody, count)
             except Exception as err:
