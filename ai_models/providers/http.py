@@ -29,12 +29,12 @@ from ..exceptions import (
     contains_secret,
     redact,
 )
+from ..usage.meter import METER
 from ..validators import is_safe_base_url, validate_base_url
 from . import decoding
 from .base import BaseProvider
 from .calls import ModelCalls
 from .reply import Reply, retry_after_seconds
-from ..usage.meter import METER
 from .session import Session, provider_client
 from .transport import origin_of, url_origin
 
