@@ -17,7 +17,7 @@ from ..capabilities import capability_choices, capability_label
 from ..models import Budget, Usage
 from ..prices import format_cost, format_share
 from ..usage import budgets, charts, report
-from .base import ModelAdmin
+from .base import ModelAdmin, Select
 
 
 class RangeForm(forms.Form):
@@ -66,13 +66,9 @@ class UsageAdmin(ModelAdmin):
         ]
 
     def _range(self, request):
-        form = RangeForm(request.GET or None)
-        if request.GET and not form.is_valid():
-            return form, None
-        if not request.GET:
-            form = RangeForm({})
-            form.is_valid()
-        return form, form.cleaned_data
+        """The range form (bound: every field is optional) and its cleaned data, or None when invalid."""
+        form = RangeForm(request.GET)
+        return form, form.cleaned_data if form.is_valid() else None
 
     def usage_view(self, request):
         if not self.has_view_permission(request):
@@ -151,7 +147,7 @@ def _cell(text: str) -> str:
 
 
 class BudgetForm(forms.ModelForm):
-    capability = forms.ChoiceField(label=_("capability"))
+    capability = forms.ChoiceField(label=_("capability"), widget=Select)
 
     class Meta:
         model = Budget
