@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from ..prices import grouped, usd
 
-WIDTH, HEIGHT, PAD = 720, 180, 12
+WIDTH, HEIGHT, PAD, BOTTOM = 720, 180, 12, 26  # the bottom margin holds the days
 
 
 def svg(days: list, calls: list[int], costs: list[Decimal], label: str) -> SafeString:
@@ -22,10 +22,11 @@ def svg(days: list, calls: list[int], costs: list[Decimal], label: str) -> SafeS
     count = len(days)
     most_calls, most_cost = max(calls, default=0) or 1, max(costs, default=0) or Decimal(1)
     step = (WIDTH - 2 * PAD) / max(count, 1)
-    inner = HEIGHT - 2 * PAD
+    base = HEIGHT - BOTTOM
+    inner = base - PAD
 
     def y(value, top) -> float:
-        return round(HEIGHT - PAD - float(value) / float(top) * inner, 1)
+        return round(base - float(value) / float(top) * inner, 1)
 
     bars = format_html_join(
         "",
@@ -33,7 +34,7 @@ def svg(days: list, calls: list[int], costs: list[Decimal], label: str) -> SafeS
         (
             (
                 round(PAD + index * step + step * 0.15, 1), y(value, most_calls), round(step * 0.7, 1),
-                round(HEIGHT - PAD - y(value, most_calls), 1),
+                round(base - y(value, most_calls), 1),
                 gettext("%(day)s: %(calls)s calls, %(cost)s")
                 % {"day": date_format(day, "SHORT_DATE_FORMAT"), "calls": grouped(value), "cost": usd(cost)},
             )
@@ -52,8 +53,8 @@ def svg(days: list, calls: list[int], costs: list[Decimal], label: str) -> SafeS
         '<text x="{pad}" y="{label_y}" class="aim-chart-label">{first}</text>'
         '<text x="{right}" y="{label_y}" text-anchor="end" class="aim-chart-label">{last}</text>'
         "</svg>",
-        label=label, w=WIDTH, h=HEIGHT, pad=PAD, base=HEIGHT - PAD, right=WIDTH - PAD, bars=bars, points=points,
-        label_y=HEIGHT - 8, first=first, last=last,
+        label=label, w=WIDTH, h=HEIGHT, pad=PAD, base=base, right=WIDTH - PAD, bars=bars, points=points,
+        label_y=HEIGHT - 6, first=first, last=last,
     )
 
 
