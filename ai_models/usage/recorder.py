@@ -57,9 +57,9 @@ _pending = _Pending()
 
 def record(meter: Meter, outcome: str, latency: float, tokens_in=None, tokens_out=None, units=None, cost=None):
     """Count one call of ``meter``'s model: ``latency`` in seconds, ``cost`` in picodollars (None:
-    from the tokens and the model's prices). Never raises, never does I/O."""
-    if cost is None and outcome == OK:
-        cost = meter.cost(tokens_in, tokens_out)
+    from the tokens and the model's prices; a failed call is not billed). Never does I/O."""
+    if cost is None:
+        cost = meter.cost(tokens_in, tokens_out) if outcome == OK else 0
     user = _user.get()
     key = (int(clock.now() // 60), meter.capability, meter.provider, meter.model_id, outcome, user)
     milliseconds = latency * 1000
@@ -76,7 +76,7 @@ def record(meter: Meter, outcome: str, latency: float, tokens_in=None, tokens_ou
         row[TOKENS_OUT] += tokens_out or 0
         row[UNITS] += units or 0
         row[LATENCY] += int(milliseconds)
-        row[7 + latency_bucket(milliseconds)] += 1
+        row[LATENCY + 1 + latency_bucket(milliseconds)] += 1
         if cost is None:
             row[UNCOSTED] += 1
         elif cost:

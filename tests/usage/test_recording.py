@@ -93,7 +93,7 @@ def test_an_async_sdk_call_is_counted(server):
     assert totals()["calls"] == 1 and totals()["cost"] == CALL_COST
 
 
-def test_a_failed_call_is_counted_as_its_error_class_without_cost(server):
+def test_a_failed_call_is_counted_as_its_error_class_at_no_cost(server):
     model = saved()
     server.close()  # nothing listens any more
 
@@ -101,7 +101,7 @@ def test_a_failed_call_is_counted_as_its_error_class_without_cost(server):
         model.get_backend().chat(model.model_id, [{"role": "user", "content": "Hi"}])
 
     assert totals() == {
-        "calls": 1, "tokens_in": 0, "tokens_out": 0, "cost": Decimal(0), "uncosted": 1, "outcomes": ["unreachable"],
+        "calls": 1, "tokens_in": 0, "tokens_out": 0, "cost": Decimal(0), "uncosted": 0, "outcomes": ["unreachable"],
     }
 
 
