@@ -191,3 +191,25 @@ def test_the_thread_flushes_every_interval(server, settings):
         time.sleep(0.01)
     assert Usage.objects.get().calls == 1
     recorder.discard()
+
+
+@pytest.mark.redis
+def test_with_redis_failing_the_counts_go_to_the_database(server, monkeypatch):
+    from ai_models import sharedcache
+    from ai_models.usage import store
+
+    class Down:
+        def pipeline(self, **kwargs):
+            raise ConnectionError("Redis is down")
+
+    model = saved()
+    model.get_backend().chat(model.model_id, [{"role": "user", "content": "Hi"}])
+    monkeypatch.setattr(store, "redis_client", lambda: Down())
+
+    recorder.flush()
+
+    assert Usage.objects.get().calls == 1
+    assert sharedcache.is_unavailable()
+    monkeypatch.undo()
+    report.collect()  # Redis unavailable: skipped, nothing raised
+    assert Usage.objects.get().calls == 1
