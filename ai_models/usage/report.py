@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.db.models import Q, Sum
 from django.utils.translation import gettext
 
 from ..conf import ai_settings
@@ -96,7 +97,7 @@ class Line:
         return {
             "calls": self.calls, "errors": self.errors, "error_rate": self.error_rate,
             "p50_ms": self.p50, "p95_ms": self.p95, "tokens_in": self.tokens_in, "tokens_out": self.tokens_out,
-            "units": self.units, "cost": str(self.cost.normalize()) if self.cost else "0",
+            "units": self.units, "cost": _usd(self.cost),
             "calls_of_unknown_cost": self.uncosted,
         }
 
@@ -151,13 +152,32 @@ def by_capability(first: date, last: date) -> dict[str, dict]:
 
 
 def month_summary() -> dict[str, dict]:
-    """This month's figures per capability (``Line.as_dict()``: calls, errors, error rate, cost...),
-    for the capability board. Reads the database; no collecting (the board may lag one flush)."""
+    """This month's calls, errors, error rate, tokens and cost per capability, summed by the database
+    (one query, for the capability board). No collecting: it may lag one flush."""
     start = clock.month_start()
-    lines: dict[str, Line] = defaultdict(Line)
-    for row in _rows(start, start + timedelta(days=32)):
-        lines[row["capability"]].add(row)
-    return {capability: line.as_dict() for capability, line in sorted(lines.items())}
+    rows = (
+        apps.get_model("ai_models", "Usage").objects.filter(minute__gte=start)
+        .values("capability")
+        .annotate(
+            calls_sum=Sum("calls"), errors=Sum("calls", filter=~Q(outcome=OK)), tokens_in_sum=Sum("tokens_in"),
+            tokens_out_sum=Sum("tokens_out"), cost_sum=Sum("cost"), uncosted_sum=Sum("uncosted"),
+        )
+        .order_by("capability")
+    )
+    return {
+        row["capability"]: {
+            "calls": row["calls_sum"], "errors": row["errors"] or 0,
+            "error_rate": (row["errors"] or 0) / row["calls_sum"] if row["calls_sum"] else None,
+            "tokens_in": row["tokens_in_sum"], "tokens_out": row["tokens_out_sum"],
+            "cost": _usd(row["cost_sum"]), "calls_of_unknown_cost": row["uncosted_sum"],
+        }
+        for row in rows
+    }
+
+
+def _usd(value) -> str:
+    """A sum in USD as exact text ("0.024", "0")."""
+    return str(Decimal(value).normalize()) if value else "0"
 
 
 def around_switch(capability: str, switched_at: datetime, days: int = 7) -> dict | None:
