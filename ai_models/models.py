@@ -360,7 +360,7 @@ class Usage(models.Model):
     capability = models.CharField(_("capability"), max_length=50)
     provider = models.CharField(_("provider"), max_length=50)
     model_id = models.CharField(_("model id"), max_length=255)
-    outcome = models.CharField(_("outcome"), max_length=30)  # "ok" or the error's class (usage.meter.OUTCOMES)
+    outcome = models.CharField(_("outcome"), max_length=30)  # "ok" or the error's class (docs/usage.md)
     user = models.CharField(_("user"), max_length=64, blank=True)  # the user's primary key, as text
     calls = models.PositiveBigIntegerField(_("calls"), default=0)
     tokens_in = models.PositiveBigIntegerField(_("tokens in"), default=0)

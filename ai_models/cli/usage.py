@@ -2,18 +2,18 @@
 range of days, the same numbers as the admin's usage page; ``ai_models usage prune``: delete the
 aggregates older than the retention."""
 
+import argparse
 from datetime import date
 
 from django.utils.translation import gettext as _
 
 from ..prices import usd
 from ..usage import report
+from .lookups import check_capability
 from .output import DASH, USAGE, clean, fail
 
 
 def _day(text: str) -> date:
-    import argparse
-
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -37,14 +37,11 @@ def run(out, action="show", start=None, end=None, capability=None, months=None, 
     if action == "prune":
         prune(out, months, dry_run, as_json)
         return
-    from ..capabilities import validate_capability
-    from ..exceptions import UnknownCapability
-
+    if capability:
+        check_capability(capability)
     try:
         first, last = report.date_range(start, end)
-        if capability:
-            validate_capability(capability)
-    except (ValueError, UnknownCapability) as err:
+    except ValueError as err:
         raise fail(str(err), USAGE) from None
     report.collect()
     if as_json:

@@ -21,7 +21,6 @@ LATENCY_BOUNDS_MS = (
     20000, 30000, 60000, 120000,
 )  # a latency is counted in the first bucket it fits; the last bucket holds everything longer
 OK = "ok"
-OUTCOMES = ("ok", "auth", "rate_limited", "server_error", "refused", "timeout", "unreachable", "error")
 TAIL_BYTES = 4096
 METER = "ai_models_meter"  # the request extension naming the meter of one call of a shared client
 

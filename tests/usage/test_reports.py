@@ -167,3 +167,15 @@ def test_a_spreadsheet_never_runs_a_model_id_as_a_formula(frozen_clock, admin_cl
 
     assert "'=HYPERLINK(1)" in exported
     assert Decimal(0) == sum(row.cost for row in Usage.objects.all())
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("--capability", "nope"), "Unknown capability 'nope'"),
+    (("--start", "2026-03-31", "--end", "2026-03-01"), "The start of the range is after its end."),
+])
+def test_the_command_line_refuses_what_does_not_exist(args, said):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError) as refused:
+        cli(*args)
+    assert refused.value.returncode == 2 and said in str(refused.value)
