@@ -16,6 +16,7 @@ Public API::
 from .exceptions import (
     ActivationError,
     AIModelsError,
+    BudgetExceeded,
     NoActiveModel,
     ProviderAuthError,
     ProviderError,
@@ -29,6 +30,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AIModelsError",
     "ActivationError",
+    "BudgetExceeded",
     "NoActiveModel",
     "ProviderAuthError",
     "ProviderError",

@@ -38,6 +38,7 @@ from .capabilities import validate_capability
 from .conf import ai_settings
 from .exceptions import ActiveModelUnavailable, NoActiveModel
 from .memos import remember
+from .usage import budgets
 
 logger = logging.getLogger(__name__)
 
@@ -360,14 +361,21 @@ def current_version():
     return (seen.shared, tuple(sorted(seen.versions.items())), _state.generation, pending)
 
 
-def get_active_model(capability: str):
-    """Return the active ``AIModel`` for ``capability``, with its provider loaded.
+def _served(memo: _Memo, capability, *, allow_query: bool = True) -> list | None:
+    """The active model and its fallbacks as the capability's budgets allow (``usage.budgets``)."""
+    return budgets.serving(capability, [_active(memo, capability), *memo.fallbacks], allow_query=allow_query)
 
-    Raises ``NoActiveModel`` (a ``LookupError``) when none is active, and
-    ``UnknownCapability`` (a ``ValueError``) for a name that is not configured.
+
+def get_active_model(capability: str):
+    """Return the active ``AIModel`` for ``capability``, with its provider loaded (over its monthly
+    budget: its cheapest cheaper fallback).
+
+    Raises ``NoActiveModel`` (a ``LookupError``) when none is active,
+    ``UnknownCapability`` (a ``ValueError``) for a name that is not configured, and
+    ``BudgetExceeded`` when the budget is spent and no fallback is cheaper (or it says refuse).
     Treat the returned instance as read-only: it is shared within the process.
     """
-    return _active(_lookup(capability), capability)
+    return _served(_lookup(capability), capability)[0]
 
 
 def get_active_models(capability: str) -> list:
@@ -376,8 +384,7 @@ def get_active_models(capability: str) -> list:
     Raises ``NoActiveModel`` when none is active (the fallbacks back up an active model; with
     none active the capability is switched off) and ``UnknownCapability``.
     """
-    memo = _lookup(capability)
-    return [_active(memo, capability), *memo.fallbacks]
+    return _served(_lookup(capability), capability)
 
 
 async def _alookup(capability) -> _Memo:
@@ -390,12 +397,17 @@ async def _alookup(capability) -> _Memo:
     return memo
 
 
+async def _aserved(capability) -> list:
+    memo = await _alookup(capability)
+    chain = _served(memo, capability, allow_query=False)
+    return chain if chain is not None else await sync_to_async(_served)(memo, capability)
+
+
 async def aget_active_model(capability: str):
     """``get_active_model`` for async code: a warm call runs in the event loop, the others in a thread."""
-    return _active(await _alookup(capability), capability)
+    return (await _aserved(capability))[0]
 
 
 async def aget_active_models(capability: str) -> list:
     """``get_active_models`` for async code."""
-    memo = await _alookup(capability)
-    return [_active(memo, capability), *memo.fallbacks]
+    return await _aserved(capability)

@@ -75,18 +75,20 @@ def openai_client(backend, *, asynchronous: bool = False, **options):
     if "http_client" in options:
         return client_class(api_key=sdk_api_key(backend), base_url=base_url, **options)
 
+    meter = getattr(backend, "meter", None)  # the saved model its calls are counted for
+
     def build():
         if local is not None:
             http_client = (openai.DefaultAsyncHttpxClient if asynchronous else openai.DefaultHttpxClient)(transport=local)
         else:
-            http_client = sdk_http_client(openai, lib, base_url, backend.id, asynchronous=asynchronous)
+            http_client = sdk_http_client(openai, lib, base_url, backend.id, asynchronous=asynchronous, meter=meter)
         return client_class(api_key=sdk_api_key(backend), base_url=base_url, http_client=http_client, **options)
 
     key_digest = hashlib.sha256(f"ai_models:{sdk_api_key(backend)}".encode()).hexdigest()
     # An in-process answerer is bound to its provider's options (the snapshot file): a new one, a new client.
     settings = (ai_settings.READ_TIMEOUT, repr(sorted(options.items())),
                 repr(sorted(backend.options.items())) if local is not None else "")
-    key = ("openai", asynchronous, backend.id, base_url, key_digest, settings)
+    key = ("openai", asynchronous, backend.id, base_url, key_digest, settings, meter)
     if not asynchronous:
         return kept(key, build)
     try:
@@ -107,11 +109,12 @@ def sdk_library(openai) -> str:
     )
 
 
-def sdk_http_client(openai, lib, base_url: str, provider_id: str, *, asynchronous: bool = False):
-    """The SDK's own HTTP client class (its defaults kept) over our guarded transport."""
+def sdk_http_client(openai, lib, base_url: str, provider_id: str, *, asynchronous: bool = False, meter=None):
+    """The SDK's own HTTP client class (its defaults kept) over our guarded transport (counting its
+    calls for ``meter``, a saved model's ``usage.Meter``)."""
     try:
         transport = guarded_transport(
-            base_url, provider_id, asynchronous=asynchronous, idle=ai_settings.READ_TIMEOUT, lib=lib
+            base_url, provider_id, asynchronous=asynchronous, idle=ai_settings.READ_TIMEOUT, lib=lib, meter=meter
         )
     except lib.http.InvalidURL:  # parsed more strictly by the SDK's library than by ours
         reason = _("Enter a valid URL.")

@@ -48,6 +48,9 @@ DEFAULTS = {
     "FACTS_CONFLICT_THRESHOLD": "0.10",
     "FACTS_REFRESH": {},
     "FACTS_MAX_AGE_DAYS": 365,
+    "USAGE_FLUSH_INTERVAL": 10.0,
+    "USAGE_RETENTION_MONTHS": 13,
+    "BUDGET_RECHECK": 1.0,
 }
 
 
@@ -218,6 +221,23 @@ class AIModelsSettings:
     def FACTS_MAX_AGE_DAYS(self) -> int:
         """Days after which a dataset in use is reported as old by check W009 (default 365)."""
         return int(self._get("FACTS_MAX_AGE_DAYS"))
+
+    @property
+    def USAGE_FLUSH_INTERVAL(self) -> float:
+        """Seconds between flushes of each process's usage counters (default 10; 0: only at exit
+        and when a usage page asks). A crash loses at most this much of one process's counts."""
+        return float(self._get("USAGE_FLUSH_INTERVAL"))
+
+    @property
+    def USAGE_RETENTION_MONTHS(self) -> int:
+        """Months of usage kept; ``ai_models usage prune`` deletes older aggregates (default 13)."""
+        return int(self._get("USAGE_RETENTION_MONTHS"))
+
+    @property
+    def BUDGET_RECHECK(self) -> float:
+        """Seconds between reads of budgets and this month's spend from the database (default 1):
+        between them a budget check runs no SQL."""
+        return float(self._get("BUDGET_RECHECK"))
 
 
 ai_settings = AIModelsSettings()

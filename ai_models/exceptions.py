@@ -169,6 +169,18 @@ class ActiveModelUnavailable(NoActiveModel):
         )
 
 
+class BudgetExceeded(AIModelsError):
+    """A capability (or a user of it) reached its monthly budget and no cheaper fallback may serve."""
+
+    def __init__(self, capability, limit, spent, user=None):
+        self.capability, self.limit, self.spent, self.user = capability, limit, spent, user
+        whose = f" for user {user}" if user is not None else ""
+        super().__init__(
+            f"The monthly budget of {capability!r}{whose} is spent: {spent} of {limit} USD. Raise it in the "
+            "Django admin (AI models › Budgets), or wait for next month."
+        )
+
+
 class ActivationError(AIModelsError):
     """A change of what serves a capability could not be carried out; nothing was changed."""
 

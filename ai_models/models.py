@@ -1,8 +1,10 @@
 """Database models: the providers in use and the few models chosen from their catalogs."""
 
 from dataclasses import replace
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
@@ -15,6 +17,7 @@ from .exceptions import StoredKeyWithheld
 from .parameters import validate_parameters
 from .providers import backends_in_use, build_provider
 from .providers.base import CatalogModel
+from .usage.meter import Meter
 from .validators import validate_base_url
 from .visible import visible
 
@@ -254,6 +257,7 @@ class AIModel(models.Model):
         # An embedding's length is checked against it: the dimensions asked for, else those listed.
         dimensions = backend.parameters.get("dimensions") or (self.metadata or {}).get("dimensions")
         backend.dimensions = dimensions if isinstance(dimensions, int) and dimensions > 0 else None
+        backend.meter = Meter.of(self)  # its calls are counted for this model (``ai_models.usage``)
         return backend
 
     def openai_client(self, **options):
@@ -348,3 +352,89 @@ class CatalogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Catalog entries are never stored.")
+
+
+class Usage(models.Model):
+    """Calls made with the saved models, counted per minute, capability, model, outcome and user.
+
+    Written only by ``ai_models.usage`` in batches (never per call); no prompt or answer is kept.
+    Latencies are counted in the buckets of ``usage.meter.LATENCY_BOUNDS_MS``, so percentiles add up
+    across rows.
+    """
+
+    minute = models.DateTimeField(_("minute"), db_index=True)
+    capability = models.CharField(_("capability"), max_length=50)
+    provider = models.CharField(_("provider"), max_length=50)
+    model_id = models.CharField(_("model id"), max_length=255)
+    outcome = models.CharField(_("outcome"), max_length=30)  # "ok" or the error's class (docs/usage.md)
+    user = models.CharField(_("user"), max_length=64, blank=True)  # the user's primary key, as text
+    calls = models.PositiveBigIntegerField(_("calls"), default=0)
+    tokens_in = models.PositiveBigIntegerField(_("tokens in"), default=0)
+    tokens_out = models.PositiveBigIntegerField(_("tokens out"), default=0)
+    units = models.FloatField(_("units"), default=0)  # images, characters or audio seconds, by kind
+    cost = models.DecimalField(_("cost (USD)"), max_digits=24, decimal_places=12, default=0)
+    uncosted = models.PositiveBigIntegerField(_("calls of unknown cost"), default=0)
+    latency_ms = models.PositiveBigIntegerField(_("total latency (ms)"), default=0)
+    latencies = models.JSONField(_("latency buckets"), default=list)
+
+    class Meta:
+        verbose_name = _("usage")
+        verbose_name_plural = _("usage")
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["minute", "capability", "provider", "model_id", "outcome", "user"],
+                name="ai_models_usage_one_row_per_bucket",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.capability} {self.provider}:{self.model_id} {self.minute:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+class Budget(models.Model):
+    """A monthly spending limit of one capability, or of one user of it (checked on every call)."""
+
+    FALLBACK, REFUSE = "fallback", "refuse"
+    ON_LIMIT_CHOICES = [
+        (FALLBACK, _("Fall back to the cheapest fallback, refuse when none is cheaper")),
+        (REFUSE, _("Refuse calls (BudgetExceeded)")),
+    ]
+
+    capability = models.CharField(_("capability"), max_length=50)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+        help_text=_("Leave empty for the whole capability."),
+    )
+    monthly_limit = models.DecimalField(_("monthly limit (USD)"), max_digits=14, decimal_places=4)
+    warn_at = models.DecimalField(
+        _("warn at"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.8"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("Share of the limit at which staff are warned (banner, signal, log): 0.8 is 80%."),
+    )
+    on_limit = models.CharField(_("at the limit"), max_length=10, choices=ON_LIMIT_CHOICES, default=FALLBACK)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["capability", "user"]
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["capability"], condition=Q(user=None), name="ai_models_one_budget_per_capability"
+            ),
+            models.UniqueConstraint(fields=["capability", "user"], name="ai_models_one_budget_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{capability_label(self.capability)}: {self.monthly_limit} USD" + (
+            f" ({self.user})" if self.user_id else ""
+        )

@@ -74,6 +74,19 @@ def _format_price(value, language):
 remember(_format_price.cache_clear)
 
 
+def format_cost(value) -> str:
+    """A sum spent for the admin, in the active language: "$0.00", "$12.50", "$0.0062"; "—" when unknown."""
+    if value is None:
+        return EMPTY
+    value = Decimal(value).quantize(Decimal("0.000001")).normalize()
+    return "$" + grouped(value, min(6, max(2, -value.as_tuple().exponent)))
+
+
+def format_share(value) -> str:
+    """0.125 as "12.5%" in the active language; "—" when unknown."""
+    return EMPTY if value is None else f"{grouped(round(Decimal(value) * 100, 1), 1)}%"
+
+
 def format_price_change(new, old) -> str:
     """The change from ``old`` to ``new``: "+$0.20", "−$0.10", "no change", or "" when unknown."""
     if new is None or old is None:

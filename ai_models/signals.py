@@ -17,3 +17,8 @@ an exception in one is logged and the others still run.
 from django.dispatch import Signal
 
 active_model_changed = Signal()
+
+# Sent once per budget, month and level (across processes sharing the cache), from the process
+# whose check first saw it: ``budget``, the ``Budget`` row; ``spent`` and ``limit``, ``Decimal``
+# USD; ``level``, "warning" (the warn share is reached) or "limit" (the budget is spent).
+budget_reached = Signal()

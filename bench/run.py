@@ -36,6 +36,7 @@ GROUPS = {
             ("old_way", "3. Saved/active marks: the old way vs ours (SQLite + locmem)"),
             ("parallel_refresh", "4. Cold refresh of six providers"),
             ("api_catalog", "6. HTTP API: GET catalog/ (SQLite + locmem)"),
+            ("usage_sqlite_locmem", "9. Counting calls: recording overhead per call"),
         ],
     ),
     "postgres-redis": (
@@ -43,6 +44,7 @@ GROUPS = {
         [
             ("active_model_postgres_redis", "1. get_active_model, warm (PostgreSQL + Redis)"),
             ("propagation", "8. An activation reaching another process (PostgreSQL + Redis)"),
+            ("usage_postgres_redis", "9. Counting calls: recording overhead per call"),
         ],
     ),
     "memory-cached": ("sqlite-locmem", [("memory", "5. Memory of the cached catalog")]),
@@ -62,6 +64,10 @@ def run_scenario(key: str) -> dict:
         from bench.bench_propagation import bench_propagation
 
         return bench_propagation()
+    if key.startswith("usage_"):
+        from bench.bench_usage import bench_usage
+
+        return bench_usage(key.removeprefix("usage_").replace("_", "-"))
     if key == "browse_pages":
         from bench.bench_pages import bench_browse_pages
 

@@ -5,6 +5,8 @@ from ai_models.conf import DEFAULTS
 from ai_models.memos import forget_all
 from ai_models.providers import test as test_provider
 from ai_models.providers.kept import close_clients
+from ai_models.usage import clock as usage_clock
+from ai_models.usage import recorder as usage_recorder
 
 def pytest_collection_modifyitems(config, items):
     """Skip tests whose service the settings do not use; `make test` runs a leg that uses them."""
@@ -38,6 +40,8 @@ def _fresh_caches():
     yield
     forget_all()
     test_provider.reset()
+    usage_recorder.discard()  # a test's uncounted calls never reach the next test's database
+    usage_clock.set(None)
     close_clients()  # connections kept by one test's clients never reach the next test's servers
 
 

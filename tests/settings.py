@@ -101,6 +101,8 @@ CACHALOT_TIMEOUT = 300
 AI_MODELS = {
     "PROVIDERS": {"snapshot": {}},
     "ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
+    # Usage is flushed when a test asks (or a page reads it), never by a thread in the middle of a test.
+    "USAGE_FLUSH_INTERVAL": 0,
 }
 
 SILENCED_SYSTEM_CHECKS = ["ai_models.W001", "ai_models.W002"]

@@ -22,6 +22,7 @@ DOCUMENTED = {
     "ai_models.drift": ["active_drift"],
     "ai_models.trial": ["run_trial", "trial_call"],
     "ai_models.testing": ["active_models"],
+    "ai_models.usage": ["record_call", "acting_user", "month_summary"],
     "ai_models.providers": ["get_provider", "build_provider", "backends_in_use", "BUILTIN_PROVIDERS"],
     "ai_models.providers.test": ["TestProvider", "outbox", "script", "reset"],
 }

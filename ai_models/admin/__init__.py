@@ -1,7 +1,8 @@
-"""Admin registrations: Browse catalog, Saved models, Providers (plain Django admin or Unfold)."""
+"""Admin registrations: Browse catalog, Saved models, Providers, Usage, Budgets (plain Django admin or Unfold)."""
 
 from .catalog import CatalogEntryAdmin
 from .providers import ProviderAdmin
 from .saved import AIModelAdmin
+from .usage import BudgetAdmin, UsageAdmin
 
-__all__ = ["AIModelAdmin", "CatalogEntryAdmin", "ProviderAdmin"]
+__all__ = ["AIModelAdmin", "BudgetAdmin", "CatalogEntryAdmin", "ProviderAdmin", "UsageAdmin"]

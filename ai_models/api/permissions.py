@@ -12,6 +12,7 @@ REFRESH_CATALOG = "ai_models.refresh_catalog"
 VIEW_SAVED = "ai_models.view_aimodel"
 ACTIVATE = "ai_models.activate_aimodel"
 DELETE_SAVED = "ai_models.delete_aimodel"
+VIEW_USAGE = "ai_models.view_usage"
 # Above a price ceiling: the activation flow's ``ceiling`` gate, where the price is known.
 
 
@@ -34,3 +35,4 @@ CanRefreshCatalog = requires(REFRESH_CATALOG)
 CanViewSaved = requires(VIEW_SAVED)
 CanActivate = requires(ACTIVATE)
 CanDeleteSaved = requires(DELETE_SAVED)
+CanViewUsage = requires(VIEW_USAGE)

@@ -182,6 +182,7 @@ class BaseProvider:
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.options = options or {}
         self.parameters: dict = {}  # the saved model's call defaults (``AIModel.get_backend()`` sets them)
+        self.meter = None  # what its calls are counted for (``usage.Meter``, set by ``AIModel.get_backend()``)
         self.dimensions: int | None = None  # the saved model's embedding length, when known (same)
 
     @property

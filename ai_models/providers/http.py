@@ -29,6 +29,7 @@ from ..exceptions import (
     contains_secret,
     redact,
 )
+from ..usage.meter import METER
 from ..validators import is_safe_base_url, validate_base_url
 from . import decoding
 from .base import BaseProvider
@@ -109,14 +110,15 @@ class HTTPProvider(ModelCalls, BaseProvider):
         """The session of one fetch or call: this provider's kept ``httpx.Client`` (see
         ``session_options``), connecting only to vetted addresses."""
         headers, timeout = self.session_options(invoking=invoking)
-        yield Session(provider_client(self.id, self.base_url), headers, timeout)
+        yield Session(provider_client(self.id, self.base_url), headers, timeout, self.meter if invoking else None)
 
     @asynccontextmanager
     async def aclient(self, *, invoking: bool = False) -> AsyncIterator[Session]:
         """The same with the ``httpx.AsyncClient`` kept for the running event loop, for the async
         calls (``achat`` ...), under the same guards."""
         headers, timeout = self.session_options(invoking=invoking)
-        yield Session(provider_client(self.id, self.base_url, asynchronous=True), headers, timeout)
+        meter = self.meter if invoking else None
+        yield Session(provider_client(self.id, self.base_url, asynchronous=True), headers, timeout, meter)
 
     # -- requests --------------------------------------------------------------------------
 
@@ -158,7 +160,8 @@ class HTTPProvider(ModelCalls, BaseProvider):
     def _first_request(self, session: Session, method: str, url: str, headers=None, **kwargs) -> httpx.Request:
         try:
             request = session.client.build_request(
-                method, url, headers={**session.headers, **(headers or {})}, timeout=session.timeout, **kwargs
+                method, url, headers={**session.headers, **(headers or {})}, timeout=session.timeout, **kwargs,
+                extensions={METER: session.meter} if session.meter is not None else None,
             )
         except httpx.InvalidURL as err:
             raise ProviderError(self.id, _("cannot build a request to an invalid URL")) from err

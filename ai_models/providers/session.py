@@ -28,6 +28,7 @@ class Session:
     client: httpx.Client | httpx.AsyncClient
     headers: dict
     timeout: httpx.Timeout
+    meter: object = None  # the ``usage.Meter`` of a call to a saved model: its exchanges are counted
 
     @property
     def seconds(self) -> float:

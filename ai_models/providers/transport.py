@@ -21,8 +21,12 @@ from types import ModuleType
 
 from ..exceptions import ProviderError, ProviderResponseError
 from ..exceptions import Told as _  # translated now, told again in each reader's language
+from ..usage.recorder import tally
 from .body import BodyReader
 from .network import AddressRefused, AsyncGuardedNetwork, Exchange, GuardedNetwork
+
+# Every exchange through a transport is counted when its request names a meter (our calls to a model)
+# or its transport was built with one (the SDK clients of a saved model): ``ai_models.usage``.
 
 # Connections kept per client (httpx's defaults).
 MAX_CONNECTIONS = 100
@@ -66,12 +70,13 @@ def url_origin(url: str) -> tuple[str, str, int | None]:
 class RequestGuard:
     """What the sync and async transports do around the library's own request handling."""
 
-    def __init__(self, lib: Library, url, provider_id: str, idle: float | None):
-        self.lib, self.provider_id, self.idle = lib, provider_id, idle
+    def __init__(self, lib: Library, url, provider_id: str, idle: float | None, meter=None):
+        self.lib, self.provider_id, self.idle, self.meter = lib, provider_id, idle, meter
         self.origin, self.shown = origin_of(url), f"{url.scheme}://{url.netloc.decode('ascii')}"
 
-    def begin(self, request) -> Exchange:
-        """The exchange of ``request``, once it is known to go to the origin."""
+    def begin(self, request) -> tuple[Exchange, object]:
+        """The exchange of ``request``, once it is known to go to the origin, and its usage ``Tally``
+        (None when it is not counted)."""
         if origin_of(request.url) != self.origin:
             raise ProviderResponseError(
                 self.provider_id,
@@ -82,13 +87,22 @@ class RequestGuard:
         timeout = request.extensions.get("timeout") or {}
         parts = [timeout.get("connect"), timeout.get("read")]
         seconds = sum(part for part in parts if part) if any(parts) else None
-        return Exchange(seconds, idle=self.idle)
+        return Exchange(seconds, idle=self.idle), tally(self.meter, request)
+
+    @staticmethod
+    def finish(count, err: BaseException | None = None):
+        """Count the end of an exchange (``err``: how it failed) if it is counted; returns ``err``."""
+        if count is not None:
+            count.finish(err)
+        return err
 
     def refused(self, err: AddressRefused) -> ProviderError:
         return ProviderError(self.provider_id, _("the base URL is not allowed: %(reason)s") % {"reason": err})
 
-    def answer(self, response, exchange: Exchange, body_class):
-        """``response`` with its body read through a ``BodyReader`` under ``exchange``."""
+    def answer(self, response, exchange: Exchange, body_class, count):
+        """``response`` with its body read through a ``BodyReader`` under ``exchange`` (and counted)."""
+        if count is not None:
+            count.status = response.status_code
         reader = BodyReader(response.status_code, response.headers, self.provider_id)
         exchange.reading_body = True
         headers = response.headers.raw
@@ -97,7 +111,7 @@ class RequestGuard:
         return self.lib.http.Response(
             status_code=response.status_code,
             headers=headers,
-            stream=body_class(response.stream, reader, exchange),
+            stream=body_class(response.stream, reader, exchange, count),
             extensions=response.extensions,
         )
 
@@ -105,8 +119,8 @@ class RequestGuard:
 class GuardedBody:
     """The body of a sync answer: raw chunks read under the exchange's deadline, handed on decoded."""
 
-    def __init__(self, inner, reader: BodyReader, exchange: Exchange):
-        self.inner, self.reader, self.exchange = inner, reader, exchange
+    def __init__(self, inner, reader: BodyReader, exchange: Exchange, count=None):
+        self.inner, self.reader, self.exchange, self.count = inner, reader, exchange, count
 
     def __iter__(self):
         chunks = iter(self.inner)
@@ -117,14 +131,23 @@ class GuardedBody:
                 if chunk is None:
                     break
                 if decoded := self.reader.feed(chunk):
+                    self.counted(decoded)
                     yield decoded
             if rest := self.reader.finish():
+                self.counted(rest)
                 yield rest
-        except Exception:
+            RequestGuard.finish(self.count)
+        except Exception as err:
+            RequestGuard.finish(self.count, err)
             self.close()  # a refused or broken answer hands its connection back at once
             raise
 
+    def counted(self, decoded: bytes):
+        if self.count is not None:
+            self.count.feed(decoded)
+
     def close(self):
+        RequestGuard.finish(self.count)  # an answer left unread is counted with what came
         with self.exchange.running():
             self.inner.close()
 
@@ -132,8 +155,8 @@ class GuardedBody:
 class AsyncGuardedBody:
     """``GuardedBody`` of an async answer."""
 
-    def __init__(self, inner, reader: BodyReader, exchange: Exchange):
-        self.inner, self.reader, self.exchange = inner, reader, exchange
+    def __init__(self, inner, reader: BodyReader, exchange: Exchange, count=None):
+        self.inner, self.reader, self.exchange, self.count = inner, reader, exchange, count
 
     async def __aiter__(self):
         chunks = aiter(self.inner)
@@ -144,14 +167,21 @@ class AsyncGuardedBody:
                 if chunk is None:
                     break
                 if decoded := self.reader.feed(chunk):
+                    self.counted(decoded)
                     yield decoded
             if rest := self.reader.finish():
+                self.counted(rest)
                 yield rest
-        except Exception:
+            RequestGuard.finish(self.count)
+        except Exception as err:
+            RequestGuard.finish(self.count, err)
             await self.aclose()
             raise
 
+    counted = GuardedBody.counted
+
     async def aclose(self):
+        RequestGuard.finish(self.count)
         with self.exchange.running():
             await self.inner.aclose()
 
@@ -172,15 +202,19 @@ def _transport_classes(lib: Library) -> tuple[type, type]:
             self.guard, self._pool = guard, pool
 
         def handle_request(self, request):
-            exchange = self.guard.begin(request)
+            exchange, count = self.guard.begin(request)
             try:
                 with exchange.running():
                     response = super().handle_request(request)
             except AddressRefused as err:
-                raise self.guard.refused(err) from None
+                raise self.guard.finish(count, self.guard.refused(err)) from None
+            except Exception as err:
+                self.guard.finish(count, err)
+                raise
             try:
-                return self.guard.answer(response, exchange, Body)
-            except Exception:  # a refused coding or length: the connection goes back
+                return self.guard.answer(response, exchange, Body, count)
+            except Exception as err:  # a refused coding or length: the connection goes back
+                self.guard.finish(count, err)
                 response.close()
                 raise
 
@@ -189,26 +223,33 @@ def _transport_classes(lib: Library) -> tuple[type, type]:
             self.guard, self._pool = guard, pool
 
         async def handle_async_request(self, request):
-            exchange = self.guard.begin(request)
+            exchange, count = self.guard.begin(request)
             try:
                 with exchange.running():
                     response = await super().handle_async_request(request)
             except AddressRefused as err:
-                raise self.guard.refused(err) from None
+                raise self.guard.finish(count, self.guard.refused(err)) from None
+            except Exception as err:
+                self.guard.finish(count, err)
+                raise
             try:
-                return self.guard.answer(response, exchange, AsyncBody)
-            except Exception:
+                return self.guard.answer(response, exchange, AsyncBody, count)
+            except Exception as err:
+                self.guard.finish(count, err)
                 await response.aclose()
                 raise
 
     return GuardedTransport, AsyncGuardedTransport
 
 
-def guarded_transport(base_url: str, provider_id: str, *, asynchronous: bool = False, idle=None, lib=None):
+def guarded_transport(
+    base_url: str, provider_id: str, *, asynchronous: bool = False, idle=None, lib=None, meter=None
+):
     """A transport to the origin of ``base_url`` only, under every guard (see the module's docstring).
 
     ``lib``: the ``Library`` of the client it is given to (default httpx); ``idle``: seconds a read of
-    the body may wait once the headers are in (default: the request's read timeout).
+    the body may wait once the headers are in (default: the request's read timeout); ``meter``: the
+    ``usage.Meter`` every exchange is counted for (a saved model's SDK client).
     """
     lib = lib or library()
     url = lib.http.URL(base_url)
@@ -222,5 +263,5 @@ def guarded_transport(base_url: str, provider_id: str, *, asynchronous: bool = F
         max_keepalive_connections=MAX_KEEPALIVE,
         keepalive_expiry=KEEPALIVE_SECONDS,
     )
-    guard = RequestGuard(lib, url, provider_id, idle)
+    guard = RequestGuard(lib, url, provider_id, idle, meter)
     return (async_class if asynchronous else sync_class)(guard, pool)

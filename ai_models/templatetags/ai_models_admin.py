@@ -21,3 +21,51 @@ def drift_banner(context):
     request = context.get("request")
     site_name = getattr(request, "current_app", None) or "admin"
     return {"banner": banner_context(request, site_name) if request is not None else None}
+
+
+@register.inclusion_tag("ai_models/budget_banner.html")
+def budget_banner():
+    """The banner naming the budgets past their warn share this month (if any)."""
+    from ..admin.usage import budget_banner as entries
+
+    return {"budget_banner": entries()}
+
+
+@register.simple_tag
+def budget_line(entry):
+    """One budget of the banner: whose, how much of it is spent, what happens at the limit."""
+    from ..admin.usage import budget_line as line
+
+    return line(entry)
+
+
+@register.filter
+def cost(value):
+    """A sum spent, in the reader's language ("$0.0062"); "—" when unknown."""
+    from ..prices import format_cost
+
+    return format_cost(value)
+
+
+@register.filter
+def latency(milliseconds):
+    """"≤ 300 ms", or "—" when unknown."""
+    from django.utils.translation import gettext
+
+    return "—" if milliseconds is None else gettext("≤ %(ms)s ms") % {"ms": milliseconds}
+
+
+@register.filter
+def share(value):
+    """0.125 as "12.5%"; "—" when unknown."""
+    from ..prices import format_share
+
+    return format_share(value)
+
+
+@register.filter
+def capability(name):
+    """A capability's label."""
+    from ..capabilities import capability_label
+
+    return capability_label(name)

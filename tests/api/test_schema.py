@@ -38,7 +38,7 @@ def test_the_schema_validates_as_openapi_3(schema):
         for path in (
             "catalog/", "catalog/refresh/", "catalog/{provider}/{model_id}/", "providers/", "activations/",
             "saved/", "saved/bulk/", "saved/{id}/", "capabilities/", "active/", "active/{capability}/deactivate/",
-            "active/{capability}/rollback/",
+            "active/{capability}/rollback/", "usage/",
         )
     )
 
