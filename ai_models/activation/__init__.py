@@ -26,6 +26,7 @@ from .flow import (
     save,
     save_many,
     set_fallbacks,
+    trial_active,
 )
 from .gates import ACTIVE, FALLBACK, GATES, OVERRIDABLE, SAVED, Finding, Gate, Outcome, requirement_checks
 from .plan import Plan, plan
@@ -59,4 +60,5 @@ __all__ = [
     "save",
     "save_many",
     "set_fallbacks",
+    "trial_active",
 ]

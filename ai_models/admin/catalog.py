@@ -18,9 +18,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import activation
-from ..activation.ceilings import SIDES, ceilings, describe
-from ..activation.plan import role_of
-from ..capabilities import capability_choices, capability_label
+from .. import requirements
+from ..capabilities import capability_label, configured
 from ..catalog import (
     Listing,
     entry_states,
@@ -29,24 +28,16 @@ from ..catalog import (
     provider_statuses,
     refresh,
 )
-from ..drift import expiry_flag
 from ..exceptions import ActivationError, ActivationRefused, AIModelsError, UnknownCapability
 from ..models import AIModel, CatalogEntry
 from .base import ModelAdmin
+from . import activate_page
+from .activate_page import focus_of
 from .changelist import in_memory
-from .display import (
-    EMPTY,
-    capability_labels,
-    entry_facts,
-    entry_state,
-    format_tokens,
-    price_move,
-    status_summary,
-    with_source,
-)
-from ..prices import format_price, format_price_change
+from .display import EMPTY, capability_labels, entry_state, format_tokens, status_summary, with_source
+from ..prices import format_price
 from .filters import CapabilityFilter, ExpiryFilter, PriceFilter, ProviderFilter, RequirementsFilter, StateFilter
-from .forms import ActivateForm, override_field, override_fields
+from .forms import ActivateForm
 from .rows import CatalogRows
 
 
@@ -131,6 +122,37 @@ class CatalogEntryAdmin(ModelAdmin):
     def state(self, row):
         return entry_state(row.state, row.entry.expires, row.entry.source_of("expires"))
 
+    @admin.display(description=_("choose"))
+    def choose(self, row):
+        """The row's Choose button (it submits the page's choose form), marked when the model does not
+        meet the capability's requirements or may not."""
+        capability = configured().get(getattr(row, "choose_for", None))
+        button = format_html('<button type="submit" form="aim-choose" name="{}" value="{}" class="aim-button">{}</button>',
+                             helpers.ACTION_CHECKBOX_NAME, row.pk, gettext("Choose"))
+        if capability is None or not capability.requires:
+            return button
+        checks = requirements.check(row.entry, capability.requires)
+        if requirements.unmet(checks):
+            return format_html('{} <span class="aim-badge aim-badge-drift">{}</span>', button,
+                               gettext("requirements not met"))
+        if requirements.unknown(checks):
+            return format_html('{} <span class="aim-badge">{}</span>', button, gettext("requirements unknown"))
+        return button
+
+    def get_list_display(self, request):
+        """The columns, and a Choose button on each row when the list is narrowed to one capability."""
+        shown = super().get_list_display(request)
+        return (*shown, "choose") if focus_of(request) and self.has_activate_permission(request) else shown
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # Display callables get only the row. A single page is the row list itself, whose rows are
+        # built on each iteration: keep them (one page at most).
+        changelist.result_list = list(changelist.result_list)
+        for row in changelist.result_list:
+            row.choose_for = focus_of(request)
+        return changelist
+
     # --- permissions: the catalog is read-only; activating and refreshing have their own ---
 
     def has_add_permission(self, request):
@@ -160,6 +182,7 @@ class CatalogEntryAdmin(ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         context = {
             "title": gettext("Browse catalog"),
+            "choose": self.choose_context(request),
             # Called by the template, so only after changelist_view has checked the permission.
             "provider_panel": partial(self.provider_panel, request),
             **(extra_context or {}),
@@ -167,6 +190,25 @@ class CatalogEntryAdmin(ModelAdmin):
         response = super().changelist_view(request, context)
         self.warn_if_cache_unavailable(request)  # the listing has been read: it would have failed by now
         return response
+
+    def choose_context(self, request):
+        """What the page says when it lists the models to choose from for one capability (the board's Choose…)."""
+        name = focus_of(request)
+        if name is None or not self.has_activate_permission(request):
+            return None
+        capability = configured()[name]
+        query = request.GET.copy()
+        showing_all = "meets" not in query
+        if showing_all:
+            query["meets"] = name
+        else:
+            del query["meets"]
+        return {
+            "label": capability.label,
+            "requires": bool(capability.requires),
+            "showing_all": showing_all,
+            "toggle_url": "?" + query.urlencode(),
+        }
 
     def provider_panel(self, request):
         """Context of the provider status panel above the list."""
@@ -229,8 +271,9 @@ class CatalogEntryAdmin(ModelAdmin):
             return None
         data = request.POST if "confirm" in request.POST else None
         form = ActivateForm(entry, data, preferred=request.GET.get("capability"))
+        page = self._page(request, entry, activating)
         if not form.is_valid():
-            return self._confirmation(request, entry, form, activating)
+            return activate_page.render(self, request, entry, form, **page)
         capability, parameters = form.cleaned_data["capability"], form.cleaned_data["parameters"]
         # The listing leaves out the provider's raw data; the saved metadata keeps it.
         entry = get_entry(entry.provider, entry.model_id) or entry
@@ -242,25 +285,12 @@ class CatalogEntryAdmin(ModelAdmin):
                 change = activation.save(entry, capability, request.user, overrides=form.overrides(),
                                          parameters=parameters)
         except ActivationRefused as refused:
-            return self._refused(request, entry, form, activating, refused)
+            return activate_page.refused_page(self, request, entry, form, refused, **page)
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
             return None
         self._done(request, change, activating)
         return None
-
-    def _refused(self, request, entry, form, activating, refused):
-        """The page again, each refusal on its checkbox; a refusal the user may not override ends here."""
-        if "trial" in refused.keys:
-            trial = refused.plan.outcome("trial").finding.details
-            return self._confirmation(request, entry, form, activating, trial=trial)
-        if refused.not_permitted:
-            self.message_user(request, str(refused), messages.ERROR)
-            return None
-        for outcome in refused.outcomes:  # the reason is shown above each checkbox
-            form.add_error(override_field(outcome.key),
-                           gettext("Tick this box to go ahead anyway, or choose another model."))
-        return self._confirmation(request, entry, form, activating)
 
     def _done(self, request, change, activating):
         model = change.model
@@ -307,77 +337,8 @@ class CatalogEntryAdmin(ModelAdmin):
             return None
         return next(iter(rows)).entry
 
-    def _confirmation(self, request, entry, form, activating, trial=None):
-        active = {row.capability: row for row in AIModel.objects.filter(is_active=True).select_related("provider")}
-        saved = {row.capability: row for row in AIModel.objects.filter(provider__slug=entry.provider,
-                                                                        model_id=entry.model_id)}
-        limits = ceilings()
-        labels = {"met": gettext("met"), "unmet": gettext("not met"), "unknown": gettext("unknown")}
-        choices = []
-        for name, label in capability_choices():
-            current = active.get(name)
-            role = activation.ACTIVE if activating else role_of(saved.get(name))
-            planned = activation.plan(entry, name, role=role, user=request.user, current=current,
-                                      saving=not activating)
-            ceiling = limits.get(name, {})
-            over = planned.outcome("ceiling")
-            choices.append(
-                {
-                    "name": name,
-                    "label": label,
-                    "classified": name in entry.capabilities,
-                    "reason": gettext(entry.reason_for(name)) if entry.reason_for(name) else "",
-                    "current": current,
-                    "is_current": planned.is_current,
-                    "input_move": self._move(current and current.input_price, entry.input_price, current),
-                    "output_move": self._move(current and current.output_price, entry.output_price, current),
-                    "ceiling": " / ".join(format_price(ceiling.get(side)) for side in SIDES) if ceiling else "",
-                    "over_ceiling": describe(over.finding.details, format_price) if over and over.finding else "",
-                    "requirements": [{"state": check.state, "label": labels[check.state], "message": check.message}
-                                     for check in planned.requirements] if activating else [],
-                    "refusals": [outcome for outcome in planned.outcomes if outcome.finding],
-                    "refuses": " ".join(outcome.key for outcome in planned.outcomes if outcome.finding),
-                    "warnings": planned.warnings,
-                }
-            )
-        title = gettext("Activate a model") if activating else gettext("Save a model without activating it")
-        overrides = [
-            {
-                "key": gate.key,
-                "field": form[name],
-                "permitted": gate.may_override(request.user),
-                "permission": gate.permission_name,
-                "messages": [(choice["name"], outcome.message) for choice in choices for outcome in choice["refusals"]
-                             if outcome.key == gate.key],
-            }
-            for name, gate in override_fields().items()
-        ]
-        selected = next((choice for choice in choices if choice["name"] == form["capability"].value()), None)
-        return self.confirmation_page(
-            request,
-            self.activate_template,
-            title,
-            entry=entry,
-            entry_input_price=with_source(entry, "input_price", format_price(entry.input_price)),
-            entry_output_price=with_source(entry, "output_price", format_price(entry.output_price)),
-            entry_context=with_source(entry, "context_window", format_tokens(entry.context_window)),
-            entry_facts=entry_facts(entry),
-            entry_capabilities=capability_labels(entry.capabilities, entry.capability_reasons),
-            entry_released=entry.created.date().isoformat() if entry.created else "",
-            expiry=expiry_flag(entry.expires),
-            form=form,
-            capabilities=choices,
-            overrides=overrides,
-            selected_refuses=selected["refuses"].split() if selected else [],
-            activating=activating,
-            action_name="activate" if activating else "save_without_activating",
-            has_ceilings=bool(limits),
-            trial=trial,
-        )
-
-    @staticmethod
-    def _move(old, new, current):
-        """The price cell: "old → new (change)" against the active model, else the new price."""
-        if current is None:
-            return price_move("", format_price(new))
-        return price_move(format_price(old), format_price(new), format_price_change(new, old))
+    def _page(self, request, entry, activating):
+        """How the Activate page posts back here, and what it is about."""
+        hidden = [("action", "activate" if activating else "save_without_activating"),
+                  (helpers.ACTION_CHECKBOX_NAME, entry.pk), ("confirm", "yes")]
+        return {"activating": activating, "focus": focus_of(request), "hidden": hidden}

@@ -21,3 +21,13 @@ def drift_banner(context):
     request = context.get("request")
     site_name = getattr(request, "current_app", None) or "admin"
     return {"banner": banner_context(request, site_name) if request is not None else None}
+
+
+@register.inclusion_tag("ai_models/board.html", takes_context=True)
+def capability_board(context):
+    """The capability board (see ``ai_models.admin.board``), for users who may see saved models."""
+    from ..admin.board import board_context
+
+    request = context.get("request")
+    site_name = getattr(request, "current_app", None) or "admin"
+    return {"board": board_context(request, site_name) if request is not None else None, "request": request}

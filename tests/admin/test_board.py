@@ -1,0 +1,174 @@
+"""The capability board (the app's landing page) and the choose flow behind it: Browse catalog
+narrowed to one capability with a Choose button per row, the Activate page about that capability."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ai_models import activation, catalog
+from ai_models.models import AIModel
+
+from ..factories import catalog_model
+from .conftest import CATALOG_URL, SAVED_URL, make_user, messages_of
+
+APP_URL = "/admin/ai_models/"
+MINI = "snapshot:openai/gpt-4.1-mini"
+TEN = {
+    "chat": "Chat", "content": "Content", "image": "Image", "audio": "Audio", "transcription": "Transcription",
+    "embedding": "Embedding", "moderation": "Moderation", "rerank": "Rerank", "video": "Video",
+    "photo": {"label": "Photo assistant", "kind": "chat",
+              "requires": {"input_modalities": ["image"], "parameters": ["tools"]}},
+}
+
+
+@pytest.fixture
+def ten(settings):
+    settings.AI_MODELS = {**settings.AI_MODELS, "CAPABILITIES": TEN}
+
+
+def rows_of(html):
+    return dict(re.findall(r'<tr data-capability="([^"]+)" class="([^"]*)"', html))
+
+
+def test_the_board_lists_every_capability_and_flags_those_with_nothing_active(ten, admin_client):
+    activation.activate(catalog.get_entry("snapshot", "openai/gpt-4.1-mini"), "chat")
+
+    html = admin_client.get(APP_URL).content.decode()
+
+    rows = rows_of(html)
+    assert list(rows) == list(TEN)
+    assert rows["chat"] == "" and rows["video"] == "aim-unset"
+    assert "9 capabilities have no active model" in html
+    assert "NoActiveModel" in html and "accepts image · supports tools" in html
+    assert 'href="/admin/ai_models/catalogentry/?capability=video"' in html
+    assert 'href="/admin/ai_models/catalogentry/?capability=photo&amp;meets=photo"' in html
+    assert 'action="/admin/ai_models/aimodel/board/chat/test/"' in html
+    assert 'action="/admin/ai_models/aimodel/board/video/test/"' not in html  # nothing to test
+
+
+def test_a_view_only_user_sees_the_board_without_actions(ten, client, db):
+    activation.activate(catalog.get_entry("snapshot", "openai/gpt-4.1-mini"), "chat")
+    client.force_login(make_user("viewer", "ai_models.view_aimodel", "ai_models.view_catalogentry"))
+
+    html = client.get(APP_URL).content.decode()
+
+    assert len(rows_of(html)) == 10
+    assert "Choose…" not in html and "/board/" not in html and "Actions" not in html
+    assert client.post(f"{SAVED_URL}board/chat/deactivate/", {"confirm": "yes"}).status_code == 403
+    assert AIModel.objects.get(capability="chat").is_active
+
+
+def test_the_board_runs_the_same_queries_whatever_the_number_of_saved_models(ten, admin_client):
+    def queries():
+        admin_client.get(APP_URL)  # warm: the session, the user
+        with CaptureQueriesContext(connection) as captured:
+            admin_client.get(APP_URL)
+        return len(captured)
+
+    activation.activate(catalog_model("vendor/a"), "chat")
+    few = queries()
+    for number in range(30):
+        activation.activate(catalog_model(f"vendor/m{number}"), "chat" if number % 2 else "content")
+        activation.save(catalog_model(f"vendor/s{number}"), "chat")
+    assert queries() == few
+
+
+def test_test_from_the_board_keeps_the_result_on_the_active_model(ten, admin_client):
+    model = activation.activate(catalog.get_entry("snapshot", "openai/gpt-4.1-mini"), "chat").model
+
+    done = admin_client.post(f"{SAVED_URL}board/chat/test/", follow=True)
+
+    assert done.redirect_chain == [(APP_URL, 302)]
+    assert messages_of(done)[0].startswith("Test call through")
+    model.refresh_from_db()
+    assert model.trial_at is not None and model.trial_result and model.is_active
+    assert "tested" in done.content.decode()
+    assert admin_client.get(f"{SAVED_URL}board/chat/test/").status_code == 405
+
+
+def test_roll_back_from_the_board_asks_on_the_activate_page(ten, admin_client):
+    old = activation.activate(catalog_model("vendor/old", input_price="0.10"), "chat").model
+    new = activation.activate(catalog_model("vendor/new", input_price="0.40"), "chat").model
+
+    page = admin_client.post(f"{SAVED_URL}board/chat/rollback/")
+    assert page.context["rollback"] == old
+    assert [choice["name"] for choice in page.context["capabilities"]] == ["chat"]
+    assert "$0.40 → $0.10" in page.content.decode()
+    assert AIModel.objects.get(capability="chat", is_active=True) == new
+
+    done = admin_client.post(f"{SAVED_URL}board/chat/rollback/", {"confirm": "yes", "model": old.pk}, follow=True)
+    assert done.redirect_chain == [(APP_URL, 302)]
+    assert AIModel.objects.get(capability="chat", is_active=True) == old
+
+
+def test_deactivate_from_the_board_asks_first(ten, admin_client):
+    activation.activate(catalog.get_entry("snapshot", "openai/gpt-4.1-mini"), "chat")
+
+    page = admin_client.post(f"{SAVED_URL}board/chat/deactivate/")
+    assert "admin/ai_models/aimodel/deactivate.html" in [t.name for t in page.templates]
+    assert "get_active_model" not in page.content.decode()  # staff are not developers
+    admin_client.post(f"{SAVED_URL}board/chat/deactivate/", {"confirm": "yes", "action": "deactivate"})
+
+    assert not AIModel.objects.filter(capability="chat", is_active=True).exists()
+
+
+def test_choose_lists_the_capabilitys_models_each_with_a_choose_button(ten, admin_client):
+    page = admin_client.get(CATALOG_URL, {"capability": "photo", "meets": "photo"})
+
+    html = page.content.decode()
+    assert "Choose the model for Photo assistant" in html and 'id="aim-choose"' in html
+    buttons = re.findall(r'form="aim-choose" name="_selected_action" value="([^"]+)"', html)
+    assert buttons and "snapshot:openai/gpt-4.1" in buttons
+    assert "requirements not met" not in html  # only those that meet them
+    everything = admin_client.get(CATALOG_URL, {"capability": "photo"}).content.decode()
+    assert "requirements not met" in everything  # the toggle shows the rest, marked
+    assert 'id="aim-choose"' not in admin_client.get(CATALOG_URL).content.decode()
+
+
+def test_choose_opens_the_activate_page_of_that_capability_only(ten, admin_client):
+    activation.activate(catalog_model("vendor/pixels", capabilities=("image",), input_price="15"), "image")
+    url = f"{CATALOG_URL}?capability=chat"
+
+    page = admin_client.post(url, {"action": "activate", "_selected_action": MINI})
+
+    assert [choice["name"] for choice in page.context["capabilities"]] == ["chat"]
+    html = page.content.decode()
+    assert 'name="capability" value="chat"' in html and "<select name=\"capability\"" not in html
+    assert "Image" not in re.search(r'<table class="aim-table">.*?</table>', html, re.S).group(0)
+    assert ">null<" not in html  # the call parameters are empty by default
+    assert 'name="temperature"' in html and 'name="image_size"' not in html
+
+    done = admin_client.post(url, {"action": "activate", "_selected_action": MINI, "confirm": "yes",
+                                   "capability": "chat", "temperature": "0.3", "reasoning_effort": "low"}, follow=True)
+    model = AIModel.objects.get(capability="chat", is_active=True)
+    assert model.parameters == {"temperature": 0.3, "extra": {"reasoning_effort": "low"}}
+    assert "is now the active model for Chat" in messages_of(done)[0]
+
+
+def test_a_kind_mismatch_is_refused_without_the_override(ten, admin_client):
+    data = {"action": "activate", "_selected_action": MINI, "confirm": "yes", "capability": "image"}
+
+    page = admin_client.post(CATALOG_URL, data)  # the bulk action: the capability is chosen on the page
+
+    assert page.context["selected_refuses"] == ["kind"] and not AIModel.objects.exists()
+
+
+def test_a_model_leaves_the_fallbacks_when_it_becomes_active(db):
+    activation.activate(catalog_model("vendor/a"), "chat")
+    backup = activation.save(catalog_model("vendor/b"), "chat").model
+    activation.set_fallbacks("chat", [backup])
+
+    activation.activate(catalog_model("vendor/b"), "chat")
+
+    backup.refresh_from_db()
+    assert backup.is_active and backup.fallback_position is None
+
+
+def test_fallback_positions_start_at_one(db):
+    activation.activate(catalog_model("vendor/a"), "chat")
+    backup = activation.save(catalog_model("vendor/b"), "chat").model
+
+    with pytest.raises(activation.ActivationError, match="start at 1"):
+        activation.move_fallback(backup, 0)
