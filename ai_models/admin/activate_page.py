@@ -102,7 +102,7 @@ def render(model_admin, request, entry, form, *, activating=True, focus=None, hi
         entry_output_price=with_source(entry, "output_price", format_price(entry.output_price)),
         entry_context=with_source(entry, "context_window", format_tokens(entry.context_window)),
         entry_facts=entry_facts(entry),
-        entry_capabilities=capability_labels(entry.capabilities, entry.capability_reasons),
+        entry_capabilities=capability_labels(entry),
         entry_modalities=", ".join(entry.input_modalities) if entry.input_modalities else "",
         entry_released=entry.created.date().isoformat() if entry.created else "",
         expiry=expiry_flag(entry.expires),

@@ -100,7 +100,7 @@ class CatalogEntryAdmin(ModelAdmin):
 
     @admin.display(description=_("capabilities"))
     def capabilities(self, row):
-        return capability_labels(row.entry.capabilities, row.entry.capability_reasons)
+        return capability_labels(row.entry)
 
     @admin.display(description=_("context window"), ordering="context_window")
     def context(self, row):

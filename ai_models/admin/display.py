@@ -13,7 +13,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from ..capabilities import capability_label
+from .. import requirements
+from ..capabilities import capability_label, configured
 from ..conf import ai_settings
 from ..memos import remember
 from ..prices import format_price, grouped
@@ -108,21 +109,31 @@ def _format_tokens(value, language):
     return grouped(value)
 
 
-def capability_labels(capabilities, reasons=None) -> str:
-    """Configured capabilities as small labels, in settings order; each says why it was given."""
-    return _capability_labels(frozenset(capabilities), tuple(sorted((reasons or {}).items())), get_language())
+def capability_labels(entry) -> str:
+    """The configured capabilities catalog ``entry`` fits, as small labels in settings order, each
+    saying why it was given: none whose requirements it fails; "?" on those it may not meet."""
+    unknown, failed = set(), set()
+    for name in entry.capabilities:
+        declared = configured().get(name)
+        if declared is not None and declared.requires:
+            state = requirements.standing(entry, declared.requires)
+            (failed if state == requirements.UNMET else unknown if state == requirements.UNKNOWN else set()).add(name)
+    return _capability_labels(frozenset(entry.capabilities - failed), frozenset(unknown),
+                              tuple(sorted(entry.capability_reasons.items())), get_language())
 
 
 @lru_cache(maxsize=256)
-def _capability_labels(capabilities, reasons, language):
+def _capability_labels(capabilities, unknown, reasons, language):
     reasons = dict(reasons)
     names = [name for name in ai_settings.CAPABILITIES if name in capabilities]
     if not names:
         return EMPTY
     return format_html_join(
         " ",
-        '<span class="aim-label" title="{}">{}</span>',
-        ((gettext(reasons[name]) if reasons.get(name) else "", capability_label(name)) for name in names),
+        '<span class="aim-label" title="{}">{}{}</span>',
+        ((gettext("Its requirements: the provider does not say whether this model meets them.") if name in unknown
+          else gettext(reasons[name]) if reasons.get(name) else "", capability_label(name),
+          " ?" if name in unknown else "") for name in names),
     )
 
 

@@ -69,8 +69,11 @@ def _is_paid(entry):
 def criterion(kind, value):
     if kind == "provider":
         return lambda entry: entry.provider == value
-    if kind == "capability":
-        return lambda entry: value in entry.capabilities
+    if kind == "capability":  # offered for it, and not failing its requirements (unknown ones count)
+        name, requires = value[0], json.loads(value[1])
+        if not requires:
+            return lambda entry: name in entry.capabilities
+        return lambda entry: name in entry.capabilities and requirements.standing(entry, requires) != requirements.UNMET
     if kind == "meets":
         name, requires = value[0], json.loads(value[1])
         return lambda entry: name in entry.capabilities and requirements.meets(entry, requires)
@@ -78,8 +81,8 @@ def criterion(kind, value):
 
 
 def meets_value(name: str, requires: dict) -> tuple:
-    """The hashable value of a "meets" criterion: the capability and its requirements, so a
-    memoized filter never outlives a change of the requirements."""
+    """The hashable value of a "capability" or "meets" criterion: the capability and its
+    requirements, so a memoized filter never outlives a change of the requirements."""
     return name, json.dumps(requires, sort_keys=True, default=str)
 
 

@@ -121,9 +121,21 @@ def test_choose_lists_the_capabilitys_models_each_with_a_choose_button(ten, admi
     assert "Choose the model for Photo assistant" in html and 'id="aim-choose"' in html
     buttons = re.findall(r'form="aim-choose" name="_selected_action" value="([^"]+)"', html)
     assert buttons and "snapshot:openai/gpt-4.1" in buttons
-    assert "requirements not met" not in html  # only those that meet them
+    assert "snapshot:google/gemma-3-27b-it:free" not in buttons  # lacks tools
     everything = admin_client.get(CATALOG_URL, {"capability": "photo"}).content.decode()
-    assert "requirements not met" in everything  # the toggle shows the rest, marked
+    assert "Show only those that meet them" in everything  # the toggle: those that may not meet them too
+    assert "snapshot:google/gemma-3-27b-it:free" not in everything  # a model failing them is never offered
+
+
+def test_capability_badges_and_filter_leave_out_models_failing_the_requirements(ten, admin_client):
+    """A text-only model was badged "Photo assistant" and counted in its filter."""
+    html = admin_client.get(CATALOG_URL, {"q": "gemma-3-27b"}).content.decode()
+    [row] = [row for row in re.findall(r"<tr[^>]*>(?:(?!</tr>).)*</tr>", html, re.S) if "gemma-3-27b-it:free" in row]
+    assert ">Chat<" in row and "Photo assistant" not in row
+
+    photo = admin_client.get(CATALOG_URL, {"capability": "photo"}).context["cl"].result_count
+    chat = admin_client.get(CATALOG_URL, {"capability": "chat"}).context["cl"].result_count
+    assert 0 < photo < chat
     assert 'id="aim-choose"' not in admin_client.get(CATALOG_URL).content.decode()
 
 
