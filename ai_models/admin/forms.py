@@ -165,9 +165,13 @@ class SavedModelForm(OverrideCheckboxes, forms.ModelForm):
     def clean_fallback_position(self):
         # The capability is not on the form, so Django skips the (capability, position) constraint.
         position = self.cleaned_data.get("fallback_position")
-        taken = AIModel.objects.filter(capability=self.instance.capability, fallback_position=position)
-        if position is not None and taken.exclude(pk=self.instance.pk).exists():
-            raise ValidationError(_("Another saved model of this capability has this fallback position."))
+        if position is not None and position < 1:
+            raise ValidationError(_("Fallback positions start at 1 (tried first)."))
+        holder = AIModel.objects.filter(capability=self.instance.capability, fallback_position=position)
+        holder = holder.exclude(pk=self.instance.pk).first() if position is not None else None
+        if holder is not None:
+            raise ValidationError(gettext("%(model)s already has fallback position %(position)d: free it first.")
+                                  % {"model": holder, "position": position})
         return position
 
     def clean_parameters(self):

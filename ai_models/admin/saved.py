@@ -7,6 +7,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -48,6 +49,8 @@ class AIModelAdmin(BoardActions, ModelAdmin):
         "test_call",
     )
     list_filter = (SavedCapabilityFilter, "is_active", "provider")
+    # Per capability: the active model, then the fallbacks in the order they are tried.
+    ordering = ("capability", "-is_active", F("fallback_position").asc(nulls_last=True), "-activated_at")
     list_select_related = ("provider", "activated_by")
     search_fields = ("model_id", "display_name")
     actions = ["delete_selected", "reactivate", "deactivate"]

@@ -184,3 +184,14 @@ def test_fallback_positions_start_at_one(db):
 
     with pytest.raises(activation.ActivationError, match="start at 1"):
         activation.move_fallback(backup, 0)
+
+
+def test_saved_models_list_the_fallbacks_in_the_order_they_are_tried(admin_client):
+    activation.activate(catalog_model("vendor/a"), "chat")
+    second = activation.save(catalog_model("vendor/b"), "chat").model
+    first = activation.save(catalog_model("vendor/c"), "chat").model
+    activation.set_fallbacks("chat", [first, second])
+
+    listed = [row.model_id for row in admin_client.get(SAVED_URL).context["cl"].result_list]
+
+    assert listed == ["vendor/a", "vendor/c", "vendor/b"]
