@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import activation
 from .. import requirements
+from ..catalog import curation
 from ..capabilities import capability_label, configured
 from ..catalog import (
     Listing,
@@ -36,7 +37,15 @@ from .activate_page import focus_of
 from .changelist import in_memory
 from .display import EMPTY, capability_labels, entry_state, format_tokens, status_summary, with_source
 from ..prices import format_price
-from .filters import CapabilityFilter, ExpiryFilter, PriceFilter, ProviderFilter, RequirementsFilter, StateFilter
+from .filters import (
+    CapabilityFilter,
+    ExpiryFilter,
+    HiddenFilter,
+    PriceFilter,
+    ProviderFilter,
+    RequirementsFilter,
+    StateFilter,
+)
 from .forms import ActivateForm
 from .rows import CatalogRows
 
@@ -57,13 +66,14 @@ class CatalogEntryAdmin(ModelAdmin):
         "state",
     )
     list_display_links = None
-    list_filter = (ProviderFilter, CapabilityFilter, RequirementsFilter, PriceFilter, StateFilter, ExpiryFilter)
+    list_filter = (ProviderFilter, CapabilityFilter, RequirementsFilter, PriceFilter, StateFilter, ExpiryFilter,
+                   HiddenFilter)
     search_fields = ("model_id", "name", "description")
     search_help_text = _("Searches the model id, name and description.")
     ordering = ("name",)
     list_per_page = 100
     show_facets = admin.ShowFacets.NEVER
-    actions = ["activate", "save_without_activating"]
+    actions = ["activate", "save_without_activating", "hide", "show_again"]
     change_list_template = "admin/ai_models/catalogentry/change_list.html"
     activate_template = "admin/ai_models/catalogentry/activate.html"
 
@@ -87,7 +97,8 @@ class CatalogEntryAdmin(ModelAdmin):
         """All catalog rows as ``CatalogRows``, with saved/active states from one query."""
         listing = self.listing(request)
         # Every saved model's state: the few not listed cost less than checking 10,000 pks.
-        return CatalogRows(listing.entries, entry_states())
+        hidden = request.GET.get(HiddenFilter.parameter_name) == "yes"
+        return CatalogRows(listing.hidden if hidden else listing.entries, entry_states())
 
     def get_changelist(self, request, **kwargs):
         return in_memory(super().get_changelist(request, **kwargs))
@@ -166,6 +177,9 @@ class CatalogEntryAdmin(ModelAdmin):
 
     def has_activate_permission(self, request):
         return request.user.has_perm("ai_models.activate_aimodel")
+
+    def has_curate_permission(self, request):
+        return request.user.has_perm("ai_models.add_catalogrule") and request.user.has_perm("ai_models.delete_catalogrule")
 
     def has_refresh_permission(self, request):
         return request.user.has_perm("ai_models.refresh_catalog")
@@ -291,6 +305,23 @@ class CatalogEntryAdmin(ModelAdmin):
             return None
         self._done(request, change, activating)
         return None
+
+    @admin.action(description=_("Hide the selected models (from Browse catalog, the API and Choose…)"),
+                  permissions=["curate"])
+    def hide(self, request, rows):
+        count = curation.hide([row.entry for row in rows], request.user)
+        self.message_user(request, ngettext("%(count)d model hidden: see them with the filter “Hidden by staff”.",
+                                            "%(count)d models hidden: see them with the filter “Hidden by staff”.",
+                                            count) % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Show the selected hidden models again"), permissions=["curate"])
+    def show_again(self, request, rows):
+        count = curation.show([row.entry for row in rows], request.user)
+        self.message_user(request, ngettext("%(count)d model shown again.", "%(count)d models shown again.", count)
+                          % {"count": count}, messages.SUCCESS)
+        if count < len(rows):
+            self.message_user(request, gettext("Models hidden by a provider's pattern or allow-list stay hidden: "
+                                               "change that rule under Catalog rules."), messages.WARNING)
 
     def _done(self, request, change, activating):
         model = change.model
