@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.safestring import SafeData, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from .. import sharedcache
 from ..conf import ai_settings
@@ -44,6 +44,12 @@ MAX_SEARCH_CHARS = 200
 
 
 EMPTY = "—"
+
+# Texts of Unfold's own templates, which it ships without a Persian translation (our catalogue
+# carries them), and the field labels Django's history names in the language of the change
+# ("… و Fallback position تغییر یافتند"): it translates them when shown.
+THEME_TEXTS = (gettext_noop("Run"), gettext_noop("Type to search"))
+HISTORY_FIELD_LABELS = (gettext_noop("Fallback position"), gettext_noop("Call parameters"), gettext_noop("Name"))
 
 
 class ModelAdmin(ThemeModelAdmin):

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from ai_models import activation, catalog
 from ai_models.models import AIModel
@@ -15,9 +16,9 @@ from .conftest import CATALOG_URL, SAVED_URL, make_user, messages_of
 
 APP_URL = "/admin/ai_models/"
 MINI = "snapshot:openai/gpt-4.1-mini"
-TEN = {
-    "chat": "Chat", "content": "Content", "image": "Image", "audio": "Audio", "transcription": "Transcription",
-    "embedding": "Embedding", "moderation": "Moderation", "rerank": "Rerank", "video": "Video",
+BUILTIN = ("chat", "content", "image", "audio", "transcription", "embedding", "moderation", "rerank", "video")
+TEN = {  # the nine built-in capabilities under their own (translated) labels, and one of the host's
+    **dict.fromkeys(BUILTIN),
     "photo": {"label": "Photo assistant", "kind": "chat",
               "requires": {"input_modalities": ["image"], "parameters": ["tools"]}},
 }
@@ -195,3 +196,26 @@ def test_saved_models_list_the_fallbacks_in_the_order_they_are_tried(admin_clien
     listed = [row.model_id for row in admin_client.get(SAVED_URL).context["cl"].result_list]
 
     assert listed == ["vendor/a", "vendor/c", "vendor/b"]
+
+
+def test_a_persian_history_names_the_changed_fields_in_persian(admin_client):
+    """It read "… و Fallback position تغییر یافتند"."""
+    activation.activate(catalog_model("vendor/a"), "chat")
+    backup = activation.save(catalog_model("vendor/b"), "chat").model
+    admin_client.post(f"{SAVED_URL}{backup.pk}/change/", {"display_name": "B2", "fallback_position": "1"})
+
+    try:
+        html = admin_client.get(f"{SAVED_URL}{backup.pk}/history/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    finally:
+        translation.activate("en")  # the request left Persian active in this thread
+
+    assert "جایگاه جایگزین" in html and "Fallback position" not in html
+
+
+def test_the_persian_catalogue_writes_every_number_in_one_digit_system():
+    from pathlib import Path
+
+    import ai_models
+
+    po = Path(ai_models.__file__).parent / "locale" / "fa" / "LC_MESSAGES" / "django.po"
+    assert not re.findall(r"[\u06f0-\u06f9\u0660-\u0669]", po.read_text(encoding="utf-8"))
