@@ -21,21 +21,25 @@ from ..visible import visible
 
 if apps.is_installed("unfold"):
     from unfold.admin import ModelAdmin as ThemeModelAdmin
+    from unfold.widgets import UnfoldAdminDecimalFieldWidget as NumberInput
     from unfold.widgets import UnfoldAdminPasswordWidget as PasswordInput
     from unfold.widgets import UnfoldAdminSelectWidget as Select
     from unfold.widgets import UnfoldAdminTextareaWidget as Textarea
+    from unfold.widgets import UnfoldAdminTextInputWidget as TextInput
     from unfold.widgets import UnfoldAdminURLInputWidget as URLInput
     from unfold.widgets import UnfoldBooleanWidget as CheckboxInput
 else:
     from django.contrib.admin.widgets import AdminURLFieldWidget as URLInput
 
     ThemeModelAdmin = admin.ModelAdmin
+    NumberInput = forms.NumberInput
     PasswordInput = forms.PasswordInput
     Select = forms.Select
     Textarea = forms.Textarea
+    TextInput = forms.TextInput
     CheckboxInput = forms.CheckboxInput
 
-__all__ = ["CheckboxInput", "ModelAdmin", "PasswordInput", "Select", "Textarea", "URLInput"]
+__all__ = ["CheckboxInput", "ModelAdmin", "NumberInput", "PasswordInput", "Select", "TextInput", "Textarea", "URLInput"]
 
 # Each search word is one more OR-ed LIKE per search field: thousands of them exceed what
 # SQLite takes in one query (a 500) and cost any database dearly.

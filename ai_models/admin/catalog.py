@@ -35,7 +35,7 @@ from .base import ModelAdmin
 from . import activate_page
 from .activate_page import focus_of
 from .changelist import in_memory
-from .display import EMPTY, capability_labels, entry_state, format_tokens, status_summary, with_source
+from .display import EMPTY, breakable_id, capability_labels, entry_state, format_tokens, status_summary, with_source
 from ..prices import format_price
 from .filters import (
     CapabilityFilter,
@@ -55,9 +55,9 @@ class CatalogEntryAdmin(ModelAdmin):
     """Browse catalog: every model the enabled providers list now, to activate one."""
 
     list_display = (
-        "model_id",
+        "shown_model_id",
         "name",
-        "provider",
+        "provider_name",
         "capabilities",
         "context",
         "input_price_per_1m",
@@ -109,6 +109,15 @@ class CatalogEntryAdmin(ModelAdmin):
 
     # --- columns ----------------------------------------------------------------------------
 
+    @admin.display(description=_("model id"), ordering="model_id")
+    def shown_model_id(self, row):
+        return breakable_id(row.model_id)  # the row holds it as shown (``visible``)
+
+    @admin.display(description=_("provider"), ordering="provider")
+    def provider_name(self, row):
+        """The provider's display name (its id on hover), as Saved models shows it."""
+        return format_html('<span title="{}">{}</span>', row.provider, getattr(row, "provider_name", row.provider))
+
     @admin.display(description=_("capabilities"))
     def capabilities(self, row):
         return capability_labels(row.entry)
@@ -151,17 +160,19 @@ class CatalogEntryAdmin(ModelAdmin):
         return button
 
     def get_list_display(self, request):
-        """The columns, and a Choose button on each row when the list is narrowed to one capability."""
+        """The columns, led by a Choose button on each row when the list is narrowed to one capability."""
         shown = super().get_list_display(request)
-        return (*shown, "choose") if focus_of(request) and self.has_activate_permission(request) else shown
+        return ("choose", *shown) if focus_of(request) and self.has_activate_permission(request) else shown
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         # Display callables get only the row. A single page is the row list itself, whose rows are
         # built on each iteration: keep them (one page at most).
         changelist.result_list = list(changelist.result_list)
+        names = {status.provider: status.name for status in self.listing(request).statuses}
         for row in changelist.result_list:
             row.choose_for = focus_of(request)
+            row.provider_name = names.get(row.provider, row.provider)
         return changelist
 
     # --- permissions: the catalog is read-only; activating and refreshing have their own ---

@@ -4,11 +4,13 @@ The Browse catalog renders these for 100 rows a page from a few dozen distinct v
 pure ones are memoized per language (and forgotten when a test changes settings).
 """
 
+import re
 from decimal import Decimal
 from functools import lru_cache
 
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,12 @@ from ..prices import format_price, grouped
 from ..drift import EXPIRED, expiry_flag
 from ..visible import visible
 from .base import EMPTY  # one dash for every empty cell
+
+
+def breakable_id(text: str) -> str:
+    """A model id (already shown with ``visible``) that wraps only after "/", "-", "_" and ":", never
+    mid-token."""
+    return mark_safe(re.sub(r"([/:_-])", r"\1<wbr>", escape(text)))
 
 
 def with_source(entry, field: str, text: str) -> str:

@@ -16,7 +16,7 @@ from ..providers import get_provider, provider_paths
 from ..validators import validate_base_url
 from ..visible import visible
 from ..parameters import AUDIO_FORMATS, validate_parameters
-from .base import CheckboxInput, PasswordInput, Select, Textarea, URLInput
+from .base import CheckboxInput, NumberInput, PasswordInput, Select, TextInput, Textarea, URLInput
 
 
 # Gate key -> the confirmation checkbox that overrides it (a gate not listed: "override_<key>").
@@ -82,19 +82,20 @@ class ActivateForm(OverrideCheckboxes):
 
     capability = forms.ChoiceField(label=_("Capability"), widget=Select)
     temperature = forms.FloatField(label=_("Temperature"), required=False, min_value=0, max_value=2,
-                                   widget=forms.NumberInput(attrs={"step": "0.1"}))
-    max_tokens = forms.IntegerField(label=_("Max tokens per reply"), required=False, min_value=1)
+                                   widget=NumberInput(attrs={"step": "0.1"}))
+    max_tokens = forms.IntegerField(label=_("Max tokens per reply"), required=False, min_value=1, widget=NumberInput)
     reasoning_effort = forms.ChoiceField(label=_("Reasoning effort"), required=False, widget=Select, choices=[
         ("", _("the model's default")), ("low", _("low")), ("medium", _("medium")), ("high", _("high"))])
     response_format = forms.ChoiceField(label=_("Response format"), required=False, widget=Select, choices=[
         ("", _("the model's default")), ("text", _("text")), ("json_object", _("JSON object"))])
     image_size = forms.CharField(label=_("Image size"), required=False, max_length=11,
-                                 widget=forms.TextInput(attrs={"placeholder": "1024x1024"}))
+                                 widget=TextInput(attrs={"placeholder": "1024x1024"}))
     voice = forms.CharField(label=_("Voice"), required=False, max_length=100,
-                            widget=forms.TextInput(attrs={"placeholder": "alloy"}))
+                            widget=TextInput(attrs={"placeholder": "alloy"}))
     audio_format = forms.ChoiceField(label=_("Audio format"), required=False, widget=Select,
                                      choices=[("", _("the model's default")), *((name, name) for name in AUDIO_FORMATS)])
-    dimensions = forms.IntegerField(label=_("Dimensions"), required=False, min_value=1, max_value=100_000)
+    dimensions = forms.IntegerField(label=_("Dimensions"), required=False, min_value=1, max_value=100_000,
+                                    widget=NumberInput)
     parameters = OptionalJSONField(
         label=_("Other call parameters (JSON)"),
         required=False,

@@ -1,10 +1,6 @@
 """Template tags of the app's admin pages."""
 
-import re
-
 from django import template
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from ..visible import visible as _visible
 
@@ -20,7 +16,9 @@ def visible(text):
 @register.filter
 def model_id(text):
     """A model id, hidden characters shown, that wraps only after "/", "-" and ":" (never mid-token)."""
-    return mark_safe(re.sub(r"([/:-])", r"\1<wbr>", escape(_visible(text))))
+    from ..admin.display import breakable_id
+
+    return breakable_id(_visible(text))
 
 
 @register.inclusion_tag("ai_models/drift_banner.html", takes_context=True)
