@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
 from .. import activation
@@ -127,10 +128,8 @@ def board_context(request, site_name: str = "admin") -> dict | None:
 
 def choose_url(catalog_url: str, capability: Capability) -> str:
     """Browse catalog narrowed to the models of ``capability``'s kind that meet its requirements."""
-    query = f"?capability={capability.name}"
-    if capability.requires:
-        query += f"&meets={capability.name}"
-    return catalog_url + query
+    query = {"capability": capability.name, **({"meets": capability.name} if capability.requires else {})}
+    return f"{catalog_url}?{urlencode(query)}"
 
 
 class BoardActions:
@@ -142,7 +141,7 @@ class BoardActions:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if action not in self.BOARD_ACTIONS:
-            raise PermissionDenied
+            raise Http404
         if not self.has_activate_permission(request):
             raise PermissionDenied
         try:

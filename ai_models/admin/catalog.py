@@ -75,7 +75,6 @@ class CatalogEntryAdmin(ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     actions = ["activate", "save_without_activating", "hide", "show_again"]
     change_list_template = "admin/ai_models/catalogentry/change_list.html"
-    activate_template = "admin/ai_models/catalogentry/activate.html"
 
     # --- rows -------------------------------------------------------------------------------
 
