@@ -5,6 +5,7 @@ and uses these widgets, so the admin behaves the same under both themes; theme-s
 markup goes in template overrides.
 """
 
+import django
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
@@ -129,6 +130,7 @@ class ModelAdmin(ThemeModelAdmin):
                 # An action run from a model's page goes back there (see AIModelAdmin.object_action_view).
                 "back_url": getattr(request, "aim_back_url", None) or request.get_full_path(),
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "breadcrumbs_as_list": django.VERSION >= (6, 0),  # as Django's own templates of that version
                 **context,
             },
         )

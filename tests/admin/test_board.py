@@ -222,3 +222,20 @@ def test_the_persian_catalogue_writes_every_number_in_one_digit_system():
 
     po = Path(ai_models.__file__).parent / "locale" / "fa" / "LC_MESSAGES" / "django.po"
     assert not re.findall(r"[\u06f0-\u06f9\u0660-\u0669]", po.read_text(encoding="utf-8"))
+
+
+def test_an_unknown_board_action_is_not_found(ten, admin_client):
+    assert admin_client.post(f"{SAVED_URL}board/chat/explode/").status_code == 404
+    assert admin_client.post(f"{SAVED_URL}board/nope/test/", follow=True).redirect_chain == [(APP_URL, 302)]
+
+
+@pytest.mark.parametrize("version, trail", [((5, 2, 9, "final", 0), '<div class="breadcrumbs">'),
+                                            ((6, 0, 0, "final", 0), '<ol class="breadcrumbs">')])
+def test_the_confirmation_pages_trail_is_the_one_of_the_django_version(ten, admin_client, monkeypatch, version, trail):
+    """On Django 5.2 the trail rendered as a numbered list outside the header."""
+    import django
+
+    monkeypatch.setattr(django, "VERSION", version)
+    html = admin_client.post(f"{CATALOG_URL}?capability=chat", {"action": "activate", "_selected_action": MINI}
+                             ).content.decode()
+    assert trail in html
