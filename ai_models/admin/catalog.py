@@ -115,7 +115,7 @@ class CatalogEntryAdmin(ModelAdmin):
     @admin.display(description=_("provider"), ordering="provider")
     def provider_name(self, row):
         """The provider's display name (its id on hover), as Saved models shows it."""
-        return format_html('<span title="{}">{}</span>', row.provider, getattr(row, "provider_name", row.provider))
+        return getattr(row, "provider_html", row.provider)
 
     @admin.display(description=_("capabilities"))
     def capabilities(self, row):
@@ -168,10 +168,12 @@ class CatalogEntryAdmin(ModelAdmin):
         # Display callables get only the row. A single page is the row list itself, whose rows are
         # built on each iteration: keep them (one page at most).
         changelist.result_list = list(changelist.result_list)
-        names = {status.provider: status.name for status in self.listing(request).statuses}
+        focus = focus_of(request)
+        names = {status.provider: format_html('<span title="{}">{}</span>', status.provider, status.name)
+                 for status in self.listing(request).statuses}
         for row in changelist.result_list:
-            row.choose_for = focus_of(request)
-            row.provider_name = names.get(row.provider, row.provider)
+            row.choose_for = focus
+            row.provider_html = names.get(row.provider) or row.provider
         return changelist
 
     # --- permissions: the catalog is read-only; activating and refreshing have their own ---

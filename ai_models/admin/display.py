@@ -25,6 +25,7 @@ from ..visible import visible
 from .base import EMPTY  # one dash for every empty cell
 
 
+@lru_cache(maxsize=4096)  # a page shows the same hundred ids on every request
 def breakable_id(text: str) -> str:
     """A model id (already shown with ``visible``) that wraps only after "/", "-", "_" and ":", never
     mid-token."""
@@ -120,14 +121,14 @@ def _format_tokens(value, language):
 def capability_labels(entry) -> str:
     """The configured capabilities catalog ``entry`` fits, as small labels in settings order, each
     saying why it was given: none whose requirements it fails; "?" on those it may not meet."""
-    unknown, failed = set(), set()
-    for name in entry.capabilities:
-        declared = configured().get(name)
-        if declared is not None and declared.requires:
-            state = requirements.standing(entry, declared.requires)
-            (failed if state == requirements.UNMET else unknown if state == requirements.UNKNOWN else set()).add(name)
-    return _capability_labels(frozenset(entry.capabilities - failed), frozenset(unknown),
-                              tuple(sorted(entry.capability_reasons.items())), get_language())
+    offered, unknown = entry.capabilities, frozenset()
+    judged = [(name, declared.requires) for name, declared in configured().items()
+              if declared.requires and name in offered]
+    if judged:  # only capabilities declaring requirements cost a check
+        standings = {name: requirements.standing(entry, requires) for name, requires in judged}
+        offered = offered - {name for name, state in standings.items() if state == requirements.UNMET}
+        unknown = frozenset(name for name, state in standings.items() if state == requirements.UNKNOWN)
+    return _capability_labels(offered, unknown, tuple(sorted(entry.capability_reasons.items())), get_language())
 
 
 @lru_cache(maxsize=256)
