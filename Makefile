@@ -60,7 +60,7 @@ bench: $(VENV)/.test-installed
 	@if [ -f bench/run.py ]; then $(PY) bench/run.py; else echo "bench/run.py does not exist yet."; fi
 
 clean:
-	rm -rf build dist *.egg-info .pytest_cache test-artifacts example_project/db.sqlite3
+	rm -rf build dist *.egg-info .pytest_cache test-artifacts example_project/db*.sqlite3
 	rm -f $(VENV)/.*-installed $(CORE_VENV)/.*-installed $(TOOLS_VENV)/.*-installed
 	find $(wildcard ai_models tests example_project bench scripts) -name __pycache__ -type d -prune -exec rm -rf {} +
 

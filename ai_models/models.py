@@ -309,6 +309,37 @@ class CapabilityLock(models.Model):
         return self.capability
 
 
+class CatalogRule(models.Model):
+    """Curation: a rule hiding models of one provider from Browse catalog, the API and the board.
+
+    "hide" hides the models matching ``pattern``; "allow" rules make an allow-list: once a
+    provider has one, only models matching one of them are shown. ``pattern`` is a model id, or
+    has ``*`` (any text) and ``?`` (one character). See ``ai_models.catalog.curation``.
+    """
+
+    HIDE, ALLOW = "hide", "allow"
+
+    provider = models.CharField(_("provider id"), max_length=50)
+    pattern = models.CharField(
+        _("model id or pattern"), max_length=255,
+        help_text=_('A model id, or a pattern where * stands for any text and ? for one character: "openai/gpt-3.5*".'),
+    )
+    action = models.CharField(_("rule"), max_length=10, default=HIDE,
+                              choices=[(HIDE, _("hide these models")), (ALLOW, _("show only models like these"))])
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["provider", "action", "pattern"]
+        verbose_name = _("catalog rule")
+        verbose_name_plural = _("catalog rules")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "pattern", "action"], name="ai_models_one_rule_per_pattern"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider}:{self.pattern}"
+
+
 class CatalogEntryManager(models.Manager):
     """Catalog entries live in the cache, never in a table: every query is empty."""
 

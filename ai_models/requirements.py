@@ -149,6 +149,14 @@ def meets(entry, requires: dict) -> bool:
     return all(item.met for item in check(entry, requires))
 
 
+def standing(entry, requires: dict) -> str:
+    """MET when ``entry`` is known to meet every requirement, UNMET when it fails one, else UNKNOWN."""
+    checks = check(entry, requires)
+    if unmet(checks):
+        return UNMET
+    return UNKNOWN if unknown(checks) else MET
+
+
 def unmet(checks) -> list[RequirementCheck]:
     return [item for item in checks if item.state == UNMET]
 

@@ -280,3 +280,60 @@ def bench_old_way(count=400, repeat=len(DEPTHS)) -> dict:
             ),
         ],
     }
+
+
+TEN_CAPABILITIES = ["chat", "content", "image", "audio", "transcription", "embedding", "moderation", "rerank", "video",
+                    "assistant"]
+
+
+def bench_board(sizes=(100, 1_000, 10_000), saved=(4, 40, 400)) -> dict:
+    """The capability board (the app's index) with ten capabilities: SQL queries and ms per GET at
+    each catalog size, with more saved models (and fallbacks) each time."""
+    from cachalot.api import cachalot_disabled
+    from django.test import override_settings
+
+    from ai_models import activation
+    from ai_models.models import AIModel
+
+    client = superuser_client()
+    url = reverse("admin:app_list", kwargs={"app_label": "ai_models"})
+    capabilities = {name: None for name in TEN_CAPABILITIES[:-1]}
+    capabilities["assistant"] = {"label": "Assistant", "kind": "chat", "requires": {"input_modalities": ["image"]}}
+    counts, timings = {}, {}
+    with cachalot_disabled():
+        for size, wanted in zip(sizes, saved):
+            entries = _warm_catalog(size)
+            with override_settings(AI_MODELS={**_catalog_settings(size).options["AI_MODELS"],
+                                              "CAPABILITIES": capabilities}):
+                for index, entry in enumerate(entries[AIModel.objects.count():wanted]):
+                    capability = TEN_CAPABILITIES[index % 10]
+                    # A benchmark's state, whatever the gates would say of the choice.
+                    activation.activate(entry, capability, overrides=activation.OVERRIDABLE)
+                for capability in TEN_CAPABILITIES:  # the models replaced become its fallbacks
+                    earlier = list(AIModel.objects.filter(capability=capability, is_active=False)[:3])
+                    activation.set_fallbacks(capability, earlier, overrides=activation.OVERRIDABLE)
+
+                def get():
+                    response = client.get(url)
+                    assert response.status_code == 200 and b"aim-board" in response.content, response.status_code
+
+                get()
+                counts[size] = queries_of(get)
+                per_request(get, 0, warmup=2)
+                timings[size] = round(median(per_request(get, 10, warmup=0)) * 1000, 3)
+            log(f"  board: {size:,} entries, {AIModel.objects.count()} saved: {counts[size]} queries, {timings[size]} ms")
+    return {
+        "board_ms": timings,
+        "figures": [
+            figure(
+                "Capability board (10 capabilities): SQL queries per page at " + " / ".join(f"{size:,}" for size in sizes)
+                + " catalog entries and " + " / ".join(str(count) for count in saved) + " saved models",
+                max(counts.values()) - min(counts.values()),
+                0,
+                unit="",
+                shown=" / ".join(str(counts[size]) for size in sizes),
+                how="CaptureQueriesContext around one GET of the app's index; target: the same count every time "
+                "(cachalot off); ms per GET: " + " / ".join(str(timings[size]) for size in sizes),
+            ),
+        ],
+    }

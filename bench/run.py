@@ -50,6 +50,7 @@ GROUPS = {
     "memory-cached": ("sqlite-locmem", [("memory", "5. Memory of the cached catalog")]),
     "memory-fetched": ("sqlite-locmem", [("memory_fetched", "5. Memory of the cached catalog")]),
     "calls": ("sqlite-locmem", [("calls", "7. Calls to a model, against a local server")]),
+    "board": ("sqlite-locmem", [("board", "8. The capability board (SQLite + locmem)")]),
 }
 SUBPROCESS_TIMEOUT = 240
 
@@ -72,6 +73,10 @@ def run_scenario(key: str) -> dict:
         from bench.bench_pages import bench_browse_pages
 
         return bench_browse_pages()
+    if key == "board":
+        from bench.bench_pages import bench_board
+
+        return bench_board()
     if key == "old_way":
         from bench.bench_pages import bench_old_way
 

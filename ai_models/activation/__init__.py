@@ -27,6 +27,7 @@ from .flow import (
     save_for,
     save_many,
     set_fallbacks,
+    trial_active,
 )
 from .overview import CapabilityOverview, capabilities_overview
 from .gates import ACTIVE, FALLBACK, GATES, OVERRIDABLE, SAVED, Finding, Gate, Outcome, requirement_checks
@@ -64,4 +65,5 @@ __all__ = [
     "save_for",
     "save_many",
     "set_fallbacks",
+    "trial_active",
 ]

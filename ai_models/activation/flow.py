@@ -1,6 +1,7 @@
 """Every change of what serves a capability, one function each: ``activate``, ``reactivate``,
 ``rollback``, ``save``, ``save_for``, ``save_many``, ``deactivate``, ``set_fallbacks``, ``move_fallback``,
-``delete_saved``. The admin, the HTTP API, the command line and host code all call these.
+``delete_saved``, and ``trial_active`` (a test call through the active model, its result kept on it).
+The admin, the HTTP API, the command line and host code all call these.
 
 Each runs the same way: the user's permission (code without a user is trusted); the plan and its
 gates, checked before anything billable; the test call, if asked; then, under the capability's
@@ -25,7 +26,7 @@ from ..models import AIModel, Provider
 from ..parameters import validate_parameters
 from ..providers import get_provider
 from ..signals import active_model_changed
-from ..trial import run_trial
+from ..trial import TrialResult, run_trial
 from . import history
 from .gates import ACTIVATE, FALLBACK, SAVED
 from .locks import capability_lock
@@ -163,6 +164,7 @@ def _choose(entry, capability, user, fields, *, via, overrides, trial, test, not
         if previous is not None and not final.is_current:
             AIModel.objects.filter(pk=previous.pk).update(is_active=False, updated_at=timezone.now())
         row.is_active = True
+        row.fallback_position = None  # the active model is what the fallbacks stand in for
         row.activated_at = timezone.now()
         row.activated_by = user if getattr(user, "pk", None) else None
         row.activated_via = str(via)[:100]
@@ -368,6 +370,8 @@ def move_fallback(row: AIModel, position: int | None, user=None, *, via: str = "
         current = active_model(capability, lock=True)
         row = AIModel.objects.select_related("provider").get(pk=row.pk)
         notes = []
+        if position is not None and position < 1:
+            raise ActivationError(gettext("Fallback positions start at 1 (tried first)."))
         if position is not None:
             holder = AIModel.objects.filter(capability=capability, fallback_position=position).exclude(pk=row.pk).first()
             if holder is not None:
@@ -381,6 +385,35 @@ def move_fallback(row: AIModel, position: int | None, user=None, *, via: str = "
             row.save(update_fields=["fallback_position", "updated_at"])
             _record_chain(user, row, capability, via, notes)
     return row
+
+
+def trial_active(capability: str, user=None) -> tuple[AIModel, TrialResult]:
+    """Make one minimal real call through the active model of ``capability`` (the provider may bill
+    it) and keep its result, latency and time on the model; return the model and the result.
+
+    Changes nothing of what serves the capability. Raises ``ActivationError`` when none is active,
+    ``ActivationNotPermitted`` for a user who may not activate, ``UnknownCapability``.
+    """
+    _require(user, ACTIVATE)
+    validate_capability(capability)
+    row = active_model(capability)
+    if row is None:
+        raise ActivationError(
+            gettext("No model is active for %(capability)s: there is nothing to test.")
+            % {"capability": capability_label(capability)}
+        )
+    trial = run_trial(row.catalog_entry(), capability)  # outside the lock: a slow provider blocks no change
+    row.trial_at, row.trial_latency_ms, row.trial_result = timezone.now(), trial.latency_ms, _trial_text(trial)
+    # Only while it is still the active model: a result belongs to the activation it tested.
+    AIModel.objects.filter(pk=row.pk, is_active=True).update(
+        trial_at=row.trial_at, trial_latency_ms=row.trial_latency_ms, trial_result=row.trial_result
+    )
+    return row, trial
+
+
+def _trial_text(trial) -> str:
+    text = trial.summary if trial.ok else gettext("failed: %(error)s") % {"error": trial.error}
+    return _storable(text)[:255]
 
 
 def delete_saved(rows, user=None, *, via: str = "admin") -> Deletion:

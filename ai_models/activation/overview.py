@@ -38,7 +38,7 @@ def capabilities_overview() -> list[CapabilityOverview]:
     for row in serving:
         if row.is_active:
             active[row.capability] = row
-        if row.fallback_position is not None:
+        else:  # an active model is not its own fallback, as get_active_models() has it
             fallbacks.setdefault(row.capability, []).append(row)
     return [
         CapabilityOverview(name, str(capability.label), capability.kind, dict(capability.requires),

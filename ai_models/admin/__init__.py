@@ -1,8 +1,10 @@
-"""Admin registrations: Browse catalog, Saved models, Providers, Usage, Budgets (plain Django admin or Unfold)."""
+"""Admin registrations: Browse catalog, Saved models, Providers, Catalog rules, Usage, Budgets (plain
+Django admin or Unfold)."""
 
 from .catalog import CatalogEntryAdmin
+from .curation import CatalogRuleAdmin
 from .providers import ProviderAdmin
 from .saved import AIModelAdmin
 from .usage import BudgetAdmin, UsageAdmin
 
-__all__ = ["AIModelAdmin", "BudgetAdmin", "CatalogEntryAdmin", "ProviderAdmin", "UsageAdmin"]
+__all__ = ["AIModelAdmin", "BudgetAdmin", "CatalogEntryAdmin", "CatalogRuleAdmin", "ProviderAdmin", "UsageAdmin"]

@@ -5,6 +5,7 @@ and uses these widgets, so the admin behaves the same under both themes; theme-s
 markup goes in template overrides.
 """
 
+import django
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.safestring import SafeData, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from .. import sharedcache
 from ..conf import ai_settings
@@ -21,21 +22,25 @@ from ..visible import visible
 
 if apps.is_installed("unfold"):
     from unfold.admin import ModelAdmin as ThemeModelAdmin
+    from unfold.widgets import UnfoldAdminDecimalFieldWidget as NumberInput
     from unfold.widgets import UnfoldAdminPasswordWidget as PasswordInput
     from unfold.widgets import UnfoldAdminSelectWidget as Select
     from unfold.widgets import UnfoldAdminTextareaWidget as Textarea
+    from unfold.widgets import UnfoldAdminTextInputWidget as TextInput
     from unfold.widgets import UnfoldAdminURLInputWidget as URLInput
     from unfold.widgets import UnfoldBooleanWidget as CheckboxInput
 else:
     from django.contrib.admin.widgets import AdminURLFieldWidget as URLInput
 
     ThemeModelAdmin = admin.ModelAdmin
+    NumberInput = forms.NumberInput
     PasswordInput = forms.PasswordInput
     Select = forms.Select
     Textarea = forms.Textarea
+    TextInput = forms.TextInput
     CheckboxInput = forms.CheckboxInput
 
-__all__ = ["CheckboxInput", "ModelAdmin", "PasswordInput", "Select", "Textarea", "URLInput"]
+__all__ = ["CheckboxInput", "ModelAdmin", "NumberInput", "PasswordInput", "Select", "TextInput", "Textarea", "URLInput"]
 
 # Each search word is one more OR-ed LIKE per search field: thousands of them exceed what
 # SQLite takes in one query (a 500) and cost any database dearly.
@@ -44,6 +49,12 @@ MAX_SEARCH_CHARS = 200
 
 
 EMPTY = "—"
+
+# Texts of Unfold's own templates, which it ships without a Persian translation (our catalogue
+# carries them), and the field labels Django's history names in the language of the change
+# ("… و Fallback position تغییر یافتند"): it translates them when shown.
+THEME_TEXTS = (gettext_noop("Run"), gettext_noop("Type to search"))
+HISTORY_FIELD_LABELS = (gettext_noop("Fallback position"), gettext_noop("Call parameters"), gettext_noop("Name"))
 
 
 class ModelAdmin(ThemeModelAdmin):
@@ -119,6 +130,7 @@ class ModelAdmin(ThemeModelAdmin):
                 # An action run from a model's page goes back there (see AIModelAdmin.object_action_view).
                 "back_url": getattr(request, "aim_back_url", None) or request.get_full_path(),
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "breadcrumbs_as_list": django.VERSION >= (6, 0),  # as Django's own templates of that version
                 **context,
             },
         )

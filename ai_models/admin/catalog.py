@@ -18,9 +18,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import activation
-from ..activation.ceilings import SIDES, ceilings, describe
-from ..activation.plan import role_of
-from ..capabilities import capability_choices, capability_label
+from .. import requirements
+from ..catalog import curation
+from ..capabilities import capability_label, configured
 from ..catalog import (
     Listing,
     entry_states,
@@ -29,24 +29,24 @@ from ..catalog import (
     provider_statuses,
     refresh,
 )
-from ..drift import expiry_flag
 from ..exceptions import ActivationError, ActivationRefused, AIModelsError, UnknownCapability
 from ..models import AIModel, CatalogEntry
 from .base import ModelAdmin
+from . import activate_page
+from .activate_page import focus_of
 from .changelist import in_memory
-from .display import (
-    EMPTY,
-    capability_labels,
-    entry_facts,
-    entry_state,
-    format_tokens,
-    price_move,
-    status_summary,
-    with_source,
+from .display import EMPTY, breakable_id, capability_labels, entry_state, format_tokens, status_summary, with_source
+from ..prices import format_price
+from .filters import (
+    CapabilityFilter,
+    ExpiryFilter,
+    HiddenFilter,
+    PriceFilter,
+    ProviderFilter,
+    RequirementsFilter,
+    StateFilter,
 )
-from ..prices import format_price, format_price_change
-from .filters import CapabilityFilter, ExpiryFilter, PriceFilter, ProviderFilter, RequirementsFilter, StateFilter
-from .forms import ActivateForm, override_field, override_fields
+from .forms import ActivateForm
 from .rows import CatalogRows
 
 
@@ -55,9 +55,9 @@ class CatalogEntryAdmin(ModelAdmin):
     """Browse catalog: every model the enabled providers list now, to activate one."""
 
     list_display = (
-        "model_id",
+        "shown_model_id",
         "name",
-        "provider",
+        "provider_name",
         "capabilities",
         "context",
         "input_price_per_1m",
@@ -66,15 +66,15 @@ class CatalogEntryAdmin(ModelAdmin):
         "state",
     )
     list_display_links = None
-    list_filter = (ProviderFilter, CapabilityFilter, RequirementsFilter, PriceFilter, StateFilter, ExpiryFilter)
+    list_filter = (ProviderFilter, CapabilityFilter, RequirementsFilter, PriceFilter, StateFilter, ExpiryFilter,
+                   HiddenFilter)
     search_fields = ("model_id", "name", "description")
     search_help_text = _("Searches the model id, name and description.")
     ordering = ("name",)
     list_per_page = 100
     show_facets = admin.ShowFacets.NEVER
-    actions = ["activate", "save_without_activating"]
+    actions = ["activate", "save_without_activating", "hide", "show_again"]
     change_list_template = "admin/ai_models/catalogentry/change_list.html"
-    activate_template = "admin/ai_models/catalogentry/activate.html"
 
     # --- rows -------------------------------------------------------------------------------
 
@@ -96,7 +96,8 @@ class CatalogEntryAdmin(ModelAdmin):
         """All catalog rows as ``CatalogRows``, with saved/active states from one query."""
         listing = self.listing(request)
         # Every saved model's state: the few not listed cost less than checking 10,000 pks.
-        return CatalogRows(listing.entries, entry_states())
+        hidden = request.GET.get(HiddenFilter.parameter_name) == "yes"
+        return CatalogRows(listing.hidden if hidden else listing.entries, entry_states())
 
     def get_changelist(self, request, **kwargs):
         return in_memory(super().get_changelist(request, **kwargs))
@@ -107,9 +108,18 @@ class CatalogEntryAdmin(ModelAdmin):
 
     # --- columns ----------------------------------------------------------------------------
 
+    @admin.display(description=_("model id"), ordering="model_id")
+    def shown_model_id(self, row):
+        return breakable_id(row.model_id)  # the row holds it as shown (``visible``)
+
+    @admin.display(description=_("provider"), ordering="provider")
+    def provider_name(self, row):
+        """The provider's display name (its id on hover), as Saved models shows it."""
+        return getattr(row, "provider_html", row.provider)
+
     @admin.display(description=_("capabilities"))
     def capabilities(self, row):
-        return capability_labels(row.entry.capabilities, row.entry.capability_reasons)
+        return capability_labels(row.entry)
 
     @admin.display(description=_("context window"), ordering="context_window")
     def context(self, row):
@@ -131,6 +141,41 @@ class CatalogEntryAdmin(ModelAdmin):
     def state(self, row):
         return entry_state(row.state, row.entry.expires, row.entry.source_of("expires"))
 
+    @admin.display(description=_("choose"))
+    def choose(self, row):
+        """The row's Choose button (it submits the page's choose form), marked when the model does not
+        meet the capability's requirements or may not."""
+        capability = configured().get(getattr(row, "choose_for", None))
+        button = format_html('<button type="submit" form="aim-choose" name="{}" value="{}" class="aim-button">{}</button>',
+                             helpers.ACTION_CHECKBOX_NAME, row.pk, gettext("Choose"))
+        if capability is None or not capability.requires:
+            return button
+        checks = requirements.check(row.entry, capability.requires)
+        if requirements.unmet(checks):
+            return format_html('{} <span class="aim-badge aim-badge-drift">{}</span>', button,
+                               gettext("requirements not met"))
+        if requirements.unknown(checks):
+            return format_html('{} <span class="aim-badge">{}</span>', button, gettext("requirements unknown"))
+        return button
+
+    def get_list_display(self, request):
+        """The columns, led by a Choose button on each row when the list is narrowed to one capability."""
+        shown = super().get_list_display(request)
+        return ("choose", *shown) if focus_of(request) and self.has_activate_permission(request) else shown
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # Display callables get only the row. A single page is the row list itself, whose rows are
+        # built on each iteration: keep them (one page at most).
+        changelist.result_list = list(changelist.result_list)
+        focus = focus_of(request)
+        names = {status.provider: format_html('<span title="{}">{}</span>', status.provider, status.name)
+                 for status in self.listing(request).statuses}
+        for row in changelist.result_list:
+            row.choose_for = focus
+            row.provider_html = names.get(row.provider) or row.provider
+        return changelist
+
     # --- permissions: the catalog is read-only; activating and refreshing have their own ---
 
     def has_add_permission(self, request):
@@ -144,6 +189,9 @@ class CatalogEntryAdmin(ModelAdmin):
 
     def has_activate_permission(self, request):
         return request.user.has_perm("ai_models.activate_aimodel")
+
+    def has_curate_permission(self, request):
+        return request.user.has_perm("ai_models.add_catalogrule") and request.user.has_perm("ai_models.delete_catalogrule")
 
     def has_refresh_permission(self, request):
         return request.user.has_perm("ai_models.refresh_catalog")
@@ -160,6 +208,7 @@ class CatalogEntryAdmin(ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         context = {
             "title": gettext("Browse catalog"),
+            "choose": self.choose_context(request),
             # Called by the template, so only after changelist_view has checked the permission.
             "provider_panel": partial(self.provider_panel, request),
             **(extra_context or {}),
@@ -167,6 +216,25 @@ class CatalogEntryAdmin(ModelAdmin):
         response = super().changelist_view(request, context)
         self.warn_if_cache_unavailable(request)  # the listing has been read: it would have failed by now
         return response
+
+    def choose_context(self, request):
+        """What the page says when it lists the models to choose from for one capability (the board's Choose…)."""
+        name = focus_of(request)
+        if name is None or not self.has_activate_permission(request):
+            return None
+        capability = configured()[name]
+        query = request.GET.copy()
+        showing_all = "meets" not in query
+        if showing_all:
+            query["meets"] = name
+        else:
+            del query["meets"]
+        return {
+            "label": capability.label,
+            "requires": bool(capability.requires),
+            "showing_all": showing_all,
+            "toggle_url": "?" + query.urlencode(),
+        }
 
     def provider_panel(self, request):
         """Context of the provider status panel above the list."""
@@ -229,8 +297,9 @@ class CatalogEntryAdmin(ModelAdmin):
             return None
         data = request.POST if "confirm" in request.POST else None
         form = ActivateForm(entry, data, preferred=request.GET.get("capability"))
+        page = self._page(request, entry, activating)
         if not form.is_valid():
-            return self._confirmation(request, entry, form, activating)
+            return activate_page.render(self, request, entry, form, **page)
         capability, parameters = form.cleaned_data["capability"], form.cleaned_data["parameters"]
         # The listing leaves out the provider's raw data; the saved metadata keeps it.
         entry = get_entry(entry.provider, entry.model_id) or entry
@@ -242,25 +311,29 @@ class CatalogEntryAdmin(ModelAdmin):
                 change = activation.save(entry, capability, request.user, overrides=form.overrides(),
                                          parameters=parameters)
         except ActivationRefused as refused:
-            return self._refused(request, entry, form, activating, refused)
+            return activate_page.refused_page(self, request, entry, form, refused, **page)
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
             return None
         self._done(request, change, activating)
         return None
 
-    def _refused(self, request, entry, form, activating, refused):
-        """The page again, each refusal on its checkbox; a refusal the user may not override ends here."""
-        if "trial" in refused.keys:
-            trial = refused.plan.outcome("trial").finding.details
-            return self._confirmation(request, entry, form, activating, trial=trial)
-        if refused.not_permitted:
-            self.message_user(request, str(refused), messages.ERROR)
-            return None
-        for outcome in refused.outcomes:  # the reason is shown above each checkbox
-            form.add_error(override_field(outcome.key),
-                           gettext("Tick this box to go ahead anyway, or choose another model."))
-        return self._confirmation(request, entry, form, activating)
+    @admin.action(description=_("Hide the selected models (from Browse catalog, the API and Choose…)"),
+                  permissions=["curate"])
+    def hide(self, request, rows):
+        count = curation.hide([row.entry for row in rows], request.user)
+        self.message_user(request, ngettext("%(count)d model hidden: see them with the filter “Hidden by staff”.",
+                                            "%(count)d models hidden: see them with the filter “Hidden by staff”.",
+                                            count) % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Show the selected hidden models again"), permissions=["curate"])
+    def show_again(self, request, rows):
+        count = curation.show([row.entry for row in rows], request.user)
+        self.message_user(request, ngettext("%(count)d model shown again.", "%(count)d models shown again.", count)
+                          % {"count": count}, messages.SUCCESS)
+        if count < len(rows):
+            self.message_user(request, gettext("Models hidden by a provider's pattern or allow-list stay hidden: "
+                                               "change that rule under Catalog rules."), messages.WARNING)
 
     def _done(self, request, change, activating):
         model = change.model
@@ -307,77 +380,8 @@ class CatalogEntryAdmin(ModelAdmin):
             return None
         return next(iter(rows)).entry
 
-    def _confirmation(self, request, entry, form, activating, trial=None):
-        active = {row.capability: row for row in AIModel.objects.filter(is_active=True).select_related("provider")}
-        saved = {row.capability: row for row in AIModel.objects.filter(provider__slug=entry.provider,
-                                                                        model_id=entry.model_id)}
-        limits = ceilings()
-        labels = {"met": gettext("met"), "unmet": gettext("not met"), "unknown": gettext("unknown")}
-        choices = []
-        for name, label in capability_choices():
-            current = active.get(name)
-            role = activation.ACTIVE if activating else role_of(saved.get(name))
-            planned = activation.plan(entry, name, role=role, user=request.user, current=current,
-                                      saving=not activating)
-            ceiling = limits.get(name, {})
-            over = planned.outcome("ceiling")
-            choices.append(
-                {
-                    "name": name,
-                    "label": label,
-                    "classified": name in entry.capabilities,
-                    "reason": gettext(entry.reason_for(name)) if entry.reason_for(name) else "",
-                    "current": current,
-                    "is_current": planned.is_current,
-                    "input_move": self._move(current and current.input_price, entry.input_price, current),
-                    "output_move": self._move(current and current.output_price, entry.output_price, current),
-                    "ceiling": " / ".join(format_price(ceiling.get(side)) for side in SIDES) if ceiling else "",
-                    "over_ceiling": describe(over.finding.details, format_price) if over and over.finding else "",
-                    "requirements": [{"state": check.state, "label": labels[check.state], "message": check.message}
-                                     for check in planned.requirements] if activating else [],
-                    "refusals": [outcome for outcome in planned.outcomes if outcome.finding],
-                    "refuses": " ".join(outcome.key for outcome in planned.outcomes if outcome.finding),
-                    "warnings": planned.warnings,
-                }
-            )
-        title = gettext("Activate a model") if activating else gettext("Save a model without activating it")
-        overrides = [
-            {
-                "key": gate.key,
-                "field": form[name],
-                "permitted": gate.may_override(request.user),
-                "permission": gate.permission_name,
-                "messages": [(choice["name"], outcome.message) for choice in choices for outcome in choice["refusals"]
-                             if outcome.key == gate.key],
-            }
-            for name, gate in override_fields().items()
-        ]
-        selected = next((choice for choice in choices if choice["name"] == form["capability"].value()), None)
-        return self.confirmation_page(
-            request,
-            self.activate_template,
-            title,
-            entry=entry,
-            entry_input_price=with_source(entry, "input_price", format_price(entry.input_price)),
-            entry_output_price=with_source(entry, "output_price", format_price(entry.output_price)),
-            entry_context=with_source(entry, "context_window", format_tokens(entry.context_window)),
-            entry_facts=entry_facts(entry),
-            entry_capabilities=capability_labels(entry.capabilities, entry.capability_reasons),
-            entry_released=entry.created.date().isoformat() if entry.created else "",
-            expiry=expiry_flag(entry.expires),
-            form=form,
-            capabilities=choices,
-            overrides=overrides,
-            selected_refuses=selected["refuses"].split() if selected else [],
-            activating=activating,
-            action_name="activate" if activating else "save_without_activating",
-            has_ceilings=bool(limits),
-            trial=trial,
-        )
-
-    @staticmethod
-    def _move(old, new, current):
-        """The price cell: "old → new (change)" against the active model, else the new price."""
-        if current is None:
-            return price_move("", format_price(new))
-        return price_move(format_price(old), format_price(new), format_price_change(new, old))
+    def _page(self, request, entry, activating):
+        """How the Activate page posts back here, and what it is about."""
+        hidden = [("action", "activate" if activating else "save_without_activating"),
+                  (helpers.ACTION_CHECKBOX_NAME, entry.pk), ("confirm", "yes")]
+        return {"activating": activating, "focus": focus_of(request), "hidden": hidden}

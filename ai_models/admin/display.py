@@ -4,22 +4,32 @@ The Browse catalog renders these for 100 rows a page from a few dozen distinct v
 pure ones are memoized per language (and forgotten when a test changes settings).
 """
 
+import re
 from decimal import Decimal
 from functools import lru_cache
 
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from ..capabilities import capability_label
+from .. import requirements
+from ..capabilities import capability_label, configured
 from ..conf import ai_settings
 from ..memos import remember
 from ..prices import format_price, grouped
 from ..drift import EXPIRED, expiry_flag
 from ..visible import visible
 from .base import EMPTY  # one dash for every empty cell
+
+
+@lru_cache(maxsize=4096)  # a page shows the same hundred ids on every request
+def breakable_id(text: str) -> str:
+    """A model id (already shown with ``visible``) that wraps only after "/", "-", "_" and ":", never
+    mid-token."""
+    return mark_safe(re.sub(r"([/:_-])", r"\1<wbr>", escape(text)))
 
 
 def with_source(entry, field: str, text: str) -> str:
@@ -108,21 +118,31 @@ def _format_tokens(value, language):
     return grouped(value)
 
 
-def capability_labels(capabilities, reasons=None) -> str:
-    """Configured capabilities as small labels, in settings order; each says why it was given."""
-    return _capability_labels(frozenset(capabilities), tuple(sorted((reasons or {}).items())), get_language())
+def capability_labels(entry) -> str:
+    """The configured capabilities catalog ``entry`` fits, as small labels in settings order, each
+    saying why it was given: none whose requirements it fails; "?" on those it may not meet."""
+    offered, unknown = entry.capabilities, frozenset()
+    judged = [(name, declared.requires) for name, declared in configured().items()
+              if declared.requires and name in offered]
+    if judged:  # only capabilities declaring requirements cost a check
+        standings = {name: requirements.standing(entry, requires) for name, requires in judged}
+        offered = offered - {name for name, state in standings.items() if state == requirements.UNMET}
+        unknown = frozenset(name for name, state in standings.items() if state == requirements.UNKNOWN)
+    return _capability_labels(offered, unknown, tuple(sorted(entry.capability_reasons.items())), get_language())
 
 
 @lru_cache(maxsize=256)
-def _capability_labels(capabilities, reasons, language):
+def _capability_labels(capabilities, unknown, reasons, language):
     reasons = dict(reasons)
     names = [name for name in ai_settings.CAPABILITIES if name in capabilities]
     if not names:
         return EMPTY
     return format_html_join(
         " ",
-        '<span class="aim-label" title="{}">{}</span>',
-        ((gettext(reasons[name]) if reasons.get(name) else "", capability_label(name)) for name in names),
+        '<span class="aim-label" title="{}">{}{}</span>',
+        ((gettext("Its requirements: the provider does not say whether this model meets them.") if name in unknown
+          else gettext(reasons[name]) if reasons.get(name) else "", capability_label(name),
+          " ?" if name in unknown else "") for name in names),
     )
 
 

@@ -82,6 +82,20 @@ class ExpiryFilter(CatalogFilter):
         ]
 
 
+class HiddenFilter(admin.SimpleListFilter):
+    """The models staff hid (curation), to see and show them again. The admin's ``get_queryset``
+    reads it (they are another list: ``Listing.hidden``); the other filters narrow that one."""
+
+    title = _("visibility")
+    parameter_name = "hidden"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Hidden by staff"))]
+
+    def queryset(self, request, rows):
+        return None
+
+
 class SavedCapabilityFilter(admin.SimpleListFilter):
     """Saved models by capability, labelled as configured."""
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from ..capabilities import capability_choices
+from ..capabilities import capability_choices, capability_kind
 from .. import activation
 from ..activation import GATES
 from ..exceptions import EncryptionError, UnknownProvider
@@ -15,8 +15,8 @@ from ..models import AIModel, Provider
 from ..providers import get_provider, provider_paths
 from ..validators import validate_base_url
 from ..visible import visible
-from ..parameters import validate_parameters
-from .base import CheckboxInput, PasswordInput, Select, Textarea, URLInput
+from ..parameters import AUDIO_FORMATS, validate_parameters
+from .base import CheckboxInput, NumberInput, PasswordInput, Select, TextInput, Textarea, URLInput
 
 
 # Gate key -> the confirmation checkbox that overrides it (a gate not listed: "override_<key>").
@@ -50,23 +50,59 @@ OverrideCheckboxes = type("OverrideCheckboxes", (forms.Form,), {
 })
 
 
+class OptionalJSONField(forms.JSONField):
+    """A JSON field that shows nothing, not ``null``, when it has no value."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+
+# The call parameters asked for by name on the Activate page, per kind of capability; the JSON
+# field takes the others. reasoning_effort and response_format are sent through ``extra``.
+KIND_FIELDS = {
+    "chat": ("temperature", "max_tokens", "reasoning_effort", "response_format"),
+    "image": ("image_size",),
+    "speech": ("voice", "audio_format"),
+    "embedding": ("dimensions",),
+}
+SENT_AS_EXTRA = {
+    "reasoning_effort": lambda value: value,
+    "response_format": lambda value: {"type": value},
+}
+
+
 class ActivateForm(OverrideCheckboxes):
-    """The capability to activate (or save) one catalog model for, its call parameters, and one
-    checkbox per gate one can override (``override_fields``).
+    """The capability to activate (or save) one catalog model for, its call parameters (a field each
+    for the usual ones of the capability's kind, JSON for the rest), and one checkbox per gate one
+    can override (``override_fields``).
 
     Pre-selects ``preferred`` when the model was classified for it, else its first classified
     capability; the others stay selectable, marked as not classified.
     """
 
     capability = forms.ChoiceField(label=_("Capability"), widget=Select)
-    parameters = forms.JSONField(
-        label=_("Call parameters"),
+    temperature = forms.FloatField(label=_("Temperature"), required=False, min_value=0, max_value=2,
+                                   widget=NumberInput(attrs={"step": "0.1"}))
+    max_tokens = forms.IntegerField(label=_("Max tokens per reply"), required=False, min_value=1, widget=NumberInput)
+    reasoning_effort = forms.ChoiceField(label=_("Reasoning effort"), required=False, widget=Select, choices=[
+        ("", _("the model's default")), ("low", _("low")), ("medium", _("medium")), ("high", _("high"))])
+    response_format = forms.ChoiceField(label=_("Response format"), required=False, widget=Select, choices=[
+        ("", _("the model's default")), ("text", _("text")), ("json_object", _("JSON object"))])
+    image_size = forms.CharField(label=_("Image size"), required=False, max_length=11,
+                                 widget=TextInput(attrs={"placeholder": "1024x1024"}))
+    voice = forms.CharField(label=_("Voice"), required=False, max_length=100,
+                            widget=TextInput(attrs={"placeholder": "alloy"}))
+    audio_format = forms.ChoiceField(label=_("Audio format"), required=False, widget=Select,
+                                     choices=[("", _("the model's default")), *((name, name) for name in AUDIO_FORMATS)])
+    dimensions = forms.IntegerField(label=_("Dimensions"), required=False, min_value=1, max_value=100_000,
+                                    widget=NumberInput)
+    parameters = OptionalJSONField(
+        label=_("Other call parameters (JSON)"),
         required=False,
-        validators=[validate_parameters],
-        widget=Textarea(attrs={"rows": 3, "placeholder": '{"temperature": 0.2, "max_tokens": 800}'}),
+        widget=Textarea(attrs={"rows": 2, "placeholder": '{"top_p": 0.9, "system_prompt": "Answer briefly."}'}),
         help_text=_(
-            "Optional JSON of defaults sent with every call of this model (temperature, max_tokens, system_prompt, "
-            "image_size, voice...). Leave empty to keep those the saved model has."
+            "Optional. Sent with every call of this model: top_p, system_prompt, stop, seed, extra... "
+            "Leave everything empty to keep what the saved model has."
         ),
     )
 
@@ -80,6 +116,30 @@ class ActivateForm(OverrideCheckboxes):
         ]
         classified = [name for name, _label in choices if name in entry.capabilities]
         self.fields["capability"].initial = preferred if preferred in classified else next(iter(classified), None)
+
+    @staticmethod
+    def kind_fields(capability) -> tuple:
+        """The names of the parameter fields shown for ``capability`` (by its kind)."""
+        return KIND_FIELDS.get(capability_kind(capability), ()) if capability else ()
+
+    def clean(self):
+        """``parameters``: the JSON with the kind's fields over it, validated; None when all are empty."""
+        cleaned = super().clean()
+        given = dict(cleaned.get("parameters") or {})
+        for name in self.kind_fields(cleaned.get("capability")):
+            value = cleaned.get(name)
+            if value in (None, ""):
+                continue
+            if name in SENT_AS_EXTRA:
+                given["extra"] = {**(given.get("extra") or {}), name: SENT_AS_EXTRA[name](value)}
+            else:
+                given[name] = value
+        try:
+            validate_parameters(given)
+        except ValidationError as err:
+            self.add_error("parameters", err)
+        cleaned["parameters"] = given or None
+        return cleaned
 
     def overrides(self) -> set:
         """The gate keys ticked to override."""
@@ -106,9 +166,13 @@ class SavedModelForm(OverrideCheckboxes, forms.ModelForm):
     def clean_fallback_position(self):
         # The capability is not on the form, so Django skips the (capability, position) constraint.
         position = self.cleaned_data.get("fallback_position")
-        taken = AIModel.objects.filter(capability=self.instance.capability, fallback_position=position)
-        if position is not None and taken.exclude(pk=self.instance.pk).exists():
-            raise ValidationError(_("Another saved model of this capability has this fallback position."))
+        if position is not None and position < 1:
+            raise ValidationError(_("Fallback positions start at 1 (tried first)."))
+        holder = AIModel.objects.filter(capability=self.instance.capability, fallback_position=position)
+        holder = holder.exclude(pk=self.instance.pk).first() if position is not None else None
+        if holder is not None:
+            raise ValidationError(gettext("%(model)s already has fallback position %(position)d: free it first.")
+                                  % {"model": holder, "position": position})
         return position
 
     def clean_parameters(self):

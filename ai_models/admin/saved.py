@@ -3,9 +3,11 @@
 import json
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -18,18 +20,20 @@ from ..activation.plan import use_of
 from ..exceptions import ActivationError, ActivationRefused, UnknownCapability
 from ..models import AIModel
 from ..visible import visible
+from . import activate_page
 from .base import ModelAdmin
+from .board import BoardActions
 from ..prices import format_price
 from .display import EMPTY, fetched_when, format_tokens
 from .drift import drift_cell, request_drift
 from .filters import SavedCapabilityFilter
-from .forms import SavedModelForm, override_field, ticked_overrides
+from .forms import ActivateForm, SavedModelForm, override_field
 
 EDITABLE = ("display_name", "parameters", "fallback_position")
 
 
 @admin.register(AIModel)
-class AIModelAdmin(ModelAdmin):
+class AIModelAdmin(BoardActions, ModelAdmin):
     """Saved models. State changes only through the actions (and the same buttons on a model's
     page); the display name, call parameters and fallback position are editable."""
 
@@ -45,6 +49,8 @@ class AIModelAdmin(ModelAdmin):
         "test_call",
     )
     list_filter = (SavedCapabilityFilter, "is_active", "provider")
+    # Per capability: the active model, then the fallbacks in the order they are tried.
+    ordering = ("capability", "-is_active", F("fallback_position").asc(nulls_last=True), "-activated_at")
     list_select_related = ("provider", "activated_by")
     search_fields = ("model_id", "display_name")
     actions = ["delete_selected", "reactivate", "deactivate"]
@@ -70,7 +76,6 @@ class AIModelAdmin(ModelAdmin):
         "metadata_json",
     )
     change_form_template = "admin/ai_models/aimodel/change_form.html"
-    reactivate_template = "admin/ai_models/aimodel/reactivate.html"
     deactivate_template = "admin/ai_models/aimodel/deactivate.html"
     readonly_fields = tuple(name for name in fields if name not in EDITABLE)
     form = SavedModelForm
@@ -306,6 +311,8 @@ class AIModelAdmin(ModelAdmin):
         info = self.opts.app_label, self.opts.model_name
         view = self.admin_site.admin_view(self.object_action_view)
         return [
+            path("board/<str:capability>/<str:action>/", self.admin_site.admin_view(self.board_action_view),
+                 name="%s_%s_board" % info),
             path("<path:object_id>/reactivate/", view, {"action": "reactivate"}, name="%s_%s_reactivate" % info),
             path("<path:object_id>/deactivate/", view, {"action": "deactivate"}, name="%s_%s_deactivate" % info),
             *super().get_urls(),
@@ -361,21 +368,31 @@ class AIModelAdmin(ModelAdmin):
         if row.is_active:
             self.message_user(request, gettext("%(model)s is already active.") % {"model": row}, messages.INFO)
             return None
-        ticked = ticked_overrides(request.POST)
+        return self.rollback_confirmation(request, row)
+
+    def rollback_confirmation(self, request, row):
+        """The Activate page for saved model ``row`` (a rollback: the same checks and price change as
+        an activation); once confirmed, the flow activates it again."""
+        entry = row.catalog_entry()
+        confirming = request.POST.get("confirm") == "yes" and request.POST.get("model") == str(row.pk)
+        data = request.POST.copy() if confirming else None
+        if data is not None:
+            data["capability"] = row.capability  # a rollback is of the row's own capability
+        form = ActivateForm(entry, data, preferred=row.capability)
+        page = {
+            "focus": row.capability,
+            "rollback": row,
+            "title": gettext("Roll back: activate a model again"),
+            "hidden": [("action", "reactivate"), (helpers.ACTION_CHECKBOX_NAME, row.pk), ("model", row.pk),
+                       ("confirm", "yes")],
+        }
+        if not confirming or not form.is_valid():
+            return activate_page.render(self, request, entry, form, **page)
         try:
-            activation.reactivate(row, request.user, overrides=ticked)
+            activation.reactivate(row, request.user, overrides=form.overrides(),
+                                  parameters=form.cleaned_data["parameters"], test="trial" in request.POST)
         except ActivationRefused as refused:
-            if refused.not_permitted:
-                self.message_user(request, str(refused), messages.ERROR)
-                return None
-            return self.confirmation_page(
-                request,
-                self.reactivate_template,
-                gettext("Confirm the activation"),
-                row=row,
-                asks=[(override_field(o.key), o.message, o.gate.override) for o in refused.outcomes],
-                given=[override_field(key) for key in sorted(ticked)],
-            )
+            return activate_page.refused_page(self, request, entry, form, refused, **page)
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, gettext("Nothing was changed: %(error)s") % {"error": err}, messages.ERROR)
             return None

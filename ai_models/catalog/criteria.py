@@ -1,6 +1,8 @@
 """What a filter, a search word and a sort key make of one catalog entry. Pure."""
 
+import fnmatch
 import json
+import re
 
 from .. import requirements
 
@@ -69,24 +71,53 @@ def _is_paid(entry):
 def criterion(kind, value):
     if kind == "provider":
         return lambda entry: entry.provider == value
-    if kind == "capability":
-        return lambda entry: value in entry.capabilities
+    if kind == "capability":  # offered for it, and not failing its requirements (unknown ones count)
+        name, requires = value[0], json.loads(value[1])
+        if not requires:
+            return lambda entry: name in entry.capabilities
+        return lambda entry: name in entry.capabilities and requirements.standing(entry, requires) != requirements.UNMET
+    if kind == "hidden":  # value: (rules, whether the hidden ones are wanted)
+        test, wanted = hidden_test(value[0]), value[1]
+        return lambda entry: test(entry) == wanted
     if kind == "meets":
         name, requires = value[0], json.loads(value[1])
         return lambda entry: name in entry.capabilities and requirements.meets(entry, requires)
     return _is_free if value == "free" else _is_paid
 
 
+def hidden_test(rules: tuple):
+    """A test telling whether a catalog entry is hidden by ``rules`` ((provider, action, pattern)
+    tuples, see ``curation.rules``): left out of its provider's allow-list, or matching a hide rule."""
+    by_provider: dict = {}
+    for provider, action, pattern in rules:
+        by_provider.setdefault(provider, {}).setdefault(action, []).append(fnmatch.translate(pattern))
+    compiled = {provider: {action: re.compile("|".join(patterns)) for action, patterns in actions.items()}
+                for provider, actions in by_provider.items()}
+
+    def hidden(entry) -> bool:
+        own = compiled.get(entry.provider)
+        if own is None:
+            return False
+        allow, hide = own.get("allow"), own.get("hide")
+        if allow is not None and not allow.match(entry.model_id):
+            return True
+        return hide is not None and bool(hide.match(entry.model_id))
+
+    return hidden
+
+
 def meets_value(name: str, requires: dict) -> tuple:
-    """The hashable value of a "meets" criterion: the capability and its requirements, so a
-    memoized filter never outlives a change of the requirements."""
+    """The hashable value of a "capability" or "meets" criterion: the capability and its
+    requirements, so a memoized filter never outlives a change of the requirements."""
     return name, json.dumps(requires, sort_keys=True, default=str)
 
 
 def state_test(state, states, capability=None):
     """A test of an entry's state in ``states`` (an ``EntryStates``: unknown pks are not saved);
-    with ``capability``, its state for that capability alone (saved for chat, not for content)."""
+    with ``capability`` (the "capability" criterion's value, see ``meets_value``), its state for
+    that capability alone (saved for chat, not for content)."""
     if capability:
+        capability = capability[0]
         if state == "active":
             return lambda entry: capability in states[entry.pk].active_for
         if state == "saved":
@@ -99,15 +130,15 @@ def state_test(state, states, capability=None):
     return lambda entry: not states[entry.pk].saved_for
 
 
-def predicate(provider, capability, price, state, states, meets=None):
-    tests = [criterion(kind, value) for kind, value in active_criteria(provider, capability, price, meets)]
+def predicate(provider, capability, price, state, states, meets=None, hidden=None):
+    tests = [criterion(kind, value) for kind, value in active_criteria(provider, capability, price, meets, hidden)]
     if state:
         tests.append(state_test(state, states, capability))
     return lambda entry: all(test(entry) for test in tests)
 
 
-def active_criteria(provider, capability, price, meets=None) -> tuple:
-    return tuple((kind, value) for kind, value in (("provider", provider), ("capability", capability),
+def active_criteria(provider, capability, price, meets=None, hidden=None) -> tuple:
+    return tuple((kind, value) for kind, value in (("hidden", hidden), ("provider", provider), ("capability", capability),
                                                    ("price", price), ("meets", meets)) if value)
 
 

@@ -11,7 +11,7 @@ from itertools import chain
 from .. import capabilities
 from ..providers import get_provider
 from ..providers.base import CatalogModel
-from . import memo, store
+from . import curation, memo, store
 from .status import status_of
 from .views import Entries, Source
 
@@ -22,17 +22,20 @@ class Listing:
 
     entries: list  # of CatalogModel, capabilities cut to the configured ones, raw empty. Read-only.
     statuses: list = field(default_factory=list)
+    hidden: list = field(default_factory=list)  # the models staff hid (``curation``), left out of entries
 
 
 def get_catalog(providers: list[str] | None = None, *, refresh: bool = False) -> Listing:
-    """The catalog of the enabled providers (or of those named), from the cache when fresh.
+    """The catalog of the enabled providers (or of those named), from the cache when fresh, without
+    the models staff hid (those are in ``hidden``).
 
     Stale, missing or (with ``refresh``) all lists are fetched, in parallel. A provider that
     fails is reported in ``statuses`` and never raises. Raises ``UnknownProvider`` for an id
     no provider class is registered under.
     """
     served = store.collect(providers, refresh)
-    return Listing(entries=_entries(served), statuses=[status_of(*item[:2], item[3]) for item in served])
+    shown, hidden = curation.split(_entries(served))
+    return Listing(entries=shown, statuses=[status_of(*item[:2], item[3]) for item in served], hidden=hidden)
 
 
 def refresh(providers: list[str] | None = None) -> Listing:

@@ -30,8 +30,10 @@ def filter_entries(
     ``price``: "free" (every known price is zero) or "paid" (a price above zero).
     ``state``: "active", "saved" or "none", read from ``states`` (see ``entry_states``); with
     ``capability``, for that capability (saved for chat, not merely saved for another).
-    ``meets``: a capability name: entries offered for it that are known to meet every
-    requirement it declares (``UnknownCapability`` for a name not configured).
+    ``capability``: entries offered for it that do not fail a requirement it declares (those the
+    provider says too little about count). ``meets``: a capability name: entries offered for it
+    that are known to meet every requirement it declares (``UnknownCapability`` for a name not
+    configured).
     ``expiry``: "expired" (the provider's expiry date has passed, as of ``today``), "expiring"
     (within ``AI_MODELS["DRIFT_EXPIRY_DAYS"]``) or "none" (no date, or a later one).
     """
@@ -56,6 +58,9 @@ def _filter(entries, provider, capability, search, price, state, states, meets):
     words = search_words(search)
     if meets:
         meets = meets_value(validate_capability(meets), configured()[meets].requires)
+    if capability:
+        declared = configured().get(capability)
+        capability = meets_value(capability, declared.requires if declared else {})
     if isinstance(entries, Entries):
         return entries.filtered(
             provider or None, capability or None, price or None, words, state or None, states, meets or None

@@ -185,9 +185,9 @@ class Entries(list):
             memo.bounded_set(self._source.views, path, view)
         return view
 
-    def filtered(self, provider, capability, price, words, state, states, meets=None):
+    def filtered(self, provider, capability, price, words, state, states, meets=None, hidden=None):
         view, source = self, self._source
-        criteria = active_criteria(provider, capability, price, meets)
+        criteria = active_criteria(provider, capability, price, meets, hidden)
         if criteria or words:
             view = self._remember(
                 ("filter", criteria, tuple(sorted(words))),

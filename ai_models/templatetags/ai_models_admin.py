@@ -13,6 +13,14 @@ def visible(text):
     return _visible(text)
 
 
+@register.filter
+def model_id(text):
+    """A model id, hidden characters shown, that wraps only after "/", "-" and ":" (never mid-token)."""
+    from ..admin.display import breakable_id
+
+    return breakable_id(_visible(text))
+
+
 @register.inclusion_tag("ai_models/drift_banner.html", takes_context=True)
 def drift_banner(context):
     """The banner listing the active models that drifted from their providers' catalogs (if any)."""
@@ -69,3 +77,13 @@ def capability(name):
     from ..capabilities import capability_label
 
     return capability_label(name)
+
+
+@register.inclusion_tag("ai_models/board.html", takes_context=True)
+def capability_board(context):
+    """The capability board (see ``ai_models.admin.board``), for users who may see saved models."""
+    from ..admin.board import board_context
+
+    request = context.get("request")
+    site_name = getattr(request, "current_app", None) or "admin"
+    return {"board": board_context(request, site_name) if request is not None else None, "request": request}

@@ -80,7 +80,8 @@ TEMPLATES = [
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("DEMO_SQLITE_PATH") or BASE_DIR / "db.sqlite3",
+        # One database per theme: both demos may run at once, and neither shows the other's state.
+        "NAME": os.environ.get("DEMO_SQLITE_PATH") or BASE_DIR / f"db-{THEME}.sqlite3",
         # Activation locks the capability's rows. With SQLite's default deferred transactions,
         # two concurrent activations both start as readers and the second one to write fails
         # at once with "database is locked"; IMMEDIATE takes the write lock up front, so it
@@ -146,3 +147,6 @@ USE_TZ = True
 STATIC_URL = "/static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
+# Where a login without ?next= lands (Unfold's login form has none): the capability board, not
+# Django's /accounts/profile/, which this project does not have.
+LOGIN_REDIRECT_URL = "/admin/ai_models/"

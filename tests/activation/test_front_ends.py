@@ -93,11 +93,12 @@ def test_admin_reactivate_asks_for_the_gates_confirmation(key, listed, admin_cli
     row = activation.save(entry, scenario.capability).model
     data = {"action": "reactivate", "_selected_action": [row.pk], "index": "0"}
 
-    page = admin_client.post(SAVED_URL, data)
-    assert [name for name, _ask, _label in page.context["asks"]] == [override_field(key)]
+    page = admin_client.post(SAVED_URL, {**data, "confirm": "yes", "model": row.pk})
+    assert page.context["selected_refuses"] == [key] and page.context["form"].errors[override_field(key)]
     assert not AIModel.objects.filter(pk=row.pk, is_active=True).exists()
 
-    done = admin_client.post(SAVED_URL, {**data, override_field(key): "yes"}, follow=True)
+    done = admin_client.post(SAVED_URL, {**data, "confirm": "yes", "model": row.pk, override_field(key): "yes"},
+                             follow=True)
     assert messages_of(done)[-1].endswith("again.") and get_active_model(scenario.capability).pk == row.pk
 
 

@@ -74,7 +74,7 @@ def test_refresher_can_refresh(login):
 
 
 def test_superuser_can_do_everything(admin_client):
-    assert actions(admin_client.get(CATALOG_URL)) == ["activate", "save_without_activating"]
+    assert actions(admin_client.get(CATALOG_URL)) == ["activate", "save_without_activating", "hide", "show_again"]
     assert admin_client.post(CATALOG_URL + "refresh/").status_code == 302
     activate(admin_client)
     assert AIModel.objects.filter(is_active=True).count() == 1

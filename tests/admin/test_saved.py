@@ -36,10 +36,22 @@ def test_list_filters_by_capability_and_marks_the_active_one(admin_client, chat_
     assert 'href="?capability=image"' in html
 
 
-def test_reactivate_rolls_back_to_a_previous_model(admin_client, chat_models):
+def roll_back(client, row):
+    """The reactivate action, confirmed on its Activate page."""
+    return act(client, "reactivate", row, confirm="yes", model=row.pk)
+
+
+def test_reactivate_asks_on_the_activate_page_then_rolls_back(admin_client, chat_models):
+    """A rollback switched production at a click, with no price change shown."""
     old, new, _image = chat_models
 
-    response = act(admin_client, "reactivate", old)
+    page = act(admin_client, "reactivate", old)
+    assert "admin/ai_models/catalogentry/activate.html" in [t.name for t in page.templates]
+    assert [choice["name"] for choice in page.context["capabilities"]] == ["chat"]  # that capability only
+    assert page.context["capabilities"][0]["current"] == new
+    assert AIModel.objects.get(capability="chat", is_active=True) == new
+
+    response = roll_back(admin_client, old)
 
     assert messages_of(response) == ["Old chat is the active model for Chat again."]
     assert AIModel.objects.get(capability="chat", is_active=True) == old
@@ -166,8 +178,8 @@ def test_only_the_display_name_can_be_edited(admin_client, chat_models):
 
 def test_history_lists_activations_replacements_and_rollbacks(admin_client, chat_models):
     old, new, _image = chat_models
-    act(admin_client, "reactivate", old)
-    act(admin_client, "reactivate", new)
+    roll_back(admin_client, old)
+    roll_back(admin_client, new)
 
     response = admin_client.get(f"{SAVED_URL}{old.pk}/history/")
 
@@ -184,7 +196,7 @@ def test_history_lists_activations_replacements_and_rollbacks(admin_client, chat
 
 def test_history_is_told_in_the_language_of_the_reader(admin_client, chat_models, settings):
     old, _new, _image = chat_models
-    act(admin_client, "reactivate", old)
+    roll_back(admin_client, old)
     settings.LANGUAGE_CODE = "fa"
     try:
         html = admin_client.get(f"{SAVED_URL}{old.pk}/history/").content.decode()
@@ -220,7 +232,9 @@ def test_the_model_page_has_the_actions_as_buttons(admin_client, chat_models):
     done = admin_client.post(f"{SAVED_URL}{new.pk}/deactivate/", {"confirm": "yes"}, follow=True)
     assert done.redirect_chain == [(f"{SAVED_URL}{new.pk}/change/", 302)]
     assert not AIModel.objects.filter(capability="chat", is_active=True).exists()
-    back = admin_client.post(f"{SAVED_URL}{old.pk}/reactivate/", follow=True)
+    asked = admin_client.post(f"{SAVED_URL}{old.pk}/reactivate/")
+    assert asked.context["rollback"] == old and not AIModel.objects.filter(capability="chat", is_active=True).exists()
+    back = admin_client.post(f"{SAVED_URL}{old.pk}/reactivate/", {"confirm": "yes", "model": old.pk}, follow=True)
     assert messages_of(back) == ["Old chat is the active model for Chat again."]
     assert admin_client.get(f"{SAVED_URL}{old.pk}/reactivate/").status_code == 405
 

@@ -46,6 +46,9 @@ def test_filter_search_and_activate_for_chat(signed_in, live_server, artifacts_d
     expect(page.locator("#result_list")).not_to_contain_text("gpt-image-1")  # image only
     page.screenshot(path=artifacts_dir / f"catalog-{THEME}.png", full_page=True)
 
+    # The bulk action from the whole catalog: the Activate page lets the capability be chosen (narrowed
+    # to one capability, as Choose… does, it is about that one only: tests/e2e/test_board.py).
+    page.goto(f"{live_server.url}/admin/ai_models/catalogentry/")
     search = page.locator("input[name=q]")
     search.fill("gpt-4.1 mini")
     search.press("Enter")

@@ -33,7 +33,7 @@ def test_requirements_filter_and_refused_activation(assistant, page, live_server
     expect(results).not_to_contain_text("gemma-3-27b-it")  # lacks tools: filtered out
     page.screenshot(path=artifacts_dir / f"requirements-filter-{THEME}.png", full_page=True)
 
-    page.goto(f"{live_server.url}/admin/ai_models/catalogentry/?capability=assistant&q=gemma-3-27b")
+    page.goto(f"{live_server.url}/admin/ai_models/catalogentry/?q=gemma-3-27b")
     page.locator(f'input[name=_selected_action][value="{NO_TOOLS}"]').check()
     page.locator("select[name=action]").first.select_option("activate")
     page.locator("button[name=index]").first.click()

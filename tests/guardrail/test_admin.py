@@ -135,7 +135,11 @@ def reactivate(client, row, **extra):
 
 
 def test_reactivating_above_the_ceiling_without_the_permission_is_refused(staff, ceilings, expensive_row):
-    response = reactivate(staff(), expensive_row)
+    client = staff()
+    page = reactivate(client, expensive_row)  # the Activate page first, saying it will be refused
+    assert "Going ahead anyway needs the permission" in page.content.decode()
+
+    response = reactivate(client, expensive_row, confirm="yes", model=expensive_row.pk)
 
     assert messages_of(response)[0].startswith("Not activating snapshot:vendor/pricey for Chat: This model is priced "
                                                "above the ceiling for Chat")
@@ -147,11 +151,11 @@ def test_reactivating_above_the_ceiling_asks_for_confirmation_first(staff, ceili
 
     page = reactivate(client, expensive_row)
 
-    assert "admin/ai_models/aimodel/reactivate.html" in [t.name for t in page.templates]
+    assert "admin/ai_models/catalogentry/activate.html" in [t.name for t in page.templates]
     assert "input $9.00 per 1M tokens, above the ceiling of $0.30" in page.content.decode()
     assert AIModel.objects.get(is_active=True).model_id == "vendor/cheap"
 
-    response = reactivate(client, expensive_row, confirm_above_ceiling="yes")
+    response = reactivate(client, expensive_row, confirm="yes", model=expensive_row.pk, confirm_above_ceiling="yes")
 
     assert messages_of(response) == ["vendor/pricey is the active model for Chat again."]
     assert AIModel.objects.get(is_active=True).model_id == "vendor/pricey"

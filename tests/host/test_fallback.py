@@ -93,7 +93,9 @@ def test_edited_in_saved_models_one_model_per_position(admin_client, chain):
     b, c = chain["gpt-b"], chain["gpt-c"]
     response = admin_client.post(f"{SAVED_URL}{c.pk}/change/", {"display_name": "C", "fallback_position": "1"})
     assert response.status_code == 200
-    assert "Another saved model of this capability has this fallback position." in response.content.decode()
+    assert f"{b} already has fallback position 1: free it first." in response.content.decode()  # names the holder
+    zero = admin_client.post(f"{SAVED_URL}{c.pk}/change/", {"display_name": "C", "fallback_position": "0"})
+    assert "Fallback positions start at 1 (tried first)." in zero.content.decode()
     admin_client.post(f"{SAVED_URL}{b.pk}/change/", {"display_name": "B", "fallback_position": ""})
     assert ids(get_active_models("chat")) == ["gpt-a", "gpt-c"]
     admin_client.post(f"{SAVED_URL}{b.pk}/change/", {"display_name": "B", "fallback_position": "3"})

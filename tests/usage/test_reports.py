@@ -147,6 +147,18 @@ def test_the_month_summary_for_the_board(calls):
     assert summary["image"]["calls"] == 1
 
 
+def test_the_board_shows_this_months_spend_to_those_who_may_view_usage(calls, admin_client, client):
+    html = admin_client.get("/admin/ai_models/").content.decode()
+
+    assert "This month" in html
+    assert "<bdi>$0.024</bdi>" in html and "5 calls, 20.0% errors" in html
+    viewer = User.objects.create_user("viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_aimodel"))
+    client.force_login(viewer)
+    html = client.get("/admin/ai_models/").content.decode()
+    assert "gpt-test" in html and "This month" not in html and "$0.024" not in html
+
+
 def test_prune_deletes_what_is_older_than_the_retention(calls, settings):
     clock.set(datetime(2027, 5, 15, tzinfo=UTC).timestamp())  # March 2026 is 14 months before May 2027
     settings.AI_MODELS = {**settings.AI_MODELS, "USAGE_RETENTION_MONTHS": 14}

@@ -1,0 +1,241 @@
+"""The capability board (the app's landing page) and the choose flow behind it: Browse catalog
+narrowed to one capability with a Choose button per row, the Activate page about that capability."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from ai_models import activation, catalog
+from ai_models.models import AIModel
+
+from ..factories import catalog_model
+from .conftest import CATALOG_URL, SAVED_URL, make_user, messages_of
+
+APP_URL = "/admin/ai_models/"
+MINI = "snapshot:openai/gpt-4.1-mini"
+BUILTIN = ("chat", "content", "image", "audio", "transcription", "embedding", "moderation", "rerank", "video")
+TEN = {  # the nine built-in capabilities under their own (translated) labels, and one of the host's
+    **dict.fromkeys(BUILTIN),
+    "photo": {"label": "Photo assistant", "kind": "chat",
+              "requires": {"input_modalities": ["image"], "parameters": ["tools"]}},
+}
+
+
+@pytest.fixture
+def ten(settings):
+    settings.AI_MODELS = {**settings.AI_MODELS, "CAPABILITIES": TEN}
+
+
+def rows_of(html):
+    return dict(re.findall(r'<tr data-capability="([^"]+)" class="([^"]*)"', html))
+
+
+def test_the_board_lists_every_capability_and_flags_those_with_nothing_active(ten, admin_client):
+    activation.activate(catalog.get_entry("snapshot", "openai/gpt-4.1-mini"), "chat")
+
+    html = admin_client.get(APP_URL).content.decode()
+
+    rows = rows_of(html)
+    assert list(rows) == list(TEN)
+    assert rows["chat"] == "" and rows["video"] == "aim-unset"
+    assert "9 capabilities have no active model" in html
+    assert "NoActiveModel" in html and "accepts image · supports tools" in html
+    assert 'href="/admin/ai_models/catalogentry/?capability=video"' in html
+    assert 'href="/admin/ai_models/catalogentry/?capability=photo&amp;meets=photo"' in html
+    assert 'action="/admin/ai_models/aimodel/board/chat/test/"' in html
+    assert 'action="/admin/ai_models/aimodel/board/video/test/"' not in html  # nothing to test
+
+
+def test_a_view_only_user_sees_the_board_without_actions(ten, client, db):
+    activation.activate(catalog.get_entry("snapshot", "openai/gpt-4.1-mini"), "chat")
+    client.force_login(make_user("viewer", "ai_models.view_aimodel", "ai_models.view_catalogentry"))
+
+    html = client.get(APP_URL).content.decode()
+
+    assert len(rows_of(html)) == 10
+    assert "Choose…" not in html and "/board/" not in html and "Actions" not in html
+    assert client.post(f"{SAVED_URL}board/chat/deactivate/", {"confirm": "yes"}).status_code == 403
+    assert AIModel.objects.get(capability="chat").is_active
+
+
+def test_the_board_runs_the_same_queries_whatever_the_number_of_saved_models(ten, admin_client, monkeypatch):
+    # The drift watch reads the shared version on a timer: keep that read out of the count.
+    monkeypatch.setattr("ai_models.drift.current_version", lambda: "fixed")
+
+    def queries():
+        admin_client.get(APP_URL)  # warm: the session, the user
+        with CaptureQueriesContext(connection) as captured:
+            admin_client.get(APP_URL)
+        return len(captured)
+
+    activation.activate(catalog_model("vendor/a"), "chat")
+    few = queries()
+    for number in range(30):
+        activation.activate(catalog_model(f"vendor/m{number}"), "chat" if number % 2 else "content")
+        activation.save(catalog_model(f"vendor/s{number}"), "chat")
+    assert queries() == few
+
+
+def test_test_from_the_board_keeps_the_result_on_the_active_model(ten, admin_client):
+    model = activation.activate(catalog.get_entry("snapshot", "openai/gpt-4.1-mini"), "chat").model
+
+    done = admin_client.post(f"{SAVED_URL}board/chat/test/", follow=True)
+
+    assert done.redirect_chain == [(APP_URL, 302)]
+    assert messages_of(done)[0].startswith("Test call through")
+    model.refresh_from_db()
+    assert model.trial_at is not None and model.trial_result and model.is_active
+    assert "tested" in done.content.decode()
+    assert admin_client.get(f"{SAVED_URL}board/chat/test/").status_code == 405
+
+
+def test_roll_back_from_the_board_asks_on_the_activate_page(ten, admin_client):
+    old = activation.activate(catalog_model("vendor/old", input_price="0.10"), "chat").model
+    new = activation.activate(catalog_model("vendor/new", input_price="0.40"), "chat").model
+
+    page = admin_client.post(f"{SAVED_URL}board/chat/rollback/")
+    assert page.context["rollback"] == old
+    assert [choice["name"] for choice in page.context["capabilities"]] == ["chat"]
+    assert "$0.40 → $0.10" in page.content.decode()
+    assert AIModel.objects.get(capability="chat", is_active=True) == new
+
+    done = admin_client.post(f"{SAVED_URL}board/chat/rollback/", {"confirm": "yes", "model": old.pk}, follow=True)
+    assert done.redirect_chain == [(APP_URL, 302)]
+    assert AIModel.objects.get(capability="chat", is_active=True) == old
+
+
+def test_deactivate_from_the_board_asks_first(ten, admin_client):
+    activation.activate(catalog.get_entry("snapshot", "openai/gpt-4.1-mini"), "chat")
+
+    page = admin_client.post(f"{SAVED_URL}board/chat/deactivate/")
+    assert "admin/ai_models/aimodel/deactivate.html" in [t.name for t in page.templates]
+    assert "get_active_model" not in page.content.decode()  # staff are not developers
+    admin_client.post(f"{SAVED_URL}board/chat/deactivate/", {"confirm": "yes", "action": "deactivate"})
+
+    assert not AIModel.objects.filter(capability="chat", is_active=True).exists()
+
+
+def test_choose_lists_the_capabilitys_models_each_with_a_choose_button(ten, admin_client):
+    page = admin_client.get(CATALOG_URL, {"capability": "photo", "meets": "photo"})
+
+    html = page.content.decode()
+    assert "Choose the model for Photo assistant" in html and 'id="aim-choose"' in html
+    buttons = re.findall(r'form="aim-choose" name="_selected_action" value="([^"]+)"', html)
+    assert buttons and "snapshot:openai/gpt-4.1" in buttons
+    assert "snapshot:google/gemma-3-27b-it:free" not in buttons  # lacks tools
+    everything = admin_client.get(CATALOG_URL, {"capability": "photo"}).content.decode()
+    assert "Show only those that meet them" in everything  # the toggle: those that may not meet them too
+    assert "snapshot:google/gemma-3-27b-it:free" not in everything  # a model failing them is never offered
+
+
+def test_capability_badges_and_filter_leave_out_models_failing_the_requirements(ten, admin_client):
+    """A text-only model was badged "Photo assistant" and counted in its filter."""
+    html = admin_client.get(CATALOG_URL, {"q": "gemma-3-27b"}).content.decode()
+    [row] = [row for row in re.findall(r"<tr[^>]*>(?:(?!</tr>).)*</tr>", html, re.S) if "gemma-3-27b-it:free" in row]
+    assert ">Chat<" in row and "Photo assistant" not in row
+
+    photo = admin_client.get(CATALOG_URL, {"capability": "photo"}).context["cl"].result_count
+    chat = admin_client.get(CATALOG_URL, {"capability": "chat"}).context["cl"].result_count
+    assert 0 < photo < chat
+    assert 'id="aim-choose"' not in admin_client.get(CATALOG_URL).content.decode()
+
+
+def test_choose_opens_the_activate_page_of_that_capability_only(ten, admin_client):
+    activation.activate(catalog_model("vendor/pixels", capabilities=("image",), input_price="15"), "image")
+    url = f"{CATALOG_URL}?capability=chat"
+
+    page = admin_client.post(url, {"action": "activate", "_selected_action": MINI})
+
+    assert [choice["name"] for choice in page.context["capabilities"]] == ["chat"]
+    html = page.content.decode()
+    assert 'name="capability" value="chat"' in html and "<select name=\"capability\"" not in html
+    assert "Image" not in re.search(r'<table class="aim-table">.*?</table>', html, re.S).group(0)
+    assert ">null<" not in html  # the call parameters are empty by default
+    assert 'name="temperature"' in html and 'name="image_size"' not in html
+
+    done = admin_client.post(url, {"action": "activate", "_selected_action": MINI, "confirm": "yes",
+                                   "capability": "chat", "temperature": "0.3", "reasoning_effort": "low"}, follow=True)
+    model = AIModel.objects.get(capability="chat", is_active=True)
+    assert model.parameters == {"temperature": 0.3, "extra": {"reasoning_effort": "low"}}
+    assert "is now the active model for Chat" in messages_of(done)[0]
+
+
+def test_a_kind_mismatch_is_refused_without_the_override(ten, admin_client):
+    data = {"action": "activate", "_selected_action": MINI, "confirm": "yes", "capability": "image"}
+
+    page = admin_client.post(CATALOG_URL, data)  # the bulk action: the capability is chosen on the page
+
+    assert page.context["selected_refuses"] == ["kind"] and not AIModel.objects.exists()
+
+
+def test_a_model_leaves_the_fallbacks_when_it_becomes_active(db):
+    activation.activate(catalog_model("vendor/a"), "chat")
+    backup = activation.save(catalog_model("vendor/b"), "chat").model
+    activation.set_fallbacks("chat", [backup])
+
+    activation.activate(catalog_model("vendor/b"), "chat")
+
+    backup.refresh_from_db()
+    assert backup.is_active and backup.fallback_position is None
+
+
+def test_fallback_positions_start_at_one(db):
+    activation.activate(catalog_model("vendor/a"), "chat")
+    backup = activation.save(catalog_model("vendor/b"), "chat").model
+
+    with pytest.raises(activation.ActivationError, match="start at 1"):
+        activation.move_fallback(backup, 0)
+
+
+def test_saved_models_list_the_fallbacks_in_the_order_they_are_tried(admin_client):
+    activation.activate(catalog_model("vendor/a"), "chat")
+    second = activation.save(catalog_model("vendor/b"), "chat").model
+    first = activation.save(catalog_model("vendor/c"), "chat").model
+    activation.set_fallbacks("chat", [first, second])
+
+    listed = [row.model_id for row in admin_client.get(SAVED_URL).context["cl"].result_list]
+
+    assert listed == ["vendor/a", "vendor/c", "vendor/b"]
+
+
+def test_a_persian_history_names_the_changed_fields_in_persian(admin_client):
+    """It read "… و Fallback position تغییر یافتند"."""
+    activation.activate(catalog_model("vendor/a"), "chat")
+    backup = activation.save(catalog_model("vendor/b"), "chat").model
+    admin_client.post(f"{SAVED_URL}{backup.pk}/change/", {"display_name": "B2", "fallback_position": "1"})
+
+    try:
+        html = admin_client.get(f"{SAVED_URL}{backup.pk}/history/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    finally:
+        translation.activate("en")  # the request left Persian active in this thread
+
+    assert "جایگاه جایگزین" in html and "Fallback position" not in html
+
+
+def test_the_persian_catalogue_writes_every_number_in_one_digit_system():
+    from pathlib import Path
+
+    import ai_models
+
+    po = Path(ai_models.__file__).parent / "locale" / "fa" / "LC_MESSAGES" / "django.po"
+    assert not re.findall(r"[\u06f0-\u06f9\u0660-\u0669]", po.read_text(encoding="utf-8"))
+
+
+def test_an_unknown_board_action_is_not_found(ten, admin_client):
+    assert admin_client.post(f"{SAVED_URL}board/chat/explode/").status_code == 404
+    assert admin_client.post(f"{SAVED_URL}board/nope/test/", follow=True).redirect_chain == [(APP_URL, 302)]
+
+
+@pytest.mark.parametrize("version, trail", [((5, 2, 9, "final", 0), '<div class="breadcrumbs">'),
+                                            ((6, 0, 0, "final", 0), '<ol class="breadcrumbs">')])
+def test_the_confirmation_pages_trail_is_the_one_of_the_django_version(ten, admin_client, monkeypatch, version, trail):
+    """On Django 5.2 the trail rendered as a numbered list outside the header."""
+    import django
+
+    monkeypatch.setattr(django, "VERSION", version)
+    html = admin_client.post(f"{CATALOG_URL}?capability=chat", {"action": "activate", "_selected_action": MINI}
+                             ).content.decode()
+    assert trail in html
