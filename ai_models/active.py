@@ -26,7 +26,8 @@ first group with one; else the candidate for the rollout's share of users, by a 
 rollout's salt and the user's id (memoized); else the active model. They are read with the active
 model, under the same versions, so a rollout change reaches every process within the same bound.
 A user's groups are read (one query) only when the capability has a rollout naming groups or a
-group model, and then at most once per check (``ACTIVE_MODEL_RECHECK``) per user and process.
+group model, and then at most once per check (``ACTIVE_MODEL_RECHECK``) per user and process (never
+for a user loaded with ``prefetch_related("groups")``).
 """
 
 import hashlib
@@ -429,9 +430,13 @@ def _group_ids(user, *, allow_query: bool = True):
         _state.groups = (_state.seen, known)
     ids = known.get(user.pk)
     if ids is None:
-        if not allow_query:
+        prefetched = getattr(user, "_prefetched_objects_cache", {}).get("groups")
+        if prefetched is not None:  # loaded with prefetch_related("groups"): no query
+            ids = frozenset(group.pk for group in prefetched)
+        elif not allow_query:
             return None
-        ids = frozenset(_uncached(user.groups.values_list("pk", flat=True)))
+        else:
+            ids = frozenset(_uncached(user.groups.values_list("pk", flat=True)))
         known[user.pk] = ids
     return ids
 
