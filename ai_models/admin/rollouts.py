@@ -16,7 +16,7 @@ from ..activation import rollouts
 from ..activation.gates import ACTIVATE
 from ..exceptions import ActivationError
 from ..models import AIModel, Rollout
-from .base import ModelAdmin
+from .base import ModelAdmin, Select
 
 VIA = "admin"
 
@@ -24,7 +24,7 @@ VIA = "admin"
 class RolloutForm(forms.Form):
     """Start a rollout of a saved model, or change the share and groups of the one running."""
 
-    candidate = forms.ModelChoiceField(label=_("Candidate"), queryset=AIModel.objects.none())
+    candidate = forms.ModelChoiceField(label=_("Candidate"), queryset=AIModel.objects.none(), widget=Select)
     percent = forms.IntegerField(label=_("Share of users (%)"), min_value=0, max_value=100, initial=10)
     groups = forms.ModelMultipleChoiceField(
         label=_("Groups"), queryset=Group.objects.order_by("name"), required=False,
