@@ -412,18 +412,11 @@ def in_candidate_share(salt: str, identity: str, threshold: int) -> bool:
     return int.from_bytes(digest[:8], "big") % BUCKETS < threshold
 
 
-def _identity(user, session_key) -> str | None:
-    """The id a user is hashed by: its primary key, or the session key of an anonymous visitor."""
-    if user is not None and getattr(user, "is_authenticated", False):
-        return str(user.pk)
-    return f"session:{session_key}" if session_key else None
 
 
 def _group_ids(user, *, allow_query: bool = True):
-    """The ids of ``user``'s groups, read at most once per check per user (None: a read is needed
-    and ``allow_query`` is false)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not hasattr(user, "groups"):
-        return frozenset()
+    """The ids of the groups of signed-in ``user``, read at most once per check per user (None: a
+    read is needed and ``allow_query`` is false)."""
     seen, known = _state.groups
     if seen is not _state.seen or len(known) >= MAX_REMEMBERED:
         known = {}
@@ -433,6 +426,8 @@ def _group_ids(user, *, allow_query: bool = True):
         prefetched = getattr(user, "_prefetched_objects_cache", {}).get("groups")
         if prefetched is not None:  # loaded with prefetch_related("groups"): no query
             ids = frozenset(group.pk for group in prefetched)
+        elif not hasattr(type(user), "groups"):  # a user model without groups (on the class: no manager built)
+            ids = frozenset()
         elif not allow_query:
             return None
         else:
@@ -447,7 +442,8 @@ def _pick(memo: _Memo, user, session_key, *, allow_query: bool = True):
     rollout, group_models = memo.rollout, memo.group_models
     if rollout is None and not group_models:
         return None
-    if (rollout is not None and rollout.groups) or group_models:
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    if signed_in and (group_models or (rollout is not None and rollout.groups)):
         groups = _group_ids(user, allow_query=allow_query)
         if groups is None:
             return _QUERY
@@ -458,15 +454,19 @@ def _pick(memo: _Memo, user, session_key, *, allow_query: bool = True):
                 return model
     if rollout is None or not rollout.threshold:
         return None
-    identity = _identity(user, session_key)
-    if identity is None:
+    # Hashed by the user's primary key, or the session key of an anonymous visitor.
+    if signed_in:
+        key = user.pk
+    elif session_key:
+        key = f"session:{session_key}"
+    else:
         return None
     sides = rollout.sides
-    side = sides.get(identity)
+    side = sides.get(key)
     if side is None:
         if len(sides) >= MAX_REMEMBERED:
             sides.clear()
-        side = sides[identity] = in_candidate_share(rollout.salt, identity, rollout.threshold)
+        side = sides[key] = in_candidate_share(rollout.salt, str(key), rollout.threshold)
     return rollout.candidate if side else None
 
 
