@@ -31,7 +31,6 @@ for a user loaded with ``prefetch_related("groups")``).
 """
 
 import hashlib
-
 import logging
 import secrets
 import threading
@@ -75,7 +74,7 @@ class _Rollout:
     threshold: int  # users whose bucket (of BUCKETS) is below it get the candidate: percent × 100
     salt: str
     groups: frozenset  # ids of the groups whose members always get the candidate
-    sides: dict = field(default_factory=dict, compare=False)  # identity -> gets the candidate (memo)
+    sides: dict = field(default_factory=dict, compare=False)  # user pk or session -> gets the candidate (memo)
 
 
 BUCKETS = 10_000
@@ -410,8 +409,6 @@ def in_candidate_share(salt: str, identity: str, threshold: int) -> bool:
     salted ``salt``: a stable hash, the same in every process and after a restart."""
     digest = hashlib.sha256(f"{salt}:{identity}".encode()).digest()
     return int.from_bytes(digest[:8], "big") % BUCKETS < threshold
-
-
 
 
 def _group_ids(user, *, allow_query: bool = True):
