@@ -9,7 +9,8 @@ these; ``get_active_model(capability, user=...)`` reads what they wrote (``activ
 Each runs as activation does: the user's permission; the candidate's gates (as the active model
 it may become), checked before anything else and again under the capability's lock; the write,
 the history entry on the model, and a new version of the capability, so every process sees the
-change within ``ACTIVE_MODEL_MAX_STALENESS``. ``summaries`` gives each rollout with live figures.
+change within ``ACTIVE_MODEL_MAX_STALENESS``. ``summaries`` gives each rollout with live figures,
+``board`` those and the group models per capability (the capability board shows them).
 """
 
 import logging
@@ -262,6 +263,27 @@ def summaries(capability: str | None = None, *, collect: bool = True) -> list[di
             "figures": {name: figures_as_dict(line) for name, line in lines.items()},
         })
     return result
+
+
+def group_models(capability: str | None = None) -> list[dict]:
+    """The group models (of ``capability``, or all), in the order they are matched: capability,
+    group name, model, order."""
+    rows = GroupModel.objects.select_related("group", "model__provider").order_by("capability", "order", "pk")
+    if capability:
+        rows = rows.filter(capability=capability)
+    return [{"capability": row.capability, "group": row.group.name, "model": row.model, "order": row.order}
+            for row in rows]
+
+
+def board(*, collect: bool = True) -> dict[str, dict]:
+    """Per capability with a rollout or a group model, what the capability board shows:
+    ``{"rollout": one of summaries() or None, "group_models": group_models() of it}``."""
+    result: dict[str, dict] = {}
+    for summary in summaries(collect=collect):
+        result.setdefault(summary["capability"], {"rollout": None, "group_models": []})["rollout"] = summary
+    for entry in group_models():
+        result.setdefault(entry["capability"], {"rollout": None, "group_models": []})["group_models"].append(entry)
+    return dict(sorted(result.items()))
 
 
 def _model_name(row) -> str | None:

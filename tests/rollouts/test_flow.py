@@ -200,3 +200,17 @@ def test_api_refuses_bad_input_and_users_without_permission(client, models):
     assert client.post("/api/ai-models/rollouts/telepathy/", {}, content_type="application/json").status_code == 404
     assert member("x")  # nothing was started
     assert not Rollout.objects.exists()
+
+
+def test_board_gives_each_capability_its_rollout_and_group_models(models):
+    active, candidate = models
+    third = activation.save(catalog_model("third"), "chat").model
+    rollouts.set_group_model("chat", Group.objects.create(name="staff"), third)
+    rollouts.set_group_model("chat", Group.objects.create(name="paying"), candidate)
+    assert rollouts.board() == {"chat": {"rollout": None, "group_models": [
+        {"capability": "chat", "group": "staff", "model": third, "order": 0},
+        {"capability": "chat", "group": "paying", "model": candidate, "order": 1},
+    ]}}
+    rollouts.start("chat", candidate, percent=5)
+    board = rollouts.board()
+    assert board["chat"]["rollout"]["percent"] == 5 and len(board["chat"]["group_models"]) == 2
