@@ -10,6 +10,7 @@ Public API::
 
     model = await aget_active_model("chat")                  # in async code
     get_active_models("chat")                                # the active model, then its fallbacks
+    get_active_model("chat", user=request.user)              # a rollout's candidate or a group's model, if any
     call_with_fallback("chat", lambda model, backend: backend.chat(model.model_id, messages))
 """
 
@@ -39,9 +40,11 @@ __all__ = [
     "UnknownCapability",
     "acall_with_fallback",
     "aget_active_model",
+    "aget_active_model_for",
     "aget_active_models",
     "call_with_fallback",
     "get_active_model",
+    "get_active_model_for",
     "get_active_models",
 ]
 
@@ -51,6 +54,8 @@ _LAZY = {
     "aget_active_model": "active",
     "get_active_models": "active",
     "aget_active_models": "active",
+    "get_active_model_for": "active",
+    "aget_active_model_for": "active",
     "call_with_fallback": "fallback",
     "acall_with_fallback": "fallback",
 }

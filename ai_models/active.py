@@ -19,8 +19,18 @@ fallbacks, with the versions they were read under). The whole freshness rule is 
   a capability this process never read.
 
 Between checks a warm call is a dict lookup and a clock read: no SQL, no cache get.
+
+**Who is asking.** With a ``user`` (or a session key), the memo's rollout and group models decide
+(``_pick``): a member of a group the rollout names gets its candidate; else the model of the user's
+first group with one; else the candidate for the rollout's share of users, by a stable hash of the
+rollout's salt and the user's id (memoized); else the active model. They are read with the active
+model, under the same versions, so a rollout change reaches every process within the same bound.
+A user's groups are read (one query) only when the capability has a rollout naming groups or a
+group model, and then at most once per check (``ACTIVE_MODEL_RECHECK``) per user and process (never
+for a user loaded with ``prefetch_related("groups")``).
 """
 
+import hashlib
 import logging
 import secrets
 import threading
@@ -54,6 +64,21 @@ class _Memo:
     pending: object  # the uncommitted change of ours it was read under (compared by identity), or None
     shared: object  # the shared version, read before the rows
     version: int  # the capability's version in the database, read before the rows
+    rollout: object = None  # _Rollout or None
+    group_models: tuple = ()  # ((group id, AIModel), ...) in the order stated: the first match wins
+
+
+@dataclass(frozen=True)
+class _Rollout:
+    candidate: object  # AIModel
+    threshold: int  # users whose bucket (of BUCKETS) is below it get the candidate: percent × 100
+    salt: str
+    groups: frozenset  # ids of the groups whose members always get the candidate
+    sides: dict = field(default_factory=dict, compare=False)  # user pk or session -> gets the candidate (memo)
+
+
+BUCKETS = 10_000
+MAX_REMEMBERED = 100_000  # identities (sides, group ids) remembered per process before starting over
 
 
 @dataclass(frozen=True)
@@ -75,6 +100,7 @@ class _State:
         self.generation = 0
         self.outage: tuple | None = None  # (not tried again before, error): the database failed
         self.live: frozenset = frozenset()  # our changes not committed yet, on any connection
+        self.groups: tuple = (None, {})  # (the _Seen they were read under, user pk -> group ids)
 
 
 _state = _State()
@@ -87,6 +113,7 @@ def clear_memo():
     _state.memo = {}
     _state.seen = _Seen()
     _state.outage = None
+    _state.groups = (None, {})
 
 
 def _write_alias() -> str:
@@ -292,7 +319,7 @@ def _uncached(queryset) -> list:
 
 
 def _load(capability, pending) -> _Memo:
-    from .models import AIModel
+    from .models import AIModel, GroupModel, Rollout
 
     seen, generation = _state.seen, _state.generation  # read before the rows: a change between is seen next time
     rows = _uncached(  # from the database the versions come from, not a replica that may lag
@@ -304,7 +331,18 @@ def _load(capability, pending) -> _Memo:
     )
     active = next((row for row in rows if row.is_active), None)
     fallbacks = [row for row in rows if not row.is_active]
-    return _Memo(active, fallbacks, generation, pending, seen.shared, seen.versions.get(capability, 0))
+    alias = _write_alias()
+    rollout = None
+    for row in _uncached(Rollout.objects.using(alias).select_related("candidate__provider").filter(capability=capability)):
+        groups = frozenset(_uncached(row.groups.through.objects.using(alias).filter(rollout_id=row.pk)
+                                     .values_list("group_id", flat=True)))
+        rollout = _Rollout(row.candidate, row.percent * BUCKETS // 100, row.salt, groups)
+    group_models = tuple(
+        (row.group_id, row.model)
+        for row in _uncached(GroupModel.objects.using(alias).select_related("model__provider").filter(capability=capability))
+    )
+    return _Memo(active, fallbacks, generation, pending, seen.shared, seen.versions.get(capability, 0), rollout,
+                 group_models)
 
 
 def _holds(memo: _Memo | None, capability, pending) -> bool:
@@ -361,30 +399,128 @@ def current_version():
     return (seen.shared, tuple(sorted(seen.versions.items())), _state.generation, pending)
 
 
-def _served(memo: _Memo, capability, *, allow_query: bool = True) -> list | None:
-    """The active model and its fallbacks as the capability's budgets allow (``usage.budgets``)."""
-    return budgets.serving(capability, [_active(memo, capability), *memo.fallbacks], allow_query=allow_query)
+# --- who is asking ---------------------------------------------------------------------------
+
+_QUERY = object()  # _pick's answer when the user's groups must be read first (an event loop)
 
 
-def get_active_model(capability: str):
+def in_candidate_share(salt: str, identity: str, threshold: int) -> bool:
+    """Whether ``identity`` falls in the first ``threshold`` of ``BUCKETS`` buckets of a rollout
+    salted ``salt``: a stable hash, the same in every process and after a restart."""
+    digest = hashlib.sha256(f"{salt}:{identity}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % BUCKETS < threshold
+
+
+def _group_ids(user, *, allow_query: bool = True):
+    """The ids of the groups of signed-in ``user``, read at most once per check per user (None: a
+    read is needed and ``allow_query`` is false)."""
+    seen, known = _state.groups
+    if seen is not _state.seen or len(known) >= MAX_REMEMBERED:
+        known = {}
+        _state.groups = (_state.seen, known)
+    ids = known.get(user.pk)
+    if ids is None:
+        prefetched = getattr(user, "_prefetched_objects_cache", {}).get("groups")
+        if prefetched is not None:  # loaded with prefetch_related("groups"): no query
+            ids = frozenset(group.pk for group in prefetched)
+        elif not hasattr(type(user), "groups"):  # a user model without groups (on the class: no manager built)
+            ids = frozenset()
+        elif not allow_query:
+            return None
+        else:
+            ids = frozenset(_uncached(user.groups.values_list("pk", flat=True)))
+        known[user.pk] = ids
+    return ids
+
+
+def _pick(memo: _Memo, user, session_key, *, allow_query: bool = True):
+    """The model ``user`` (or the session) gets instead of the active model, None for the active
+    model, or ``_QUERY`` when the user's groups must be read and ``allow_query`` is false."""
+    rollout, group_models = memo.rollout, memo.group_models
+    if rollout is None and not group_models:
+        return None
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    if signed_in and (group_models or (rollout is not None and rollout.groups)):
+        groups = _group_ids(user, allow_query=allow_query)
+        if groups is None:
+            return _QUERY
+        if rollout is not None and not groups.isdisjoint(rollout.groups):
+            return rollout.candidate
+        for group, model in group_models:
+            if group in groups:
+                return model
+    if rollout is None or not rollout.threshold:
+        return None
+    # Hashed by the user's primary key, or the session key of an anonymous visitor.
+    if signed_in:
+        key = user.pk
+    elif session_key:
+        key = f"session:{session_key}"
+    else:
+        return None
+    sides = rollout.sides
+    side = sides.get(key)
+    if side is None:
+        if len(sides) >= MAX_REMEMBERED:
+            sides.clear()
+        side = sides[key] = in_candidate_share(rollout.salt, str(key), rollout.threshold)
+    return rollout.candidate if side else None
+
+
+def _served(memo: _Memo, capability, *, allow_query: bool = True, user=None, session_key=None) -> list | None:
+    """The model for who asks (``_pick``; else the active model) and the fallbacks, as the
+    capability's budgets allow (``usage.budgets``). None: a query is needed and not allowed."""
+    if user is None and session_key is None:
+        chain = [_active(memo, capability), *memo.fallbacks]
+    else:
+        chosen = _pick(memo, user, session_key, allow_query=allow_query)
+        if chosen is _QUERY:
+            return None
+        if chosen is None:
+            chain = [_active(memo, capability), *memo.fallbacks]
+        else:
+            chain = [chosen, *(row for row in memo.fallbacks if row.pk != chosen.pk)]
+    return budgets.serving(capability, chain, allow_query=allow_query)
+
+
+def get_active_model(capability: str, user=None, *, session_key: str | None = None):
     """Return the active ``AIModel`` for ``capability``, with its provider loaded (over its monthly
     budget: its cheapest cheaper fallback).
+
+    ``user``: who is asking (``request.user``): a rollout's candidate or a group's model when one
+    applies to them (docs/rollouts.md); ``session_key`` places an anonymous visitor in a rollout
+    (``get_active_model_for`` passes both from a request). Without either: the active model.
 
     Raises ``NoActiveModel`` (a ``LookupError``) when none is active,
     ``UnknownCapability`` (a ``ValueError``) for a name that is not configured, and
     ``BudgetExceeded`` when the budget is spent and no fallback is cheaper (or it says refuse).
     Treat the returned instance as read-only: it is shared within the process.
     """
-    return _served(_lookup(capability), capability)[0]
+    return _served(_lookup(capability), capability, user=user, session_key=session_key)[0]
 
 
-def get_active_models(capability: str) -> list:
-    """The active model of ``capability`` followed by its fallbacks, in order (one list).
+def _from_request(request) -> dict:
+    session = getattr(request, "session", None)
+    return {"user": getattr(request, "user", None), "session_key": getattr(session, "session_key", None)}
+
+
+def get_active_model_for(request, capability: str):
+    """``get_active_model`` for whoever makes ``request``: its user, else its session (if it has one)."""
+    return get_active_model(capability, **_from_request(request))
+
+
+async def aget_active_model_for(request, capability: str):
+    """``get_active_model_for`` for async code (the user must be loaded: ``await request.auser()``)."""
+    return await aget_active_model(capability, **_from_request(request))
+
+
+def get_active_models(capability: str, user=None, *, session_key: str | None = None) -> list:
+    """The model for who asks (``get_active_model``) followed by the fallbacks, in order (one list).
 
     Raises ``NoActiveModel`` when none is active (the fallbacks back up an active model; with
     none active the capability is switched off) and ``UnknownCapability``.
     """
-    return _served(_lookup(capability), capability)
+    return _served(_lookup(capability), capability, user=user, session_key=session_key)
 
 
 async def _alookup(capability) -> _Memo:
@@ -397,17 +533,18 @@ async def _alookup(capability) -> _Memo:
     return memo
 
 
-async def _aserved(capability) -> list:
+async def _aserved(capability, user=None, session_key=None) -> list:
     memo = await _alookup(capability)
-    chain = _served(memo, capability, allow_query=False)
-    return chain if chain is not None else await sync_to_async(_served)(memo, capability)
+    who = {"user": user, "session_key": session_key}
+    chain = _served(memo, capability, allow_query=False, **who)
+    return chain if chain is not None else await sync_to_async(_served)(memo, capability, **who)
 
 
-async def aget_active_model(capability: str):
+async def aget_active_model(capability: str, user=None, *, session_key: str | None = None):
     """``get_active_model`` for async code: a warm call runs in the event loop, the others in a thread."""
-    return (await _aserved(capability))[0]
+    return (await _aserved(capability, user, session_key))[0]
 
 
-async def aget_active_models(capability: str) -> list:
+async def aget_active_models(capability: str, user=None, *, session_key: str | None = None) -> list:
     """``get_active_models`` for async code."""
-    return await _aserved(capability)
+    return await _aserved(capability, user, session_key)

@@ -1,5 +1,6 @@
 """Database models: the providers in use and the few models chosen from their catalogs."""
 
+import secrets
 from dataclasses import replace
 from decimal import Decimal
 
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
@@ -469,3 +471,68 @@ class Budget(models.Model):
         return f"{capability_label(self.capability)}: {self.monthly_limit} USD" + (
             f" ({self.user})" if self.user_id else ""
         )
+
+
+def _new_salt() -> str:
+    return secrets.token_hex(8)
+
+
+class Rollout(models.Model):
+    """A candidate model tried on a share of the users of one capability, and/or on named groups,
+    before it is promoted (made the active model) or aborted. At most one per capability; changed
+    only through ``ai_models.activation.rollouts``. The candidate is not the active row until promoted.
+
+    Each user (or session) lands on one side by a stable hash of ``salt`` and its id, so it keeps
+    that side in every process, across restarts, and when the share grows (a new salt reshuffles)."""
+
+    capability = models.CharField(_("capability"), max_length=50, unique=True)
+    candidate = models.ForeignKey(
+        AIModel, on_delete=models.CASCADE, related_name="rollouts", verbose_name=_("candidate")
+    )
+    percent = models.PositiveSmallIntegerField(
+        _("share of users (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    groups = models.ManyToManyField(
+        "auth.Group", blank=True, related_name="+", verbose_name=_("groups"),
+        help_text=_("Members of these groups always get the candidate."),
+    )
+    salt = models.CharField(_("salt"), max_length=32, default=_new_salt, editable=False)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("started by"),
+    )
+
+    class Meta:
+        ordering = ["capability"]
+        verbose_name = _("rollout")
+        verbose_name_plural = _("rollouts")
+        default_permissions = ("view",)
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__lte=100), name="ai_models_rollout_percent_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{capability_label(self.capability)}: {self.candidate} ({self.percent}%)"
+
+
+class GroupModel(models.Model):
+    """The model a Django group gets for one capability, outside any rollout: a member of several
+    such groups gets the model of the first by ``order``. Changed through ``activation.rollouts``."""
+
+    capability = models.CharField(_("capability"), max_length=50)
+    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="+", verbose_name=_("group"))
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="group_uses", verbose_name=_("model"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["capability", "order", "pk"]
+        verbose_name = _("group model")
+        verbose_name_plural = _("group models")
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(fields=["capability", "group"], name="ai_models_one_model_per_group"),
+        ]
+
+    def __str__(self):
+        return f"{capability_label(self.capability)}: {self.group} → {self.model}"

@@ -22,3 +22,8 @@ active_model_changed = Signal()
 # whose check first saw it: ``budget``, the ``Budget`` row; ``spent`` and ``limit``, ``Decimal``
 # USD; ``level``, "warning" (the warn share is reached) or "limit" (the budget is spent).
 budget_reached = Signal()
+
+# Sent once a rollout ended and its transaction committed: ``capability``; ``candidate``, the
+# ``AIModel`` tried; ``outcome``, "promoted", "aborted" or "guard" (aborted automatically: its
+# error rate exceeded the active model's by ``ROLLOUT_GUARD``'s margin); ``user``; ``via``.
+rollout_ended = Signal()

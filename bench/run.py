@@ -37,6 +37,7 @@ GROUPS = {
             ("parallel_refresh", "4. Cold refresh of six providers"),
             ("api_catalog", "6. HTTP API: GET catalog/ (SQLite + locmem)"),
             ("usage_sqlite_locmem", "9. Counting calls: recording overhead per call"),
+            ("rollout_sqlite_locmem", "10. get_active_model for a user while a rollout runs (SQLite + locmem)"),
         ],
     ),
     "postgres-redis": (
@@ -45,6 +46,7 @@ GROUPS = {
             ("active_model_postgres_redis", "1. get_active_model, warm (PostgreSQL + Redis)"),
             ("propagation", "8. An activation reaching another process (PostgreSQL + Redis)"),
             ("usage_postgres_redis", "9. Counting calls: recording overhead per call"),
+            ("rollout_postgres_redis", "10. get_active_model for a user while a rollout runs (PostgreSQL + Redis)"),
         ],
     ),
     "memory-cached": ("sqlite-locmem", [("memory", "5. Memory of the cached catalog")]),
@@ -65,6 +67,10 @@ def run_scenario(key: str) -> dict:
         from bench.bench_propagation import bench_propagation
 
         return bench_propagation()
+    if key.startswith("rollout_"):
+        from bench.bench_rollouts import bench_rollout
+
+        return bench_rollout(key.removeprefix("rollout_").replace("_", "-"))
     if key.startswith("usage_"):
         from bench.bench_usage import bench_usage
 

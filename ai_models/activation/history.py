@@ -24,6 +24,9 @@ logger = logging.getLogger("ai_models")
 
 ACTIVATED, REACTIVATED, REPLACED, SAVED, DEACTIVATED = "activated", "reactivated", "replaced", "saved", "deactivated"
 FALLBACKS, FALLBACKS_CLEARED, DELETED = "fallbacks", "fallbacks cleared", "deleted"
+ROLLOUT_STARTED, ROLLOUT_CHANGED, PROMOTED = "rollout started", "rollout changed", "promoted"
+ROLLOUT_ABORTED, ROLLOUT_GUARD = "rollout aborted", "rollout aborted by its guard"
+GROUP_MODEL, GROUP_MODEL_REMOVED = "group model", "group model removed"
 
 SENTENCES = {
     ACTIVATED: gettext_noop("Activated %(model)s for %(capability)s."),
@@ -34,6 +37,13 @@ SENTENCES = {
     FALLBACKS: gettext_noop("Set the fallbacks for %(capability)s, in order: %(other)s."),
     FALLBACKS_CLEARED: gettext_noop("Cleared the fallbacks of %(capability)s."),
     DELETED: gettext_noop("Deleted while not in use."),
+    ROLLOUT_STARTED: gettext_noop("Started a rollout of %(model)s for %(capability)s: %(other)s."),
+    ROLLOUT_CHANGED: gettext_noop("Changed the rollout of %(model)s for %(capability)s: %(other)s."),
+    PROMOTED: gettext_noop("Promoted %(model)s from its rollout: now the active model for %(capability)s."),
+    ROLLOUT_ABORTED: gettext_noop("Aborted the rollout of %(model)s for %(capability)s."),
+    ROLLOUT_GUARD: gettext_noop("Aborted the rollout of %(model)s for %(capability)s automatically: %(other)s."),
+    GROUP_MODEL: gettext_noop("%(model)s serves %(capability)s for the group %(other)s."),
+    GROUP_MODEL_REMOVED: gettext_noop("%(model)s no longer serves %(capability)s for the group %(other)s."),
 }
 VIA = {
     "admin": gettext_noop("the admin"),
@@ -75,7 +85,7 @@ def describe(change_message: str) -> str:
         "other": facts.get("other", ""),
     }
     parts = [gettext(SENTENCES[facts["event"]]) % values]
-    if facts.get("other") and facts["event"] in (ACTIVATED, REACTIVATED):
+    if facts.get("other") and facts["event"] in (ACTIVATED, REACTIVATED, PROMOTED):
         parts.append(gettext("It replaced %(other)s.") % values)
     if facts.get("trial_ms") is not None:
         parts.append(gettext("Test call first: %(latency)d ms.") % {"latency": facts["trial_ms"]})

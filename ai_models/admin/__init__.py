@@ -1,10 +1,13 @@
-"""Admin registrations: Browse catalog, Saved models, Providers, Catalog rules, Usage, Budgets (plain
-Django admin or Unfold)."""
+"""Admin registrations: Browse catalog, Saved models, Providers, Catalog rules, Usage, Budgets,
+Rollouts (plain Django admin or Unfold)."""
 
 from .catalog import CatalogEntryAdmin
 from .curation import CatalogRuleAdmin
 from .providers import ProviderAdmin
+from .rollouts import RolloutAdmin
 from .saved import AIModelAdmin
 from .usage import BudgetAdmin, UsageAdmin
 
-__all__ = ["AIModelAdmin", "BudgetAdmin", "CatalogEntryAdmin", "CatalogRuleAdmin", "ProviderAdmin", "UsageAdmin"]
+__all__ = [
+    "AIModelAdmin", "BudgetAdmin", "CatalogEntryAdmin", "CatalogRuleAdmin", "ProviderAdmin", "RolloutAdmin", "UsageAdmin",
+]

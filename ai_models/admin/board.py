@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
 from .. import activation, usage
+from ..activation import rollouts
 from ..capabilities import KINDS, Capability, configured, validate_capability
 from ..exceptions import ActivationError, UnknownCapability
 from ..models import AIModel
@@ -95,6 +96,11 @@ def board_context(request, site_name: str = "admin") -> dict | None:
     rows = board_rows()
     may_see_usage = user.has_perm("ai_models.view_usage")
     spent = usage.month_summary() if may_see_usage else {}  # one query
+    rolling = rollouts.board(collect=False)  # capability -> its rollout and group models, if any
+    try:
+        rollouts_url = reverse(f"{site_name}:ai_models_rollout_changelist")
+    except NoReverseMatch:
+        rollouts_url = ""
     for row in rows:
         model = row.active
         row.drift = drift_cell(drifts.get(model.pk)) if model else ""
@@ -104,6 +110,10 @@ def board_context(request, site_name: str = "admin") -> dict | None:
         row.prices = (format_price(model.input_price), format_price(model.output_price)) if model else ()
         row.context = format_tokens(model.context_window) if model else ""
         row.month = spent.get(row.name)
+        row.rollout = rolling.get(row.name, {}).get("rollout")
+        if row.rollout:
+            row.rollout["since_shown"] = fetched_when(row.rollout["since"])
+        row.group_models = rolling.get(row.name, {}).get("group_models", [])
         row.choose_url = choose_url(catalog_url, row.capability) if catalog_url else ""
         row.action_urls = {action: reverse(f"{site_name}:ai_models_aimodel_board", args=(row.name, action))
                            for action in BoardActions.BOARD_ACTIONS} if may_act else {}
@@ -112,6 +122,7 @@ def board_context(request, site_name: str = "admin") -> dict | None:
         "rows": rows,
         "may_act": may_act,
         "may_see_usage": may_see_usage,
+        "rollouts_url": rollouts_url,
         "may_choose": may_act and user.has_perm("ai_models.view_catalogentry") and bool(catalog_url),
         "unset_count": len(unset),
         "unset_title": ngettext(

@@ -4,7 +4,7 @@ from django.urls import path, re_path, register_converter
 
 from .errors import unknown_path
 from .schema import SchemaView
-from .views import catalog, choices, usage
+from .views import catalog, choices, rollouts, usage
 
 
 class AnyText:
@@ -38,6 +38,10 @@ urlpatterns = [
     path("active/", choices.ActiveList.as_view(), name="active"),
     path("active/<str:capability>/deactivate/", choices.Deactivate.as_view(), name="deactivate"),
     path("active/<str:capability>/rollback/", choices.Rollback.as_view(), name="rollback"),
+    path("rollouts/", rollouts.RolloutList.as_view(), name="rollouts"),
+    path("rollouts/<str:capability>/", rollouts.RolloutOne.as_view(), name="rollout"),
+    path("rollouts/<str:capability>/promote/", rollouts.RolloutPromote.as_view(), name="rollout-promote"),
+    path("rollouts/<str:capability>/abort/", rollouts.RolloutAbort.as_view(), name="rollout-abort"),
     path("usage/", usage.UsageReport.as_view(), name="usage"),
     path("schema/", SchemaView.as_view(), name="schema"),
     # Every other path under the API's prefix: a JSON 404, never the site's HTML page.

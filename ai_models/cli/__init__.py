@@ -6,7 +6,7 @@ does the work through the same functions as the admin (``ai_models.catalog``,
 ``ai_models.activation``), so a change made here is the change the admin would make.
 """
 
-from . import activate, active, catalog, facts, providers, rotate_keys, usage, watch
+from . import activate, active, catalog, facts, providers, rollout, rotate_keys, usage, watch
 
 
 def add_parsers(sub):
@@ -19,6 +19,7 @@ def add_parsers(sub):
     rotate_keys.add_parser(sub)
     facts.add_parser(sub)
     usage.add_parser(sub)
+    rollout.add_parser(sub)
 
 
 RUNNERS = {
@@ -31,4 +32,5 @@ RUNNERS = {
     "rotate_keys": rotate_keys.run,
     "facts": facts.run,
     "usage": usage.run,
+    "rollout": rollout.run,
 }

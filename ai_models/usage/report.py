@@ -97,12 +97,12 @@ class Line:
         return {
             "calls": self.calls, "errors": self.errors, "error_rate": self.error_rate,
             "p50_ms": self.p50, "p95_ms": self.p95, "tokens_in": self.tokens_in, "tokens_out": self.tokens_out,
-            "units": self.units, "cost": _usd(self.cost),
+            "units": self.units, "cost": usd(self.cost),
             "calls_of_unknown_cost": self.uncosted,
         }
 
 
-def _rows(start: datetime, end: datetime, capability: str | None = None):
+def rows_between(start: datetime, end: datetime, capability: str | None = None):
     Usage = apps.get_model("ai_models", "Usage")
     rows = Usage.objects.filter(minute__gte=start, minute__lt=end)
     if capability:
@@ -121,7 +121,7 @@ def day_range(first: date, last: date) -> tuple[datetime, datetime]:
 def by_day(first: date, last: date, capability: str | None = None) -> list[dict]:
     """One line per day, capability and model (provider:model id), from ``first`` to ``last`` included."""
     lines: dict[tuple, Line] = defaultdict(Line)
-    for row in _rows(*day_range(first, last), capability):
+    for row in rows_between(*day_range(first, last), capability):
         lines[row["minute"].date(), row["capability"], row["provider"], row["model_id"]].add(row)
     return [
         {"day": day, "capability": cap, "provider": provider, "model_id": model_id, "line": line}
@@ -132,7 +132,7 @@ def by_day(first: date, last: date, capability: str | None = None) -> list[dict]
 def by_model(first: date, last: date, capability: str | None = None) -> list[dict]:
     """One line per capability and model over the whole range."""
     lines: dict[tuple, Line] = defaultdict(Line)
-    for row in _rows(*day_range(first, last), capability):
+    for row in rows_between(*day_range(first, last), capability):
         lines[row["capability"], row["provider"], row["model_id"]].add(row)
     return [
         {"capability": cap, "provider": provider, "model_id": model_id, "line": line}
@@ -144,7 +144,7 @@ def by_capability(first: date, last: date) -> dict[str, dict]:
     """Per capability: its total ``Line`` and one ``Line`` per day (every day of the range, zeros included)."""
     days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
     result: dict[str, dict] = {}
-    for row in _rows(*day_range(first, last)):
+    for row in rows_between(*day_range(first, last)):
         entry = result.setdefault(row["capability"], {"total": Line(), "days": {day: Line() for day in days}})
         entry["total"].add(row)
         entry["days"][row["minute"].date()].add(row)
@@ -169,13 +169,13 @@ def month_summary() -> dict[str, dict]:
             "calls": row["calls_sum"], "errors": row["errors"] or 0,
             "error_rate": (row["errors"] or 0) / row["calls_sum"] if row["calls_sum"] else None,
             "tokens_in": row["tokens_in_sum"], "tokens_out": row["tokens_out_sum"],
-            "cost": _usd(row["cost_sum"]), "calls_of_unknown_cost": row["uncosted_sum"],
+            "cost": usd(row["cost_sum"]), "calls_of_unknown_cost": row["uncosted_sum"],
         }
         for row in rows
     }
 
 
-def _usd(value) -> str:
+def usd(value) -> str:
     """A sum in USD as exact text ("0.024", "0")."""
     return str(Decimal(value).normalize()) if value else "0"
 
@@ -188,7 +188,7 @@ def around_switch(capability: str, switched_at: datetime, days: int = 7) -> dict
         "after": (switched_at, switched_at + timedelta(days=days)),
     }.items():
         lines: dict[tuple, Line] = defaultdict(Line)
-        for row in _rows(start, end, capability):
+        for row in rows_between(start, end, capability):
             lines[row["provider"], row["model_id"]].add(row)
         if lines:
             model, line = max(lines.items(), key=lambda item: item[1].calls)

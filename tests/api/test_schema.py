@@ -38,7 +38,8 @@ def test_the_schema_validates_as_openapi_3(schema):
         for path in (
             "catalog/", "catalog/refresh/", "catalog/{provider}/{model_id}/", "providers/", "activations/",
             "saved/", "saved/bulk/", "saved/{id}/", "capabilities/", "active/", "active/{capability}/deactivate/",
-            "active/{capability}/rollback/", "usage/",
+            "active/{capability}/rollback/", "usage/", "rollouts/", "rollouts/{capability}/",
+            "rollouts/{capability}/promote/", "rollouts/{capability}/abort/",
         )
     )
 

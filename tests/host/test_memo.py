@@ -156,4 +156,5 @@ def test_another_process_activating_is_seen_within_a_recheck_with_locmem(tmp_pat
     recheck = ai_settings.ACTIVE_MODEL_RECHECK
     assert result["at"] - committed_at <= recheck + 0.5
     waited = result["at"] - ready
-    assert result["queries"] <= waited / recheck + 3  # one check a second, and the reload
+    # One check a second, and the reload (3 queries: the saved models, the rollout, the group models).
+    assert result["queries"] <= waited / recheck + 5

@@ -1,0 +1,116 @@
+"""The Rollouts page: each running rollout with the live figures of its candidate beside the active
+model's, **Promote** and **Abort** as one step each, and the form that starts or changes one.
+Every change is a call of ``ai_models.activation.rollouts``: this page only translates."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from ..activation import rollouts
+from ..activation.gates import ACTIVATE
+from ..exceptions import ActivationError
+from ..models import AIModel, Rollout
+from .base import ModelAdmin, Select
+
+VIA = "admin"
+
+
+class RolloutForm(forms.Form):
+    """Start a rollout of a saved model, or change the share and groups of the one running."""
+
+    candidate = forms.ModelChoiceField(label=_("Candidate"), queryset=AIModel.objects.none(), widget=Select)
+    percent = forms.IntegerField(label=_("Share of users (%)"), min_value=0, max_value=100, initial=10)
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Groups"), queryset=Group.objects.order_by("name"), required=False,
+        help_text=_("Members of these groups always get the candidate."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["candidate"].queryset = (
+            AIModel.objects.select_related("provider").filter(is_active=False).order_by("capability", "model_id")
+        )
+        self.fields["candidate"].label_from_instance = lambda row: f"{row.capability}: {row}"
+
+
+@admin.register(Rollout)
+class RolloutAdmin(ModelAdmin):
+    """The rollout page in place of a changelist; rows change only through the flow."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [path("", self.admin_site.admin_view(self.rollouts_view), name="%s_%s_changelist" % info)]
+
+    def rollouts_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        may_change = request.user.has_perm(ACTIVATE)
+        if request.method == "POST":
+            if not may_change:
+                raise PermissionDenied
+            self._act(request)
+            return HttpResponseRedirect(reverse("admin:ai_models_rollout_changelist"))
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/ai_models/rollout/rollouts.html", {
+            **self.admin_site.each_context(request),
+            "title": gettext("Rollouts"),
+            "opts": self.opts,
+            "model_admin": self,
+            "media": self.media,
+            "rollouts": rollouts.summaries(),
+            "form": RolloutForm() if may_change else None,
+            "may_change": may_change,
+        })
+
+    def _act(self, request):
+        """Run the action posted, with its outcome as a message."""
+        action, capability = request.POST.get("action"), request.POST.get("capability", "")
+        try:
+            if action == "promote":
+                change = rollouts.promote(capability, request.user, via=VIA)
+                messages.success(request, gettext("Promoted %(model)s: it is the active model now.")
+                                 % {"model": change.model})
+            elif action == "abort":
+                rollout = rollouts.abort(capability, request.user, via=VIA)
+                messages.success(request, gettext("Aborted the rollout of %(model)s: everyone gets the active "
+                                                  "model again.") % {"model": rollout.candidate})
+            elif action in ("start", "change"):
+                self._start_or_change(request, action)
+            else:
+                messages.error(request, gettext("Unknown action."))
+        except ActivationError as err:
+            messages.error(request, str(err))
+
+    def _start_or_change(self, request, action):
+        form = RolloutForm(request.POST)
+        if not form.is_valid():
+            errors = "; ".join(f"{form.fields[name].label}: {' '.join(errs)}" if name in form.fields else " ".join(errs)
+                               for name, errs in form.errors.items())
+            messages.error(request, gettext("Nothing was changed: %(errors)s") % {"errors": errors})
+            return
+        data = form.cleaned_data
+        candidate = data["candidate"]
+        if action == "start":
+            rollouts.start(candidate.capability, candidate, request.user, percent=data["percent"],
+                           groups=data["groups"], via=VIA)
+            messages.success(request, gettext("Started the rollout of %(model)s for %(percent)d%% of users.")
+                             % {"model": candidate, "percent": data["percent"]})
+        else:
+            rollouts.change(candidate.capability, request.user, percent=data["percent"], groups=data["groups"],
+                            via=VIA)
+            messages.success(request, gettext("Changed the rollout of %(model)s.") % {"model": candidate})
