@@ -1,5 +1,6 @@
 """The Rollouts page: each running rollout with the live figures of its candidate beside the active
-model's, **Promote** and **Abort** as one step each, and the form that starts or changes one.
+model's, **Promote** and **Abort** as one step each, the form that starts or changes one, and the
+group models (a group's own model, outside any rollout).
 Every change is a call of ``ai_models.activation.rollouts``: this page only translates."""
 
 from django import forms
@@ -39,6 +40,23 @@ class RolloutForm(forms.Form):
         self.fields["candidate"].label_from_instance = lambda row: f"{row.capability}: {row}"
 
 
+class GroupModelForm(forms.Form):
+    """Give the members of a group their own saved model for its capability, outside any rollout."""
+
+    group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.order_by("name"), widget=Select)
+    model = forms.ModelChoiceField(label=_("Model"), queryset=AIModel.objects.none(), widget=Select)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].queryset = AIModel.objects.select_related("provider").order_by("capability", "model_id")
+        self.fields["model"].label_from_instance = lambda row: f"{row.capability}: {row}"
+
+
+def _form_errors(form) -> str:
+    return "; ".join(f"{form.fields[name].label}: {' '.join(errs)}" if name in form.fields else " ".join(errs)
+                     for name, errs in form.errors.items())
+
+
 @admin.register(Rollout)
 class RolloutAdmin(ModelAdmin):
     """The rollout page in place of a changelist; rows change only through the flow."""
@@ -74,6 +92,8 @@ class RolloutAdmin(ModelAdmin):
             "media": self.media,
             "rollouts": rollouts.summaries(),
             "form": RolloutForm() if may_change else None,
+            "group_models": rollouts.group_models(),
+            "group_form": GroupModelForm() if may_change else None,
             "may_change": may_change,
         })
 
@@ -91,6 +111,15 @@ class RolloutAdmin(ModelAdmin):
                                                   "model again.") % {"model": rollout.candidate})
             elif action in ("start", "change"):
                 self._start_or_change(request, action)
+            elif action == "set_group_model":
+                self._set_group_model(request)
+            elif action == "remove_group_model":
+                group = Group.objects.filter(name=request.POST.get("group", "")).first()  # names are unique
+                if group is None or rollouts.remove_group_model(capability, group, request.user, via=VIA) is None:
+                    messages.error(request, gettext("Nothing was changed: that group has no model of its own here."))
+                else:
+                    messages.success(request, gettext("Members of %(group)s get the usual model again.")
+                                     % {"group": group.name})
             else:
                 messages.error(request, gettext("Unknown action."))
         except ActivationError as err:
@@ -99,9 +128,7 @@ class RolloutAdmin(ModelAdmin):
     def _start_or_change(self, request, action):
         form = RolloutForm(request.POST)
         if not form.is_valid():
-            errors = "; ".join(f"{form.fields[name].label}: {' '.join(errs)}" if name in form.fields else " ".join(errs)
-                               for name, errs in form.errors.items())
-            messages.error(request, gettext("Nothing was changed: %(errors)s") % {"errors": errors})
+            messages.error(request, gettext("Nothing was changed: %(errors)s") % {"errors": _form_errors(form)})
             return
         data = form.cleaned_data
         candidate = data["candidate"]
@@ -114,3 +141,12 @@ class RolloutAdmin(ModelAdmin):
             rollouts.change(candidate.capability, request.user, percent=data["percent"], groups=data["groups"],
                             via=VIA)
             messages.success(request, gettext("Changed the rollout of %(model)s.") % {"model": candidate})
+
+    def _set_group_model(self, request):
+        form = GroupModelForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, gettext("Nothing was changed: %(errors)s") % {"errors": _form_errors(form)})
+            return
+        group, model = form.cleaned_data["group"], form.cleaned_data["model"]
+        rollouts.set_group_model(model.capability, group, model, request.user, via=VIA)
+        messages.success(request, gettext("Members of %(group)s now get %(model)s.") % {"group": group.name, "model": model})

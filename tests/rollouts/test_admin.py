@@ -50,3 +50,30 @@ def test_viewers_see_but_cannot_act(client, models):
     assert Rollout.objects.exists()
     client.force_login(make_user("nobody"))
     assert client.get(URL).status_code == 403
+
+
+def test_group_models_are_given_and_removed_from_the_page(admin_client, models):
+    from ai_models.models import GroupModel
+
+    active, candidate = models
+    staff = Group.objects.create(name="staff")
+    response = admin_client.post(URL, {"action": "set_group_model", "group": staff.pk, "model": candidate.pk},
+                                 follow=True)
+    assert "Members of staff now get" in response.content.decode()
+    assert GroupModel.objects.get(group=staff).model == candidate
+    html = admin_client.get(URL).content.decode()
+    assert '<tr data-group="staff">' in html and "Remove" in html
+    response = admin_client.post(URL, {"action": "remove_group_model", "capability": "chat", "group": "staff"},
+                                 follow=True)
+    assert "Members of staff get the usual model again." in response.content.decode()
+    assert not GroupModel.objects.exists()
+    assert LogEntry.objects.filter(object_id=str(candidate.pk)).count() == 2  # given, removed
+
+
+def test_a_viewer_sees_the_group_models_without_the_forms(client, models):
+    rollouts.set_group_model("chat", Group.objects.create(name="staff"), models[1])
+    client.force_login(make_user("viewer", "ai_models.view_rollout"))
+    html = client.get(URL).content.decode()
+    assert '<tr data-group="staff">' in html and "remove_group_model" not in html and "set_group_model" not in html
+    response = client.post(URL, {"action": "remove_group_model", "capability": "chat", "group": "staff"})
+    assert response.status_code == 403
