@@ -43,6 +43,10 @@ class RolloutStart(s.ActivationOverrides, RolloutChange):
     candidate = serializers.IntegerField(help_text="The id of the saved model to try.")
 
 
+# The running rollouts (one of summary_as_data each), as the listing, start and change answer them.
+LISTING = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+
+
 def _listing(capability=None):
     return [rollouts.summary_as_data(summary) for summary in rollouts.summaries(capability)]
 
@@ -53,7 +57,7 @@ class RolloutList(CapabilityAction):
     def own_permissions(self):
         return [CanViewSaved()]
 
-    @document("rollouts", {200: OpenApiTypes.OBJECT})
+    @document("rollouts", {200: LISTING})
     def get(self, request):
         return Response(_listing())
 
@@ -64,11 +68,11 @@ class RolloutOne(CapabilityAction):
     def own_permissions(self):
         return [CanViewSaved() if self.request.method in SAFE_METHODS else CanActivate()]
 
-    @document("rollout", {200: OpenApiTypes.OBJECT}, errors=(404,), parameters=[capability_path])
+    @document("rollout", {200: LISTING}, errors=(404,), parameters=[capability_path])
     def get(self, request, capability):
         return Response(_listing(self.capability(capability)))
 
-    @document("rollout_start", {201: OpenApiTypes.OBJECT}, errors=CHANGE_ERRORS, request=RolloutStart,
+    @document("rollout_start", {201: LISTING}, errors=CHANGE_ERRORS, request=RolloutStart,
               parameters=[capability_path])
     def post(self, request, capability):
         capability = self.capability(capability)
@@ -81,7 +85,7 @@ class RolloutOne(CapabilityAction):
                        groups=data.get("groups", ()), via=VIA, overrides=s.overrides_of(data))
         return Response(_listing(capability), status=http.HTTP_201_CREATED)
 
-    @document("rollout_change", {200: OpenApiTypes.OBJECT}, errors=CHANGE_ERRORS, request=RolloutChange,
+    @document("rollout_change", {200: LISTING}, errors=CHANGE_ERRORS, request=RolloutChange,
               parameters=[capability_path])
     def patch(self, request, capability):
         capability = self.capability(capability)
