@@ -134,3 +134,17 @@ class ModelAdmin(ThemeModelAdmin):
                 **context,
             },
         )
+
+
+class ReadOnlyAdmin(ModelAdmin):
+    """An admin whose rows nobody adds, changes or deletes by hand (a page of its own, or rows that
+    change only through ``ai_models.activation``); viewing follows the view permission."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -31,7 +31,7 @@ from ..catalog import (
 )
 from ..exceptions import ActivationError, ActivationRefused, AIModelsError, UnknownCapability
 from ..models import AIModel, CatalogEntry
-from .base import ModelAdmin
+from .base import ReadOnlyAdmin
 from . import activate_page
 from .activate_page import focus_of
 from .changelist import in_memory
@@ -51,7 +51,7 @@ from .rows import CatalogRows
 
 
 @admin.register(CatalogEntry)
-class CatalogEntryAdmin(ModelAdmin):
+class CatalogEntryAdmin(ReadOnlyAdmin):
     """Browse catalog: every model the enabled providers list now, to activate one."""
 
     list_display = (
@@ -176,16 +176,7 @@ class CatalogEntryAdmin(ModelAdmin):
             row.provider_html = names.get(row.provider) or row.provider
         return changelist
 
-    # --- permissions: the catalog is read-only; activating and refreshing have their own ---
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # --- permissions: read-only (ReadOnlyAdmin); activating and refreshing have their own ---
 
     def has_activate_permission(self, request):
         return request.user.has_perm("ai_models.activate_aimodel")

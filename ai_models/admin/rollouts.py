@@ -17,7 +17,7 @@ from ..activation import rollouts
 from ..activation.gates import ACTIVATE
 from ..exceptions import ActivationError
 from ..models import AIModel, Rollout
-from .base import ModelAdmin, Select
+from .base import ReadOnlyAdmin, Select
 
 VIA = "admin"
 
@@ -58,17 +58,8 @@ def _form_errors(form) -> str:
 
 
 @admin.register(Rollout)
-class RolloutAdmin(ModelAdmin):
+class RolloutAdmin(ReadOnlyAdmin):
     """The rollout page in place of a changelist; rows change only through the flow."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

@@ -17,7 +17,7 @@ from ..capabilities import capability_choices, capability_label
 from ..models import Budget, Usage
 from ..prices import format_cost, format_share
 from ..usage import budgets, charts, report
-from .base import ModelAdmin, Select
+from .base import ModelAdmin, ReadOnlyAdmin, Select
 
 
 class RangeForm(forms.Form):
@@ -46,17 +46,8 @@ def budget_banner() -> list[dict]:
 
 
 @admin.register(Usage)
-class UsageAdmin(ModelAdmin):
+class UsageAdmin(ReadOnlyAdmin):
     """The usage page in place of a changelist: nothing here is added, changed or deleted by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
