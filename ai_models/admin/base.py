@@ -111,29 +111,37 @@ class ModelAdmin(ThemeModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
         return super().response_action(request, queryset, **kwargs)
 
+    def own_page(self, request, template, title, **context):
+        """A page of the app's own in place of a changelist (Usage, Rollouts; see ``page.html``)."""
+        return self._page(request, template, title, opts=self.opts, **context)
+
     def confirmation_page(self, request, template, title, **context):
         """An intermediate page of an action (see ``confirm.html``), posting back to the changelist.
 
-        ``model_admin`` rather than ``opts`` in the context: Unfold then shows the title in its
-        header after the changelist's name, as the last part of the trail.
+        ``model_admin`` without ``opts`` in the context: Unfold then shows the title in its header
+        after the changelist's name, as the last part of the trail.
         """
-        request.current_app = self.admin_site.name
-        return TemplateResponse(
+        return self._page(
             request,
             template,
-            {
-                **self.admin_site.each_context(request),
-                "title": title,
-                "model_admin": self,
-                "model_opts": self.opts,
-                "media": self.media,
-                # An action run from a model's page goes back there (see AIModelAdmin.object_action_view).
-                "back_url": getattr(request, "aim_back_url", None) or request.get_full_path(),
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "breadcrumbs_as_list": django.VERSION >= (6, 0),  # as Django's own templates of that version
-                **context,
-            },
+            title,
+            # An action run from a model's page goes back there (see AIModelAdmin.object_action_view).
+            back_url=getattr(request, "aim_back_url", None) or request.get_full_path(),
+            action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
+            **context,
         )
+
+    def _page(self, request, template, title, **context):
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, template, {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "model_admin": self,
+            "page_opts": self.opts,
+            "media": self.media,
+            "breadcrumbs_as_list": django.VERSION >= (6, 0),  # as Django's own templates of that version
+            **context,
+        })
 
 
 class ReadOnlyAdmin(ModelAdmin):

@@ -8,7 +8,6 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -74,19 +73,16 @@ class RolloutAdmin(ReadOnlyAdmin):
                 raise PermissionDenied
             self._act(request)
             return HttpResponseRedirect(reverse("admin:ai_models_rollout_changelist"))
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/ai_models/rollout/rollouts.html", {
-            **self.admin_site.each_context(request),
-            "title": gettext("Rollouts"),
-            "opts": self.opts,
-            "model_admin": self,
-            "media": self.media,
-            "rollouts": rollouts.summaries(),
-            "form": RolloutForm() if may_change else None,
-            "group_models": rollouts.group_models(),
-            "group_form": GroupModelForm() if may_change else None,
-            "may_change": may_change,
-        })
+        return self.own_page(
+            request,
+            "admin/ai_models/rollout/rollouts.html",
+            gettext("Rollouts"),
+            rollouts=rollouts.summaries(),
+            form=RolloutForm() if may_change else None,
+            group_models=rollouts.group_models(),
+            group_form=GroupModelForm() if may_change else None,
+            may_change=may_change,
+        )
 
     def _act(self, request):
         """Run the action posted, with its outcome as a message."""

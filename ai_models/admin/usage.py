@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -78,19 +77,7 @@ class UsageAdmin(ReadOnlyAdmin):
                 comparisons=self.comparisons([capability] if capability else list(per_capability)),
                 export_query=request.GET.urlencode(),
             )
-        request.current_app = self.admin_site.name
-        return TemplateResponse(
-            request,
-            "admin/ai_models/usage/usage.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": gettext("Usage"),
-                "opts": self.opts,
-                "model_admin": self,
-                "media": self.media,
-                **context,
-            },
-        )
+        return self.own_page(request, "admin/ai_models/usage/usage.html", gettext("Usage"), **context)
 
     @staticmethod
     def chart(capability: str, entry: dict) -> dict:
@@ -190,7 +177,7 @@ def budget_line(entry: dict) -> str:
             if budget.user_id else gettext("The budget of %(capability)s is spent: %(spent)s of %(limit)s this month.")
         )
         then = (
-            gettext("Calls go to the cheapest cheaper fallback, or are refused when there is none.")
+            gettext("Calls go to the cheapest fallback priced below the active model, or are refused when there is none.")
             if budget.on_limit == Budget.FALLBACK else gettext("Calls are refused until next month.")
         )
         return f"{text % values} {then}"

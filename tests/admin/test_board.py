@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.apps import apps
+from django.urls import reverse
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -233,11 +234,18 @@ def test_an_unknown_board_action_is_not_found(ten, admin_client):
 @pytest.mark.skipif(apps.is_installed("unfold"), reason="Unfold draws its own breadcrumbs")
 @pytest.mark.parametrize("version, trail", [((5, 2, 9, "final", 0), '<div class="breadcrumbs">'),
                                             ((6, 0, 0, "final", 0), '<ol class="breadcrumbs">')])
-def test_the_confirmation_pages_trail_is_the_one_of_the_django_version(ten, admin_client, monkeypatch, version, trail):
-    """On Django 5.2 the trail rendered as a numbered list outside the header."""
+def test_the_app_pages_trail_is_the_one_of_the_django_version(ten, admin_client, monkeypatch, version, trail):
+    """On Django 5.2 the trail of the confirmation, Usage and Rollouts pages rendered as a numbered
+    list outside the header."""
     import django
 
     monkeypatch.setattr(django, "VERSION", version)
-    html = admin_client.post(f"{CATALOG_URL}?capability=chat", {"action": "activate", "_selected_action": MINI}
-                             ).content.decode()
-    assert trail in html
+    pages = [
+        admin_client.post(f"{CATALOG_URL}?capability=chat", {"action": "activate", "_selected_action": MINI}),
+        admin_client.get(reverse("admin:ai_models_usage_changelist")),
+        admin_client.get(reverse("admin:ai_models_rollout_changelist")),
+    ]
+    for response in pages:
+        html = response.content.decode()
+        assert trail in html
+        assert html.count('class="breadcrumbs"') == 1
