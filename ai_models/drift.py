@@ -110,6 +110,8 @@ def expiry_flag(expires: date | None, today: date | None = None, window_days: in
     Expiring: within ``window_days`` (default ``AI_MODELS["DRIFT_EXPIRY_DAYS"]``); expired: the
     date has passed (a model expiring today still answers today).
     """
+    if expires is None:  # most models: no date to judge, no clock or setting to read
+        return None
     today = today or timezone.localdate()
     window_days = ai_settings.DRIFT_EXPIRY_DAYS if window_days is None else window_days
     state = expiry_state(expires, today, window_days)

@@ -301,7 +301,7 @@ def _value(fig: dict) -> str:
 def _target(fig: dict) -> str:
     if fig["target"] is None:
         return "—"
-    if fig["name"].startswith(("Browse catalog: SQL queries", "HTTP API catalog/: SQL queries")):
+    if fig["name"].startswith(("Browse catalog: SQL queries", "HTTP API catalog/: SQL queries", "Capability board")):
         return "constant"
     return f"{fig['op']} {fig['target']:g}{fig['unit']}"
 

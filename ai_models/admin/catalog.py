@@ -12,8 +12,9 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -158,6 +159,19 @@ class CatalogEntryAdmin(ReadOnlyAdmin):
             return format_html('{} <span class="aim-badge">{}</span>', button, gettext("requirements unknown"))
         return button
 
+    def action_checkbox(self, row):
+        """The theme's row checkbox, filled in from the page's stamp (see ``checkbox_stamp``)."""
+        stamp = getattr(row, "checkbox_stamp", None)
+        if stamp is None:
+            return super().action_checkbox(row)
+        return mark_safe(stamp.replace(_RowMarks.pk, escape(row.pk)).replace(_RowMarks.label, escape(str(row))))
+
+    def checkbox_stamp(self):
+        """The theme's row checkbox rendered once, marks where the row's pk and label go: a widget
+        template rendered per row was a third of the page's time. Both land escaped once, as the
+        widget renders them."""
+        return str(super().action_checkbox(_RowMarks()))
+
     def get_list_display(self, request):
         """The columns, led by a Choose button on each row when the list is narrowed to one capability."""
         shown = super().get_list_display(request)
@@ -171,9 +185,11 @@ class CatalogEntryAdmin(ReadOnlyAdmin):
         focus = focus_of(request)
         names = {status.provider: format_html('<span title="{}">{}</span>', status.provider, status.name)
                  for status in self.listing(request).statuses}
+        stamp = self.checkbox_stamp()
         for row in changelist.result_list:
             row.choose_for = focus
             row.provider_html = names.get(row.provider) or row.provider
+            row.checkbox_stamp = stamp
         return changelist
 
     # --- permissions: read-only (ReadOnlyAdmin); activating and refreshing have their own ---
@@ -376,3 +392,13 @@ class CatalogEntryAdmin(ReadOnlyAdmin):
         hidden = [("action", "activate" if activating else "save_without_activating"),
                   (helpers.ACTION_CHECKBOX_NAME, entry.pk), ("confirm", "yes")]
         return {"activating": activating, "focus": focus_of(request), "hidden": hidden}
+
+
+class _RowMarks:
+    """Stands in for a row while its checkbox is stamped: what the widget shows of a row, as marks."""
+
+    pk = "aim-row-pk-mark"
+    label = "aim-row-label-mark"
+
+    def __str__(self):
+        return self.label

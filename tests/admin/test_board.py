@@ -4,6 +4,7 @@ narrowed to one capability with a Choose button per row, the Activate page about
 import re
 
 import pytest
+from cachalot.api import cachalot_disabled
 from django.apps import apps
 from django.urls import reverse
 from django.db import connection
@@ -14,7 +15,7 @@ from ai_models import activation, catalog
 from ai_models.models import AIModel
 
 from ..factories import catalog_model
-from .conftest import CATALOG_URL, SAVED_URL, make_user, messages_of
+from .conftest import CATALOG_URL, SAVED_URL, make_user, messages_of, providers
 
 APP_URL = "/admin/ai_models/"
 MINI = "snapshot:openai/gpt-4.1-mini"
@@ -79,6 +80,28 @@ def test_the_board_runs_the_same_queries_whatever_the_number_of_saved_models(ten
         activation.activate(catalog_model(f"vendor/m{number}"), "chat" if number % 2 else "content")
         activation.save(catalog_model(f"vendor/s{number}"), "chat")
     assert queries() == few
+
+
+def test_the_board_runs_the_same_queries_whatever_the_size_of_the_catalog(ten, admin_client, monkeypatch):
+    """Ten capabilities, each with an active model and fallbacks from the catalog: a catalog ten times
+    larger, with more than three times the saved models, runs the same queries (``make bench`` too)."""
+    monkeypatch.setattr("ai_models.drift.current_version", lambda: "fixed")
+
+    def queries(count, saved):
+        with providers(fake={"COUNT": count}):
+            entries = catalog.refresh().entries
+            for index, entry in enumerate(entries[AIModel.objects.count():saved]):
+                activation.activate(entry, list(TEN)[index % 10], overrides=activation.OVERRIDABLE)
+            for name in TEN:  # the models replaced become its fallbacks
+                earlier = list(AIModel.objects.filter(capability=name, is_active=False)[:3])
+                activation.set_fallbacks(name, earlier, overrides=activation.OVERRIDABLE)
+            admin_client.get(APP_URL)  # warm: the session, the user, the listing
+            with cachalot_disabled(), CaptureQueriesContext(connection) as captured:
+                assert admin_client.get(APP_URL).status_code == 200
+        assert AIModel.objects.filter(is_active=True).count() == 10
+        return len(captured)
+
+    assert queries(100, 12) == queries(1_000, 40)
 
 
 def test_test_from_the_board_keeps_the_result_on_the_active_model(ten, admin_client):

@@ -1,5 +1,7 @@
 """Browse catalog: listing, filters, search, sorting, paging, bad input, provider status and refresh."""
 
+from unittest.mock import patch
+
 import pytest
 from cachalot.api import cachalot_disabled
 from cryptography.fernet import Fernet
@@ -11,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from ai_models import activation
 from ai_models.catalog import get_entry
 from ai_models.models import AIModel, Provider
+from ai_models.providers.base import CatalogModel
 
 from .conftest import CATALOG_URL, messages_of, providers
-from .fakes import SCRIPT
+from .fakes import SCRIPT, Evil
 
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
@@ -205,6 +208,31 @@ def test_catalog_page_runs_a_constant_number_of_queries(admin_client, db):
     small, large = queries(100), queries(10_000)
 
     assert small == large
+
+
+def test_row_checkboxes_are_the_themes_own_markup(admin_client, db):
+    """The page stamps the theme's checkbox once and fills each row in: the result must be what the
+    theme's widget renders for that row, markup in an id escaped once, in English and Persian."""
+    from django.contrib import admin
+    from django.utils import translation
+
+    from ai_models.admin import CatalogEntryAdmin
+    from ai_models.models import CatalogEntry
+
+    model_admin = admin.site._registry[CatalogEntry]
+    evil = CatalogModel(provider="evil", model_id=f'x/"{SCRIPT}&\u202e', name="n", kinds=frozenset({"chat"}))
+    with providers(evil={}, fake={"COUNT": 3}), patch.object(Evil, "behaviour", {"models": [evil]}):
+        for language in ("en", "fa"):
+            with translation.override(language):
+                response = admin_client.get(CATALOG_URL, HTTP_ACCEPT_LANGUAGE=language)
+                html = response.content.decode()
+                rows = response.context["cl"].result_list
+                assert len(rows) == 4
+                for row in rows:
+                    own = super(CatalogEntryAdmin, model_admin).action_checkbox(row)
+                    assert model_admin.action_checkbox(row) == own
+                    assert own in html
+    assert SCRIPT not in html
 
 
 def test_no_add_change_delete_or_history_pages(admin_client):
