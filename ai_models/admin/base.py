@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 
 from .. import sharedcache
@@ -97,6 +98,11 @@ class ModelAdmin(ThemeModelAdmin):
             )
 
     empty_value_display = EMPTY  # the same dash as the app's own empty cells
+
+    def changelist_view(self, request, extra_context=None):
+        """Django's, titled with the page's name ("Saved models"), not "Select saved model to change"."""
+        context = {"title": capfirst(self.opts.verbose_name_plural), **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     class Media:
         css = {"all": ["ai_models/admin.css"]}
