@@ -9,8 +9,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.utils import timezone
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,32 @@ def breakable_id(text: str) -> str:
     """A model id (already shown with ``visible``) that wraps only after "/", "-", "_" and ":", never
     mid-token."""
     return mark_safe(re.sub(r"([/:_-])", r"\1<wbr>", escape(text)))
+
+
+def ltr(value) -> SafeString:
+    """An id, a date, a price or an arrow isolated left to right: inside a Persian sentence the bidi
+    algorithm would reorder it ("2026-12-20" read as "20-12-2026", "01-ai/chat" as "ai/chat-01")."""
+    return format_html('<bdi dir="ltr">{}</bdi>', value)
+
+
+def model_named(model) -> SafeString:
+    """A saved model as a sentence names it: its display name, else its id (left to right), isolated.
+
+    Isolated in HTML, a message also starts with markup, so Django's ``capfirst`` on messages never
+    capitalises an id ("Fake-chat-large is now…").
+    """
+    if model.display_name:
+        return format_html("<bdi>{}</bdi>", visible(model.display_name))
+    return ltr(visible(model.model_id))
+
+
+def sentence(text: str, **values) -> SafeString:
+    """A translated sentence ``text % values`` as HTML: the text and plain values escaped, values given
+    as markup (``ltr``, ``model_named``) kept; numbers stay numbers for ``%d``."""
+    return mark_safe(conditional_escape(text) % {
+        name: value if isinstance(value, (int, float, Decimal)) else conditional_escape(value)
+        for name, value in values.items()
+    })
 
 
 def with_source(entry, field: str, text: str) -> str:

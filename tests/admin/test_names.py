@@ -5,7 +5,9 @@ import re
 import pytest
 from django.utils import translation
 
-from .conftest import CATALOG_URL, PROVIDERS_URL, SAVED_URL
+from ai_models.models import AIModel
+
+from .conftest import CATALOG_URL, PROVIDERS_URL, SAVED_URL, providers
 
 
 @pytest.fixture
@@ -35,3 +37,32 @@ def test_each_list_is_titled_with_its_name(admin_client, url, title):
 def test_each_list_is_titled_with_its_name_in_persian(admin_client, persian, url, title):
     assert heading(admin_client.get(url)) == title
 
+
+def test_model_ids_are_never_capitalised_in_messages(admin_client, monkeypatch):
+    """The plain admin shows messages through ``capfirst`` ("Keyed/one is now…"): every message naming a
+    model starts with the model isolated in markup, which also keeps it left to right in Persian."""
+    monkeypatch.setenv("KEYED_TEST_API_KEY", "k-test")
+    said = []
+
+    def post(url, **data):
+        html = admin_client.post(url, data, follow=True).content.decode()
+        said.append(html)
+        return html
+
+    with providers(keyed={}):
+        post(CATALOG_URL, action="activate", _selected_action="keyed:keyed/one", confirm="yes", capability="chat")
+        post(CATALOG_URL, action="activate", _selected_action="keyed:keyed/two", confirm="yes", capability="chat")
+        one = AIModel.objects.get(model_id="keyed/one")
+        post(SAVED_URL, action="reactivate", _selected_action=one.pk, model=one.pk, confirm="yes")
+        post(SAVED_URL, action="reactivate", _selected_action=one.pk)
+        post(SAVED_URL, action="deactivate", _selected_action=one.pk, confirm="yes")
+        post(CATALOG_URL, action="save_without_activating", _selected_action="keyed:keyed/one", confirm="yes",
+             capability="content")
+
+    page = "\n".join(said)
+    assert "keyed/one</bdi> is now the active model for Chat." in page
+    assert "keyed/one</bdi> is the active model for Chat again." in page
+    assert "keyed/one</bdi> is already active." in page
+    assert "keyed/one</bdi> was deactivated" in page
+    assert "keyed/one</bdi> was saved for Content" in page
+    assert not re.search(r"Keyed/(one|two)", page)
