@@ -5,9 +5,9 @@ import re
 import pytest
 from django.utils import translation
 
-from ai_models.models import AIModel
+from ai_models.models import AIModel, Provider
 
-from .conftest import CATALOG_URL, PROVIDERS_URL, SAVED_URL, providers
+from .conftest import CATALOG_URL, PROVIDERS_URL, SAVED_URL, make_user, providers
 
 
 @pytest.fixture
@@ -66,3 +66,33 @@ def test_model_ids_are_never_capitalised_in_messages(admin_client, monkeypatch):
     assert "keyed/one</bdi> was deactivated" in page
     assert "keyed/one</bdi> was saved for Content" in page
     assert not re.search(r"Keyed/(one|two)", page)
+
+
+def test_the_view_only_provider_page_says_whether_a_key_is_set_and_nothing_more(client, db):
+    """A user with only view_provider saw "Api key: <the key itself>" and "Clear api key" rows (Django
+    shows the form's key fields as values) and the help about typing a URL or key."""
+    row = Provider(slug="snapshot", name="Offline snapshot")
+    row.api_key = "sk-stored-secret-4321"
+    row.save()
+    client.force_login(make_user("viewer", "ai_models.view_provider"))
+
+    html = client.get(f"{PROVIDERS_URL}{row.pk}/change/").content.decode()
+
+    assert "sk-stored" not in html
+    assert "…4321" in html  # the stored key: "set · …4321", as the list says
+    for edit_only in ("Api key", "Clear api key", "Clear the stored key", "Stored encrypted and never shown again",
+                      "Leave empty for the provider", "Changing it asks for the API key again"):
+        assert edit_only not in html, edit_only
+    assert "none: the provider&#x27;s own API" in html  # the base URL override, in words
+    assert "database (encrypted)" in html  # the key in use
+
+
+def test_an_editor_still_gets_the_write_only_key_field(admin_client, db):
+    row = Provider(slug="snapshot", name="Offline snapshot")
+    row.api_key = "sk-stored-secret-4321"
+    row.save()
+
+    html = admin_client.get(f"{PROVIDERS_URL}{row.pk}/change/").content.decode()
+
+    assert 'name="api_key"' in html and 'name="clear_api_key"' in html
+    assert "sk-stored" not in html
