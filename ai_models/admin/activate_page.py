@@ -13,7 +13,7 @@ from ..activation.ceilings import SIDES, ceilings, describe
 from ..activation.plan import role_of
 from ..capabilities import KINDS, capability_choices, capability_kind
 from ..drift import expiry_flag
-from ..models import AIModel
+from ..models import AIModel, Provider
 from ..prices import format_price, format_price_change
 from .display import capability_labels, entry_facts, format_tokens, price_move, with_source
 from .forms import override_field, override_fields
@@ -98,6 +98,7 @@ def render(model_admin, request, entry, form, *, activating=True, focus=None, hi
         TEMPLATE,
         title,
         entry=entry,
+        provider_name=provider_name(entry.provider),
         entry_input_price=with_source(entry, "input_price", format_price(entry.input_price)),
         entry_output_price=with_source(entry, "output_price", format_price(entry.output_price)),
         entry_context=with_source(entry, "context_window", format_tokens(entry.context_window)),
@@ -118,6 +119,12 @@ def render(model_admin, request, entry, form, *, activating=True, focus=None, hi
         trial=trial,
         rollback=rollback,
     )
+
+
+def provider_name(provider_id: str) -> str:
+    """The provider's display name, as Browse catalog and Saved models show it (its id if unknown)."""
+    backends = Provider.objects.backends(only=[provider_id])
+    return str(backends[0].name) if backends else provider_id
 
 
 def _move(old, new, current):

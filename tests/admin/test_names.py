@@ -5,6 +5,7 @@ import re
 import pytest
 from django.utils import translation
 
+from ai_models import activation, catalog
 from ai_models.models import AIModel, Provider
 
 from .conftest import CATALOG_URL, PROVIDERS_URL, SAVED_URL, make_user, providers
@@ -96,3 +97,29 @@ def test_an_editor_still_gets_the_write_only_key_field(admin_client, db):
 
     assert 'name="api_key"' in html and 'name="clear_api_key"' in html
     assert "sk-stored" not in html
+
+
+def test_the_provider_is_named_as_staff_named_it_on_every_page(admin_client, db):
+    """Saved models showed the provider's name, the catalog its class's name, the Activate and Deactivate
+    pages its id ("snapshot:openai/gpt-4.1-mini")."""
+    Provider.objects.create(slug="snapshot", name="Team snapshot")
+    activation.activate(catalog.get_entry("snapshot", "openai/gpt-4.1-mini"), "chat")
+    active = AIModel.objects.get(is_active=True)
+
+    pages = {
+        "catalog": admin_client.get(CATALOG_URL),
+        "filtered": admin_client.get(CATALOG_URL, {"provider": "snapshot"}),
+        "saved": admin_client.get(SAVED_URL),
+        "board": admin_client.get("/admin/ai_models/"),
+        "activate": admin_client.post(CATALOG_URL + "?capability=chat",
+                                      {"action": "activate", "_selected_action": "snapshot:openai/gpt-4o"}),
+        "deactivate": admin_client.post(SAVED_URL, {"action": "deactivate", "_selected_action": active.pk}),
+    }
+
+    for name, response in pages.items():
+        html = response.content.decode()
+        assert "Team snapshot" in html, name
+        assert "Offline snapshot" not in html, name  # the class's name, which nobody gave this provider
+        assert "snapshot:openai" not in re.sub(r'="[^"]*"', "", html), name  # as text, not as a key
+    assert [row.provider_html for row in pages["filtered"].context["cl"].result_list][:1] == [
+        '<span title="snapshot">Team snapshot</span>']
