@@ -1,0 +1,82 @@
+"""Names and fit (issue 25) in a real browser, under the suite's theme (Unfold with
+AI_MODELS_TEST_THEME=unfold): pages titled as the app calls them, Browse catalog usable on a phone,
+ids and dates left to right inside Persian sentences, no English on a Persian page.
+Screenshots: test-artifacts/names-<what>-<lang>-<theme>.png.
+"""
+
+import pytest
+from django.apps import apps
+from playwright.sync_api import expect
+
+from tests.e2e import admin_login
+
+THEME = "unfold" if apps.is_installed("unfold") else "plain"
+CATALOG = "/admin/ai_models/catalogentry/"
+PHONE = {"width": 390, "height": 844}
+
+
+def speak(page, live_server, lang):
+    page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
+
+
+def in_viewport(locator) -> bool:
+    """Whether the element's box lies inside the window (after the page or its scroller brought it there)."""
+    return locator.evaluate("""el => { const r = el.getBoundingClientRect();
+        return r.width > 0 && r.left >= -1 && r.right <= innerWidth + 1 && r.top >= -1 && r.bottom <= innerHeight + 1; }""")
+
+
+def page_overflow(page) -> int:
+    """How far the page itself scrolls sideways, in px (a table may scroll inside its own box)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_browse_catalog_is_titled_so(page, live_server, admin_user, lang):
+    admin_login(page, live_server, "admin", "password")
+    speak(page, live_server, lang)
+    page.goto(live_server.url + CATALOG)
+    expect(page.locator("h1.aim-page-title")).to_have_text("مرور کاتالوگ" if lang == "fa" else "Browse catalog")
+    assert in_viewport(page.locator("h1.aim-page-title"))
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_browse_catalog_is_usable_on_a_phone(page, live_server, admin_user, artifacts_dir, lang):
+    admin_login(page, live_server, "admin", "password")
+    speak(page, live_server, lang)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}{CATALOG}?capability=chat")
+    page.screenshot(path=artifacts_dir / f"names-catalog-390-{lang}-{THEME}.png", full_page=True)
+    assert page_overflow(page) <= 1
+
+    # Search.
+    search = page.locator("#searchbar")
+    search.scroll_into_view_if_needed()
+    assert in_viewport(search)
+    search.fill("gpt-4.1")
+    search.press("Enter")
+    expect(page.locator("#result_list tbody tr").first).to_be_visible()
+    assert "q=gpt-4.1" in page.url
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() >= 3
+    assert page_overflow(page) <= 1
+
+    # Each row's Choose button and its prices can be brought into view (the table scrolls in its own box).
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        for cell in (row.locator("button[form=aim-choose]"), row.locator("td.field-input_price_per_1m"),
+                     row.locator("td.field-output_price_per_1m")):
+            cell.scroll_into_view_if_needed()
+            assert in_viewport(cell), (index, cell)
+    assert page_overflow(page) <= 1
+
+    # Filter: by price.
+    if THEME == "unfold":
+        page.locator(".filter-open-button").click()  # Unfold keeps the filters in a sheet
+    link = page.locator("a[href*='price=paid']").first
+    link.scroll_into_view_if_needed()
+    assert in_viewport(link)
+    link.click()
+    page.wait_for_url("**price=paid**")
+    expect(page.locator("#result_list tbody tr").first).to_be_visible()
+    page.screenshot(path=artifacts_dir / f"names-catalog-390-filtered-{lang}-{THEME}.png", full_page=True)
+    assert page_overflow(page) <= 1
