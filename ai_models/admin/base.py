@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_noop
 from .. import sharedcache
 from ..conf import ai_settings
 from ..visible import visible
+from .display import EMPTY, isolate
 
 if apps.is_installed("unfold"):
     from unfold.admin import ModelAdmin as ThemeModelAdmin
@@ -49,8 +50,6 @@ MAX_SEARCH_WORDS = 10
 MAX_SEARCH_CHARS = 200
 
 
-EMPTY = "—"
-
 # Texts of Unfold's own templates, which it ships without a Persian translation (our catalogue
 # carries them), and the field labels Django's history names in the language of the change
 # ("… و Fallback position تغییر یافتند"): it translates them when shown.
@@ -65,9 +64,11 @@ class ModelAdmin(ThemeModelAdmin):
         return super().get_search_results(request, queryset, self.bounded_search(request, search_term))
 
     def message_user(self, request, message, *args, **kwargs):
-        """Django's, with provider text in the message shown as it is (see ``ai_models.visible``)."""
+        """Django's, with provider text in the message shown as it is (see ``ai_models.visible``) and, in
+        a plain-text message, ids, dates and prices isolated left to right (``display.isolate``)."""
         shown = visible(message)  # adds "[U+…]" only: markup stays markup, text stays text
-        super().message_user(request, mark_safe(shown) if isinstance(message, SafeData) else shown, *args, **kwargs)
+        super().message_user(request, mark_safe(shown) if isinstance(message, SafeData) else isolate(shown),
+                             *args, **kwargs)
 
     def bounded_search(self, request, search_term: str) -> str:
         """The first ``MAX_SEARCH_WORDS`` words of ``search_term`` (at most ``MAX_SEARCH_CHARS``

@@ -18,7 +18,7 @@ from ..activation.gates import ACTIVATE
 from ..exceptions import ActivationError
 from ..models import AIModel, Rollout
 from .base import ReadOnlyAdmin, Select
-from .display import model_named, sentence
+from .display import isolate, model_named, sentence
 
 VIA = "admin"
 
@@ -115,7 +115,7 @@ class RolloutAdmin(ReadOnlyAdmin):
             else:
                 messages.error(request, gettext("Unknown action."))
         except ActivationError as err:
-            messages.error(request, str(err))
+            messages.error(request, isolate(str(err)))
 
     def _start_or_change(self, request, action):
         form = RolloutForm(request.POST)

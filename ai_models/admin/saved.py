@@ -24,7 +24,7 @@ from . import activate_page
 from .base import ModelAdmin
 from .board import BoardActions
 from ..prices import format_price
-from .display import EMPTY, fetched_when, format_tokens, model_named, sentence
+from .display import EMPTY, fetched_when, format_tokens, isolate, model_named, sentence
 from .drift import drift_cell, request_drift
 from .filters import SavedCapabilityFilter
 from .forms import ActivateForm, SavedModelForm, override_field
@@ -155,11 +155,11 @@ class AIModelAdmin(BoardActions, ModelAdmin):
         """The test call made by "Test and activate" at the last activation: result, latency, when."""
         if obj is None or obj.trial_at is None:
             return EMPTY
-        return gettext("%(result)s in %(latency)d ms, %(when)s") % {
+        return isolate(gettext("%(result)s in %(latency)d ms, %(when)s") % {
             "result": obj.trial_result,
             "latency": obj.trial_latency_ms or 0,
             "when": fetched_when(obj.trial_at),
-        }
+        })
 
     # Display callables get only the row: the rows shown carry their ``Drift`` as ``.drift``.
     def get_changelist_instance(self, request):
@@ -450,5 +450,6 @@ class AIModelAdmin(BoardActions, ModelAdmin):
 
 
 def _shown(told):
-    """``told`` (a change message reader) with provider text shown as it is (``ai_models.visible``)."""
-    return lambda: visible(told())
+    """``told`` (a change message reader) with provider text shown as it is (``ai_models.visible``), and its
+    ids, dates and prices left to right in any language."""
+    return lambda: isolate(visible(told()))

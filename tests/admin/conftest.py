@@ -56,11 +56,14 @@ def login(client, db):
     return log_in
 
 
+def read(html) -> str:
+    """Markup as read: without the ``<bdi>`` isolating ids, names, dates and prices left to right."""
+    return re.sub(r"</?bdi[^>]*>", "", str(html))
+
+
 def messages_of(response):
-    """The messages shown, as read: without the ``<bdi>`` isolating ids and names (links are kept)."""
-    if not response.context:
-        return []
-    return [re.sub(r"</?bdi[^>]*>", "", str(message)) for message in response.context["messages"]]
+    """The messages shown, as read (links are kept)."""
+    return [read(message) for message in response.context["messages"]] if response.context else []
 
 
 def changelist(name="catalogentry"):

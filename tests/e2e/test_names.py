@@ -4,15 +4,21 @@ ids and dates left to right inside Persian sentences, no English on a Persian pa
 Screenshots: test-artifacts/names-<what>-<lang>-<theme>.png.
 """
 
+import datetime
+
 import pytest
 from django.apps import apps
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from ai_models import activation, catalog
+from ai_models.models import AIModel
 from tests.e2e import admin_login
 
 THEME = "unfold" if apps.is_installed("unfold") else "plain"
 CATALOG = "/admin/ai_models/catalogentry/"
 PHONE = {"width": 390, "height": 844}
+EXPIRING = "google/gemini-2.0-flash-001"  # its provider retires it on 2026-02-05 (the snapshot)
 
 
 def speak(page, live_server, lang):
@@ -80,3 +86,53 @@ def test_browse_catalog_is_usable_on_a_phone(page, live_server, admin_user, arti
     expect(page.locator("#result_list tbody tr").first).to_be_visible()
     page.screenshot(path=artifacts_dir / f"names-catalog-390-filtered-{lang}-{THEME}.png", full_page=True)
     assert page_overflow(page) <= 1
+
+
+def reads_left_to_right(locator, text: str) -> bool:
+    """Whether ``text``, inside the element, is drawn left to right on screen (its first character left
+    of its last) and the element's direction is ltr: checked on the rendered text, not the markup."""
+    return locator.evaluate("""(el, text) => {
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const at = node.data.indexOf(text);
+            if (at < 0) continue;
+            const box = i => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+                               return r.getBoundingClientRect(); };
+            return getComputedStyle(node.parentElement).direction === 'ltr'
+                && box(at).left < box(at + text.length - 1).left;
+        }
+        return null; }""", text)
+
+
+def test_ids_dates_and_prices_read_left_to_right_inside_persian_sentences(page, live_server, admin_user,
+                                                                          artifacts_dir, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 1, 25))
+    activation.save(catalog.get_entry("snapshot", "openai/gpt-4o"), "chat")
+    admin_login(page, live_server, "admin", "password")
+    speak(page, live_server, "fa")
+    # Activate a model its provider retires on 2026-02-05, from the catalog, in Persian.
+    page.goto(f"{live_server.url}{CATALOG}?capability=chat&q={EXPIRING.split('/')[1]}")
+    badge = page.locator("#result_list td.field-state .aim-badge-drift")
+    assert reads_left_to_right(badge, "2026-02-05")  # "منقضی می‌شود در 2026-02-05", not "05-02-2026"
+    page.locator("#result_list button[form=aim-choose]").first.click()
+    expect(page.locator(".aim-confirm")).to_be_visible()
+    assert reads_left_to_right(page.locator(".aim-facts"), "2026-02-05")
+    page.locator(".aim-actions button.aim-button:not([name])").first.click()
+    message = page.locator(".messagelist li, [class*=bg-green]").first
+    expect(message).to_be_visible()
+    assert reads_left_to_right(message, "Gemini 2.0")  # the model's name inside the Persian sentence
+
+    for where in ("/admin/ai_models/", CATALOG, "/admin/ai_models/aimodel/"):
+        page.goto(live_server.url + where)
+        banner = page.locator(".aim-banner").first
+        assert reads_left_to_right(banner, EXPIRING), where
+        assert reads_left_to_right(banner, "2026-02-05"), where
+    page.screenshot(path=artifacts_dir / f"names-rtl-banner-fa-{THEME}.png", full_page=True)
+
+    saved = AIModel.objects.get(model_id=EXPIRING)
+    page.goto(f"{live_server.url}/admin/ai_models/aimodel/{saved.pk}/change/")
+    assert reads_left_to_right(page.locator(".aim-flags").first, "2026-02-05")  # its drift, in detail
+    page.goto(f"{live_server.url}/admin/ai_models/aimodel/{saved.pk}/history/")
+    history = page.locator("#content table").first
+    assert reads_left_to_right(history, f"snapshot:{EXPIRING}")  # "Activated snapshot:google/… for Chat"
+    page.screenshot(path=artifacts_dir / f"names-rtl-history-fa-{THEME}.png", full_page=True)
