@@ -6,6 +6,7 @@ refusals only. Without one (the bulk action on an unfiltered catalog) a select p
 capability and the page follows it. Every verdict shown is the activation flow's ``plan``.
 """
 
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 
 from .. import activation
@@ -104,7 +105,7 @@ def render(model_admin, request, entry, form, *, activating=True, focus=None, hi
         entry_context=with_source(entry, "context_window", format_tokens(entry.context_window)),
         entry_facts=entry_facts(entry),
         entry_capabilities=capability_labels(entry),
-        entry_modalities=", ".join(entry.input_modalities) if entry.input_modalities else "",
+        entry_modalities=format_html_join(", ", "<code>{}</code>", ((name,) for name in entry.input_modalities)),
         entry_released=entry.created.date().isoformat() if entry.created else "",
         expiry=expiry_flag(entry.expires),
         form=form,

@@ -50,10 +50,13 @@ MAX_SEARCH_WORDS = 10
 MAX_SEARCH_CHARS = 200
 
 
-# Texts of Unfold's own templates, which it ships without a Persian translation (our catalogue
-# carries them), and the field labels Django's history names in the language of the change
-# ("… و Fallback position تغییر یافتند"): it translates them when shown.
-THEME_TEXTS = (gettext_noop("Run"), gettext_noop("Type to search"))
+# Texts of Unfold's and Django's own templates and widgets, which they ship without a Persian
+# translation (our catalogue carries them: an app's translations fill in what Django's lack), and the
+# field labels Django's history names in the language of the change ("… و Fallback position تغییر
+# یافتند"): it translates them when shown.
+THEME_TEXTS = (gettext_noop("Run"), gettext_noop("Type to search"), gettext_noop("- Select an option -"),
+               gettext_noop("Model name"), gettext_noop("Search %(name)s"), gettext_noop("Pagination %(name)s"),
+               gettext_noop("Pagination %(name)s entries"))
 HISTORY_FIELD_LABELS = (gettext_noop("Fallback position"), gettext_noop("Call parameters"), gettext_noop("Name"))
 
 

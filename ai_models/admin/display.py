@@ -115,7 +115,7 @@ def _with_source(field, text, source, conflict, language):
 def entry_facts(entry) -> dict:
     """What a model's confirmation page shows beyond its prices: output limit, knowledge cutoff,
     features, successor (each marked with its source), the datasets used and the conflicts."""
-    features = ", ".join(entry.parameters) if entry.parameters else ""
+    features = format_html_join(", ", "<code>{}</code>", ((name,) for name in entry.parameters)) if entry.parameters else ""
     conflicts = [
         gettext("%(field)s: the provider says %(given)s; %(source)s says %(value)s.") % {
             "field": FACT_LABELS.get(field, field), "source": source,
