@@ -190,7 +190,7 @@ def test_history_lists_activations_replacements_and_rollbacks(admin_client, chat
         "It replaced snapshot:vendor/new. Via the admin."
     ) in html
     assert "Deactivated for Chat: replaced by snapshot:vendor/new. Via the admin." in html
-    replaced = admin_client.get(f"{SAVED_URL}{new.pk}/history/").content.decode()
+    replaced = read(admin_client.get(f"{SAVED_URL}{new.pk}/history/").content.decode())
     assert "Deactivated for Chat: replaced by snapshot:vendor/old." in replaced
 
 
