@@ -6,6 +6,7 @@ refusals only. Without one (the bulk action on an unfiltered catalog) a select p
 capability and the page follows it. Every verdict shown is the activation flow's ``plan``.
 """
 
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 
 from .. import activation
@@ -13,7 +14,7 @@ from ..activation.ceilings import SIDES, ceilings, describe
 from ..activation.plan import role_of
 from ..capabilities import KINDS, capability_choices, capability_kind
 from ..drift import expiry_flag
-from ..models import AIModel
+from ..models import AIModel, Provider
 from ..prices import format_price, format_price_change
 from .display import capability_labels, entry_facts, format_tokens, price_move, with_source
 from .forms import override_field, override_fields
@@ -98,12 +99,13 @@ def render(model_admin, request, entry, form, *, activating=True, focus=None, hi
         TEMPLATE,
         title,
         entry=entry,
+        provider_name=provider_name(entry.provider),
         entry_input_price=with_source(entry, "input_price", format_price(entry.input_price)),
         entry_output_price=with_source(entry, "output_price", format_price(entry.output_price)),
         entry_context=with_source(entry, "context_window", format_tokens(entry.context_window)),
         entry_facts=entry_facts(entry),
         entry_capabilities=capability_labels(entry),
-        entry_modalities=", ".join(entry.input_modalities) if entry.input_modalities else "",
+        entry_modalities=format_html_join(", ", "<code>{}</code>", ((name,) for name in entry.input_modalities)),
         entry_released=entry.created.date().isoformat() if entry.created else "",
         expiry=expiry_flag(entry.expires),
         form=form,
@@ -118,6 +120,12 @@ def render(model_admin, request, entry, form, *, activating=True, focus=None, hi
         trial=trial,
         rollback=rollback,
     )
+
+
+def provider_name(provider_id: str) -> str:
+    """The provider's display name, as Browse catalog and Saved models show it (its id if unknown)."""
+    backends = Provider.objects.backends(only=[provider_id])
+    return str(backends[0].name) if backends else provider_id
 
 
 def _move(old, new, current):

@@ -14,11 +14,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 
 from .. import sharedcache
 from ..conf import ai_settings
 from ..visible import visible
+from .display import EMPTY, isolate
 
 if apps.is_installed("unfold"):
     from unfold.admin import ModelAdmin as ThemeModelAdmin
@@ -48,12 +50,13 @@ MAX_SEARCH_WORDS = 10
 MAX_SEARCH_CHARS = 200
 
 
-EMPTY = "—"
-
-# Texts of Unfold's own templates, which it ships without a Persian translation (our catalogue
-# carries them), and the field labels Django's history names in the language of the change
-# ("… و Fallback position تغییر یافتند"): it translates them when shown.
-THEME_TEXTS = (gettext_noop("Run"), gettext_noop("Type to search"))
+# Texts of Unfold's and Django's own templates and widgets, which they ship without a Persian
+# translation (our catalogue carries them: an app's translations fill in what Django's lack), and the
+# field labels Django's history names in the language of the change ("… و Fallback position تغییر
+# یافتند"): it translates them when shown.
+THEME_TEXTS = (gettext_noop("Run"), gettext_noop("Type to search"), gettext_noop("- Select an option -"),
+               gettext_noop("Model name"), gettext_noop("Search %(name)s"), gettext_noop("Pagination %(name)s"),
+               gettext_noop("Pagination %(name)s entries"))
 HISTORY_FIELD_LABELS = (gettext_noop("Fallback position"), gettext_noop("Call parameters"), gettext_noop("Name"))
 
 
@@ -64,9 +67,11 @@ class ModelAdmin(ThemeModelAdmin):
         return super().get_search_results(request, queryset, self.bounded_search(request, search_term))
 
     def message_user(self, request, message, *args, **kwargs):
-        """Django's, with provider text in the message shown as it is (see ``ai_models.visible``)."""
+        """Django's, with provider text in the message shown as it is (see ``ai_models.visible``) and, in
+        a plain-text message, ids, dates and prices isolated left to right (``display.isolate``)."""
         shown = visible(message)  # adds "[U+…]" only: markup stays markup, text stays text
-        super().message_user(request, mark_safe(shown) if isinstance(message, SafeData) else shown, *args, **kwargs)
+        super().message_user(request, mark_safe(shown) if isinstance(message, SafeData) else isolate(shown),
+                             *args, **kwargs)
 
     def bounded_search(self, request, search_term: str) -> str:
         """The first ``MAX_SEARCH_WORDS`` words of ``search_term`` (at most ``MAX_SEARCH_CHARS``
@@ -97,6 +102,11 @@ class ModelAdmin(ThemeModelAdmin):
             )
 
     empty_value_display = EMPTY  # the same dash as the app's own empty cells
+
+    def changelist_view(self, request, extra_context=None):
+        """Django's, titled with the page's name ("Saved models"), not "Select saved model to change"."""
+        context = {"title": capfirst(self.opts.verbose_name_plural), **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     class Media:
         css = {"all": ["ai_models/admin.css"]}

@@ -25,7 +25,7 @@ from ..capabilities import KINDS, Capability, configured, validate_capability
 from ..exceptions import ActivationError, UnknownCapability
 from ..models import AIModel
 from ..prices import format_price, usd
-from .display import fetched_when, format_tokens
+from .display import fetched_when, format_tokens, model_named, sentence
 from .drift import drift_cell, request_drift
 
 
@@ -169,14 +169,14 @@ class BoardActions:
         except (ActivationError, UnknownCapability) as err:
             self.message_user(request, str(err), messages.ERROR)
             return None
-        values = {"model": model.display_name or model.model_id, "latency": trial.latency_ms,
+        values = {"model": model_named(model), "latency": trial.latency_ms,
                   "result": trial.summary if trial.ok else trial.error}
         if trial.ok:
-            self.message_user(request, gettext("Test call through %(model)s: %(result)s in %(latency)d ms.") % values,
-                              messages.SUCCESS)
+            self.message_user(request, sentence(gettext("Test call through %(model)s: %(result)s in %(latency)d ms."),
+                                                **values), messages.SUCCESS)
         else:
-            self.message_user(request, gettext("The test call through %(model)s failed after %(latency)d ms: "
-                                               "%(result)s") % values, messages.ERROR)
+            self.message_user(request, sentence(gettext("The test call through %(model)s failed after %(latency)d ms: "
+                                                        "%(result)s"), **values), messages.ERROR)
         return None
 
     def board_deactivate(self, request, capability):

@@ -36,7 +36,8 @@ from .base import ReadOnlyAdmin
 from . import activate_page
 from .activate_page import focus_of
 from .changelist import in_memory
-from .display import EMPTY, breakable_id, capability_labels, entry_state, format_tokens, status_summary, with_source
+from .display import (EMPTY, breakable_id, capability_labels, entry_state, format_tokens, model_named, sentence,
+                      status_summary, with_source)
 from ..prices import format_price
 from .filters import (
     CapabilityFilter,
@@ -344,16 +345,14 @@ class CatalogEntryAdmin(ReadOnlyAdmin):
 
     def _done(self, request, change, activating):
         model = change.model
-        values = {"model": model.display_name or model.model_id, "capability": capability_label(change.capability)}
+        values = {"model": model_named(model), "capability": capability_label(change.capability)}
         if activating:
-            done = gettext("%(model)s is now the active model for %(capability)s.") % values
+            done = sentence(gettext("%(model)s is now the active model for %(capability)s."), **values)
         else:
-            done = gettext("%(model)s was saved for %(capability)s, not activated.") % values
+            done = sentence(gettext("%(model)s was saved for %(capability)s, not activated."), **values)
         if model.trial_at is not None and activating:
-            done += " " + gettext("Test call: %(result)s in %(latency)d ms.") % {
-                "result": model.trial_result,
-                "latency": model.trial_latency_ms,
-            }
+            done = format_html("{} {}", done, sentence(gettext("Test call: %(result)s in %(latency)d ms."),
+                                                       result=model.trial_result, latency=model.trial_latency_ms))
         saved_admin = self.admin_site._registry.get(AIModel)
         if saved_admin is not None and saved_admin.has_view_or_change_permission(request, model):
             url = self._url("change", model.pk, model_name=AIModel._meta.model_name)

@@ -9,8 +9,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.utils import timezone
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +22,9 @@ from ..memos import remember
 from ..prices import format_price, grouped
 from ..drift import EXPIRED, expiry_flag
 from ..visible import visible
-from .base import EMPTY  # one dash for every empty cell
+
+
+EMPTY = "—"  # one dash for every empty cell, the admins' ``empty_value_display`` too
 
 
 @lru_cache(maxsize=4096)  # a page shows the same hundred ids on every request
@@ -30,6 +32,52 @@ def breakable_id(text: str) -> str:
     """A model id (already shown with ``visible``) that wraps only after "/", "-", "_" and ":", never
     mid-token."""
     return mark_safe(re.sub(r"([/:_-])", r"\1<wbr>", escape(text)))
+
+
+def ltr(value) -> SafeString:
+    """An id, a date, a price or an arrow isolated left to right: inside a Persian sentence the bidi
+    algorithm would reorder it ("2026-12-20" read as "20-12-2026", "01-ai/chat" as "ai/chat-01")."""
+    return format_html('<bdi dir="ltr">{}</bdi>', value)
+
+
+# What must read left to right whatever the page's direction: a token holding a digit or "/" (a date,
+# a price, an id, a version, "12.5%"), with the arrows or slashes between such tokens ("$0.40 → $2.00").
+_TOKEN = r"\(?[+\-−]?[$€£]?[A-Za-z0-9](?:[A-Za-z0-9.,:/_+\-−$%@]*[A-Za-z0-9%)])?"
+_LTR_RUN = re.compile(rf"{_TOKEN}(?:\s(?:→|/)\s{_TOKEN})*")
+
+
+def isolate(text) -> SafeString:
+    """Text written elsewhere (the drift watch, the history, an error) as HTML with each run that must
+    read left to right isolated (``ltr``): in Persian, "2026-12-20" would otherwise read "20-12-2026".
+    Markup is returned as it is: its values were isolated where it was built."""
+    if isinstance(text, SafeData):
+        return text
+    text, parts, at = str(text), [], 0
+    for match in _LTR_RUN.finditer(text):
+        if re.search(r"[\d/]", match.group()):
+            parts += [escape(text[at:match.start()]), ltr(match.group())]
+            at = match.end()
+    return mark_safe("".join([*parts, escape(text[at:])]))
+
+
+def model_named(model) -> SafeString:
+    """A saved model as a sentence names it: its display name, else its id (left to right), isolated.
+
+    Isolated in HTML, a message also starts with markup, so Django's ``capfirst`` on messages never
+    capitalises an id ("Fake-chat-large is now…").
+    """
+    if model.display_name:
+        return format_html("<bdi>{}</bdi>", visible(model.display_name))
+    return ltr(visible(model.model_id))
+
+
+def sentence(text: str, **values) -> SafeString:
+    """A translated sentence ``text % values`` as HTML: the text and plain values escaped, values given
+    as markup (``ltr``, ``model_named``) kept; numbers stay numbers for ``%d``."""
+    return mark_safe(conditional_escape(text) % {
+        name: value if isinstance(value, (int, float, Decimal)) else conditional_escape(value)
+        for name, value in values.items()
+    })
 
 
 def with_source(entry, field: str, text: str) -> str:
@@ -67,7 +115,7 @@ def _with_source(field, text, source, conflict, language):
 def entry_facts(entry) -> dict:
     """What a model's confirmation page shows beyond its prices: output limit, knowledge cutoff,
     features, successor (each marked with its source), the datasets used and the conflicts."""
-    features = ", ".join(entry.parameters) if entry.parameters else ""
+    features = format_html_join(", ", "<code>{}</code>", ((name,) for name in entry.parameters)) if entry.parameters else ""
     conflicts = [
         gettext("%(field)s: the provider says %(given)s; %(source)s says %(value)s.") % {
             "field": FACT_LABELS.get(field, field), "source": source,
@@ -164,8 +212,8 @@ def expiry_badge(expires, today=None, source="") -> str:
         return ""
     told = gettext("From %(source)s: the provider does not list it.") % {"source": source} if source else ""
     if flag.kind == EXPIRED:
-        return format_html('<span class="aim-badge aim-badge-expired" title="{}">{}</span>', told, flag.message)
-    label = gettext("expires on %(date)s") % {"date": expires.isoformat()}
+        return format_html('<span class="aim-badge aim-badge-expired" title="{}">{}</span>', told, isolate(flag.message))
+    label = sentence(gettext("expires on %(date)s"), date=ltr(expires.isoformat()))
     return format_html('<span class="aim-badge aim-badge-drift" title="{}">{}</span>',
                        f"{flag.message} {told}".strip(), label)
 

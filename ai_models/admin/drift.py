@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..drift import CAPABILITY_LOST, DISAPPEARED, EXPIRED, EXPIRING, PRICE, active_drift
-from .display import EMPTY
+from .display import EMPTY, isolate
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def drift_cell(drift, *, detailed=False) -> str:
         return format_html(
             '<ul class="aim-flags">{}</ul>',
             format_html_join("", '<li><span class="aim-badge aim-badge-drift">{}</span> {}</li>',
-                             ((KIND_LABELS[flag.kind], flag.message) for flag in drift.flags)),
+                             ((KIND_LABELS[flag.kind], isolate(flag.message)) for flag in drift.flags)),
         )
     if drift.flags:
         return format_html_join(

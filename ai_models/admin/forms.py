@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +16,11 @@ from ..models import AIModel, Provider
 from ..providers import get_provider, provider_paths
 from ..validators import validate_base_url
 from ..visible import visible
-from ..parameters import AUDIO_FORMATS, validate_parameters
+from ..parameters import AUDIO_FORMATS, SCHEMA, validate_parameters
 from .base import CheckboxInput, NumberInput, PasswordInput, Select, TextInput, Textarea, URLInput
+from .display import sentence
+
+PARAMETERS_EXAMPLE = '{"temperature": 0.2, "max_tokens": 800, "system_prompt": "Answer briefly."}'
 
 
 # Gate key -> the confirmation checkbox that overrides it (a gate not listed: "override_<key>").
@@ -160,6 +164,12 @@ class SavedModelForm(OverrideCheckboxes, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The model field's help, with the parameter names and the example as code (in any language).
+        self.fields["parameters"].help_text = sentence(
+            gettext("Defaults sent with every call of this model, e.g. %(example)s. Known: %(names)s."),
+            example=format_html('<code dir="ltr">{}</code>', PARAMETERS_EXAMPLE),
+            names=format_html_join(", ", "<code>{}</code>", ((name,) for name in SCHEMA)),
+        )
         for outcome in self.refusals:  # why each shown checkbox is there
             self.fields[override_field(outcome.key)].help_text = visible(outcome.message)
 

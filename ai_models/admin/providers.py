@@ -30,12 +30,24 @@ class ProviderAdmin(ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("slug", "name")
     actions = ["test_connection"]
-    readonly_fields = ("stored_key", "key_in_use", "catalog_status", "created_at", "updated_at")
+    readonly_fields = ("stored_key", "key_in_use", "catalog_status", "created_at", "updated_at", "shown_base_url")
     fieldsets = (
         (None, {"fields": ("slug", "name", "base_url", "is_active")}),
         (_("API key"), {"fields": ("stored_key", "api_key", "clear_api_key", "key_in_use")}),
         (_("Catalog"), {"fields": ("catalog_status", "created_at", "updated_at")}),
     )
+    # What a user who may only view reads: whether a key is set and where the one in use comes from,
+    # never the key fields (Django would show the form-only fields as values) or help about typing them.
+    viewing_fieldsets = (
+        (None, {"fields": ("slug", "name", "shown_base_url", "is_active")}),
+        (_("API key"), {"fields": ("stored_key", "key_in_use")}),
+        (_("Catalog"), {"fields": ("catalog_status", "created_at", "updated_at")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return self.viewing_fieldsets
+        return super().get_fieldsets(request, obj)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
@@ -51,6 +63,10 @@ class ProviderAdmin(ModelAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         self.warn_if_cache_unavailable(request)
         return response
+
+    @admin.display(description=_("base URL override"))
+    def shown_base_url(self, obj):
+        return obj.base_url or gettext("none: the provider's own API")
 
     @admin.display(description=_("stored key"))
     def stored_key(self, obj):

@@ -17,6 +17,7 @@ from ..activation.gates import ACTIVATE
 from ..exceptions import ActivationError
 from ..models import AIModel, Rollout
 from .base import ReadOnlyAdmin, Select
+from .display import isolate, model_named, sentence
 
 VIA = "admin"
 
@@ -90,12 +91,12 @@ class RolloutAdmin(ReadOnlyAdmin):
         try:
             if action == "promote":
                 change = rollouts.promote(capability, request.user, via=VIA)
-                messages.success(request, gettext("Promoted %(model)s: it is the active model now.")
-                                 % {"model": change.model})
+                messages.success(request, sentence(gettext("Promoted %(model)s: it is the active model now."),
+                                                  model=model_named(change.model)))
             elif action == "abort":
                 rollout = rollouts.abort(capability, request.user, via=VIA)
-                messages.success(request, gettext("Aborted the rollout of %(model)s: everyone gets the active "
-                                                  "model again.") % {"model": rollout.candidate})
+                messages.success(request, sentence(gettext("Aborted the rollout of %(model)s: everyone gets the active "
+                                                           "model again."), model=model_named(rollout.candidate)))
             elif action in ("start", "change"):
                 self._start_or_change(request, action)
             elif action == "set_group_model":
@@ -110,7 +111,7 @@ class RolloutAdmin(ReadOnlyAdmin):
             else:
                 messages.error(request, gettext("Unknown action."))
         except ActivationError as err:
-            messages.error(request, str(err))
+            messages.error(request, isolate(str(err)))
 
     def _start_or_change(self, request, action):
         form = RolloutForm(request.POST)
@@ -122,12 +123,12 @@ class RolloutAdmin(ReadOnlyAdmin):
         if action == "start":
             rollouts.start(candidate.capability, candidate, request.user, percent=data["percent"],
                            groups=data["groups"], via=VIA)
-            messages.success(request, gettext("Started the rollout of %(model)s for %(percent)d%% of users.")
-                             % {"model": candidate, "percent": data["percent"]})
+            messages.success(request, sentence(gettext("Started the rollout of %(model)s for %(percent)d%% of users."),
+                                      model=model_named(candidate), percent=data["percent"]))
         else:
             rollouts.change(candidate.capability, request.user, percent=data["percent"], groups=data["groups"],
                             via=VIA)
-            messages.success(request, gettext("Changed the rollout of %(model)s.") % {"model": candidate})
+            messages.success(request, sentence(gettext("Changed the rollout of %(model)s."), model=model_named(candidate)))
 
     def _set_group_model(self, request):
         form = GroupModelForm(request.POST)
@@ -136,4 +137,5 @@ class RolloutAdmin(ReadOnlyAdmin):
             return
         group, model = form.cleaned_data["group"], form.cleaned_data["model"]
         rollouts.set_group_model(model.capability, group, model, request.user, via=VIA)
-        messages.success(request, gettext("Members of %(group)s now get %(model)s.") % {"group": group.name, "model": model})
+        messages.success(request, sentence(gettext("Members of %(group)s now get %(model)s."), group=group.name,
+                                                   model=model_named(model)))

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +24,7 @@ from . import activate_page
 from .base import ModelAdmin
 from .board import BoardActions
 from ..prices import format_price
-from .display import EMPTY, fetched_when, format_tokens
+from .display import EMPTY, fetched_when, format_tokens, isolate, model_named, sentence
 from .drift import drift_cell, request_drift
 from .filters import SavedCapabilityFilter
 from .forms import ActivateForm, SavedModelForm, override_field
@@ -155,11 +155,11 @@ class AIModelAdmin(BoardActions, ModelAdmin):
         """The test call made by "Test and activate" at the last activation: result, latency, when."""
         if obj is None or obj.trial_at is None:
             return EMPTY
-        return gettext("%(result)s in %(latency)d ms, %(when)s") % {
+        return isolate(gettext("%(result)s in %(latency)d ms, %(when)s") % {
             "result": obj.trial_result,
             "latency": obj.trial_latency_ms or 0,
             "when": fetched_when(obj.trial_at),
-        }
+        })
 
     # Display callables get only the row: the rows shown carry their ``Drift`` as ``.drift``.
     def get_changelist_instance(self, request):
@@ -271,15 +271,15 @@ class AIModelAdmin(BoardActions, ModelAdmin):
         return True
 
     def _refuse_deleting_in_use(self, request, rows, nothing=True):
-        uses = ", ".join(f"{row.display_name or row.model_id} ({use_of(row)})" for row in rows)
-        message = ngettext(
+        uses = format_html_join(", ", "{} ({})", ((model_named(row), use_of(row)) for row in rows))
+        message = sentence(ngettext(
             "%(models)s is in use, so it cannot be deleted: deactivate it or take it out of the fallbacks first.",
             "%(models)s are in use, so they cannot be deleted: deactivate them or take them out of the fallbacks "
             "first.",
             len(rows),
-        ) % {"models": uses}
+        ), models=uses)
         if nothing:
-            message += " " + gettext("Nothing was deleted.")
+            message = format_html("{} {}", message, gettext("Nothing was deleted."))
         self.message_user(request, message, messages.ERROR)
 
     @admin.action(description=_("Delete the selected models not in use"), permissions=["delete"])
@@ -366,7 +366,8 @@ class AIModelAdmin(BoardActions, ModelAdmin):
             return None
         row = rows[0]
         if row.is_active:
-            self.message_user(request, gettext("%(model)s is already active.") % {"model": row}, messages.INFO)
+            self.message_user(request, sentence(gettext("%(model)s is already active."), model=model_named(row)),
+                              messages.INFO)
             return None
         return self.rollback_confirmation(request, row)
 
@@ -398,8 +399,8 @@ class AIModelAdmin(BoardActions, ModelAdmin):
             return None
         self.message_user(
             request,
-            gettext("%(model)s is the active model for %(capability)s again.")
-            % {"model": row.display_name or row.model_id, "capability": row.capability_label},
+            sentence(gettext("%(model)s is the active model for %(capability)s again."),
+                     model=model_named(row), capability=row.capability_label),
             messages.SUCCESS,
         )
         return None
@@ -427,27 +428,28 @@ class AIModelAdmin(BoardActions, ModelAdmin):
             except (ActivationError, UnknownCapability) as err:
                 self.message_user(
                     request,
-                    gettext("%(model)s was not deactivated: %(error)s") % {"model": row, "error": err},
+                    sentence(gettext("%(model)s was not deactivated: %(error)s"), model=model_named(row), error=str(err)),
                     messages.ERROR,
                 )
                 continue
             if deactivated is None:
                 self.message_user(
                     request,
-                    gettext("%(model)s was not deactivated: another model was activated meanwhile.")
-                    % {"model": row.display_name or row.model_id},
+                    sentence(gettext("%(model)s was not deactivated: another model was activated meanwhile."),
+                             model=model_named(row)),
                     messages.WARNING,
                 )
                 continue
             self.message_user(
                 request,
-                gettext("%(model)s was deactivated: no model is active for %(capability)s now.")
-                % {"model": row.display_name or row.model_id, "capability": row.capability_label},
+                sentence(gettext("%(model)s was deactivated: no model is active for %(capability)s now."),
+                         model=model_named(row), capability=row.capability_label),
                 messages.SUCCESS,
             )
         return None
 
 
 def _shown(told):
-    """``told`` (a change message reader) with provider text shown as it is (``ai_models.visible``)."""
-    return lambda: visible(told())
+    """``told`` (a change message reader) with provider text shown as it is (``ai_models.visible``), and its
+    ids, dates and prices left to right in any language."""
+    return lambda: isolate(visible(told()))

@@ -164,6 +164,8 @@ def build_provider(provider_id: str, row=None):
     base_url = row_base_url or settings_base_url
     backend = cls(api_key=api_key, key_source=key_source, base_url=base_url, options=options, key_error=key_error)
     backend.api_key_env = api_key_env  # messages name the variable actually read
+    if row is not None and row.name:
+        backend.name = row.name  # the name staff gave it, which Saved models show too
     return backend
 
 

@@ -14,6 +14,14 @@ def visible(text):
 
 
 @register.filter
+def isolate(text):
+    """Text with its ids, dates, prices and arrows isolated left to right (see ``admin.display.isolate``)."""
+    from ..admin.display import isolate as isolated
+
+    return isolated(text)
+
+
+@register.filter
 def model_id(text):
     """A model id, hidden characters shown, that wraps only after "/", "-" and ":" (never mid-token)."""
     from ..admin.display import breakable_id
@@ -42,9 +50,10 @@ def budget_banner():
 @register.simple_tag
 def budget_line(entry):
     """One budget of the banner: whose, how much of it is spent, what happens at the limit."""
+    from ..admin.display import isolate as isolated
     from ..admin.usage import budget_line as line
 
-    return line(entry)
+    return isolated(line(entry))
 
 
 @register.filter

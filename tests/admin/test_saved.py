@@ -6,7 +6,7 @@ from ai_models import activation
 from ai_models.models import AIModel
 
 from ..factories import catalog_model
-from .conftest import SAVED_URL, messages_of
+from .conftest import SAVED_URL, messages_of, read
 from .fakes import SCRIPT
 
 
@@ -184,13 +184,13 @@ def test_history_lists_activations_replacements_and_rollbacks(admin_client, chat
     response = admin_client.get(f"{SAVED_URL}{old.pk}/history/")
 
     assert response.status_code == 200
-    html = response.content.decode()
+    html = read(response.content.decode())
     assert (
         "Activated snapshot:vendor/old again for Chat (a rollback to a saved model). "
         "It replaced snapshot:vendor/new. Via the admin."
     ) in html
     assert "Deactivated for Chat: replaced by snapshot:vendor/new. Via the admin." in html
-    replaced = admin_client.get(f"{SAVED_URL}{new.pk}/history/").content.decode()
+    replaced = read(admin_client.get(f"{SAVED_URL}{new.pk}/history/").content.decode())
     assert "Deactivated for Chat: replaced by snapshot:vendor/old." in replaced
 
 

@@ -16,7 +16,7 @@ from ai_models.activation.history import describe
 
 from ..drift.fakes import CHAT, AcmeProvider, acme, acme_enabled
 from ..factories import catalog_model
-from .conftest import CATALOG_URL, SAVED_URL, messages_of
+from .conftest import CATALOG_URL, SAVED_URL, messages_of, read
 
 PK = f"acme:{CHAT}"
 
@@ -70,7 +70,7 @@ def test_success_activates_and_keeps_latency_and_result(admin_client, acme_provi
 
     saved = admin_client.get(SAVED_URL).content.decode()
     assert f'<span title="reply “OK”">{active.trial_latency_ms} ms</span>' in saved
-    detail = admin_client.get(f"{SAVED_URL}{active.pk}/change/").content.decode()
+    detail = read(admin_client.get(f"{SAVED_URL}{active.pk}/change/").content.decode())
     assert f"reply “OK” in {active.trial_latency_ms} ms, just now" in detail
 
 

@@ -30,4 +30,5 @@ def listed(response) -> set:
 
 
 def messages_of(response) -> list:
-    return [str(message) for message in response.context["messages"]]
+    """The messages as read: markup's entities decoded, without the ``<bdi>`` isolating ids, dates, prices."""
+    return [html.unescape(re.sub(r"</?bdi[^>]*>", "", str(message))) for message in response.context["messages"]]
