@@ -1,7 +1,9 @@
 """The capability board (the app's landing page) and the choose flow behind it: Browse catalog
 narrowed to one capability with a Choose button per row, the Activate page about that capability."""
 
+import json
 import re
+from html import escape as html_escape
 
 import pytest
 from django.apps import apps
@@ -23,6 +25,9 @@ TEN = {  # the nine built-in capabilities under their own (translated) labels, a
     "photo": {"label": "Photo assistant", "kind": "chat",
               "requires": {"input_modalities": ["image"], "parameters": ["tools"]}},
 }
+
+
+TITLES = {"image": "Image", "audio": "Audio"}
 
 
 @pytest.fixture
@@ -162,6 +167,53 @@ def test_choose_opens_the_activate_page_of_that_capability_only(ten, admin_clien
     model = AIModel.objects.get(capability="chat", is_active=True)
     assert model.parameters == {"temperature": 0.3, "extra": {"reasoning_effort": "low"}}
     assert "is now the active model for Chat" in messages_of(done)[0]
+
+
+@pytest.mark.parametrize("capability, model, asked, given, saved", [
+    ("image", "snapshot:openai/dall-e-3", ("image_size", "image_quality", "image_style"),
+     {"image_size": "1792x1024", "image_quality": "hd", "image_style": "natural"},
+     {"image_size": "1792x1024", "image_quality": "hd", "image_style": "natural"}),
+    ("audio", "snapshot:openai/tts-1", ("voice", "speed", "audio_format"),
+     {"voice": "nova", "speed": "1.5", "audio_format": "opus"}, {"voice": "nova", "speed": 1.5, "audio_format": "opus"}),
+])
+def test_the_activate_page_asks_the_call_parameters_of_the_capabilitys_kind(ten, admin_client, capability, model,
+                                                                            asked, given, saved):
+    """Image quality and style and speech speed were missing from the form."""
+    url = f"{CATALOG_URL}?capability={capability}"
+    html = admin_client.post(url, {"action": "activate", "_selected_action": model}).content.decode()
+    assert all(f'name="{name}"' in html for name in asked) and 'name="temperature"' not in html
+
+    done = admin_client.post(url, {"action": "activate", "_selected_action": model, "confirm": "yes",
+                                   "capability": capability, **given}, follow=True)
+
+    assert "is now the active model for %s." % TITLES[capability] in messages_of(done)[0]
+    assert AIModel.objects.get(capability=capability, is_active=True).parameters == saved
+    board = admin_client.get(APP_URL).content.decode()
+    row = re.search(rf'<tr data-capability="{capability}".*?</tr>', board, re.S).group(0)
+    assert all(html_escape(f'"{name}": {json.dumps(value)}') in row for name, value in saved.items())
+
+
+@pytest.mark.parametrize("field, value, error", [("image_quality", "ultra", "Select a valid choice"),
+                                                  ("image_style", "painterly", "Select a valid choice"),
+                                                  ("speed", "4.5", "less than or equal to 4"),
+                                                  ("speed", "0.1", "greater than or equal to 0.25")])
+def test_the_activate_page_refuses_a_quality_style_or_speed_the_provider_does_not_take(ten, admin_client, field,
+                                                                                      value, error):
+    capability = "audio" if field == "speed" else "image"
+    model = "snapshot:openai/tts-1" if field == "speed" else "snapshot:openai/dall-e-3"
+    page = admin_client.post(f"{CATALOG_URL}?capability={capability}", {
+        "action": "activate", "_selected_action": model, "confirm": "yes", "capability": capability, field: value})
+    assert error in page.content.decode() and not AIModel.objects.exists()
+
+
+def test_the_kind_fields_read_in_persian(ten, admin_client):
+    with translation.override("fa"):
+        html = admin_client.post(f"{CATALOG_URL}?capability=image", {
+            "action": "activate", "_selected_action": "snapshot:openai/dall-e-3"}, HTTP_ACCEPT_LANGUAGE="fa"
+        ).content.decode()
+        expected = [translation.gettext(text) for text in ("Image quality", "Image style", "high definition", "vivid")]
+    translation.activate("en")
+    assert all(text in html for text in expected) and "Image quality" not in html
 
 
 def test_a_kind_mismatch_is_refused_without_the_override(ten, admin_client):
