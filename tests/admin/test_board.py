@@ -15,7 +15,7 @@ from ai_models import activation, catalog
 from ai_models.models import AIModel
 
 from ..factories import catalog_model
-from .conftest import CATALOG_URL, SAVED_URL, make_user, messages_of
+from .conftest import CATALOG_URL, SAVED_URL, make_user, messages_of, providers
 
 APP_URL = "/admin/ai_models/"
 MINI = "snapshot:openai/gpt-4.1-mini"
@@ -132,9 +132,57 @@ def test_choose_lists_the_capabilitys_models_each_with_a_choose_button(ten, admi
     buttons = re.findall(r'form="aim-choose" name="_selected_action" value="([^"]+)"', html)
     assert buttons and "snapshot:openai/gpt-4.1" in buttons
     assert "snapshot:google/gemma-3-27b-it:free" not in buttons  # lacks tools
-    everything = admin_client.get(CATALOG_URL, {"capability": "photo"}).content.decode()
-    assert "Show only those that meet them" in everything  # the toggle: those that may not meet them too
-    assert "snapshot:google/gemma-3-27b-it:free" not in everything  # a model failing them is never offered
+    assert "snapshot:google/gemma-3-27b-it:free" not in admin_client.get(CATALOG_URL, {"capability": "photo"}
+                                                                          ).content.decode()  # fails them
+
+
+def choose_rows(html) -> dict:
+    """Choose list row by row: the model's pk -> the row's Choose cell (its button and marks)."""
+    return dict(re.findall(r'form="aim-choose" name="_selected_action" value="([^"]+)"(.*?)</td>', html, re.S))
+
+
+def test_the_choose_toggle_shows_every_other_model_of_the_kind_each_marked_with_why(ten, admin_client):
+    """The toggle showed only the models whose standing was unknown, never those failing a requirement."""
+    from ai_models.models import CatalogRule
+
+    CatalogRule.objects.create(provider="snapshot", pattern="meta-llama/llama-3.3-70b-instruct")  # hidden by staff
+    with providers(snapshot={}, fake={"COUNT": 3}):  # fake/model-0000: a chat model its provider says little of
+        met = admin_client.get(CATALOG_URL, {"capability": "photo", "meets": "photo"})
+        assert "Only models that meet its requirements are listed." in met.content.decode()
+        toggle = met.context["choose"]["toggle_url"]
+        assert "requirements=any" in toggle and "meets" not in toggle
+
+        everything = admin_client.get(CATALOG_URL + toggle)
+
+    html = everything.content.decode()
+    rows = choose_rows(html)
+    assert len(rows) == everything.context["cl"].result_count  # one page: every row has its Choose button
+    assert "snapshot:openai/gpt-4.1" in rows and "aim-badge" not in rows["snapshot:openai/gpt-4.1"]  # meets them
+    gemma = rows["snapshot:google/gemma-3-27b-it:free"]
+    assert "requirements not met" in gemma and "supported parameters tools: lacks tools" in gemma
+    haiku = rows["snapshot:anthropic/claude-3.5-haiku"]
+    assert "requirements not met" in haiku and "input modalities image: lacks image" in haiku
+    unknown = rows["fake:fake/model-0000"]
+    assert "requirements unknown" in unknown and "requirements not met" not in unknown
+    assert "the provider does not list them" in unknown
+    assert not {"snapshot:openai/dall-e-3", "snapshot:openai/tts-1", "fake:fake/model-0001"} & set(rows)  # other kinds
+    assert "snapshot:meta-llama/llama-3.3-70b-instruct" not in rows  # hidden stays hidden
+    assert "snapshot:meta-llama/llama-3.3-70b-instruct:free" in rows
+    assert everything.context["choose"]["listing"] == "all" and "Show only those that meet them" in html
+    back = everything.context["choose"]["toggle_url"]
+    assert "meets=photo" in back and "requirements" not in back
+
+
+def test_the_choose_toggle_refuses_a_model_failing_the_requirements_without_the_override(ten, admin_client):
+    url = f"{CATALOG_URL}?capability=photo&requirements=any"
+    data = {"action": "activate", "_selected_action": "snapshot:google/gemma-3-27b-it:free", "confirm": "yes",
+            "capability": "photo"}
+
+    page = admin_client.post(url, data)
+
+    assert page.context["selected_refuses"] == ["requirements"] and not AIModel.objects.exists()
+    admin_client.post(url, {**data, "override_requirements": "on"})
+    assert AIModel.objects.get(is_active=True).model_id == "google/gemma-3-27b-it:free"
 
 
 def test_capability_badges_and_filter_leave_out_models_failing_the_requirements(ten, admin_client):
