@@ -151,14 +151,13 @@ class CatalogEntryAdmin(ReadOnlyAdmin):
         if capability is None or not capability.requires:
             return button
         checks = requirements.check(row.entry, capability.requires)
-        marks = [
-            format_html('<span class="aim-badge{}">{}</span> <span class="aim-help">{}</span>', style, badge,
-                        "; ".join(check.message for check in found))
-            for found, style, badge in ((requirements.unmet(checks), " aim-badge-drift", gettext("requirements not met")),
-                                        (requirements.unknown(checks), "", gettext("requirements unknown")))
-            if found
-        ]
-        return format_html("{} {}", button, format_html_join(" ", "{}", ((mark,) for mark in marks))) if marks else button
+        marks = (
+            (requirements.unmet(checks), " aim-badge-drift", gettext("requirements not met")),
+            (requirements.unknown(checks), "", gettext("requirements unknown")),
+        )
+        why = format_html_join(" ", '<span class="aim-badge{}">{}</span> <span class="aim-help">{}</span>', (
+            (style, badge, "; ".join(check.message for check in found)) for found, style, badge in marks if found))
+        return format_html("{} {}", button, why) if why else button
 
     def get_list_display(self, request):
         """The columns, led by a Choose button on each row when the list is narrowed to one capability."""

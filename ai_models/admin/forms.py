@@ -102,8 +102,9 @@ class ActivateForm(OverrideCheckboxes):
         ("", _("the model's default")), *zip(IMAGE_STYLES, STYLE_LABELS)])
     voice = forms.CharField(label=_("Voice"), required=False, max_length=100,
                             widget=TextInput(attrs={"placeholder": "alloy"}))
-    speed = forms.FloatField(label=_("Speech speed"), required=False, min_value=SPEECH_SPEED[0],
-                             max_value=SPEECH_SPEED[1], widget=NumberInput(attrs={"step": "0.05", "placeholder": "1.0"}))
+    speed = forms.FloatField(label=_("Speech speed"), required=False, min_value=min(SPEECH_SPEED),
+                             max_value=max(SPEECH_SPEED),
+                             widget=NumberInput(attrs={"step": "0.05", "placeholder": "1.0"}))
     audio_format = forms.ChoiceField(label=_("Audio format"), required=False, widget=Select,
                                      choices=[("", _("the model's default")), *((name, name) for name in AUDIO_FORMATS)])
     dimensions = forms.IntegerField(label=_("Dimensions"), required=False, min_value=1, max_value=100_000,

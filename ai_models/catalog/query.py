@@ -31,9 +31,9 @@ def filter_entries(
     ``state``: "active", "saved" or "none", read from ``states`` (see ``entry_states``); with
     ``capability``, for that capability (saved for chat, not merely saved for another).
     ``capability``: entries offered for it that do not fail a requirement it declares (those the
-    provider says too little about count); with ``failing``, those failing one too. ``meets``: a capability name: entries offered for it
-    that are known to meet every requirement it declares (``UnknownCapability`` for a name not
-    configured).
+    provider says too little about count); with ``failing``, those failing one too (every model of
+    its kind). ``meets``: a capability name: entries offered for it that are known to meet every
+    requirement it declares (``UnknownCapability`` for a name not configured).
     ``expiry``: "expired" (the provider's expiry date has passed, as of ``today``), "expiring"
     (within ``AI_MODELS["DRIFT_EXPIRY_DAYS"]``) or "none" (no date, or a later one).
     """

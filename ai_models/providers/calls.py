@@ -149,7 +149,8 @@ class ModelCalls:
 
     def image_request(self, model_id: str, prompt: str, size: str) -> tuple[str, dict]:
         """``(path, body)`` asking for one image."""
-        body = {"model": model_id, "prompt": prompt, "size": size, "n": 1, **call_parameters.image_options(self.parameters)}
+        body = {"model": model_id, "prompt": prompt, "size": size, "n": 1,
+                **call_parameters.image_options(self.parameters)}
         if model_id.rsplit("/", 1)[-1].startswith("dall-e"):
             # GPT Image models always answer in base64 and reject this parameter; DALL·E
             # would otherwise answer with a URL on another host.

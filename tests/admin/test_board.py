@@ -222,7 +222,8 @@ def test_choose_opens_the_activate_page_of_that_capability_only(ten, admin_clien
      {"image_size": "1792x1024", "image_quality": "hd", "image_style": "natural"},
      {"image_size": "1792x1024", "image_quality": "hd", "image_style": "natural"}),
     ("audio", "snapshot:openai/tts-1", ("voice", "speed", "audio_format"),
-     {"voice": "nova", "speed": "1.5", "audio_format": "opus"}, {"voice": "nova", "speed": 1.5, "audio_format": "opus"}),
+     {"voice": "nova", "speed": "1.5", "audio_format": "opus"},
+     {"voice": "nova", "speed": 1.5, "audio_format": "opus"}),
 ])
 def test_the_activate_page_asks_the_call_parameters_of_the_capabilitys_kind(ten, admin_client, capability, model,
                                                                             asked, given, saved):
