@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from ai_models import activation, catalog
+from ai_models import activation, catalog, get_active_models
 from ai_models.models import AIModel
 
 from ..factories import catalog_model
@@ -111,6 +111,17 @@ def test_roll_back_from_the_board_asks_on_the_activate_page(ten, admin_client):
     done = admin_client.post(f"{SAVED_URL}board/chat/rollback/", {"confirm": "yes", "model": old.pk}, follow=True)
     assert done.redirect_chain == [(APP_URL, 302)]
     assert AIModel.objects.get(capability="chat", is_active=True) == old
+
+
+def test_activate_again_in_saved_models_asks_on_the_same_page_with_the_price_change(ten, admin_client):
+    old = activation.activate(catalog_model("vendor/old", input_price="0.10"), "chat").model
+    new = activation.activate(catalog_model("vendor/new", input_price="0.40"), "chat").model
+
+    page = admin_client.post(SAVED_URL, {"action": "reactivate", "_selected_action": [old.pk], "index": "0"})
+
+    assert "admin/ai_models/catalogentry/activate.html" in [t.name for t in page.templates]
+    assert page.context["rollback"] == old and "$0.40 → $0.10" in page.content.decode()
+    assert AIModel.objects.get(capability="chat", is_active=True) == new
 
 
 def test_deactivate_from_the_board_asks_first(ten, admin_client):
@@ -290,6 +301,54 @@ def test_fallback_positions_start_at_one(db):
 
     with pytest.raises(activation.ActivationError, match="start at 1"):
         activation.move_fallback(backup, 0)
+
+
+@pytest.mark.parametrize("how", ["rollback", "reactivate", "board"])
+def test_a_model_rolled_back_to_leaves_the_fallbacks(ten, admin_client, how):
+    """The rolled-back model kept fallback position 1 while active."""
+    old = activation.activate(catalog_model("vendor/old"), "chat").model
+    activation.activate(catalog_model("vendor/new"), "chat")
+    other = activation.save(catalog_model("vendor/other"), "chat").model
+    activation.set_fallbacks("chat", [old, other])
+
+    if how == "rollback":
+        activation.rollback("chat")
+    elif how == "reactivate":
+        activation.reactivate(AIModel.objects.get(pk=old.pk))
+    else:
+        admin_client.post(f"{SAVED_URL}board/chat/rollback/", {"confirm": "yes", "model": old.pk})
+
+    old.refresh_from_db()
+    assert old.is_active and old.fallback_position is None
+    assert [model.model_id for model in get_active_models("chat")] == ["vendor/old", "vendor/other"]
+
+
+def test_a_taken_fallback_position_names_its_holder(db):
+    activation.activate(catalog_model("vendor/a"), "chat")
+    holder = activation.save(catalog_model("vendor/b"), "chat").model
+    mover = activation.save(catalog_model("vendor/c"), "chat").model
+    activation.move_fallback(holder, 1)
+
+    with pytest.raises(activation.ActivationError, match=re.escape(f"({holder}) has fallback position 1")):
+        activation.move_fallback(mover, 1)
+
+    mover.refresh_from_db()
+    assert mover.fallback_position is None
+
+
+def test_the_board_lists_the_fallbacks_from_position_1_in_the_order_they_are_tried(ten, admin_client):
+    activation.activate(catalog_model("vendor/a"), "chat")
+    second = activation.save(catalog_model("vendor/b", name="Second"), "chat").model
+    first = activation.save(catalog_model("vendor/c", name="First"), "chat").model
+
+    activation.set_fallbacks("chat", [first, second])
+
+    assert [(row.pk, row.fallback_position) for row in AIModel.objects.exclude(fallback_position=None)
+            .order_by("fallback_position")] == [(first.pk, 1), (second.pk, 2)]
+    row = re.search(r'<tr data-capability="chat".*?</tr>', admin_client.get(APP_URL).content.decode(), re.S).group(0)
+    listed = re.findall(r'<li value="(\d+)"><bdi>([^<]+)</bdi></li>', re.search(
+        r'<ol class="aim-fallbacks">.*?</ol>', row, re.S).group(0))
+    assert listed == [("1", "First"), ("2", "Second")]
 
 
 def test_saved_models_list_the_fallbacks_in_the_order_they_are_tried(admin_client):
