@@ -2,6 +2,7 @@
 returned by ``get_active_model`` and applied by the backends under each call's own arguments."""
 
 import asyncio
+import base64
 import json
 
 import pytest
@@ -76,9 +77,9 @@ def test_the_backend_applies_them_under_the_calls_own_arguments(db, openai_enabl
     assert sent["temperature"] == 0.1
 
 
-def test_image_and_speech_defaults(db, openai_enabled, api):
-    import base64
-
+@pytest.fixture
+def media(api):
+    """OpenAI's images and speech endpoints answering a tiny PNG and an MP3: their routes."""
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
     images = api.post("https://api.openai.com/v1/images/generations").respond(
         200, json={"data": [{"b64_json": base64.b64encode(png).decode()}]}
@@ -86,6 +87,11 @@ def test_image_and_speech_defaults(db, openai_enabled, api):
     speech = api.post("https://api.openai.com/v1/audio/speech").respond(
         200, content=b"ID3\x04" + b"\xff\xfb" * 20, headers={"Content-Type": "audio/mpeg"}
     )
+    return images, speech
+
+
+def test_image_and_speech_defaults(db, openai_enabled, media):
+    images, speech = media
     image = activation.activate(catalog_model("dall-e-3", provider="openai", capabilities=["image"]), "image",
                                parameters={"image_size": "1792x1024", "image_quality": "hd",
                                            "image_style": "natural"}).model
@@ -99,16 +105,8 @@ def test_image_and_speech_defaults(db, openai_enabled, api):
     assert (sent["voice"], sent["response_format"], sent["speed"]) == ("nova", "opus", 1.25)
 
 
-def test_image_and_speech_requests_leave_quality_style_and_speed_to_the_provider_when_unset(db, openai_enabled, api):
-    import base64
-
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
-    images = api.post("https://api.openai.com/v1/images/generations").respond(
-        200, json={"data": [{"b64_json": base64.b64encode(png).decode()}]}
-    )
-    speech = api.post("https://api.openai.com/v1/audio/speech").respond(
-        200, content=b"ID3\x04" + b"\xff\xfb" * 20, headers={"Content-Type": "audio/mpeg"}
-    )
+def test_image_and_speech_requests_leave_quality_style_and_speed_to_the_provider_when_unset(db, openai_enabled, media):
+    images, speech = media
     activation.activate(catalog_model("gpt-image-1", provider="openai", capabilities=["image"]), "image")
     activation.activate(catalog_model("tts-1", provider="openai", capabilities=["audio"]), "audio")
     get_active_model("image").get_backend().generate_image("gpt-image-1", "a fox")
