@@ -161,7 +161,8 @@ class AIModel(models.Model):
         help_text=_(
             'Defaults sent with every call of this model, e.g. {"temperature": 0.2, "max_tokens": 800, '
             '"system_prompt": "Answer briefly."}. Known: temperature, top_p, max_tokens, system_prompt, stop, '
-            "seed, frequency_penalty, presence_penalty, image_size, voice, audio_format, dimensions, extra."
+            "seed, frequency_penalty, presence_penalty, image_size, image_quality, image_style, voice, speed, "
+            "audio_format, dimensions, extra."
         ),
     )
     fallback_position = models.PositiveSmallIntegerField(

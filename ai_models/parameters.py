@@ -11,6 +11,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 AUDIO_FORMATS = ("mp3", "wav", "opus", "aac", "flac", "pcm")
+# OpenAI's images API: GPT Image models take low/medium/high (some also xhigh/max), DALL·E 3
+# standard/hd, all of them auto; style (vivid/natural) only DALL·E 3. Speech speed: 0.25 to 4.0.
+IMAGE_QUALITIES = ("auto", "low", "medium", "high", "xhigh", "max", "standard", "hd")
+IMAGE_STYLES = ("vivid", "natural")
+SPEECH_SPEED = (0.25, 4)
+# Saved parameter -> the field of OpenAI's images request it is sent as.
+IMAGE_OPTIONS = {"image_quality": "quality", "image_style": "style"}
 IMAGE_SIZE = re.compile(r"^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$")
 # Parameters sent to a chat completion under their own name.
 CHAT_PASSTHROUGH = ("temperature", "top_p", "stop", "seed", "frequency_penalty", "presence_penalty")
@@ -55,8 +62,11 @@ def _image_size(value):
     return None if isinstance(value, str) and IMAGE_SIZE.match(value) else _("a size such as \"1024x1024\"")
 
 
-def _audio_format(value):
-    return None if value in AUDIO_FORMATS else _("one of %(formats)s") % {"formats": ", ".join(AUDIO_FORMATS)}
+def _one_of(allowed):
+    def check(value):
+        return None if value in allowed else _("one of %(formats)s") % {"formats": ", ".join(allowed)}
+
+    return check
 
 
 # Names ``extra`` may not set. The package decides what is asked (model, messages), where it goes and
@@ -122,8 +132,11 @@ SCHEMA = {
     "frequency_penalty": _number(-2, 2),
     "presence_penalty": _number(-2, 2),
     "image_size": _image_size,
+    "image_quality": _one_of(IMAGE_QUALITIES),
+    "image_style": _one_of(IMAGE_STYLES),
     "voice": _text(100),
-    "audio_format": _audio_format,
+    "audio_format": _one_of(AUDIO_FORMATS),
+    "speed": _number(*SPEECH_SPEED),
     "dimensions": _whole(1, 100_000),
     "extra": _extra,  # provider-specific fields, sent as they are with every chat call
 }
@@ -175,6 +188,16 @@ def image_size(defaults: dict, size: str | None) -> str:
     return size or defaults.get("image_size") or "1024x1024"
 
 
+def image_options(defaults: dict) -> dict:
+    """The images request's ``quality`` and ``style`` the saved model sets (the provider's own otherwise)."""
+    return {field: defaults[name] for name, field in IMAGE_OPTIONS.items() if name in defaults}
+
+
 def speech_options(defaults: dict, voice: str | None, audio_format: str | None) -> tuple[str, str]:
     """``(voice, audio_format)``: the call's, else the saved model's, else alloy and mp3."""
     return voice or defaults.get("voice") or "alloy", audio_format or defaults.get("audio_format") or "mp3"
+
+
+def speech_speed(defaults: dict) -> dict:
+    """The speech request's ``speed`` when the saved model sets one (1.0, the provider's default, otherwise)."""
+    return {"speed": defaults["speed"]} if "speed" in defaults else {}

@@ -7,7 +7,7 @@ capability and the page follows it. Every verdict shown is the activation flow's
 """
 
 from django.utils.html import format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from .. import activation
 from ..activation.ceilings import SIDES, ceilings, describe
@@ -20,7 +20,7 @@ from .display import capability_labels, entry_facts, format_tokens, price_move, 
 from .forms import override_field, override_fields
 
 TEMPLATE = "admin/ai_models/catalogentry/activate.html"
-STATES = {"met": "met", "unmet": "not met", "unknown": "unknown"}
+STATES = {"met": gettext_noop("met"), "unmet": gettext_noop("not met"), "unknown": gettext_noop("unknown")}
 
 
 def focus_of(request) -> str | None:

@@ -12,7 +12,7 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
@@ -153,12 +153,13 @@ class CatalogEntryAdmin(ReadOnlyAdmin):
         if capability is None or not capability.requires:
             return button
         checks = requirements.check(row.entry, capability.requires)
-        if requirements.unmet(checks):
-            return format_html('{} <span class="aim-badge aim-badge-drift">{}</span>', button,
-                               gettext("requirements not met"))
-        if requirements.unknown(checks):
-            return format_html('{} <span class="aim-badge">{}</span>', button, gettext("requirements unknown"))
-        return button
+        marks = (
+            (requirements.unmet(checks), " aim-badge-drift", gettext("requirements not met")),
+            (requirements.unknown(checks), "", gettext("requirements unknown")),
+        )
+        why = format_html_join(" ", '<span class="aim-badge{}">{}</span> <span class="aim-help">{}</span>', (
+            (style, badge, "; ".join(check.message for check in found)) for found, style, badge in marks if found))
+        return format_html("{} {}", button, why) if why else button
 
     def action_checkbox(self, row):
         """The theme's row checkbox, filled in from the page's stamp (see ``checkbox_stamp``)."""
@@ -231,16 +232,20 @@ class CatalogEntryAdmin(ReadOnlyAdmin):
         if name is None or not self.has_activate_permission(request):
             return None
         capability = configured()[name]
+        if request.GET.get(CapabilityFilter.standing_parameter) == "any":
+            listing, toggle = "all", {"meets": name, CapabilityFilter.standing_parameter: None}
+        else:  # those that meet them (Choose…), or those not failing them (the capability filter)
+            listing = "met" if request.GET.get("meets") == name else "unfailing"
+            toggle = {"meets": None, CapabilityFilter.standing_parameter: "any"}
         query = request.GET.copy()
-        showing_all = "meets" not in query
-        if showing_all:
-            query["meets"] = name
-        else:
-            del query["meets"]
+        for key, value in toggle.items():
+            query.pop(key, None)
+            if value:
+                query[key] = value
         return {
             "label": capability.label,
             "requires": bool(capability.requires),
-            "showing_all": showing_all,
+            "listing": listing,
             "toggle_url": "?" + query.urlencode(),
         }
 

@@ -33,11 +33,27 @@ class ProviderFilter(CatalogFilter):
 
 
 class CapabilityFilter(CatalogFilter):
+    """Models offered for a capability that do not fail its requirements; with ``requirements=any``
+    (the Choose list's "show the others too"), those failing them too."""
+
     title = _("capability")
     parameter_name = "capability"
+    standing_parameter = "requirements"
+
+    def __init__(self, request, params, model, model_admin):
+        self.any_standing = params.pop(self.standing_parameter, [""])[-1] == "any"
+        super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
         return capability_choices()
+
+    def expected_parameters(self):
+        return [self.parameter_name, self.standing_parameter]
+
+    def queryset(self, request, rows):
+        if self.any_standing and self.value() in dict(self.lookup_choices):
+            return rows.narrow(capability=self.value(), failing=True)
+        return super().queryset(request, rows)
 
 
 class RequirementsFilter(CatalogFilter):

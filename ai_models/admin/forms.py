@@ -16,7 +16,7 @@ from ..models import AIModel, Provider
 from ..providers import get_provider, provider_paths
 from ..validators import validate_base_url
 from ..visible import visible
-from ..parameters import AUDIO_FORMATS, SCHEMA, validate_parameters
+from ..parameters import AUDIO_FORMATS, IMAGE_QUALITIES, IMAGE_STYLES, SCHEMA, SPEECH_SPEED, validate_parameters
 from .base import CheckboxInput, NumberInput, PasswordInput, Select, TextInput, Textarea, URLInput
 from .display import sentence
 
@@ -65,14 +65,20 @@ class OptionalJSONField(forms.JSONField):
 # field takes the others. reasoning_effort and response_format are sent through ``extra``.
 KIND_FIELDS = {
     "chat": ("temperature", "max_tokens", "reasoning_effort", "response_format"),
-    "image": ("image_size",),
-    "speech": ("voice", "audio_format"),
+    "image": ("image_size", "image_quality", "image_style"),
+    "speech": ("voice", "speed", "audio_format"),
     "embedding": ("dimensions",),
 }
 SENT_AS_EXTRA = {
     "reasoning_effort": lambda value: value,
     "response_format": lambda value: {"type": value},
 }
+
+
+# IMAGE_QUALITIES in words, in their order ("hd" and the like are provider ids staff need not read).
+QUALITY_LABELS = (_("automatic"), _("low"), _("medium"), _("high"), _("extra high"), _("maximum"), _("standard"),
+                  _("high definition"))
+STYLE_LABELS = (_("vivid"), _("natural"))
 
 
 class ActivateForm(OverrideCheckboxes):
@@ -94,8 +100,15 @@ class ActivateForm(OverrideCheckboxes):
         ("", _("the model's default")), ("text", _("text")), ("json_object", _("JSON object"))])
     image_size = forms.CharField(label=_("Image size"), required=False, max_length=11,
                                  widget=TextInput(attrs={"placeholder": "1024x1024"}))
+    image_quality = forms.ChoiceField(label=_("Image quality"), required=False, widget=Select, choices=[
+        ("", _("the model's default")), *zip(IMAGE_QUALITIES, QUALITY_LABELS)])
+    image_style = forms.ChoiceField(label=_("Image style"), required=False, widget=Select, choices=[
+        ("", _("the model's default")), *zip(IMAGE_STYLES, STYLE_LABELS)])
     voice = forms.CharField(label=_("Voice"), required=False, max_length=100,
                             widget=TextInput(attrs={"placeholder": "alloy"}))
+    speed = forms.FloatField(label=_("Speech speed"), required=False, min_value=min(SPEECH_SPEED),
+                             max_value=max(SPEECH_SPEED),
+                             widget=NumberInput(attrs={"step": "0.05", "placeholder": "1.0"}))
     audio_format = forms.ChoiceField(label=_("Audio format"), required=False, widget=Select,
                                      choices=[("", _("the model's default")), *((name, name) for name in AUDIO_FORMATS)])
     dimensions = forms.IntegerField(label=_("Dimensions"), required=False, min_value=1, max_value=100_000,

@@ -22,7 +22,7 @@ from .views import Entries
 
 def filter_entries(
     entries, *, provider=None, capability=None, search="", price=None, state=None, states=None, meets=None,
-    expiry=None, today=None,
+    expiry=None, today=None, failing=False,
 ):
     """The entries matching every criterion given, in their order.
 
@@ -31,22 +31,22 @@ def filter_entries(
     ``state``: "active", "saved" or "none", read from ``states`` (see ``entry_states``); with
     ``capability``, for that capability (saved for chat, not merely saved for another).
     ``capability``: entries offered for it that do not fail a requirement it declares (those the
-    provider says too little about count). ``meets``: a capability name: entries offered for it
-    that are known to meet every requirement it declares (``UnknownCapability`` for a name not
-    configured).
+    provider says too little about count); with ``failing``, those failing one too (every model of
+    its kind). ``meets``: a capability name: entries offered for it that are known to meet every
+    requirement it declares (``UnknownCapability`` for a name not configured).
     ``expiry``: "expired" (the provider's expiry date has passed, as of ``today``), "expiring"
     (within ``AI_MODELS["DRIFT_EXPIRY_DAYS"]``) or "none" (no date, or a later one).
     """
     if expiry not in (None, "", *EXPIRY_FILTERS):
         raise ValueError(f"expiry must be one of {EXPIRY_FILTERS}, not {expiry!r}")
-    found = _filter(entries, provider, capability, search, price, state, states, meets)
+    found = _filter(entries, provider, capability, search, price, state, states, meets, failing)
     if not expiry:
         return found
     test = expiry_test(expiry, today or timezone.localdate(), ai_settings.DRIFT_EXPIRY_DAYS)
     return found.where(test) if isinstance(found, Entries) else [entry for entry in found if test(entry)]
 
 
-def _filter(entries, provider, capability, search, price, state, states, meets):
+def _filter(entries, provider, capability, search, price, state, states, meets, failing):
     if price not in (None, "", *PRICE_FILTERS):
         raise ValueError(f"price must be one of {PRICE_FILTERS}, not {price!r}")
     if state not in (None, "", *STATE_FILTERS):
@@ -60,7 +60,7 @@ def _filter(entries, provider, capability, search, price, state, states, meets):
         meets = meets_value(validate_capability(meets), configured()[meets].requires)
     if capability:
         declared = configured().get(capability)
-        capability = meets_value(capability, declared.requires if declared else {})
+        capability = meets_value(capability, declared.requires if declared and not failing else {})
     if isinstance(entries, Entries):
         return entries.filtered(
             provider or None, capability or None, price or None, words, state or None, states, meets or None

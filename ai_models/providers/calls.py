@@ -149,7 +149,8 @@ class ModelCalls:
 
     def image_request(self, model_id: str, prompt: str, size: str) -> tuple[str, dict]:
         """``(path, body)`` asking for one image."""
-        body = {"model": model_id, "prompt": prompt, "size": size, "n": 1}
+        body = {"model": model_id, "prompt": prompt, "size": size, "n": 1,
+                **call_parameters.image_options(self.parameters)}
         if model_id.rsplit("/", 1)[-1].startswith("dall-e"):
             # GPT Image models always answer in base64 and reject this parameter; DALL·E
             # would otherwise answer with a URL on another host.
@@ -189,7 +190,8 @@ class ModelCalls:
     def speech_request(self, model_id: str, text: str, voice, audio_format) -> tuple[str, dict, str]:
         """``(path, body, accept)`` asking for ``text`` read aloud."""
         voice, audio_format = call_parameters.speech_options(self.parameters, voice, audio_format)
-        body = {"model": model_id, "input": text, "voice": voice, "response_format": audio_format}
+        body = {"model": model_id, "input": text, "voice": voice, "response_format": audio_format,
+                **call_parameters.speech_speed(self.parameters)}
         return self.speech_path, body, "audio/*"
 
     def speech_generation(self, model_id: str, reply: "Reply", body: dict) -> Generation:

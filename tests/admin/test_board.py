@@ -1,7 +1,9 @@
 """The capability board (the app's landing page) and the choose flow behind it: Browse catalog
 narrowed to one capability with a Choose button per row, the Activate page about that capability."""
 
+import json
 import re
+from html import escape as html_escape
 
 import pytest
 from cachalot.api import cachalot_disabled
@@ -11,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from ai_models import activation, catalog
+from ai_models import activation, catalog, get_active_models
 from ai_models.models import AIModel
 
 from ..factories import catalog_model
@@ -25,6 +27,9 @@ TEN = {  # the nine built-in capabilities under their own (translated) labels, a
     "photo": {"label": "Photo assistant", "kind": "chat",
               "requires": {"input_modalities": ["image"], "parameters": ["tools"]}},
 }
+
+
+TITLES = {"image": "Image", "audio": "Audio"}
 
 
 @pytest.fixture
@@ -132,6 +137,17 @@ def test_roll_back_from_the_board_asks_on_the_activate_page(ten, admin_client):
     assert AIModel.objects.get(capability="chat", is_active=True) == old
 
 
+def test_activate_again_in_saved_models_asks_on_the_same_page_with_the_price_change(ten, admin_client):
+    old = activation.activate(catalog_model("vendor/old", input_price="0.10"), "chat").model
+    new = activation.activate(catalog_model("vendor/new", input_price="0.40"), "chat").model
+
+    page = admin_client.post(SAVED_URL, {"action": "reactivate", "_selected_action": [old.pk], "index": "0"})
+
+    assert "admin/ai_models/catalogentry/activate.html" in [t.name for t in page.templates]
+    assert page.context["rollback"] == old and "$0.40 → $0.10" in page.content.decode()
+    assert AIModel.objects.get(capability="chat", is_active=True) == new
+
+
 def test_deactivate_from_the_board_asks_first(ten, admin_client):
     activation.activate(catalog.get_entry("snapshot", "openai/gpt-4.1-mini"), "chat")
 
@@ -151,9 +167,57 @@ def test_choose_lists_the_capabilitys_models_each_with_a_choose_button(ten, admi
     buttons = re.findall(r'form="aim-choose" name="_selected_action" value="([^"]+)"', html)
     assert buttons and "snapshot:openai/gpt-4.1" in buttons
     assert "snapshot:google/gemma-3-27b-it:free" not in buttons  # lacks tools
-    everything = admin_client.get(CATALOG_URL, {"capability": "photo"}).content.decode()
-    assert "Show only those that meet them" in everything  # the toggle: those that may not meet them too
-    assert "snapshot:google/gemma-3-27b-it:free" not in everything  # a model failing them is never offered
+    assert "snapshot:google/gemma-3-27b-it:free" not in admin_client.get(CATALOG_URL, {"capability": "photo"}
+                                                                          ).content.decode()  # fails them
+
+
+def choose_rows(html) -> dict:
+    """Choose list row by row: the model's pk -> the row's Choose cell (its button and marks)."""
+    return dict(re.findall(r'form="aim-choose" name="_selected_action" value="([^"]+)"(.*?)</td>', html, re.S))
+
+
+def test_the_choose_toggle_shows_every_other_model_of_the_kind_each_marked_with_why(ten, admin_client):
+    """The toggle showed only the models whose standing was unknown, never those failing a requirement."""
+    from ai_models.models import CatalogRule
+
+    CatalogRule.objects.create(provider="snapshot", pattern="meta-llama/llama-3.3-70b-instruct")  # hidden by staff
+    with providers(snapshot={}, fake={"COUNT": 3}):  # fake/model-0000: a chat model its provider says little of
+        met = admin_client.get(CATALOG_URL, {"capability": "photo", "meets": "photo"})
+        assert "Only models that meet its requirements are listed." in met.content.decode()
+        toggle = met.context["choose"]["toggle_url"]
+        assert "requirements=any" in toggle and "meets" not in toggle
+
+        everything = admin_client.get(CATALOG_URL + toggle)
+
+    html = everything.content.decode()
+    rows = choose_rows(html)
+    assert len(rows) == everything.context["cl"].result_count  # one page: every row has its Choose button
+    assert "snapshot:openai/gpt-4.1" in rows and "aim-badge" not in rows["snapshot:openai/gpt-4.1"]  # meets them
+    gemma = rows["snapshot:google/gemma-3-27b-it:free"]
+    assert "requirements not met" in gemma and "supported parameters tools: lacks tools" in gemma
+    haiku = rows["snapshot:anthropic/claude-3.5-haiku"]
+    assert "requirements not met" in haiku and "input modalities image: lacks image" in haiku
+    unknown = rows["fake:fake/model-0000"]
+    assert "requirements unknown" in unknown and "requirements not met" not in unknown
+    assert "the provider does not list them" in unknown
+    assert not {"snapshot:openai/dall-e-3", "snapshot:openai/tts-1", "fake:fake/model-0001"} & set(rows)  # other kinds
+    assert "snapshot:meta-llama/llama-3.3-70b-instruct" not in rows  # hidden stays hidden
+    assert "snapshot:meta-llama/llama-3.3-70b-instruct:free" in rows
+    assert everything.context["choose"]["listing"] == "all" and "Show only those that meet them" in html
+    back = everything.context["choose"]["toggle_url"]
+    assert "meets=photo" in back and "requirements" not in back
+
+
+def test_the_choose_toggle_refuses_a_model_failing_the_requirements_without_the_override(ten, admin_client):
+    url = f"{CATALOG_URL}?capability=photo&requirements=any"
+    data = {"action": "activate", "_selected_action": "snapshot:google/gemma-3-27b-it:free", "confirm": "yes",
+            "capability": "photo"}
+
+    page = admin_client.post(url, data)
+
+    assert page.context["selected_refuses"] == ["requirements"] and not AIModel.objects.exists()
+    admin_client.post(url, {**data, "override_requirements": "on"})
+    assert AIModel.objects.get(is_active=True).model_id == "google/gemma-3-27b-it:free"
 
 
 def test_capability_badges_and_filter_leave_out_models_failing_the_requirements(ten, admin_client):
@@ -188,6 +252,54 @@ def test_choose_opens_the_activate_page_of_that_capability_only(ten, admin_clien
     assert "is now the active model for Chat" in messages_of(done)[0]
 
 
+@pytest.mark.parametrize("capability, model, asked, given, saved", [
+    ("image", "snapshot:openai/dall-e-3", ("image_size", "image_quality", "image_style"),
+     {"image_size": "1792x1024", "image_quality": "hd", "image_style": "natural"},
+     {"image_size": "1792x1024", "image_quality": "hd", "image_style": "natural"}),
+    ("audio", "snapshot:openai/tts-1", ("voice", "speed", "audio_format"),
+     {"voice": "nova", "speed": "1.5", "audio_format": "opus"},
+     {"voice": "nova", "speed": 1.5, "audio_format": "opus"}),
+])
+def test_the_activate_page_asks_the_call_parameters_of_the_capabilitys_kind(ten, admin_client, capability, model,
+                                                                            asked, given, saved):
+    """Image quality and style and speech speed were missing from the form."""
+    url = f"{CATALOG_URL}?capability={capability}"
+    html = admin_client.post(url, {"action": "activate", "_selected_action": model}).content.decode()
+    assert all(f'name="{name}"' in html for name in asked) and 'name="temperature"' not in html
+
+    done = admin_client.post(url, {"action": "activate", "_selected_action": model, "confirm": "yes",
+                                   "capability": capability, **given}, follow=True)
+
+    assert "is now the active model for %s." % TITLES[capability] in messages_of(done)[0]
+    assert AIModel.objects.get(capability=capability, is_active=True).parameters == saved
+    board = admin_client.get(APP_URL).content.decode()
+    row = re.search(rf'<tr data-capability="{capability}".*?</tr>', board, re.S).group(0)
+    assert all(html_escape(f'"{name}": {json.dumps(value)}') in row for name, value in saved.items())
+
+
+@pytest.mark.parametrize("field, value, error", [("image_quality", "ultra", "Select a valid choice"),
+                                                  ("image_style", "painterly", "Select a valid choice"),
+                                                  ("speed", "4.5", "less than or equal to 4"),
+                                                  ("speed", "0.1", "greater than or equal to 0.25")])
+def test_the_activate_page_refuses_a_quality_style_or_speed_the_provider_does_not_take(ten, admin_client, field,
+                                                                                      value, error):
+    capability = "audio" if field == "speed" else "image"
+    model = "snapshot:openai/tts-1" if field == "speed" else "snapshot:openai/dall-e-3"
+    page = admin_client.post(f"{CATALOG_URL}?capability={capability}", {
+        "action": "activate", "_selected_action": model, "confirm": "yes", "capability": capability, field: value})
+    assert error in page.content.decode() and not AIModel.objects.exists()
+
+
+def test_the_kind_fields_read_in_persian(ten, admin_client):
+    with translation.override("fa"):
+        html = admin_client.post(f"{CATALOG_URL}?capability=image", {
+            "action": "activate", "_selected_action": "snapshot:openai/dall-e-3"}, HTTP_ACCEPT_LANGUAGE="fa"
+        ).content.decode()
+        expected = [translation.gettext(text) for text in ("Image quality", "Image style", "high definition", "vivid")]
+    translation.activate("en")
+    assert all(text in html for text in expected) and "Image quality" not in html
+
+
 def test_a_kind_mismatch_is_refused_without_the_override(ten, admin_client):
     data = {"action": "activate", "_selected_action": MINI, "confirm": "yes", "capability": "image"}
 
@@ -213,6 +325,54 @@ def test_fallback_positions_start_at_one(db):
 
     with pytest.raises(activation.ActivationError, match="start at 1"):
         activation.move_fallback(backup, 0)
+
+
+@pytest.mark.parametrize("how", ["rollback", "reactivate", "board"])
+def test_a_model_rolled_back_to_leaves_the_fallbacks(ten, admin_client, how):
+    """The rolled-back model kept fallback position 1 while active."""
+    old = activation.activate(catalog_model("vendor/old"), "chat").model
+    activation.activate(catalog_model("vendor/new"), "chat")
+    other = activation.save(catalog_model("vendor/other"), "chat").model
+    activation.set_fallbacks("chat", [old, other])
+
+    if how == "rollback":
+        activation.rollback("chat")
+    elif how == "reactivate":
+        activation.reactivate(AIModel.objects.get(pk=old.pk))
+    else:
+        admin_client.post(f"{SAVED_URL}board/chat/rollback/", {"confirm": "yes", "model": old.pk})
+
+    old.refresh_from_db()
+    assert old.is_active and old.fallback_position is None
+    assert [model.model_id for model in get_active_models("chat")] == ["vendor/old", "vendor/other"]
+
+
+def test_a_taken_fallback_position_names_its_holder(db):
+    activation.activate(catalog_model("vendor/a"), "chat")
+    holder = activation.save(catalog_model("vendor/b"), "chat").model
+    mover = activation.save(catalog_model("vendor/c"), "chat").model
+    activation.move_fallback(holder, 1)
+
+    with pytest.raises(activation.ActivationError, match=re.escape(f"({holder}) has fallback position 1")):
+        activation.move_fallback(mover, 1)
+
+    mover.refresh_from_db()
+    assert mover.fallback_position is None
+
+
+def test_the_board_lists_the_fallbacks_from_position_1_in_the_order_they_are_tried(ten, admin_client):
+    activation.activate(catalog_model("vendor/a"), "chat")
+    second = activation.save(catalog_model("vendor/b", name="Second"), "chat").model
+    first = activation.save(catalog_model("vendor/c", name="First"), "chat").model
+
+    activation.set_fallbacks("chat", [first, second])
+
+    assert [(row.pk, row.fallback_position) for row in AIModel.objects.exclude(fallback_position=None)
+            .order_by("fallback_position")] == [(first.pk, 1), (second.pk, 2)]
+    row = re.search(r'<tr data-capability="chat".*?</tr>', admin_client.get(APP_URL).content.decode(), re.S).group(0)
+    listed = re.findall(r'<li value="(\d+)"><bdi>([^<]+)</bdi></li>', re.search(
+        r'<ol class="aim-fallbacks">.*?</ol>', row, re.S).group(0))
+    assert listed == [("1", "First"), ("2", "Second")]
 
 
 def test_saved_models_list_the_fallbacks_in_the_order_they_are_tried(admin_client):

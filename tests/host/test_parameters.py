@@ -2,6 +2,7 @@
 returned by ``get_active_model`` and applied by the backends under each call's own arguments."""
 
 import asyncio
+import base64
 import json
 
 import pytest
@@ -31,6 +32,24 @@ def test_validation_names_unknown_keys_and_bad_values():
         validate_parameters(["temperature", 0.2])
 
 
+@pytest.mark.parametrize("good", [{"image_quality": "hd"}, {"image_quality": "low"}, {"image_quality": "auto"},
+                                  {"image_style": "natural"}, {"speed": 0.25}, {"speed": 4}, {"speed": 1.5}])
+def test_image_quality_and_style_and_speech_speed_take_what_openai_documents(good):
+    validate_parameters(good)
+
+
+def test_image_quality_and_style_and_speech_speed_refuse_anything_else():
+    with pytest.raises(ValidationError) as caught:
+        validate_parameters({"image_quality": "ultra", "image_style": "painterly", "speed": 4.5})
+    message = " ".join(caught.value.messages)
+    assert "image_quality must be one of auto, low, medium, high" in message
+    assert "image_style must be one of vivid, natural" in message
+    assert "speed must be a number from 0.25 to 4" in message
+    for slow in (0.2, 0, True, "1.0"):
+        with pytest.raises(ValidationError, match="speed must be"):
+            validate_parameters({"speed": slow})
+
+
 def test_activation_keeps_them_and_get_active_model_returns_them(db):
     activation.activate(catalog_model("a"), "chat", parameters=PARAMETERS)
     assert get_active_model("chat").parameters == PARAMETERS
@@ -58,9 +77,9 @@ def test_the_backend_applies_them_under_the_calls_own_arguments(db, openai_enabl
     assert sent["temperature"] == 0.1
 
 
-def test_image_and_speech_defaults(db, openai_enabled, api):
-    import base64
-
+@pytest.fixture
+def media(api):
+    """OpenAI's images and speech endpoints answering a tiny PNG and an MP3: their routes."""
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
     images = api.post("https://api.openai.com/v1/images/generations").respond(
         200, json={"data": [{"b64_json": base64.b64encode(png).decode()}]}
@@ -68,15 +87,32 @@ def test_image_and_speech_defaults(db, openai_enabled, api):
     speech = api.post("https://api.openai.com/v1/audio/speech").respond(
         200, content=b"ID3\x04" + b"\xff\xfb" * 20, headers={"Content-Type": "audio/mpeg"}
     )
-    image = activation.activate(catalog_model("gpt-image-1", provider="openai", capabilities=["image"]), "image",
-                               parameters={"image_size": "1536x1024"}).model
+    return images, speech
+
+
+def test_image_and_speech_defaults(db, openai_enabled, media):
+    images, speech = media
+    image = activation.activate(catalog_model("dall-e-3", provider="openai", capabilities=["image"]), "image",
+                               parameters={"image_size": "1792x1024", "image_quality": "hd",
+                                           "image_style": "natural"}).model
     voice = activation.activate(catalog_model("tts-1", provider="openai", capabilities=["audio"]), "audio",
-                               parameters={"voice": "nova", "audio_format": "opus"}).model
-    image.get_backend().generate_image(image.model_id, "a fox")
-    assert json.loads(images.calls.last.request.content)["size"] == "1536x1024"
-    voice.get_backend().synthesize_speech(voice.model_id, "Hello")
+                               parameters={"voice": "nova", "audio_format": "opus", "speed": 1.25}).model
+    get_active_model("image").get_backend().generate_image(image.model_id, "a fox")  # as host code calls it
+    sent = json.loads(images.calls.last.request.content)
+    assert (sent["size"], sent["quality"], sent["style"]) == ("1792x1024", "hd", "natural")
+    asyncio.run(get_active_model("audio").get_backend().asynthesize_speech(voice.model_id, "Hello"))
     sent = json.loads(speech.calls.last.request.content)
-    assert (sent["voice"], sent["response_format"]) == ("nova", "opus")
+    assert (sent["voice"], sent["response_format"], sent["speed"]) == ("nova", "opus", 1.25)
+
+
+def test_image_and_speech_requests_leave_quality_style_and_speed_to_the_provider_when_unset(db, openai_enabled, media):
+    images, speech = media
+    activation.activate(catalog_model("gpt-image-1", provider="openai", capabilities=["image"]), "image")
+    activation.activate(catalog_model("tts-1", provider="openai", capabilities=["audio"]), "audio")
+    get_active_model("image").get_backend().generate_image("gpt-image-1", "a fox")
+    get_active_model("audio").get_backend().synthesize_speech("tts-1", "Hello")
+    assert not {"quality", "style"} & set(json.loads(images.calls.last.request.content))
+    assert "speed" not in json.loads(speech.calls.last.request.content)
 
 
 def test_editable_in_saved_models_with_a_clear_error(admin_client):
