@@ -123,7 +123,7 @@ class ModelAdmin(ThemeModelAdmin):
 
     def own_page(self, request, template, title, **context):
         """A page of the app's own in place of a changelist (Usage, Rollouts; see ``page.html``)."""
-        return self._page(request, template, title, opts=self.opts, **context)
+        return self._render_page(request, template, title, opts=self.opts, **context)
 
     def confirmation_page(self, request, template, title, **context):
         """An intermediate page of an action (see ``confirm.html``), posting back to the changelist.
@@ -131,7 +131,7 @@ class ModelAdmin(ThemeModelAdmin):
         ``model_admin`` without ``opts`` in the context: Unfold then shows the title in its header
         after the changelist's name, as the last part of the trail.
         """
-        return self._page(
+        return self._render_page(
             request,
             template,
             title,
@@ -141,7 +141,7 @@ class ModelAdmin(ThemeModelAdmin):
             **context,
         )
 
-    def _page(self, request, template, title, **context):
+    def _render_page(self, request, template, title, **context):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, template, {
             **self.admin_site.each_context(request),
