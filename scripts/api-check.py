@@ -115,11 +115,11 @@ def fuzz(base, tokens, env, tmp) -> float:
                          "response_schema_conformance,response_headers_conformance",
              "--phases", "examples,coverage,fuzzing", "--max-time", str(FUZZ_SECONDS), "--workers", "2",
              # Hypothesis's filter_too_much judges the tool's own generation, not the API: it fails an
-             # operation whose negative draws were mostly rejected (GET catalog/{provider}/{model_id}/
-             # has one negatable path parameter, a one-value enum) before ten were usable, which depends
-             # on how many cases the operation's time share allowed and on what earlier answers taught
-             # the generator, so it came and went between runs with every case passing every check.
-             # An operation nothing can be generated for still fails (as unsatisfiable).
+             # operation when most cases drawn for it early on were rejected by the generator itself.
+             # Whether that happens depends on how many cases the operation's share of --max-time lets
+             # it draw and on what earlier answers taught the generator, so it came and went between
+             # runs (GET catalog/{provider}/{model_id}/, as the view-only user, every case passing
+             # every check). An operation nothing can be generated for still fails, as unsatisfiable.
              "--suppress-health-check", "filter_too_much",
              "--seed", "26", "--no-color", "--report", "junit", "--report-dir", str(tmp / f"report-{user}")],
             {**env, "SCHEMATHESIS_HOOKS": ""}, cwd=tmp)
