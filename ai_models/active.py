@@ -371,7 +371,10 @@ def _lookup(capability) -> _Memo:
         else:
             _state.memo = {**_state.memo, capability: fresh}
             return fresh
-    # The database fails: the last answer, unless it was read under a change since rolled back.
+    # The database fails: the process's last answer, unless it was read under a change since rolled
+    # back. Looked up again: another thread may have read the capability while this one tried (a
+    # thread's first call, begun before any memo existed, cut by a restart).
+    memo = _state.memo.get(capability)
     if memo is not None and memo.pending in (None, pending):
         return memo
     raise ActiveModelUnavailable(capability, error)

@@ -2,6 +2,8 @@
 
     python scripts/api-check.py [fuzz] [client]      # both by default; KEEP=1 keeps the directory
 
+The directory (reports, server log) is kept too when a step fails, and its path printed.
+
 Serves the example project (a fresh SQLite database, the offline snapshot provider, token
 authentication) on a free port of 127.0.0.1, then:
 
@@ -112,6 +114,13 @@ def fuzz(base, tokens, env, tmp) -> float:
              "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
                          "response_schema_conformance,response_headers_conformance",
              "--phases", "examples,coverage,fuzzing", "--max-time", str(FUZZ_SECONDS), "--workers", "2",
+             # Hypothesis's filter_too_much judges the tool's own generation, not the API: it fails an
+             # operation when most cases drawn for it early on were rejected by the generator itself.
+             # Whether that happens depends on how many cases the operation's share of --max-time lets
+             # it draw and on what earlier answers taught the generator, so it came and went between
+             # runs (GET catalog/{provider}/{model_id}/, as the view-only user, every case passing
+             # every check). An operation nothing can be generated for still fails, as unsatisfiable.
+             "--suppress-health-check", "filter_too_much",
              "--seed", "26", "--no-color", "--report", "junit", "--report-dir", str(tmp / f"report-{user}")],
             {**env, "SCHEMATHESIS_HOOKS": ""}, cwd=tmp)
     return time.monotonic() - started
@@ -135,6 +144,7 @@ def main():
     steps = sys.argv[1:] or ["fuzz", "client"]
     tmp = Path(tempfile.mkdtemp(prefix="ai-models-api-check."))
     server = None
+    keep = os.environ.get("KEEP") == "1"
     try:
         server, base, tokens, env = serve(tmp)
         figures = []
@@ -144,12 +154,13 @@ def main():
             figures.append(f"client flow {client_flow(base, tokens, env, tmp):.0f} s")
         say("ok: " + ", ".join(figures))
     except subprocess.CalledProcessError as err:
+        keep = True  # a failure's reports and server log are what explain it
         sys.exit(f"api-check: FAILED: {' '.join(map(str, err.cmd))} (exit {err.returncode})")
     finally:
         if server is not None:
             server.terminate()
             server.wait(10)
-        if os.environ.get("KEEP") == "1":
+        if keep:
             say(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)

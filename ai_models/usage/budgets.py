@@ -10,10 +10,11 @@ fallback that costs less than the active model, or refuses with ``BudgetExceeded
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db import InterfaceError, OperationalError
 from django.db.models import Sum
 
 from .. import sharedcache
@@ -71,9 +72,16 @@ def _read() -> _Spend:
         for key, pico in unflushed.items():
             spent[key] = spent.get(key, 0) + pico
     told = _state.told if _state is not None and _state.month == month else set()
-    following = (month + timedelta(days=32)).replace(day=1)
-    recheck_at = time.monotonic() + ai_settings.BUDGET_RECHECK
-    return _Spend(month, recheck_at, following.timestamp(), budgets, spent, told)
+    return _Spend(month, _next_recheck(), _following(month), budgets, spent, told)
+
+
+def _following(month) -> float:
+    """The instant the month after ``month`` starts (``clock.now()``)."""
+    return (month + timedelta(days=32)).replace(day=1).timestamp()
+
+
+def _next_recheck() -> float:
+    return time.monotonic() + ai_settings.BUDGET_RECHECK
 
 
 def _current(*, allow_query: bool = True) -> _Spend | None:
@@ -82,7 +90,17 @@ def _current(*, allow_query: bool = True) -> _Spend | None:
     if state is None or time.monotonic() >= state.recheck_at or clock.now() >= state.month_end:
         if not allow_query:
             return None
-        state = _state = _read()
+        try:
+            state = _read()
+        except (OperationalError, InterfaceError):
+            # The database fails (restarting): the budgets last read hold until it is back, as the
+            # active model does; with none read yet, none. Tried again after BUDGET_RECHECK.
+            if state is None:
+                month = clock.month_start()
+                state = _Spend(month, _next_recheck(), _following(month), {})
+            else:
+                state = replace(state, recheck_at=_next_recheck())
+        _state = state
     return state
 
 

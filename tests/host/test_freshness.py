@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
-from django.db import OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
@@ -30,7 +30,7 @@ from ai_models import (
     sharedcache,
 )
 from ai_models.exceptions import ActiveModelUnavailable
-from ai_models.models import AIModel, CapabilityLock, Provider
+from ai_models.models import AIModel, CapabilityLock, GroupModel, Provider, Rollout
 from tests.factories import catalog_model
 
 from .test_memo import SHARED
@@ -302,6 +302,58 @@ def test_a_reload_that_fails_serves_the_last_answer(clock, local, database_down)
     assert get_active_model("chat").model_id == "a"
     assert len(database_down.attempts) == 1
     assert [model.model_id for model in get_active_models("chat")] == ["a"]
+
+
+# The tables ``_load`` reads, in order: the database may go away before any of them.
+LOADED_TABLES = [AIModel._meta.db_table, Rollout._meta.db_table, GroupModel._meta.db_table]
+OUTAGE_ERRORS = [OperationalError("terminating connection due to administrator command"),
+                 InterfaceError("connection already closed")]
+
+
+def fail_on_first_read_of(table, error, meanwhile=lambda: None):
+    """An ``execute_wrapper`` raising ``error`` on the first query of ``table`` (once), after
+    running ``meanwhile`` (what another thread does while this one waits on the database)."""
+    done = []
+
+    def wrapper(execute, sql, params, many, context):
+        if not done and f'"{table}"' in sql:
+            done.append(sql)
+            meanwhile()
+            raise error
+        return execute(sql, params, many, context)
+
+    wrapper.done = done
+    return wrapper
+
+
+@pytest.mark.parametrize("error", OUTAGE_ERRORS, ids=type)
+@pytest.mark.parametrize("table", LOADED_TABLES)
+def test_a_reload_cut_between_its_tables_serves_the_last_answer_whole(clock, local, table, error):
+    activate_a_with_b_saved()
+    assert get_active_model("chat").model_id == "a"
+    commit_elsewhere("b")
+    clock.advance(BOUND)  # the reload is due; the database goes away partway through it
+    cut = fail_on_first_read_of(table, error)
+    with connection.execute_wrapper(cut):
+        assert get_active_model("chat").model_id == "a"  # not the rows read before the cut
+    assert cut.done
+    clock.advance(RECHECK)
+    assert get_active_model("chat").model_id == "b"
+
+
+@pytest.mark.parametrize("error", OUTAGE_ERRORS, ids=type)
+@pytest.mark.parametrize("table", LOADED_TABLES)
+def test_a_first_call_cut_by_an_outage_serves_what_another_thread_read_meanwhile(clock, local, table, error):
+    """Four threads start serving; one's first call finds nothing read yet and waits on the
+    database, another reads the capability, then a restart cuts the first: the process has read
+    the capability, so the first is served that answer, not ``ActiveModelUnavailable``."""
+    activation.activate(catalog_model("a"), "chat")
+    active.clear_memo()  # a process that has read nothing yet
+    other = []
+    cut = fail_on_first_read_of(table, error, meanwhile=lambda: other.append(get_active_model("chat").model_id))
+    with connection.execute_wrapper(cut):
+        assert get_active_model("chat").model_id == "a"
+    assert other == ["a"]
 
 
 def test_an_outage_with_nothing_read_before_is_no_active_model_saying_why(clock, local, database_down):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connections
+from django.db import OperationalError, connections
 from django.urls import reverse
 
 from ai_models import BudgetExceeded, aget_active_model, get_active_model, get_active_models
@@ -149,3 +149,23 @@ def test_changing_a_budget_in_the_admin_is_audited(admin_client):
     entries = LogEntry.objects.filter(object_id=str(budget.pk)).order_by("action_time")
     assert [entry.action_flag for entry in entries] == [1, 2]  # added, then changed
     assert "Monthly limit" in entries[1].get_change_message()
+
+
+def test_budgets_due_during_a_database_outage_keep_the_last_ones(chain, frozen_clock, monkeypatch):
+    active, cheap = chain
+    Budget.objects.create(capability="chat", monthly_limit=Decimal("0.006"), on_limit=Budget.FALLBACK)
+    call()
+    assert get_active_model("chat") == cheap  # at the limit
+    reads = []
+
+    def restarting():
+        reads.append(1)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(budgets, "_read", restarting)
+    monkeypatch.setattr(budgets._state, "recheck_at", 0.0)  # due
+    assert [get_active_model("chat") for _ in range(20)] == [cheap] * 20  # the last budgets, not a 500
+    assert len(reads) == 1  # tried again after BUDGET_RECHECK, not on every call
+
+    budgets.forget()  # none read yet (a process started during the outage): none apply
+    assert get_active_model("chat") == active

@@ -5,7 +5,7 @@ import asyncio
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from ai_models import get_active_model
@@ -186,11 +186,19 @@ def test_the_thread_flushes_every_interval(server, settings):
     recorder.discard()  # a thread started under the new interval
     model.get_backend().chat(model.model_id, [{"role": "user", "content": "Hi"}])
 
+    def written():
+        try:
+            return Usage.objects.exists()
+        except OperationalError:  # SQLite's shared in-memory database: locked while the thread writes
+            return False
+
     deadline = time.monotonic() + 10  # a bound, not a wait: the test ends once the row is there
-    while not Usage.objects.exists() and time.monotonic() < deadline:
+    while not written() and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert Usage.objects.get().calls == 1
+    thread = recorder._pending.thread
     recorder.discard()
+    thread.join(10)  # no write of its own under the read below
+    assert Usage.objects.get().calls == 1
 
 
 @pytest.mark.redis
