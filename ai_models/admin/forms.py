@@ -187,15 +187,12 @@ class SavedModelForm(OverrideCheckboxes, forms.ModelForm):
             self.fields[override_field(outcome.key)].help_text = visible(outcome.message)
 
     def clean_fallback_position(self):
-        # The capability is not on the form, so Django skips the (capability, position) constraint.
+        # The capability is not on the form, so Django skips the (capability, position) constraint;
+        # the flow's rule is asked here to show its answer on the field.
         position = self.cleaned_data.get("fallback_position")
-        if position is not None and position < 1:
-            raise ValidationError(_("Fallback positions start at 1 (tried first)."))
-        holder = AIModel.objects.filter(capability=self.instance.capability, fallback_position=position)
-        holder = holder.exclude(pk=self.instance.pk).first() if position is not None else None
-        if holder is not None:
-            raise ValidationError(gettext("%(model)s already has fallback position %(position)d: free it first.")
-                                  % {"model": holder, "position": position})
+        problem = activation.fallback_position_problem(self.instance.capability, position, self.instance)
+        if problem:
+            raise ValidationError(problem)
         return position
 
     def clean_parameters(self):
