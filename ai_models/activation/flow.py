@@ -358,6 +358,22 @@ def set_fallbacks(capability: str, chain, user=None, *, via: str = "admin", over
     return chain
 
 
+def fallback_position_problem(capability: str, position: int | None, row: AIModel | None = None) -> str:
+    """Why saved model ``row`` may not take fallback ``position`` of ``capability`` ("" when it may):
+    positions start at 1 and each has one holder. ``move_fallback`` refuses with it; a form shows it
+    on its field before anything is saved."""
+    if position is None:
+        return ""
+    if position < 1:
+        return gettext("Fallback positions start at 1 (tried first).")
+    holder = AIModel.objects.filter(capability=capability, fallback_position=position)
+    holder = holder.exclude(pk=row.pk).first() if row is not None and row.pk else holder.first()
+    if holder is None:
+        return ""
+    return gettext("%(model)s already has fallback position %(position)d: free it first.") % {
+        "model": holder, "position": position}
+
+
 def move_fallback(row: AIModel, position: int | None, user=None, *, via: str = "admin", overrides=()) -> AIModel:
     """Put saved model ``row`` at ``position`` of its capability's fallback chain (None: out of it).
 
@@ -370,15 +386,10 @@ def move_fallback(row: AIModel, position: int | None, user=None, *, via: str = "
         current = active_model(capability, lock=True)
         row = AIModel.objects.select_related("provider").get(pk=row.pk)
         notes = []
-        if position is not None and position < 1:
-            raise ActivationError(gettext("Fallback positions start at 1 (tried first)."))
+        problem = fallback_position_problem(capability, position, row)
+        if problem:
+            raise ActivationError(problem)
         if position is not None:
-            holder = AIModel.objects.filter(capability=capability, fallback_position=position).exclude(pk=row.pk).first()
-            if holder is not None:
-                raise ActivationError(
-                    gettext("Another saved model of %(capability)s (%(model)s) has fallback position %(position)d.")
-                    % {"capability": capability_label(capability), "model": holder, "position": position}
-                )
             notes = _fallback_gates([row], capability, user, overrides, current)
         if row.fallback_position != position:
             row.fallback_position = position

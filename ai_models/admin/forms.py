@@ -20,6 +20,11 @@ from ..parameters import AUDIO_FORMATS, IMAGE_QUALITIES, IMAGE_STYLES, SCHEMA, S
 from .base import CheckboxInput, NumberInput, PasswordInput, Select, TextInput, Textarea, URLInput
 from .display import sentence
 
+def code_list(names):
+    """Parameter names as code, comma-separated (they read as written in any language)."""
+    return format_html_join(", ", "<code>{}</code>", ((name,) for name in names))
+
+
 PARAMETERS_EXAMPLE = '{"temperature": 0.2, "max_tokens": 800, "system_prompt": "Answer briefly."}'
 
 
@@ -117,10 +122,6 @@ class ActivateForm(OverrideCheckboxes):
         label=_("Other call parameters (JSON)"),
         required=False,
         widget=Textarea(attrs={"rows": 2, "placeholder": '{"top_p": 0.9, "system_prompt": "Answer briefly."}'}),
-        help_text=_(
-            "Optional. Sent with every call of this model: top_p, system_prompt, stop, seed, extra... "
-            "Leave everything empty to keep what the saved model has."
-        ),
     )
 
     def __init__(self, entry, *args, preferred=None, **kwargs):
@@ -133,6 +134,11 @@ class ActivateForm(OverrideCheckboxes):
         ]
         classified = [name for name, _label in choices if name in entry.capabilities]
         self.fields["capability"].initial = preferred if preferred in classified else next(iter(classified), None)
+        self.fields["parameters"].help_text = sentence(  # the names as code, in any language
+            gettext("Optional. Sent with every call of this model: %(names)s… Leave everything empty to keep what "
+                    "the saved model has."),
+            names=code_list(("top_p", "system_prompt", "stop", "seed", "extra")),
+        )
 
     @staticmethod
     def kind_fields(capability) -> tuple:
@@ -181,21 +187,18 @@ class SavedModelForm(OverrideCheckboxes, forms.ModelForm):
         self.fields["parameters"].help_text = sentence(
             gettext("Defaults sent with every call of this model, e.g. %(example)s. Known: %(names)s."),
             example=format_html('<code dir="ltr">{}</code>', PARAMETERS_EXAMPLE),
-            names=format_html_join(", ", "<code>{}</code>", ((name,) for name in SCHEMA)),
+            names=code_list(SCHEMA),
         )
         for outcome in self.refusals:  # why each shown checkbox is there
             self.fields[override_field(outcome.key)].help_text = visible(outcome.message)
 
     def clean_fallback_position(self):
-        # The capability is not on the form, so Django skips the (capability, position) constraint.
+        # The capability is not on the form, so Django skips the (capability, position) constraint;
+        # the flow's rule is asked here to show its answer on the field.
         position = self.cleaned_data.get("fallback_position")
-        if position is not None and position < 1:
-            raise ValidationError(_("Fallback positions start at 1 (tried first)."))
-        holder = AIModel.objects.filter(capability=self.instance.capability, fallback_position=position)
-        holder = holder.exclude(pk=self.instance.pk).first() if position is not None else None
-        if holder is not None:
-            raise ValidationError(gettext("%(model)s already has fallback position %(position)d: free it first.")
-                                  % {"model": holder, "position": position})
+        problem = activation.fallback_position_problem(self.instance.capability, position, self.instance)
+        if problem:
+            raise ValidationError(problem)
         return position
 
     def clean_parameters(self):

@@ -353,7 +353,7 @@ def test_a_taken_fallback_position_names_its_holder(db):
     mover = activation.save(catalog_model("vendor/c"), "chat").model
     activation.move_fallback(holder, 1)
 
-    with pytest.raises(activation.ActivationError, match=re.escape(f"({holder}) has fallback position 1")):
+    with pytest.raises(activation.ActivationError, match=re.escape(f"{holder} already has fallback position 1: free it first.")):
         activation.move_fallback(mover, 1)
 
     mover.refresh_from_db()
