@@ -74,7 +74,7 @@ def test_activate_a_model_of_the_second_instance(ollama_servers, page, live_serv
     page.locator("select[name=action]").first.select_option("activate")
     page.locator("button[name=index]").first.click()
     expect(page.locator(".aim-confirm")).to_contain_text("qwen3:32b")
-    expect(page.locator(".aim-confirm")).to_contain_text("ollama-gpu:qwen3:32b")
+    expect(page.locator(".aim-confirm")).to_contain_text("GPU Ollama · qwen3:32b")  # the instance by its name
     expect(page.locator("select[name=capability]")).to_have_value("chat")
     page.get_by_role("button", name="Yes, activate it").click()
 
