@@ -25,7 +25,7 @@ from ..capabilities import KINDS, Capability, configured, validate_capability
 from ..exceptions import ActivationError, UnknownCapability
 from ..models import AIModel
 from ..prices import format_price, usd
-from .display import fetched_when, format_tokens, model_named, sentence
+from .display import code_list, fetched_when, format_tokens, ltr, model_named, sentence
 from .drift import drift_cell, request_drift
 
 
@@ -56,19 +56,19 @@ class BoardRow:
 
 
 def describe_requirements(requires: dict) -> list[str]:
-    """What a capability's ``requires`` asks, one short phrase each, translated."""
+    """What a capability's ``requires`` asks, one short phrase each, translated (HTML: names as
+    code, figures left to right inside a right-to-left sentence)."""
     phrases = []
     if requires.get("input_modalities"):
-        phrases.append(gettext("accepts %(modalities)s") % {"modalities": ", ".join(requires["input_modalities"])})
+        phrases.append(sentence(gettext("accepts %(modalities)s"), modalities=code_list(requires["input_modalities"])))
     if requires.get("parameters"):
-        phrases.append(gettext("supports %(parameters)s") % {"parameters": ", ".join(requires["parameters"])})
+        phrases.append(sentence(gettext("supports %(parameters)s"), parameters=code_list(requires["parameters"])))
     if requires.get("min_context"):
-        phrases.append(gettext("context of at least %(tokens)s tokens")
-                       % {"tokens": format_tokens(requires["min_context"])})
+        phrases.append(sentence(gettext("context of at least %(tokens)s tokens"),
+                                tokens=ltr(format_tokens(requires["min_context"]))))
     for side, price in (requires.get("max_price") or {}).items():
-        values = {"price": usd(price)}
-        phrases.append(gettext("input at most %(price)s / 1M") % values if side == "input"
-                       else gettext("output at most %(price)s / 1M") % values)
+        text = gettext("input at most %(price)s / 1M") if side == "input" else gettext("output at most %(price)s / 1M")
+        phrases.append(sentence(text, price=ltr(usd(price))))
     return phrases
 
 

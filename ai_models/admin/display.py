@@ -71,6 +71,11 @@ def model_named(model) -> SafeString:
     return ltr(visible(model.model_id))
 
 
+def code_list(names) -> SafeString:
+    """Parameter or modality names as code, comma-separated: they read as written in any language."""
+    return format_html_join(", ", '<code dir="ltr">{}</code>', ((name,) for name in names))
+
+
 def sentence(text: str, **values) -> SafeString:
     """A translated sentence ``text % values`` as HTML: the text and plain values escaped, values given
     as markup (``ltr``, ``model_named``) kept; numbers stay numbers for ``%d``."""

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -18,12 +18,7 @@ from ..validators import validate_base_url
 from ..visible import visible
 from ..parameters import AUDIO_FORMATS, IMAGE_QUALITIES, IMAGE_STYLES, SCHEMA, SPEECH_SPEED, validate_parameters
 from .base import CheckboxInput, NumberInput, PasswordInput, Select, TextInput, Textarea, URLInput
-from .display import sentence
-
-def code_list(names):
-    """Parameter names as code, comma-separated (they read as written in any language)."""
-    return format_html_join(", ", "<code>{}</code>", ((name,) for name in names))
-
+from .display import code_list, sentence
 
 PARAMETERS_EXAMPLE = '{"temperature": 0.2, "max_tokens": 800, "system_prompt": "Answer briefly."}'
 

@@ -53,7 +53,8 @@ def label_of(name, lang):
 # What a Persian page may show in Latin letters: ids, names, prices and code, each isolated left to
 # right (bdi, code, dir=ltr) or in a cell of its own (the catalog's id, name and provider columns),
 # the provider's description, Unfold's icon ligatures, text hidden from sight; and, inside Persian
-# sentences, the host's own label of its capability, the requirement and parameter names it quotes,
+# sentences, the host's own label of its capability, the modality and parameter names requirement
+# checks quote (identifiers, shown as code on the board),
 # the provider's id and name, and "JSON".
 AS_WRITTEN = ", ".join((
     "bdi", "code", "[dir=ltr]", ".visually-hidden", ".material-symbols-outlined", ".aim-description",
