@@ -8,25 +8,10 @@ listing and its search index, which a running process builds once per catalog ve
 import pytest
 from django.urls import reverse
 
-from ai_models.catalog import views
 from bench.bench_pages import _Page, _warm_catalog, searched_rounds
 from bench.common import superuser_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def index_builds(monkeypatch):
-    """The size of each catalog a search index is built for, in order."""
-    builds = []
-
-    class Counted(views._SearchIndex):
-        def __init__(self, models):
-            builds.append(len(models))
-            super().__init__(models)
-
-    monkeypatch.setattr(views, "_SearchIndex", Counted)
-    return builds
 
 
 def test_every_search_of_the_searched_page_uses_the_one_search_index(index_builds):
