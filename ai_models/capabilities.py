@@ -55,13 +55,13 @@ class Capability:
     requires: dict = field(default_factory=dict)
 
 
-# (the setting's value, a copy to tell an in-place change, what it gave): the admin asks for
-# the kind of every capability of every row of a page.
-_last: list = [None, None, None]
+# (the setting's value, a copy to tell an in-place change, what it gave, its (name, kind) pairs):
+# the admin asks for the kind of every capability of every row of a page, the API for the pairs.
+_last: list = [None, None, None, None]
 
 
 def _forget():
-    _last[:] = [None, None, None]
+    _last[:] = [None, None, None, None]
 
 
 remember(_forget)
@@ -80,7 +80,7 @@ def configured() -> dict[str, Capability]:
                          declared["requires"] if isinstance(declared["requires"], dict) else {})
         for name, declared in ai_settings.CAPABILITY_DECLARATIONS.items()
     }
-    _last[:] = [raw, copy.deepcopy(raw), found]
+    _last[:] = [raw, copy.deepcopy(raw), found, tuple((name, capability.kind) for name, capability in found.items())]
     return found
 
 
@@ -120,7 +120,8 @@ def offered_for(kinds, capabilities) -> frozenset:
 
 def allowed() -> tuple:
     """The configured capabilities as (name, kind) pairs, for ``offered_for``."""
-    return tuple((name, capability.kind) for name, capability in configured().items())
+    configured()  # brings ``_last`` up to date
+    return _last[3]
 
 
 def kinds_from_legacy(names, reasons: dict) -> tuple[frozenset, dict]:

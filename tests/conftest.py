@@ -53,3 +53,19 @@ def active_clock_stopped(monkeypatch):
 
     now = active.monotonic()
     monkeypatch.setattr(active, "monotonic", lambda: now)
+
+
+@pytest.fixture
+def index_builds(monkeypatch):
+    """The number of models of each catalog search index built during the test, in order."""
+    from ai_models.catalog import views
+
+    builds = []
+
+    class Counted(views._SearchIndex):
+        def __init__(self, models):
+            builds.append(len(models))
+            super().__init__(models)
+
+    monkeypatch.setattr(views, "_SearchIndex", Counted)
+    return builds

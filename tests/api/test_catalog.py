@@ -1,6 +1,7 @@
 """GET catalog/, GET catalog/<provider>/<model_id>/, POST catalog/refresh/, GET providers/."""
 
 import pytest
+from cachalot.api import cachalot_disabled
 from django.test.utils import CaptureQueriesContext
 from django.db import connection
 
@@ -81,6 +82,21 @@ def test_listing_runs_the_same_queries_whatever_the_page_size(api):
             assert client.get(API + "catalog/", {"page_size": size}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] == counts[2]
+
+
+@pytest.mark.usefixtures("active_clock_stopped")
+def test_listing_reads_the_provider_rows_once_unless_it_checks_a_provider_named(api):
+    client = api()
+    client.get(API + "catalog/")  # warm the catalog cache
+
+    def provider_reads(params):
+        with cachalot_disabled(), CaptureQueriesContext(connection) as queries:
+            assert client.get(API + "catalog/", params).status_code == 200
+        return sum('FROM "ai_models_provider"' in query["sql"] for query in queries)
+
+    assert provider_reads({}) == provider_reads({"search": "mini", "provider": ""}) == 1
+    assert provider_reads({"provider": "acme"}) == 2  # the name is checked against the enabled providers
+    assert client.get(API + "catalog/", {"provider": "nope"}).json()["code"] == "unknown_provider"
 
 
 def test_a_get_with_refresh_fetches_anew_for_those_who_may_refresh(api, enabled_providers):

@@ -36,3 +36,16 @@ def test_a_view_filtered_by_state_is_sorted_on_its_own_rows(use_fakes):
 
     assert [entry.pk for entry in active] == [first.pk]
     assert len(everything) == len(entries) > 1
+
+
+def test_new_searches_share_the_listings_search_index_until_a_refresh(use_fakes, index_builds):
+    use_fakes("fake1")
+    for word in ("alpha", "beta", "gamma"):
+        entries = catalog.get_catalog().entries
+        entries._source.views.clear()  # each search new to the listing
+        filter_entries(entries, search=word)
+    assert len(index_builds) == 1
+
+    catalog.refresh()
+    filter_entries(catalog.get_catalog().entries, search="alpha")
+    assert len(index_builds) == 2  # a new catalog version: a new index

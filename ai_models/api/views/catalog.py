@@ -49,8 +49,10 @@ class CatalogList(APIBase):
     @document("catalog_list", {200: s.CatalogPageSerializer}, errors=(400, 404, 502),
               parameters=[s.CatalogQuery, *PAGE_PARAMETERS])
     def get(self, request):
+        # The enabled providers are read only to check one named: the listing reads them anyway.
+        named = request.query_params.get("provider")
         query = self.validated(s.CatalogQuery, request.query_params,
-                               providers=[status.provider for status in provider_statuses()])
+                               providers=[status.provider for status in provider_statuses()] if named else [])
         provider = query.get("provider")
         if query["refresh"] and not CanRefreshCatalog().has_permission(request, self):
             raise forbidden(gettext("Refreshing the catalog needs the permission “Can refresh the provider catalogs”."))
