@@ -184,6 +184,7 @@ def test_api_start_change_promote_abort(api, models):
     api.post(url, {"candidate": candidate.pk, "percent": 5}, content_type="application/json")
     response = api.post(url + "promote/", {}, content_type="application/json")
     assert response.status_code == 200 and response.json()["replaced"]["id"] == active.pk
+    assert response.json()["model"]["id"] == candidate.pk and response.json()["warnings"] == []  # as activate answers
     assert api.post(url + "abort/").status_code in (400, 409)
 
 

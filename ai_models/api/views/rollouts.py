@@ -17,7 +17,7 @@ from .. import serializers as s
 from ..errors import not_found
 from ..permissions import CanActivate, CanViewSaved
 from .base import VIA, document
-from .choices import CHANGE_ERRORS, CapabilityAction, capability_path
+from .choices import CHANGE_ERRORS, CapabilityAction, capability_path, choice_result
 
 
 class GroupNames(serializers.ListField):
@@ -97,13 +97,12 @@ class RolloutOne(CapabilityAction):
 class RolloutPromote(CapabilityAction):
     """POST: make the candidate the active model (through the activation flow) and end the rollout."""
 
-    @document("rollout_promote", {200: OpenApiTypes.OBJECT}, errors=CHANGE_ERRORS, request=s.ActivationOverrides,
+    @document("rollout_promote", {200: s.ChoiceResultSerializer}, errors=CHANGE_ERRORS, request=s.ActivationOverrides,
               parameters=[capability_path])
     def post(self, request, capability):
         data = self.validated(s.ActivationOverrides, request.data)
         change = rollouts.promote(self.capability(capability), request.user, via=VIA, overrides=s.overrides_of(data))
-        return Response({"model": s.SavedModelSerializer(change.model).data,
-                         "replaced": s.SavedModelSerializer(change.replaced).data if change.replaced else None})
+        return choice_result(change, created=False)  # the answer of every activation
 
 
 class RolloutAbort(CapabilityAction):
